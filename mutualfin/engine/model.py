@@ -1,0 +1,794 @@
+"""A model: lines on a timeline, compiled once, evaluated for 1 or 100,000 scenarios at once.
+
+Compilation resolves names, infers each line's shape (per entity or not), turns running
+products and sums of expressions into auxiliary rows (so the workbook can show them), and
+orders the lines by their same-period dependencies, refusing loops. Lines that depend on
+their own earlier values through ``previous`` are evaluated period by period, vectorised
+over scenarios and entities.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mutualfin.engine.nodes import (
+    BinOp,
+    Const,
+    CumSum,
+    Entities,
+    Expr,
+    Func,
+    Growth,
+    Input,
+    Line,
+    LineRef,
+    Neg,
+    ParamRef,
+    Previous,
+    TimeVar,
+    Total,
+)
+from mutualfin.engine.timeline import Timeline
+from mutualfin.errors import (
+    CycleError,
+    EvaluationError,
+    InputError,
+    ModelError,
+    TimelineError,
+    UnknownReferenceError,
+)
+
+__all__ = ["Evaluation", "Model"]
+
+
+@dataclass(frozen=True)
+class Shape:
+    entity: Entities | None
+    period: bool
+
+
+def _walk(expr: Expr) -> Iterable[Expr]:
+    """Every node of an expression, not descending into other lines."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, Line):
+            continue
+        if isinstance(node, Growth) and node.factor_line is None:
+            stack.append(node.rate)
+        stack.extend(node.children())
+        if isinstance(node, Previous) and node.opening is not None:
+            stack.append(node.opening)
+
+
+class Model:
+    """Lines on a timeline, ready to evaluate and to write as a workbook.
+
+    Parameters
+    ----------
+    timeline : Timeline
+    lines : sequence of Line
+        The lines to report. Lines they refer to are included automatically.
+    params : ParameterStore, optional
+        Where ``param(...)`` values come from; the shipped UK parameters by default.
+
+    Examples
+    --------
+    >>> from mutualfin.engine import Input, Line, Model, Timeline, growth, previous
+    >>> value = Input("contract.annual_value", 1000, unit="GBP")
+    >>> index = Input("contract.indexation", 0.02, unit="fraction")
+    >>> income = Line("contract_income", value * growth(index))
+    >>> m = Model(Timeline(2026, years=3), [income])
+    >>> m.evaluate()["contract_income"].round(2).tolist()
+    [1000.0, 1020.0, 1040.4]
+    """
+
+    def __init__(self, timeline: Timeline, lines: Sequence[Line], params: Any = None):
+        if not isinstance(timeline, Timeline):
+            raise TimelineError(f"a model needs a Timeline, got {type(timeline).__name__}")
+        self.timeline = timeline
+        if params is None:
+            from mutualfin.params import default_store
+
+            params = default_store
+        self.params = params
+        if isinstance(lines, Line):
+            lines = [lines]
+        for line in lines:
+            if not isinstance(line, Line):
+                raise ModelError(f"model lines must be Line objects, got {line!r}")
+        self._compile(list(lines))
+
+    # ---------------------------------------------------------------------------------------
+    # compilation
+    # ---------------------------------------------------------------------------------------
+    def _compile(self, roots: list[Line]) -> None:
+        self.lines: dict[str, Line] = {}
+        self.inputs: dict[str, Input] = {}
+        self.param_refs: dict[tuple, ParamRef] = {}
+        self.time_vars: dict[tuple, TimeVar] = {}
+        self.entity_axes: dict[str, Entities] = {}
+        pending_refs: list[tuple[str, str]] = []  # (line, referenced name)
+
+        def add_line(line: Line) -> None:
+            existing = self.lines.get(line.name)
+            if existing is line:
+                return
+            if existing is not None:
+                raise ModelError(
+                    f"two different lines are named {line.name!r}; give one of them another name"
+                )
+            self.lines[line.name] = line
+            for node in _walk(line.expr):
+                self._register(node, line, add_line, pending_refs)
+            if line.opening is not None:
+                for node in _walk(line.opening):
+                    self._register(node, line, add_line, pending_refs)
+
+        for line in roots:
+            add_line(line)
+        for owner, name in pending_refs:
+            if name not in self.lines:
+                close = difflib.get_close_matches(name, list(self.lines), n=3)
+                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+                raise UnknownReferenceError(
+                    f"line {owner!r} refers to {name!r}, which is not a line of this model{hint}"
+                    " Define it, or correct the name."
+                )
+        self._resolve_openings()
+        self._infer_shapes()
+        self._materialise()
+        self._order()
+
+    def _register(self, node: Expr, owner: Line, add_line, pending_refs) -> None:
+        if isinstance(node, Line):
+            add_line(node)
+        elif isinstance(node, LineRef):
+            pending_refs.append((owner.name, node.name))
+        elif isinstance(node, Previous):
+            if isinstance(node.target, Line):
+                add_line(node.target)
+            else:
+                pending_refs.append((owner.name, node.target.name))
+        elif isinstance(node, Input):
+            other = self.inputs.get(node.name)
+            if other is not None and other is not node:
+                raise ModelError(
+                    f"two different inputs are named {node.name!r} (used by line "
+                    f"{owner.name!r}); use one Input object, or rename one"
+                )
+            self.inputs[node.name] = node
+            if node.per is not None:
+                self._register_axis(node.per)
+        elif isinstance(node, ParamRef):
+            self.param_refs.setdefault(node.key, node)
+        elif isinstance(node, TimeVar):
+            self.time_vars.setdefault(node.key, node)
+
+    def _register_axis(self, axis: Entities) -> None:
+        other = self.entity_axes.get(axis.name)
+        if other is not None and other is not axis:
+            raise ModelError(f"two different entity axes are named {axis.name!r}; use one")
+        self.entity_axes[axis.name] = axis
+        if len(self.entity_axes) > 1:
+            raise ModelError(f"a model can have one entity axis; found {sorted(self.entity_axes)}")
+
+    def line_by_name(self, name: str) -> Line:
+        try:
+            return self.lines[name]
+        except KeyError:
+            close = difflib.get_close_matches(name, list(self.lines), n=3)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise UnknownReferenceError(f"no line named {name!r}{hint}") from None
+
+    def _resolve_openings(self) -> None:
+        self.openings: dict[str, Expr] = {
+            n: ln.opening for n, ln in self.lines.items() if ln.opening is not None
+        }
+        for line in list(self.lines.values()):
+            for node in _walk(line.expr):
+                if isinstance(node, Previous) and node.opening is not None:
+                    name = node.target_name
+                    have = self.openings.get(name)
+                    if have is None:
+                        self.openings[name] = node.opening
+                    elif have is not node.opening and not (
+                        isinstance(have, Const)
+                        and isinstance(node.opening, Const)
+                        and have.value == node.opening.value
+                    ):
+                        raise ModelError(
+                            f"line {name!r} is given two different opening values by previous() "
+                            f"calls; set it once, with Line({name!r}, ..., opening=...)"
+                        )
+
+    # -- shapes --------------------------------------------------------------------------------
+    def _infer_shapes(self) -> None:
+        self.shapes: dict[str, Shape] = {n: Shape(None, True) for n in self.lines}
+        for _ in range(len(self.lines) + 1):
+            changed = False
+            for name, line in self.lines.items():
+                s = self._shape(line.expr, name)
+                new = Shape(s.entity, True)
+                if new != self.shapes[name]:
+                    self.shapes[name] = new
+                    changed = True
+            if not changed:
+                break
+        for name, expr in self.openings.items():
+            s = self._shape(expr, name)
+            if s.period:
+                raise ModelError(
+                    f"the opening value of line {name!r} varies by period; it must be a number "
+                    "or an expression of scalar (or per-entity) inputs"
+                )
+
+    def _shape(self, expr: Expr, owner: str) -> Shape:
+        if isinstance(expr, Const):
+            return Shape(None, False)
+        if isinstance(expr, Input):
+            return Shape(expr.per, expr.kind == "period")
+        if isinstance(expr, ParamRef | TimeVar):
+            return Shape(None, True)
+        if isinstance(expr, Line | LineRef):
+            return self.shapes[expr.name]
+        if isinstance(expr, Previous):
+            return Shape(self.shapes[expr.target_name].entity, True)
+        if isinstance(expr, Total):
+            inner = self._shape(expr.a, owner)
+            if inner.entity is None:
+                raise ModelError(
+                    f"line {owner!r}: total(...) sums over employees, but its argument has no "
+                    "per-employee axis; remove total() or use a per-employee line"
+                )
+            return Shape(None, inner.period)
+        if isinstance(expr, CumSum):
+            return Shape(self._shape(expr.a, owner).entity, True)
+        if isinstance(expr, Growth):
+            src = expr.factor_line if expr.factor_line is not None else expr.rate
+            return Shape(self._shape(src, owner).entity, True)
+        kids = (
+            (expr.a, expr.b)
+            if isinstance(expr, BinOp)
+            else (expr.a,)
+            if isinstance(expr, Neg)
+            else expr.args
+            if isinstance(expr, Func)
+            else ()
+        )
+        shapes = [self._shape(k, owner) for k in kids]
+        entities = {id(s.entity): s.entity for s in shapes if s.entity is not None}
+        if len(entities) > 1:
+            raise ModelError(f"line {owner!r} mixes two different entity axes")
+        entity = next(iter(entities.values()), None)
+        return Shape(entity, any(s.period for s in shapes))
+
+    # -- auxiliary rows ----------------------------------------------------------------------
+    def _materialise(self) -> None:
+        """Give running sums, running products and entity totals of expressions a row of their
+        own, so that each renders as a plain range in the workbook."""
+        self.aux_of: dict[str, list[str]] = {}
+        for name in list(self.lines):
+            line = self.lines[name]
+            count = 0
+            for node in list(_walk(line.expr)):
+                target: tuple[str, Expr] | None = None
+                if isinstance(node, CumSum | Total) and not isinstance(node.a, Line | LineRef):
+                    target = ("a", node.a)
+                elif isinstance(node, Growth) and node.factor_line is None:
+                    if self._shape(node.rate, name).period:
+                        factor = Func(
+                            "IF",
+                            (
+                                TimeVar("first_period"),
+                                Const(1.0),
+                                BinOp("+", Const(1.0), node.rate),
+                            ),
+                        )
+                        target = ("factor", factor)
+                if target is None:
+                    continue
+                count += 1
+                aux = Line(
+                    f"{name}_{'factor' if target[0] == 'factor' else 'part'}{count}",
+                    target[1],
+                    unit="ratio" if target[0] == "factor" else line.unit,
+                    label=f"{line.label}: {'growth factor' if target[0] == 'factor' else 'part'}"
+                    f" {count}",
+                    kind="value" if target[0] == "factor" else line.kind,
+                    sheet=line.sheet,
+                )
+                aux.auxiliary = True
+                if aux.name in self.lines:
+                    raise ModelError(f"auxiliary row name {aux.name!r} clashes with a line")
+                self.lines[aux.name] = aux
+                self.aux_of.setdefault(name, []).append(aux.name)
+                self.shapes[aux.name] = Shape(self._shape(target[1], name).entity, True)
+                if target[0] == "factor":
+                    self.time_vars.setdefault(("first_period", None, None), TimeVar("first_period"))
+                    node.factor_line = aux  # type: ignore[union-attr]
+                else:
+                    node.a = aux  # type: ignore[union-attr]
+        for node in (TimeVar("index"),):
+            self.time_vars.setdefault(node.key, node)
+
+    # -- ordering ------------------------------------------------------------------------------
+    def _line_deps(self, line: Line) -> tuple[set[str], set[str]]:
+        """(same-period dependencies, previous-period dependencies) of a line."""
+        same: set[str] = set()
+        prev: set[str] = set()
+        for node in _walk(line.expr):
+            if isinstance(node, Line | LineRef) and node is not line:
+                same.add(node.name)
+            elif isinstance(node, Previous):
+                prev.add(node.target_name)
+            elif isinstance(node, Growth) and node.factor_line is not None:
+                same.add(node.factor_line.name)
+        return same, prev
+
+    def _order(self) -> None:
+        same = {}
+        prev = {}
+        for name, line in self.lines.items():
+            same[name], prev[name] = self._line_deps(line)
+        self.same_deps, self.prev_deps = same, prev
+        # topological order of same-period edges, refusing loops
+        order: list[str] = []
+        state: dict[str, int] = {}
+        for start in self.lines:
+            if state.get(start):
+                continue
+            stack: list[tuple[str, Any]] = [(start, iter(sorted(same[start])))]
+            path = [start]
+            state[start] = 1
+            while stack:
+                node, it = stack[-1]
+                nxt = next(it, None)
+                if nxt is None:
+                    stack.pop()
+                    path.pop()
+                    state[node] = 2
+                    order.append(node)
+                    continue
+                st = state.get(nxt, 0)
+                if st == 1:
+                    raise CycleError(path[path.index(nxt) :])
+                if st == 0:
+                    state[nxt] = 1
+                    path.append(nxt)
+                    stack.append((nxt, iter(sorted(same[nxt]))))
+        self.order = order
+        # strongly connected components over all edges: groups that need period stepping
+        graph = {n: same[n] | prev[n] for n in self.lines}
+        comps = _tarjan(graph)
+        comp_of = {n: i for i, c in enumerate(comps) for n in c}
+        # evaluation plan: components in dependency order; within each, topological order
+        position = {n: i for i, n in enumerate(order)}
+        plan: list[tuple[bool, list[str]]] = []
+        for comp in comps:  # tarjan yields components dependencies-first
+            members = sorted(comp, key=position.__getitem__)
+            stepped = len(comp) > 1 or any(n in prev[n] for n in comp)
+            plan.append((stepped, members))
+        self.plan = plan
+        self.comp_of = comp_of
+
+    # ---------------------------------------------------------------------------------------
+    # evaluation
+    # ---------------------------------------------------------------------------------------
+    def evaluate(
+        self,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        check_finite: bool = True,
+    ) -> Evaluation:
+        """Evaluate every line, for one scenario or many.
+
+        Parameters
+        ----------
+        overrides : mapping of input name to values, optional
+            Replace inputs' values. For S scenarios give, per scalar input, an array of
+            shape (S,); per per-period input (S, periods) or (periods,); per per-entity input
+            (S, entities) or (entities,). All overridden inputs must agree on S.
+        check_finite : bool
+            Refuse results with NaN or infinity (division by zero), naming the line.
+
+        Returns
+        -------
+        Evaluation
+        """
+        ctx = _Evaluator(self, overrides or {})
+        for stepped, members in self.plan:
+            if stepped:
+                ctx.run_stepped(members)
+            else:
+                ctx.run_line(members[0])
+            if check_finite:
+                for name in members:
+                    ctx.check_finite(name)
+        return Evaluation(
+            self, ctx.values, ctx.n_scenarios, ctx.inputs, ctx.openings, ctx.param_notes
+        )
+
+    def parameter_rows(self) -> dict[tuple, tuple[np.ndarray, list[bool]]]:
+        """Per-period values of every parameter the model uses (for the workbook)."""
+        tl = self.timeline
+        out = {}
+        for key, ref in self.param_refs.items():
+            p = self.params.get(ref.name)
+            out[key] = p.period_series(tl.starts, tl.ends, how=ref.how, beyond=ref.beyond)
+        return out
+
+    def time_row(self, tv: TimeVar) -> np.ndarray:
+        tl = self.timeline
+        if tv.kind == "index":
+            return tl.index
+        if tv.kind == "first_period":
+            return tl.first_period
+        if tv.kind == "year_fraction":
+            return tl.year_fraction
+        if tv.kind == "within":
+            return tl.within(tv.start, tv.end)
+        raise ModelError(f"unknown timeline row {tv.kind!r}")  # pragma: no cover
+
+    def __repr__(self) -> str:
+        return (
+            f"Model({len(self.lines)} lines, {len(self.inputs)} inputs, "
+            f"{len(self.param_refs)} parameters, {self.timeline!r})"
+        )
+
+
+def _tarjan(graph: Mapping[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components, each after the components it depends on."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, it = work[-1]
+            nxt = next(it, None)
+            if nxt is not None:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(graph[nxt]))))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == node:
+                        break
+                out.append(comp)
+    return out
+
+
+class _Evaluator:
+    """Evaluation state: input arrays, finished line values, and the column being stepped."""
+
+    def __init__(self, model: Model, overrides: Mapping[str, Any]):
+        self.model = model
+        self.n_periods = model.timeline.n
+        self.values: dict[str, np.ndarray] = {}
+        self.openings: dict[str, np.ndarray] = {}
+        self.memo: dict[int, np.ndarray] = {}
+        self.col: int | None = None
+        self.stepping: set[str] = set()
+        self.inputs, self.n_scenarios = self._prepare_inputs(overrides)
+        self.param_rows = {}
+        self.param_notes: dict[str, list[bool]] = {}
+        for key, (row, held) in model.parameter_rows().items():
+            self.param_rows[key] = row.reshape(1, 1, -1)
+            self.param_notes[key[0]] = held
+        self.time_rows = {
+            key: model.time_row(tv).reshape(1, 1, -1) for key, tv in model.time_vars.items()
+        }
+
+    # -- inputs --------------------------------------------------------------------------------
+    def _prepare_inputs(self, overrides: Mapping[str, Any]) -> tuple[dict[str, np.ndarray], int]:
+        m = self.model
+        P = self.n_periods
+        arrays: dict[str, np.ndarray] = {}
+        for name, inp in m.inputs.items():
+            v = inp.value
+            if inp.kind == "period" and v.shape[0] != P:
+                raise TimelineError(
+                    f"input {name!r} has {v.shape[0]} values but the timeline has {P} periods "
+                    f"({m.timeline.labels[0]} to {m.timeline.labels[-1]}); give one per period"
+                )
+            arrays[name] = _as3(v, inp.kind)
+        sizes: dict[str, int] = {}
+        for name, raw in overrides.items():
+            if name not in m.inputs:
+                close = difflib.get_close_matches(str(name), list(m.inputs), n=3)
+                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+                raise UnknownReferenceError(f"override {name!r} is not an input of the model{hint}")
+            inp = m.inputs[name]
+            try:
+                arr = np.asarray(raw, dtype=float)
+            except (TypeError, ValueError):
+                raise InputError(f"override {name!r}: {raw!r} is not numeric") from None
+            inp.check_values(arr, "override value")
+            kind = inp.kind
+            base_nd = 0 if kind == "scalar" else 1
+            if arr.ndim == base_nd:
+                arr = arr[None, ...]
+            elif arr.ndim != base_nd + 1:
+                raise InputError(
+                    f"override {name!r}: expected shape (scenarios,"
+                    f"{'' if kind == 'scalar' else ' ' + kind + 's'}), got {arr.shape}"
+                )
+            if kind != "scalar":
+                want = P if kind == "period" else len(inp.per)  # type: ignore[arg-type]
+                if arr.shape[1] != want:
+                    raise InputError(
+                        f"override {name!r}: needs {want} values per scenario (one per {kind}), "
+                        f"got {arr.shape[1]}"
+                    )
+            if arr.shape[0] == 0:
+                raise InputError(f"override {name!r}: no scenarios given")
+            sizes[name] = arr.shape[0]
+            if kind == "scalar":
+                arrays[name] = arr.reshape(-1, 1, 1)
+            elif kind == "period":
+                arrays[name] = arr.reshape(arr.shape[0], 1, P)
+            else:
+                arrays[name] = arr.reshape(arr.shape[0], arr.shape[1], 1)
+        counts = {n for n in sizes.values() if n != 1}
+        if len(counts) > 1:
+            detail = ", ".join(f"{k}: {v}" for k, v in sizes.items())
+            raise InputError(
+                f"overrides disagree on the number of scenarios ({detail}); give every "
+                "overridden input the same number of scenarios (or 1)"
+            )
+        return arrays, (counts.pop() if counts else 1)
+
+    # -- the protocol nodes use ----------------------------------------------------------------
+    def ev(self, node: Expr) -> np.ndarray:
+        if self.col is None:
+            key = id(node)
+            hit = self.memo.get(key)
+            if hit is None:
+                hit = node.evaluate(self)
+                self.memo[key] = hit
+            return hit
+        # stepping one column: elementwise nodes recurse; others evaluate fully, then slice
+        if isinstance(node, BinOp | Neg | Func | Total | Line | LineRef | Previous):
+            return node.evaluate(self)
+        if isinstance(node, CumSum | Growth):
+            names = self._mentions(node)
+            if names & self.stepping:
+                raise ModelError(
+                    "cumsum/growth of a line that depends on its own previous values is not "
+                    f"supported (lines {sorted(names & self.stepping)}); write the running total "
+                    "as previous(total) + x instead"
+                )
+        full = self._full(node)
+        return full[..., self.col : self.col + 1] if full.shape[-1] > 1 else full
+
+    def _full(self, node: Expr) -> np.ndarray:
+        col, self.col = self.col, None
+        try:
+            return self.ev(node)
+        finally:
+            self.col = col
+
+    def _mentions(self, node: Expr) -> set[str]:
+        out = set()
+        for n in _walk(node):
+            if isinstance(n, Line | LineRef):
+                out.add(n.name)
+            elif isinstance(n, Previous):
+                out.add(n.target_name)
+            elif isinstance(n, Growth) and n.factor_line is not None:
+                out.add(n.factor_line.name)
+        return out
+
+    def input_value(self, node: Input) -> np.ndarray:
+        return self.inputs[node.name]
+
+    def param_value(self, node: ParamRef) -> np.ndarray:
+        return self.param_rows[node.key]
+
+    def time_value(self, node: TimeVar) -> np.ndarray:
+        row = self.time_rows.get(node.key)
+        if row is None:
+            row = self.model.time_row(node).reshape(1, 1, -1)
+            self.time_rows[node.key] = row
+        return row
+
+    def line_by_name(self, name: str) -> Line:
+        return self.model.line_by_name(name)
+
+    def line_value(self, line: Line) -> np.ndarray:
+        name = line.name
+        if self.col is not None and name in self.stepping:
+            return self.values[name][..., self.col : self.col + 1]
+        if name not in self.values:
+            raise ModelError(f"line {name!r} used before it was evaluated")  # pragma: no cover
+        v = self.values[name]
+        return v if self.col is None else v[..., self.col : self.col + 1]
+
+    def opening_value(self, name: str) -> np.ndarray:
+        hit = self.openings.get(name)
+        if hit is None:
+            expr = self.model.openings.get(name)
+            hit = np.zeros((1, 1, 1)) if expr is None else self._full(expr)
+            self.openings[name] = hit
+        return hit
+
+    def previous_value(self, node: Previous) -> np.ndarray:
+        name = node.target_name
+        opening = self.opening_value(name)
+        if self.col is not None:
+            if self.col == 0:
+                return opening
+            return self.values[name][..., self.col - 1 : self.col]
+        v = self.values[name]
+        lead = np.broadcast_to(opening, (*np.broadcast_shapes(opening.shape[:2], v.shape[:2]), 1))
+        body = np.broadcast_to(v[..., :-1], (*lead.shape[:2], v.shape[-1] - 1))
+        return np.concatenate([lead, body], axis=-1)
+
+    # -- running lines -------------------------------------------------------------------------
+    def _full_shape(self, name: str, arr: np.ndarray) -> tuple[int, int, int]:
+        shape = self.model.shapes[name]
+        e = len(shape.entity) if shape.entity is not None else 1
+        return (arr.shape[0], e, self.n_periods)
+
+    def run_line(self, name: str) -> None:
+        line = self.model.lines[name]
+        arr = np.asarray(self.ev(line.expr), dtype=float)
+        self.values[name] = np.ascontiguousarray(np.broadcast_to(arr, self._full_shape(name, arr)))
+
+    def run_stepped(self, members: list[str]) -> None:
+        m = self.model
+        S = self.n_scenarios
+        for name in members:
+            shape = m.shapes[name]
+            e = len(shape.entity) if shape.entity is not None else 1
+            self.values[name] = np.zeros((S, e, self.n_periods))
+        self.stepping = set(members)
+        try:
+            for p in range(self.n_periods):
+                self.col = p
+                for name in members:
+                    v = self.ev(m.lines[name].expr)
+                    self.values[name][..., p : p + 1] = v
+        finally:
+            self.col = None
+            self.stepping = set()
+        # scenarios that did not vary keep a leading axis of S: fine, and exact
+
+    def check_finite(self, name: str) -> None:
+        v = self.values[name]
+        bad = ~np.isfinite(v)
+        if bad.any():
+            s, e, p = (int(i) for i in np.argwhere(bad)[0])
+            line = self.model.lines[name]
+            who = ""
+            axis = self.model.shapes[name].entity
+            if axis is not None:
+                who = f", {axis.name} {axis.ids[e]}"
+            raise EvaluationError(
+                f"line {name!r} ({line.label}) is {v[s, e, p]} in {self.model.timeline.labels[p]}"
+                f" (scenario {s}{who}); look for a division by zero or an overflow in its "
+                "definition, and guard it with where(...)"
+            )
+
+
+def _as3(v: np.ndarray, kind: str) -> np.ndarray:
+    if kind == "scalar":
+        return v.reshape(1, 1, 1)
+    if kind == "period":
+        return v.reshape(1, 1, -1)
+    return v.reshape(1, -1, 1)
+
+
+@dataclass
+class Evaluation:
+    """The numbers: every line as an array over (scenarios, entities, periods).
+
+    ``ev["line"]`` gives a pandas Series indexed by period labels for one scenario, or a
+    DataFrame (scenarios x periods) for many; per-entity lines give a DataFrame (entities x
+    periods) for one scenario. ``ev.to_frame()`` gives all lines as columns, indexed by period.
+    """
+
+    model: Model
+    values: dict[str, np.ndarray]
+    n_scenarios: int
+    inputs: dict[str, np.ndarray] = field(default_factory=dict)
+    openings: dict[str, np.ndarray] = field(default_factory=dict)
+    param_held: dict[str, list[bool]] = field(default_factory=dict)
+
+    @property
+    def timeline(self) -> Timeline:
+        return self.model.timeline
+
+    @property
+    def labels(self) -> list[str]:
+        return self.model.timeline.labels
+
+    def array(self, name: str) -> np.ndarray:
+        """Values of a line with every scenario: (S, P), or (S, E, P) per entity."""
+        v = self.values[self.model.line_by_name(name).name]
+        v = np.broadcast_to(v, (self.n_scenarios, *v.shape[1:]))
+        return v if self.model.shapes[name].entity is not None else v[:, 0, :]
+
+    def __getitem__(self, name: str) -> pd.Series | pd.DataFrame:
+        arr = self.array(name)
+        cols = pd.Index(self.labels, name="period")
+        shape = self.model.shapes[name]
+        if shape.entity is not None:
+            if self.n_scenarios == 1:
+                return pd.DataFrame(
+                    arr[0], index=pd.Index(shape.entity.ids, name=shape.entity.name), columns=cols
+                )
+            raise InputError(
+                f"line {name!r} is per {shape.entity.name} with {self.n_scenarios} scenarios; "
+                "use .array(name) for the (scenarios, entities, periods) array"
+            )
+        if self.n_scenarios == 1:
+            return pd.Series(arr[0], index=cols, name=name)
+        return pd.DataFrame(
+            arr, index=pd.RangeIndex(self.n_scenarios, name="scenario"), columns=cols
+        )
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.values
+
+    def line_names(self, include_auxiliary: bool = False) -> list[str]:
+        return [
+            n for n in self.model.order if include_auxiliary or not self.model.lines[n].auxiliary
+        ]
+
+    def to_frame(self, scenario: int = 0) -> pd.DataFrame:
+        """All lines that are not per entity, one column each, indexed by period label."""
+        if not 0 <= scenario < self.n_scenarios:
+            raise InputError(f"scenario {scenario} is outside 0..{self.n_scenarios - 1}")
+        data = {}
+        for n in self.line_names():
+            if self.model.shapes[n].entity is None:
+                v = self.values[n]
+                data[n] = v[min(scenario, v.shape[0] - 1), 0, :]
+        return pd.DataFrame(data, index=pd.Index(self.labels, name="period"))
+
+    def _repr_html_(self) -> str:
+        frame = self.to_frame().T
+        head = (
+            f"<p><b>mutualfin evaluation</b>: {len(self.values)} lines, {self.n_scenarios} "
+            f"scenario(s), {html.escape(repr(self.timeline))}</p>"
+        )
+        return head + frame.to_html(float_format=lambda x: f"{x:,.2f}")
+
+    def __repr__(self) -> str:
+        return (
+            f"Evaluation({len(self.values)} lines, {self.n_scenarios} scenarios, "
+            f"{self.labels[0]} to {self.labels[-1]})"
+        )

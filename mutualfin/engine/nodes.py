@@ -1,0 +1,811 @@
+"""Expression nodes: the one definition of every business-case figure.
+
+A node knows two things: how to evaluate itself in numpy and how to write itself as an
+Excel formula. Keeping both on the same class is what keeps the workbook and Python equal.
+
+Array convention: every evaluated node is a float array of shape ``(S, E, P)`` where each axis
+may be 1 and broadcasts: S scenarios, E entities (employees), P periods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from mutualfin.engine.distributions import Distribution
+from mutualfin.errors import InputError, ModelError, UnitError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mutualfin.engine.render import RenderContext
+
+__all__ = [
+    "Entities",
+    "Expr",
+    "Input",
+    "Line",
+    "abs_",
+    "clip",
+    "cumsum",
+    "first_period",
+    "growth",
+    "max_",
+    "min_",
+    "param",
+    "period_index",
+    "previous",
+    "ref",
+    "sum_",
+    "total",
+    "where",
+    "within",
+    "year_fraction",
+]
+
+# --------------------------------------------------------------------------------------------
+# units and names
+# --------------------------------------------------------------------------------------------
+BASE_UNITS = {
+    "GBP",
+    "fraction",
+    "ratio",
+    "count",
+    "FTE",
+    "years",
+    "months",
+    "weeks",
+    "days",
+    "index",
+    "flag",
+}
+PER_UNITS = {"year", "month", "week", "day", "FTE", "employee", "leaver", "unit", "customer"}
+_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+_CELL_LIKE = re.compile(r"^([a-z]{1,3}[0-9]+|r[0-9]*c[0-9]*|r|c)$")
+
+
+def check_unit(unit: str, where: str) -> str:
+    """Validate a unit string: a base unit or ``GBP/<per>``, ``days/FTE`` and the like."""
+    if not isinstance(unit, str):
+        raise UnitError(f"{where}: unit {unit!r} must be text such as 'GBP' or 'fraction'")
+    head, sep, tail = unit.partition("/")
+    if head in BASE_UNITS and (not sep or tail in PER_UNITS):
+        return unit
+    known = ", ".join(sorted(BASE_UNITS))
+    raise UnitError(
+        f"{where}: unknown unit {unit!r}; use one of {known}, optionally per "
+        f"{'/'.join(sorted(PER_UNITS))} (e.g. 'GBP/FTE')"
+    )
+
+
+def check_name(name: object, what: str) -> str:
+    """Names are lowercase dotted identifiers; their Excel name replaces dots by underscores."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise InputError(
+            f"{what} name {name!r} is not valid; use lowercase letters, digits and underscores, "
+            "separated by dots, starting with a letter (e.g. 'contract.annual_value')"
+        )
+    excel = name.replace(".", "_")
+    if _CELL_LIKE.match(excel):
+        raise InputError(
+            f"{what} name {name!r} would read as a cell reference in Excel ({excel.upper()}); "
+            "choose a longer name such as 'rate_" + excel + "'"
+        )
+    return name
+
+
+def excel_name(name: str) -> str:
+    return name.replace(".", "_")
+
+
+# --------------------------------------------------------------------------------------------
+# evaluation context protocol (implemented in engine.model)
+# --------------------------------------------------------------------------------------------
+class EvalContext:  # pragma: no cover - documentation of the protocol
+    n_periods: int
+
+    def ev(self, node: Expr) -> np.ndarray: ...
+    def input_value(self, node: Input) -> np.ndarray: ...
+    def param_value(self, node: ParamRef) -> np.ndarray: ...
+    def line_value(self, line: Line) -> np.ndarray: ...
+    def previous_value(self, node: Previous) -> np.ndarray: ...
+    def time_value(self, node: TimeVar) -> np.ndarray: ...
+    def line_by_name(self, name: str) -> Line: ...
+
+
+# --------------------------------------------------------------------------------------------
+# the base class
+# --------------------------------------------------------------------------------------------
+def wrap(value: Any) -> Expr:
+    """Turn a Python number into a constant node; leave nodes alone."""
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, bool):
+        return Const(1.0 if value else 0.0)
+    if isinstance(value, int | float | np.integer | np.floating):
+        v = float(value)
+        if not math.isfinite(v):
+            raise InputError(f"constant {value!r} in an expression must be a finite number")
+        return Const(v)
+    if isinstance(value, str):
+        return LineRef(value)
+    raise InputError(
+        f"cannot use {value!r} ({type(value).__name__}) in an expression; use a number, an "
+        "Input, a Line or another expression"
+    )
+
+
+# precedence levels for rendering (Excel: negation binds tighter than ^)
+P_ATOM, P_NEG, P_POW, P_MUL, P_ADD, P_CMP = 100, 60, 50, 40, 30, 10
+
+
+class Expr:
+    """Base class of expression nodes. Combine them with + - * / ** and comparisons."""
+
+    #: child nodes, evaluated before this one
+    def children(self) -> Sequence[Expr]:
+        return ()
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # arithmetic
+    def __add__(self, o: Any) -> Expr:
+        return BinOp("+", self, wrap(o))
+
+    def __radd__(self, o: Any) -> Expr:
+        return BinOp("+", wrap(o), self)
+
+    def __sub__(self, o: Any) -> Expr:
+        return BinOp("-", self, wrap(o))
+
+    def __rsub__(self, o: Any) -> Expr:
+        return BinOp("-", wrap(o), self)
+
+    def __mul__(self, o: Any) -> Expr:
+        return BinOp("*", self, wrap(o))
+
+    def __rmul__(self, o: Any) -> Expr:
+        return BinOp("*", wrap(o), self)
+
+    def __truediv__(self, o: Any) -> Expr:
+        return BinOp("/", self, wrap(o))
+
+    def __rtruediv__(self, o: Any) -> Expr:
+        return BinOp("/", wrap(o), self)
+
+    def __pow__(self, o: Any) -> Expr:
+        return BinOp("^", self, wrap(o))
+
+    def __rpow__(self, o: Any) -> Expr:
+        return BinOp("^", wrap(o), self)
+
+    def __neg__(self) -> Expr:
+        return Neg(self)
+
+    def __pos__(self) -> Expr:
+        return self
+
+    # comparisons give 1.0 / 0.0 (TRUE / FALSE in Excel)
+    def __lt__(self, o: Any) -> Expr:
+        return BinOp("<", self, wrap(o))
+
+    def __le__(self, o: Any) -> Expr:
+        return BinOp("<=", self, wrap(o))
+
+    def __gt__(self, o: Any) -> Expr:
+        return BinOp(">", self, wrap(o))
+
+    def __ge__(self, o: Any) -> Expr:
+        return BinOp(">=", self, wrap(o))
+
+    def eq(self, o: Any) -> Expr:
+        """Equality test (``==`` is kept for object identity)."""
+        return BinOp("=", self, wrap(o))
+
+    def ne(self, o: Any) -> Expr:
+        return BinOp("<>", self, wrap(o))
+
+    __hash__ = object.__hash__
+
+    def __bool__(self) -> bool:
+        raise ModelError(
+            "an expression has no truth value while the model is being defined; use "
+            "where(condition, a, b) instead of 'if', and min_/max_ instead of min/max"
+        )
+
+
+def _sub_render(child: Expr, rc: RenderContext, min_prec: int) -> str:
+    text, prec = child.render(rc)
+    return f"({text})" if prec < min_prec else text
+
+
+# --------------------------------------------------------------------------------------------
+# leaves
+# --------------------------------------------------------------------------------------------
+class Const(Expr):
+    def __init__(self, value: float):
+        self.value = float(value)
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        return np.full((1, 1, 1), self.value)
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        v = self.value
+        text = str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+        return text, (P_ATOM if v >= 0 else P_NEG)
+
+    def __repr__(self) -> str:
+        return f"Const({self.value})"
+
+
+class Entities:
+    """An entity axis, such as the employees of a roster.
+
+    Parameters
+    ----------
+    name : str
+        What one entity is ("employee").
+    ids : sequence of str
+        One identifier per entity, shown beside each row block in the workbook.
+    """
+
+    def __init__(self, name: str, ids: Iterable[object]):
+        self.name = check_name(name, "entity axis")
+        self.ids = [str(i) for i in ids]
+        if not self.ids:
+            raise InputError(f"entity axis {name!r} has no entities; give at least one id")
+        if len(set(self.ids)) != len(self.ids):
+            seen: set[str] = set()
+            dups = [i for i in self.ids if i in seen or seen.add(i)]
+            raise InputError(f"entity axis {name!r} has duplicate ids: {dups[:5]}")
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __repr__(self) -> str:
+        return f"Entities({self.name!r}, {len(self)} ids)"
+
+
+class Input(Expr):
+    """A value the user supplies: scalar, one per period, or one per entity.
+
+    Parameters
+    ----------
+    name : str
+        Dotted key as in the case file ("contract.annual_value"); the workbook's defined name
+        replaces dots with underscores.
+    value : float or sequence
+        A number, a sequence with one value per period, or one per entity (with ``per``).
+    unit : str
+        "GBP", "fraction" (0.03 means 3%), "ratio", "count", "FTE", "years", ... A fraction
+        outside [-1, 1] is refused as a percentage typed as a whole number.
+    label, source : str
+        What it is, for people; where the figure comes from.
+    uncertainty : Distribution, optional
+        For sensitivity and Monte Carlo analysis.
+    per : Entities, optional
+        The entity axis, when the value is one per entity.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        value: Any,
+        unit: str = "GBP",
+        label: str = "",
+        source: str = "",
+        uncertainty: Distribution | None = None,
+        per: Entities | None = None,
+    ):
+        self.name = check_name(name, "input")
+        self.unit = check_unit(unit, f"input {name!r}")
+        self.label = label or name
+        self.source = source
+        if uncertainty is not None and not isinstance(uncertainty, Distribution):
+            raise InputError(
+                f"input {name!r}: uncertainty must be a distribution such as "
+                f"Triangular(low, mode, high), got {uncertainty!r}"
+            )
+        self.uncertainty = uncertainty
+        self.per = per
+        self.value = self._validate(value)
+
+    @property
+    def scalar(self) -> bool:
+        return self.value.ndim == 0
+
+    @property
+    def kind(self) -> str:
+        if self.value.ndim == 0:
+            return "scalar"
+        return "entity" if self.per is not None else "period"
+
+    def _validate(self, value: Any) -> np.ndarray:
+        where = f"input {self.name!r}"
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(
+                f"{where}: value {value!r} is not a number or a list of numbers"
+            ) from None
+        if arr.ndim > 1:
+            raise InputError(
+                f"{where}: value must be a number or a flat list, got shape {arr.shape}"
+            )
+        if arr.ndim == 1 and arr.size == 0:
+            raise InputError(f"{where}: value is an empty list; give a number or one per period")
+        if self.per is not None:
+            if arr.ndim != 1 or len(arr) != len(self.per):
+                raise InputError(
+                    f"{where}: needs one value per {self.per.name} ({len(self.per)}), "
+                    f"got {arr.size}"
+                )
+        self.check_values(arr)
+        return arr
+
+    def check_values(self, arr: np.ndarray, what: str = "value") -> None:
+        """Refuse non-finite values and fractions that look like whole percentages."""
+        where = f"input {self.name!r}"
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            first = np.asarray(arr).ravel()[np.argmax(np.asarray(bad).ravel())]
+            raise InputError(f"{where}: {what} {first!r} is not a finite number")
+        if self.unit == "fraction":
+            over = np.abs(arr) > 1
+            if over.any():
+                v = float(np.asarray(arr).ravel()[np.argmax(np.asarray(over).ravel())])
+                raise UnitError(
+                    f"{where}: {what} {v:g} is a fraction, so {v / 100:g} means {v:g}%; "
+                    f"did you type a percentage? Give {v / 100:g}, or declare unit='ratio' if "
+                    "a value above 1 is meant"
+                )
+        elif self.unit == "flag":
+            if not np.isin(arr, (0.0, 1.0)).all():
+                raise UnitError(f"{where}: a flag must be 0 or 1, got {what} {arr!r}")
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        return ctx.input_value(self)
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        return rc.input_ref(self), P_ATOM
+
+    def __repr__(self) -> str:
+        return f"Input({self.name!r}, {self.kind}, unit={self.unit!r})"
+
+
+class ParamRef(Expr):
+    """A dated UK parameter, one value per period (see :func:`param`)."""
+
+    def __init__(self, name: str, how: str = "weighted", beyond: str = "hold"):
+        self.name = name
+        if how not in ("weighted", "start", "end"):
+            raise InputError(
+                f"param {name!r}: how={how!r} must be 'weighted' (day-weighted average over "
+                "the period), 'start' or 'end' (value in force on that day)"
+            )
+        if beyond not in ("hold", "error"):
+            raise InputError(
+                f"param {name!r}: beyond={beyond!r} must be 'hold' (carry the last known value "
+                "forward, shown as an assumption) or 'error'"
+            )
+        self.how = how
+        self.beyond = beyond
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.name, self.how, self.beyond)
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        return ctx.param_value(self)
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        return rc.param_ref(self), P_ATOM
+
+    def __repr__(self) -> str:
+        return f"param({self.name!r})"
+
+
+class TimeVar(Expr):
+    """A row of the timeline header: period index, first-period flag, year fraction, or a
+    flag for periods overlapping a date range."""
+
+    def __init__(self, kind: str, start: dt.date | None = None, end: dt.date | None = None):
+        self.kind = kind
+        self.start = start
+        self.end = end
+
+    @property
+    def key(self) -> tuple:
+        return (self.kind, self.start, self.end)
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        return ctx.time_value(self)
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        return rc.time_ref(self), P_ATOM
+
+
+class LineRef(Expr):
+    """A reference to a line by name, resolved when the model is built."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        return ctx.line_value(ctx.line_by_name(self.name))
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        return rc.line_ref(rc.line_by_name(self.name)), P_ATOM
+
+    def __repr__(self) -> str:
+        return f"ref({self.name!r})"
+
+
+# --------------------------------------------------------------------------------------------
+# lines
+# --------------------------------------------------------------------------------------------
+LINE_KINDS = ("flow", "balance", "rate", "value")
+
+
+class Line(Expr):
+    """A named result: one row of the workbook (or one block of rows, per entity).
+
+    Parameters
+    ----------
+    name : str
+        The line's name, as the finance officer will read it ("contract_income").
+    expr : Expr or number
+        Its definition over inputs, parameters and other lines.
+    unit : str
+        Unit of the result ("GBP" by default).
+    label : str
+        A readable description for the workbook.
+    kind : {"flow", "balance", "rate", "value"}
+        Flows are summed into the totals column and over months into years; balances take the
+        closing value; rates and values are not summed.
+    sheet : str
+        Workbook sheet the line is written to.
+    opening : Expr or number, optional
+        The value before the first period, used by ``previous(this_line)``.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        expr: Any,
+        unit: str = "GBP",
+        label: str = "",
+        kind: str | None = None,
+        sheet: str = "Calculations",
+        opening: Any = None,
+    ):
+        self.name = check_name(name, "line")
+        self.expr = wrap(expr)
+        self.unit = check_unit(unit, f"line {name!r}")
+        self.label = label or name.replace("_", " ").capitalize()
+        if kind is None:
+            kind = "flow" if self.unit == "GBP" else "value"
+        if kind not in LINE_KINDS:
+            raise InputError(f"line {name!r}: kind {kind!r} must be one of {LINE_KINDS}")
+        self.kind = kind
+        if (
+            not isinstance(sheet, str)
+            or not sheet
+            or len(sheet) > 31
+            or any(c in sheet for c in "[]:*?/\\'")
+        ):
+            raise InputError(
+                f"line {name!r}: sheet name {sheet!r} must be 1-31 characters without "
+                "[ ] : * ? / \\ or apostrophes"
+            )
+        self.sheet = sheet
+        self.opening = None if opening is None else wrap(opening)
+        self.auxiliary = False
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        return ctx.line_value(self)
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        return rc.line_ref(self), P_ATOM
+
+    def __repr__(self) -> str:
+        return f"Line({self.name!r})"
+
+
+# --------------------------------------------------------------------------------------------
+# operators and functions
+# --------------------------------------------------------------------------------------------
+_NP_BINOPS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "+": np.add,
+    "-": np.subtract,
+    "*": np.multiply,
+    "/": np.divide,
+    "^": np.power,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "=": np.equal,
+    "<>": np.not_equal,
+}
+_PREC = {"+": P_ADD, "-": P_ADD, "*": P_MUL, "/": P_MUL, "^": P_POW}
+
+
+class BinOp(Expr):
+    def __init__(self, op: str, a: Expr, b: Expr):
+        self.op, self.a, self.b = op, a, b
+
+    def children(self) -> Sequence[Expr]:
+        return (self.a, self.b)
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        out = _NP_BINOPS[self.op](ctx.ev(self.a), ctx.ev(self.b))
+        return out.astype(float) if out.dtype == bool else out
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        prec = _PREC.get(self.op, P_CMP)
+        left = _sub_render(self.a, rc, prec)
+        right = _sub_render(self.b, rc, prec + 1)
+        return f"{left}{self.op}{right}", prec
+
+
+class Neg(Expr):
+    def __init__(self, a: Expr):
+        self.a = a
+
+    def children(self) -> Sequence[Expr]:
+        return (self.a,)
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        return -ctx.ev(self.a)
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        return "-" + _sub_render(self.a, rc, P_NEG), P_NEG
+
+
+class Func(Expr):
+    """MIN, MAX, ABS and IF, elementwise."""
+
+    _NP: ClassVar[dict[str, Callable[..., np.ndarray]]] = {
+        "MIN": lambda *xs: _reduce(np.minimum, xs),
+        "MAX": lambda *xs: _reduce(np.maximum, xs),
+        "ABS": np.abs,
+        "IF": lambda c, a, b: np.where(c != 0, a, b),
+    }
+
+    def __init__(self, fn: str, args: Sequence[Expr]):
+        self.fn, self.args = fn, tuple(args)
+
+    def children(self) -> Sequence[Expr]:
+        return self.args
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        return np.asarray(self._NP[self.fn](*(ctx.ev(a) for a in self.args)), dtype=float)
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        inner = ",".join(a.render(rc)[0] for a in self.args)
+        return f"{self.fn}({inner})", P_ATOM
+
+
+def _reduce(fn: Callable, xs: Sequence[np.ndarray]) -> np.ndarray:
+    out = xs[0]
+    for x in xs[1:]:
+        out = fn(out, x)
+    return out
+
+
+class Previous(Expr):
+    """Last period's value of a line; the line's opening value before the first period."""
+
+    def __init__(self, target: Line | LineRef, opening: Expr | None):
+        self.target = target
+        self.opening = opening
+
+    @property
+    def target_name(self) -> str:
+        return self.target.name
+
+    def children(self) -> Sequence[Expr]:
+        # the target is NOT a same-period dependency; the model handles it specially
+        return ()
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        return ctx.previous_value(self)
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        return rc.previous_ref(self), P_ATOM
+
+
+class CumSum(Expr):
+    """Running total over periods (inclusive of the current one)."""
+
+    def __init__(self, a: Expr):
+        self.a = a
+
+    def children(self) -> Sequence[Expr]:
+        return (self.a,)
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        x = ctx.ev(self.a)
+        x = np.broadcast_to(x, (*x.shape[:2], ctx.n_periods))
+        return np.cumsum(x, axis=-1)
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        return f"SUM({rc.running_range(self.a)})", P_ATOM
+
+
+class Growth(Expr):
+    """Growth index: 1 in the first period, then compounded by ``rate`` each period.
+
+    For a rate with no period axis this is ``(1 + rate) ** t``. For a rate that varies by
+    period it is the product of ``(1 + rate)`` over periods 1..t; the first period's rate is
+    not used (the first period is the base).
+    """
+
+    def __init__(self, rate: Expr, factor_line: Line | None = None):
+        self.rate = rate
+        self.factor_line = factor_line  # set when the model materialises a per-period rate
+
+    def children(self) -> Sequence[Expr]:
+        return (self.factor_line,) if self.factor_line is not None else (self.rate,)
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        if self.factor_line is not None:
+            f = ctx.ev(self.factor_line)
+            return np.cumprod(np.broadcast_to(f, (*f.shape[:2], ctx.n_periods)), axis=-1)
+        r = ctx.ev(self.rate)
+        t = ctx.time_value(TimeVar("index"))
+        return (1.0 + r) ** t
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        if self.factor_line is not None:
+            return f"PRODUCT({rc.running_range(self.factor_line)})", P_ATOM
+        base = _sub_render(BinOp("+", Const(1.0), self.rate), rc, P_ATOM)
+        return f"{base}^{rc.time_ref(TimeVar('index'))}", P_POW
+
+
+class Total(Expr):
+    """Sum over the entity axis (all employees)."""
+
+    def __init__(self, a: Expr):
+        self.a = a
+
+    def children(self) -> Sequence[Expr]:
+        return (self.a,)
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        x = ctx.ev(self.a)
+        return x.sum(axis=1, keepdims=True)
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        return f"SUM({rc.entity_range(self.a)})", P_ATOM
+
+
+# --------------------------------------------------------------------------------------------
+# the functions users call
+# --------------------------------------------------------------------------------------------
+def ref(name: str) -> Expr:
+    """Refer to a line by name (for lines defined later or in another model)."""
+    return LineRef(name)
+
+
+def param(name: str, *, how: str = "weighted", beyond: str = "hold") -> Expr:
+    """A dated UK parameter as one value per period.
+
+    ``how="weighted"`` (default) takes the day-weighted average of the values in force during
+    each period (e.g. employer NI of 15.05% for 6 April to 5 November 2022 and 13.8% after);
+    ``"start"`` or ``"end"`` take the value in force on the period's first or last day.
+    ``beyond="hold"`` carries the last known value forward past the parameter's data (shown in
+    the workbook as an assumption); ``beyond="error"`` refuses.
+    """
+    return ParamRef(name, how=how, beyond=beyond)
+
+
+def previous(line: Line | str, opening: Any = None) -> Expr:
+    """Last period's value of ``line``; in the first period, its opening value.
+
+    The opening can be given here or on the line (``Line(..., opening=...)``); it defaults to 0.
+    """
+    if isinstance(line, Line | LineRef):
+        target: Line | LineRef = line
+    elif isinstance(line, str):
+        target = LineRef(line)
+    else:
+        raise InputError(f"previous() needs a Line or a line name, got {line!r}")
+    return Previous(target, None if opening is None else wrap(opening))
+
+
+def where(condition: Any, if_true: Any, if_false: Any) -> Expr:
+    """``if_true`` where ``condition`` is non-zero, else ``if_false`` (Excel IF)."""
+    return Func("IF", (wrap(condition), wrap(if_true), wrap(if_false)))
+
+
+def min_(*args: Any) -> Expr:
+    """Elementwise minimum (Excel MIN of single cells)."""
+    if len(args) < 2:
+        raise InputError("min_ needs at least two arguments")
+    return Func("MIN", [wrap(a) for a in args])
+
+
+def max_(*args: Any) -> Expr:
+    """Elementwise maximum (Excel MAX of single cells)."""
+    if len(args) < 2:
+        raise InputError("max_ needs at least two arguments")
+    return Func("MAX", [wrap(a) for a in args])
+
+
+def clip(x: Any, low: Any, high: Any) -> Expr:
+    """``x`` limited to [low, high]: MIN(MAX(x, low), high)."""
+    return min_(max_(x, low), high)
+
+
+def abs_(x: Any) -> Expr:
+    return Func("ABS", [wrap(x)])
+
+
+def cumsum(x: Any) -> Expr:
+    """Running total of ``x`` over periods, including the current period."""
+    return CumSum(wrap(x))
+
+
+def growth(rate: Any) -> Expr:
+    """Growth index from ``rate``: 1, (1+r), (1+r)^2, ... (see :class:`Growth`)."""
+    return Growth(wrap(rate))
+
+
+def total(x: Any) -> Expr:
+    """Sum of a per-entity expression over all entities (Excel SUM over the row block)."""
+    return Total(wrap(x))
+
+
+def sum_(*items: Any) -> Expr:
+    """Sum of several lines or expressions."""
+    if not items:
+        return Const(0.0)
+    out = wrap(items[0])
+    for item in items[1:]:
+        out = out + item
+    return out
+
+
+def period_index() -> Expr:
+    """0 in the first period, 1 in the second, ..."""
+    return TimeVar("index")
+
+
+def first_period() -> Expr:
+    """1 in the first period, 0 elsewhere."""
+    return TimeVar("first_period")
+
+
+def year_fraction() -> Expr:
+    """Length of each period in years (1 annual, 1/12 monthly)."""
+    return TimeVar("year_fraction")
+
+
+def within(start: dt.date | str | None = None, end: dt.date | str | None = None) -> Expr:
+    """1 in periods that overlap [start, end], else 0 (e.g. the years a contract runs)."""
+
+    def d(v: object, what: str) -> dt.date | None:
+        if v is None:
+            return None
+        if isinstance(v, dt.date):
+            return v
+        try:
+            return dt.date.fromisoformat(str(v))
+        except ValueError:
+            raise InputError(
+                f"within: {what} {v!r} is not an ISO date such as 2027-04-01"
+            ) from None
+
+    s, e = d(start, "start"), d(end, "end")
+    if s is not None and e is not None and e < s:
+        raise InputError(f"within: end {e} is before start {s}; swap them")
+    return TimeVar("within", s, e)

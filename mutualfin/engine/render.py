@@ -1,0 +1,129 @@
+"""Rendering expressions as Excel formulas, given where every row sits in the workbook.
+
+The layout (which sheet and row holds each input, parameter, timeline row and line) is
+decided by the workbook writer; this module only turns a node into formula text for one cell:
+period column ``p`` and, for per-entity lines, entity ``i``.
+
+References follow FAST conventions: the same formula across a row (columns relative), rows
+absolute where a block of per-entity rows shares a row it refers to, the cell to the left for
+the previous period, and defined names for scalar inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
+
+from mutualfin.engine.nodes import Expr, Input, Line, ParamRef, Previous, TimeVar, excel_name
+from mutualfin.errors import ModelError
+
+__all__ = ["FIRST_PERIOD_COL", "OPENING_COL", "Layout", "RenderContext", "quote_sheet"]
+
+#: column of the first period on every sheet (F); E holds opening values, D totals
+FIRST_PERIOD_COL = 6
+OPENING_COL = 5
+TOTAL_COL = 4
+
+
+def quote_sheet(sheet: str) -> str:
+    if sheet.replace("_", "").isalnum() and not sheet[0].isdigit():
+        return sheet
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+@dataclass
+class Layout:
+    """Where each thing lives: sheet and row (first row for per-entity blocks)."""
+
+    lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    entity_count: dict[str, int] = field(default_factory=dict)
+    period_inputs: dict[str, int] = field(default_factory=dict)  # row on Inputs
+    entity_inputs: dict[str, int] = field(default_factory=dict)  # column on Roster
+    roster_first_row: int = 0
+    params: dict[tuple, int] = field(default_factory=dict)  # row on Parameters
+    header_rows: dict[str, int] = field(default_factory=dict)  # timeline rows on calc sheets
+    within_rows: dict[tuple, int] = field(default_factory=dict)  # flag rows on Timeline
+
+
+class RenderContext:
+    """Formula text for one cell of a line's row (column ``p``, entity ``i``)."""
+
+    def __init__(self, model, layout: Layout, sheet: str, p: int, i: int | None = None):
+        self.model = model
+        self.layout = layout
+        self.sheet = sheet
+        self.p = p
+        self.i = i
+
+    # -- helpers -------------------------------------------------------------------------------
+    def col(self, p: int | None = None) -> str:
+        p = self.p if p is None else p
+        return get_column_letter(FIRST_PERIOD_COL + p) if p >= 0 else get_column_letter(OPENING_COL)
+
+    def _prefix(self, sheet: str) -> str:
+        return "" if sheet == self.sheet else quote_sheet(sheet) + "!"
+
+    def line_by_name(self, name: str) -> Line:
+        return self.model.line_by_name(name)
+
+    def _line_cell(self, line: Line, p: int) -> str:
+        sheet, row = self.layout.lines[line.name]
+        col = self.col(p)
+        if self.model.shapes[line.name].entity is not None:
+            if self.i is None:
+                raise ModelError(
+                    f"line {line.name!r} is per entity; sum it with total(...) before using it "
+                    "in a line that is not per entity"
+                )
+            return f"{self._prefix(sheet)}{col}{row + self.i}"
+        dollar = "$" if self.i is not None else ""
+        return f"{self._prefix(sheet)}{col}{dollar}{row}"
+
+    # -- the protocol nodes call ---------------------------------------------------------------
+    def input_ref(self, node: Input) -> str:
+        if node.kind == "scalar":
+            return excel_name(node.name)
+        if node.kind == "period":
+            return f"Inputs!{self.col()}${self.layout.period_inputs[node.name]}"
+        if self.i is None:
+            raise ModelError(f"per-entity input {node.name!r} used outside a per-entity line")
+        c = get_column_letter(self.layout.entity_inputs[node.name])
+        return f"Roster!${c}{self.layout.roster_first_row + self.i}"
+
+    def param_ref(self, node: ParamRef) -> str:
+        return f"Parameters!{self.col()}${self.layout.params[node.key]}"
+
+    def time_ref(self, node: TimeVar) -> str:
+        if node.kind == "within":
+            return f"Timeline!{self.col()}${self.layout.within_rows[node.key]}"
+        return f"{self.col()}${self.layout.header_rows[node.kind]}"
+
+    def line_ref(self, line: Line) -> str:
+        return self._line_cell(line, self.p)
+
+    def previous_ref(self, node: Previous) -> str:
+        return self._line_cell(self.line_by_name(node.target_name), self.p - 1)
+
+    def running_range(self, x: Expr) -> str:
+        if not isinstance(x, Line):
+            x = self.line_by_name(x.name)  # type: ignore[attr-defined]
+        sheet, row = self.layout.lines[x.name]
+        if self.model.shapes[x.name].entity is not None:
+            row += self.i or 0
+        first = get_column_letter(FIRST_PERIOD_COL)
+        return f"{self._prefix(sheet)}${first}{row}:{self.col()}{row}"
+
+    def entity_range(self, x: Expr) -> str:
+        if not isinstance(x, Line):
+            x = self.line_by_name(x.name)  # type: ignore[attr-defined]
+        sheet, row = self.layout.lines[x.name]
+        n = self.layout.entity_count[x.name]
+        c = self.col()
+        return f"{self._prefix(sheet)}{c}${row}:{c}${row + n - 1}"
+
+
+def render_formula(model, layout: Layout, expr: Expr, sheet: str, p: int, i: int | None) -> str:
+    """``=...`` text of ``expr`` for period column ``p`` (-1: the opening column)."""
+    text, _ = expr.render(RenderContext(model, layout, sheet, p, i))
+    return "=" + text

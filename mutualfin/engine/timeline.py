@@ -1,0 +1,304 @@
+"""The shared timeline: UK financial years, annual or monthly periods.
+
+A council's financial year runs from 1 April to 31 March and is labelled "2026/27"; so does
+the corporation-tax financial year ("FY2026" starts on 1 April 2026). The income-tax and
+National Insurance year runs from 6 April; parameters on that basis are looked up by date, so
+the timeline itself always uses the financial year.
+
+Every line of a model is an array over the periods of one :class:`Timeline`. Flows (income,
+costs) convert from months to years by summing; balances (cash, reserves) by taking the
+closing month of each year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from mutualfin.errors import TimelineError
+
+__all__ = ["Timeline", "financial_year_label", "parse_financial_year"]
+
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def financial_year_label(start_year: int) -> str:
+    """Label of the financial year starting in ``start_year``: 2026 -> "2026/27"."""
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def parse_financial_year(year: int | str) -> int:
+    """The starting calendar year of a financial year given as 2025, "2025" or "2025/26".
+
+    >>> parse_financial_year("2025/26")
+    2025
+    >>> parse_financial_year(2025)
+    2025
+    """
+    if isinstance(year, bool):
+        raise TimelineError(f"financial year {year!r} is not a year; give 2025 or '2025/26'")
+    if isinstance(year, int | np.integer):
+        y = int(year)
+    elif isinstance(year, str):
+        text = year.strip()
+        if text.upper().startswith("FY"):
+            text = text[2:]
+        head, sep, tail = text.partition("/")
+        if not head.isdigit() or len(head) != 4 or (sep and not tail.isdigit()):
+            raise TimelineError(
+                f"financial year {year!r} is not understood; give 2025, 'FY2025' or '2025/26'"
+            )
+        y = int(head)
+        if sep and int(tail) % 100 != (y + 1) % 100:
+            raise TimelineError(
+                f"financial year {year!r} is inconsistent: the year after {y} is "
+                f"{financial_year_label(y)!r}"
+            )
+    else:
+        raise TimelineError(
+            f"financial year {year!r} has type {type(year).__name__}; give 2025 or '2025/26'"
+        )
+    if not 1900 <= y <= 2200:
+        raise TimelineError(f"financial year {year!r} is outside 1900-2200; check the year")
+    return y
+
+
+def _to_date(value: object, field: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise TimelineError(f"{field} {value!r} is not a date; give an ISO date such as '2026-04-01'")
+
+
+def _add_months(d: dt.date, months: int) -> dt.date:
+    m = d.month - 1 + months
+    return dt.date(d.year + m // 12, m % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Consecutive periods of a business case.
+
+    Parameters
+    ----------
+    start : date or str or int
+        First day of the first period, or a financial year (2026 or "2026/27") meaning its
+        1 April. Must be the first day of a month.
+    years : int
+        Length in years (whole financial years when annual).
+    freq : {"annual", "monthly"}
+        Annual periods are financial years labelled "2026/27"; monthly periods are labelled
+        "Apr 2026".
+    year_start_month : int
+        Month in which the financial year starts; 4 (April) for UK public bodies.
+
+    Examples
+    --------
+    >>> tl = Timeline(2026, years=3)
+    >>> tl.labels
+    ['2026/27', '2027/28', '2028/29']
+    >>> Timeline("2026-04-01", years=1, freq="monthly").labels[:2]
+    ['Apr 2026', 'May 2026']
+    """
+
+    start: dt.date
+    years: int
+    freq: str = "annual"
+    year_start_month: int = 4
+
+    def __init__(
+        self,
+        start: dt.date | str | int,
+        years: int,
+        freq: str = "annual",
+        year_start_month: int = 4,
+    ):
+        if not isinstance(year_start_month, int) or not 1 <= year_start_month <= 12:
+            raise TimelineError(f"year_start_month {year_start_month!r} must be a month 1-12")
+        if isinstance(start, int) or (isinstance(start, str) and len(start.strip()) <= 7):
+            d = dt.date(parse_financial_year(start), year_start_month, 1)
+        else:
+            d = _to_date(start, "timeline start")
+        if d.day != 1:
+            raise TimelineError(
+                f"timeline start {d.isoformat()} is not the first day of a month; "
+                f"use {d.replace(day=1).isoformat()}"
+            )
+        if isinstance(years, bool) or not isinstance(years, int | np.integer) or years < 1:
+            raise TimelineError(
+                f"timeline years {years!r} must be a whole number of years, at least 1"
+            )
+        if years > 200:
+            raise TimelineError(f"timeline years {years} is over 200; check the horizon")
+        if freq not in ("annual", "monthly"):
+            raise TimelineError(f"timeline freq {freq!r} must be 'annual' or 'monthly'")
+        if freq == "annual" and d.month != year_start_month:
+            raise TimelineError(
+                f"an annual timeline must start on the first day of the financial year "
+                f"(month {year_start_month}); got {d.isoformat()}"
+            )
+        object.__setattr__(self, "start", d)
+        object.__setattr__(self, "years", int(years))
+        object.__setattr__(self, "freq", freq)
+        object.__setattr__(self, "year_start_month", year_start_month)
+
+    # -- periods ---------------------------------------------------------------------------
+    @property
+    def months_per_period(self) -> int:
+        return 12 if self.freq == "annual" else 1
+
+    @property
+    def n(self) -> int:
+        """Number of periods."""
+        return self.years * (1 if self.freq == "annual" else 12)
+
+    def __len__(self) -> int:
+        return self.n
+
+    @cached_property
+    def starts(self) -> list[dt.date]:
+        """First day of each period."""
+        return [_add_months(self.start, i * self.months_per_period) for i in range(self.n)]
+
+    @cached_property
+    def ends(self) -> list[dt.date]:
+        """Last day of each period."""
+        return [
+            _add_months(self.start, (i + 1) * self.months_per_period) - dt.timedelta(days=1)
+            for i in range(self.n)
+        ]
+
+    @property
+    def end(self) -> dt.date:
+        return self.ends[-1]
+
+    def _fy_of(self, d: dt.date) -> int:
+        return d.year if d.month >= self.year_start_month else d.year - 1
+
+    @cached_property
+    def financial_years(self) -> np.ndarray:
+        """Starting calendar year of the financial year each period falls in."""
+        return np.array([self._fy_of(d) for d in self.starts], dtype=int)
+
+    @cached_property
+    def labels(self) -> list[str]:
+        """Readable period labels: "2026/27" (annual) or "Apr 2026" (monthly)."""
+        if self.freq == "annual":
+            return [financial_year_label(self._fy_of(d)) for d in self.starts]
+        return [f"{_MONTHS[d.month - 1]} {d.year}" for d in self.starts]
+
+    @cached_property
+    def index(self) -> np.ndarray:
+        """Period index 0, 1, 2, ... (t in growth formulas)."""
+        return np.arange(self.n, dtype=float)
+
+    @cached_property
+    def days(self) -> np.ndarray:
+        return np.array([(e - s).days + 1 for s, e in zip(self.starts, self.ends, strict=True)])
+
+    @cached_property
+    def year_fraction(self) -> np.ndarray:
+        """Length of each period in years: 1 for annual periods, 1/12 for monthly."""
+        return np.full(self.n, self.months_per_period / 12.0)
+
+    @cached_property
+    def first_period(self) -> np.ndarray:
+        """1.0 in the first period, 0.0 elsewhere."""
+        flag = np.zeros(self.n)
+        flag[0] = 1.0
+        return flag
+
+    def within(self, start: dt.date | str | None = None, end: dt.date | str | None = None):
+        """Flag (1.0/0.0) for periods that overlap the date range [start, end].
+
+        >>> Timeline(2026, years=4).within("2027-04-01", "2029-03-31").tolist()
+        [0.0, 1.0, 1.0, 0.0]
+        """
+        s = _to_date(start, "range start") if start is not None else dt.date.min
+        e = _to_date(end, "range end") if end is not None else dt.date.max
+        if e < s:
+            raise TimelineError(f"date range ends ({e}) before it starts ({s}); swap them")
+        return np.array(
+            [
+                1.0 if (ps <= e and pe >= s) else 0.0
+                for ps, pe in zip(self.starts, self.ends, strict=True)
+            ]
+        )
+
+    def period_of(self, when: dt.date | str) -> int:
+        """Index of the period containing a date."""
+        d = _to_date(when, "date")
+        for i, (s, e) in enumerate(zip(self.starts, self.ends, strict=True)):
+            if s <= d <= e:
+                return i
+        raise TimelineError(
+            f"date {d.isoformat()} is outside the timeline {self.starts[0].isoformat()} to "
+            f"{self.end.isoformat()}"
+        )
+
+    # -- conversions -------------------------------------------------------------------------
+    def annual(self) -> Timeline:
+        """The annual timeline covering the same financial years."""
+        return Timeline(
+            dt.date(self._fy_of(self.start), self.year_start_month, 1)
+            if self.freq == "monthly"
+            else self.start,
+            self.years,
+            "annual",
+            self.year_start_month,
+        )
+
+    def to_annual(self, values: np.ndarray, kind: str = "flow") -> np.ndarray:
+        """Convert a monthly array (last axis = periods) to financial years.
+
+        Flows are summed over the twelve months; balances take the closing month.
+        """
+        if self.freq == "annual":
+            return np.asarray(values, dtype=float)
+        if self.start.month != self.year_start_month:
+            raise TimelineError(
+                "a monthly timeline converts to financial years only when it starts at the "
+                f"start of a financial year (month {self.year_start_month})"
+            )
+        arr = np.asarray(values, dtype=float)
+        if arr.shape[-1] != self.n:
+            raise TimelineError(
+                f"array has {arr.shape[-1]} periods but the timeline has {self.n} months"
+            )
+        blocks = arr.reshape(*arr.shape[:-1], self.years, 12)
+        if kind == "flow":
+            return blocks.sum(axis=-1)
+        if kind == "balance":
+            return blocks[..., -1]
+        raise TimelineError(f"kind {kind!r} must be 'flow' or 'balance'")
+
+    def frame(self) -> pd.DataFrame:
+        """The timeline as a DataFrame, one row per period."""
+        return pd.DataFrame(
+            {
+                "start": self.starts,
+                "end": self.ends,
+                "index": self.index.astype(int),
+                "year_fraction": self.year_fraction,
+                "first_period": self.first_period.astype(int),
+            },
+            index=pd.Index(self.labels, name="period"),
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Timeline({self.labels[0]!r} to {self.labels[-1]!r}, {self.n} {self.freq} "
+            f"periods, {self.start.isoformat()} to {self.end.isoformat()})"
+        )

@@ -1,0 +1,429 @@
+"""Write a model as a live workbook: inputs, parameters, timeline and one row of formulas per
+line, the same formula across the row.
+
+Sheet layout (every sheet with periods): column A the name (as in Python), B the description,
+C the unit, D the total over periods (flows only), E the opening value (the "previous period"
+of the first period), F onwards one column per period.
+
+Colour palette (documented in the README):
+
+- inputs: pale yellow fill, dark blue text (change these);
+- calculations: no fill, black text (never type over these);
+- timeline and parameter data: pale grey fill, black text (data with references);
+- per-entity block rows: pale blue fill in column A and B;
+- headers: dark blue fill, white bold text.
+
+The writer never computes a figure: every number in a calculation sheet is a formula. Text that
+comes from users (labels, sources, ids) is always written as text, never as a formula.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+
+from mutualfin.engine.model import Evaluation, Model
+from mutualfin.engine.nodes import excel_name
+from mutualfin.engine.render import FIRST_PERIOD_COL, OPENING_COL, TOTAL_COL, Layout, render_formula
+from mutualfin.errors import WorkbookError
+
+__all__ = ["PALETTE", "atomic_save", "safe_text", "write_workbook"]
+
+PALETTE = {
+    "input_fill": "FFF2CC",
+    "input_font": "1F3864",
+    "data_fill": "EDEDED",
+    "entity_fill": "DDEBF7",
+    "header_fill": "1F3864",
+    "header_font": "FFFFFF",
+    "check_ok": "C6EFCE",
+}
+_INPUT_FILL = PatternFill("solid", fgColor=PALETTE["input_fill"])
+_INPUT_FONT = Font(color=PALETTE["input_font"], bold=True)
+_DATA_FILL = PatternFill("solid", fgColor=PALETTE["data_fill"])
+_ENTITY_FILL = PatternFill("solid", fgColor=PALETTE["entity_fill"])
+_HEAD_FILL = PatternFill("solid", fgColor=PALETTE["header_fill"])
+_HEAD_FONT = Font(color=PALETTE["header_font"], bold=True)
+_TITLE_FONT = Font(bold=True, size=14)
+
+NUMBER_FORMATS = {
+    "GBP": "£#,##0;[Red]-£#,##0",
+    "fraction": "0.0%",
+    "ratio": "0.0000",
+    "count": "#,##0.0",
+    "FTE": "#,##0.00",
+    "index": "0.0000",
+    "flag": "0",
+}
+_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+# calc sheet header rows (timeline header linked from the Timeline sheet)
+CALC_HEADER = {
+    "period_label": 2,
+    "period_start": 3,
+    "period_end": 4,
+    "index": 5,
+    "first_period": 6,
+    "year_fraction": 7,
+}
+CALC_FIRST_ROW = 9
+TIMELINE_ROWS = {
+    "period_label": 4,
+    "period_start": 5,
+    "period_end": 6,
+    "index": 7,
+    "first_period": 8,
+    "year_fraction": 9,
+}
+
+
+def number_format(unit: str) -> str:
+    head = unit.split("/")[0]
+    return NUMBER_FORMATS.get(unit, NUMBER_FORMATS.get(head, "#,##0.00"))
+
+
+def safe_text(cell, text: object) -> None:
+    """Write user text as text, never as a formula (=, +, -, @, tab, CR at the start)."""
+    s = "" if text is None else str(text)
+    cell.value = s
+    if s.startswith(_DANGEROUS_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def atomic_save(wb: Workbook, path: Path, overwrite: bool) -> Path:
+    """Save to a temporary file in the same folder, then move it into place."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise WorkbookError(f"workbook path {str(path)!r} must end in .xlsx")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise WorkbookError(f"folder {str(folder)!r} does not exist; create it first")
+    if path.exists() and not overwrite:
+        raise WorkbookError(
+            f"{str(path)!r} already exists; choose another name or pass overwrite=True "
+            "(--overwrite on the command line)"
+        )
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=folder)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _header(ws, row: int, values: list[str]) -> None:
+    for c, v in enumerate(values, start=1):
+        cell = ws.cell(row=row, column=c)
+        safe_text(cell, v)
+        cell.fill = _HEAD_FILL
+        cell.font = _HEAD_FONT
+
+
+def _title(ws, text: str) -> None:
+    cell = ws.cell(row=1, column=1)
+    safe_text(cell, text)
+    cell.font = _TITLE_FONT
+
+
+def _page_setup(ws, title: str) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddHeader.center.text = title.replace("&", "&&")
+    ws.oddFooter.center.text = "Page &P of &N"
+
+
+def _widths(ws, n_periods: int) -> None:
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["C"].width = 10
+    ws.column_dimensions["D"].width = 15
+    ws.column_dimensions["E"].width = 14
+    for p in range(n_periods):
+        ws.column_dimensions[get_column_letter(FIRST_PERIOD_COL + p)].width = 14
+
+
+def plan_layout(model: Model) -> tuple[Layout, dict[str, list[str]]]:
+    """Decide the row of everything, and which lines go on which calculation sheet."""
+    layout = Layout(header_rows={k: v for k, v in CALC_HEADER.items()})
+    inputs = list(model.inputs.values())
+    scalar = [i for i in inputs if i.kind == "scalar"]
+    period = [i for i in inputs if i.kind == "period"]
+    entity = [i for i in inputs if i.kind == "entity"]
+    row = 4 + len(scalar) + 2
+    for inp in period:
+        row += 1
+        layout.period_inputs[inp.name] = row
+    layout.roster_first_row = 4
+    for c, inp in enumerate(entity, start=2):
+        layout.entity_inputs[inp.name] = c
+    for r, key in enumerate(model.param_refs, start=4):
+        layout.params[key] = r
+    within = [k for k in model.time_vars if k[0] == "within"]
+    for r, key in enumerate(within, start=TIMELINE_ROWS["year_fraction"] + 2):
+        layout.within_rows[key] = r
+    sheets: dict[str, list[str]] = {}
+    for name in model.order:
+        sheets.setdefault(model.lines[name].sheet, []).append(name)
+    for sheet, names in sheets.items():
+        r = CALC_FIRST_ROW
+        for name in names:
+            axis = model.shapes[name].entity
+            layout.lines[name] = (sheet, r)
+            if axis is None:
+                r += 1
+            else:
+                layout.entity_count[name] = len(axis)
+                r += len(axis) + 1
+    return layout, sheets
+
+
+def write_workbook(
+    evaluation: Evaluation,
+    path: str | os.PathLike,
+    *,
+    overwrite: bool = False,
+    title: str = "mutualfin model",
+    scenario: int = 0,
+) -> Path:
+    """Write the model behind ``evaluation`` as a live workbook.
+
+    Input cells hold the input values of ``scenario``; every calculation is a formula.
+    Returns the path written. The file appears complete or not at all.
+    """
+    model = evaluation.model
+    if not 0 <= scenario < evaluation.n_scenarios:
+        raise WorkbookError(f"scenario {scenario} is outside 0..{evaluation.n_scenarios - 1}")
+    tl = model.timeline
+    P = tl.n
+    layout, sheets = plan_layout(model)
+    wb = Workbook()
+    wb.remove(wb.active)
+
+    # -- Inputs ---------------------------------------------------------------------------
+    ws = wb.create_sheet("Inputs")
+    _title(ws, f"{title}: inputs")
+    ws.cell(row=2, column=1, value="Change the yellow cells; every calculation follows.")
+    _header(ws, 3, ["Name", "Description", "Unit", "Value", "Source"])
+    scalar = [i for i in model.inputs.values() if i.kind == "scalar"]
+    for r, inp in enumerate(scalar, start=4):
+        safe_text(ws.cell(row=r, column=1), excel_name(inp.name))
+        safe_text(ws.cell(row=r, column=2), inp.label)
+        safe_text(ws.cell(row=r, column=3), inp.unit)
+        v = evaluation.inputs[inp.name]
+        cell = ws.cell(row=r, column=4, value=float(v[min(scenario, v.shape[0] - 1), 0, 0]))
+        cell.fill, cell.font, cell.number_format = _INPUT_FILL, _INPUT_FONT, number_format(inp.unit)
+        safe_text(ws.cell(row=r, column=5), inp.source)
+        ref = f"Inputs!$D${r}"
+        wb.defined_names[excel_name(inp.name)] = DefinedName(excel_name(inp.name), attr_text=ref)
+    period_inputs = [i for i in model.inputs.values() if i.kind == "period"]
+    if period_inputs:
+        hr = 4 + len(scalar) + 1
+        _header(ws, hr, ["Name", "Description", "Unit", "", "Source", *tl.labels])
+        for inp in period_inputs:
+            r = layout.period_inputs[inp.name]
+            safe_text(ws.cell(row=r, column=1), excel_name(inp.name))
+            safe_text(ws.cell(row=r, column=2), inp.label)
+            safe_text(ws.cell(row=r, column=3), inp.unit)
+            safe_text(ws.cell(row=r, column=5), inp.source)
+            v = evaluation.inputs[inp.name][min(scenario, evaluation.inputs[inp.name].shape[0] - 1)]
+            for p in range(P):
+                cell = ws.cell(row=r, column=FIRST_PERIOD_COL + p, value=float(v[0, p]))
+                cell.fill, cell.font = _INPUT_FILL, _INPUT_FONT
+                cell.number_format = number_format(inp.unit)
+    _widths(ws, P)
+    ws.freeze_panes = "B4"
+    _page_setup(ws, title)
+
+    # -- Timeline -------------------------------------------------------------------------
+    ws = wb.create_sheet("Timeline")
+    _title(ws, f"{title}: timeline")
+    safe_text(ws.cell(row=2, column=1), repr(tl))
+    _header(ws, 3, ["Row", "Description", "Unit", "Start date", "End date", *tl.labels])
+    rows = {
+        "period_label": ("Financial year" if tl.freq == "annual" else "Month", "text", tl.labels),
+        "period_start": ("First day of the period", "date", tl.starts),
+        "period_end": ("Last day of the period", "date", tl.ends),
+        "index": ("Period index (t in growth formulas)", "count", tl.index.tolist()),
+        "first_period": ("1 in the first period", "flag", tl.first_period.tolist()),
+        "year_fraction": ("Length of the period in years", "ratio", tl.year_fraction.tolist()),
+    }
+    for key, (desc, unit, values) in rows.items():
+        r = TIMELINE_ROWS[key]
+        safe_text(ws.cell(row=r, column=1), key)
+        safe_text(ws.cell(row=r, column=2), desc)
+        safe_text(ws.cell(row=r, column=3), unit)
+        for p, v in enumerate(values):
+            cell = ws.cell(row=r, column=FIRST_PERIOD_COL + p)
+            if unit == "text":
+                safe_text(cell, v)
+            else:
+                cell.value = v
+                if unit == "date":
+                    cell.number_format = "dd/mm/yyyy"
+            cell.fill = _DATA_FILL
+    for key, r in layout.within_rows.items():
+        _, start, end = key
+        safe_text(ws.cell(row=r, column=1), f"within_{start or 'start'}_{end or 'end'}")
+        safe_text(ws.cell(row=r, column=2), "1 in periods overlapping the date range")
+        safe_text(ws.cell(row=r, column=3), "flag")
+        conds = []
+        if start is not None:
+            c = ws.cell(row=r, column=TOTAL_COL, value=start)
+            c.number_format, c.fill, c.font = "dd/mm/yyyy", _INPUT_FILL, _INPUT_FONT
+        if end is not None:
+            c = ws.cell(row=r, column=OPENING_COL, value=end)
+            c.number_format, c.fill, c.font = "dd/mm/yyyy", _INPUT_FILL, _INPUT_FONT
+        for p in range(P):
+            col = get_column_letter(FIRST_PERIOD_COL + p)
+            conds = []
+            if end is not None:
+                conds.append(f"{col}${TIMELINE_ROWS['period_start']}<=$E${r}")
+            if start is not None:
+                conds.append(f"{col}${TIMELINE_ROWS['period_end']}>=$D${r}")
+            ws.cell(
+                row=r,
+                column=FIRST_PERIOD_COL + p,
+                value=f"=IF(AND({','.join(conds)}),1,0)" if conds else "=1",
+            )
+    _widths(ws, P)
+    ws.column_dimensions["D"].width = ws.column_dimensions["E"].width = 12
+    ws.freeze_panes = "F4"
+    _page_setup(ws, title)
+
+    # -- Parameters ---------------------------------------------------------------------------
+    if model.param_refs:
+        ws = wb.create_sheet("Parameters")
+        _title(ws, f"{title}: dated UK parameters")
+        safe_text(
+            ws.cell(row=2, column=1),
+            "Values by period from mutualfin's parameter files, each with its reference.",
+        )
+        _header(ws, 3, ["Name", "Description", "Unit", "How", "Reference", *tl.labels])
+        prow = model.parameter_rows()
+        for key, r in layout.params.items():
+            name, how, _beyond = key
+            p_obj = model.params.get(name)
+            values, held = prow[key]
+            safe_text(ws.cell(row=r, column=1), name)
+            safe_text(ws.cell(row=r, column=2), p_obj.description)
+            safe_text(ws.cell(row=r, column=3), p_obj.unit)
+            note = {
+                "weighted": "day-weighted over the period",
+                "start": "in force on day 1",
+                "end": "in force on the last day",
+            }[how]
+            if any(held):
+                note += f"; held flat after {p_obj.valid_until.isoformat()} (assumption)"
+            safe_text(ws.cell(row=r, column=4), note)
+            refs = sorted({str(e.reference) for e in p_obj.entries})
+            safe_text(ws.cell(row=r, column=5), "; ".join(refs))
+            for p in range(P):
+                cell = ws.cell(row=r, column=FIRST_PERIOD_COL + p, value=float(values[p]))
+                cell.fill = _INPUT_FILL if held[p] else _DATA_FILL
+                cell.number_format = number_format(p_obj.unit)
+        _widths(ws, P)
+        ws.column_dimensions["D"].width = 30
+        ws.column_dimensions["E"].width = 40
+        ws.freeze_panes = "F4"
+        _page_setup(ws, title)
+
+    # -- Roster (per-entity inputs) -----------------------------------------------------------
+    entity_inputs = [i for i in model.inputs.values() if i.kind == "entity"]
+    if entity_inputs:
+        axis = next(iter(model.entity_axes.values()))
+        ws = wb.create_sheet("Roster")
+        _title(ws, f"{title}: one row per {axis.name}")
+        _header(ws, 3, [axis.name] + [excel_name(i.name) for i in entity_inputs])
+        for k, ident in enumerate(axis.ids):
+            safe_text(ws.cell(row=layout.roster_first_row + k, column=1), ident)
+        for inp in entity_inputs:
+            c = layout.entity_inputs[inp.name]
+            v = evaluation.inputs[inp.name][min(scenario, evaluation.inputs[inp.name].shape[0] - 1)]
+            for k in range(len(axis)):
+                cell = ws.cell(row=layout.roster_first_row + k, column=c, value=float(v[k, 0]))
+                cell.fill, cell.font = _INPUT_FILL, _INPUT_FONT
+                cell.number_format = number_format(inp.unit)
+            ws.column_dimensions[get_column_letter(c)].width = 16
+        ws.column_dimensions["A"].width = 14
+        ws.freeze_panes = "B4"
+        _page_setup(ws, title)
+
+    # -- calculation sheets -------------------------------------------------------------------
+    for sheet, names in sheets.items():
+        if sheet in wb.sheetnames:
+            raise WorkbookError(f"calculation sheet name {sheet!r} clashes with a fixed sheet")
+        ws = wb.create_sheet(sheet)
+        _write_calc_sheet(ws, model, layout, sheet, names, title)
+    return atomic_save(wb, Path(path), overwrite)
+
+
+def _write_calc_sheet(
+    ws, model: Model, layout: Layout, sheet: str, names: list[str], title: str
+) -> None:
+    tl = model.timeline
+    P = tl.n
+    _title(ws, f"{title}: {sheet}")
+    _header(ws, 8, ["Line", "Description", "Unit", "Total", "Opening", *["" for _ in range(P)]])
+    for key, r in CALC_HEADER.items():
+        safe_text(ws.cell(row=r, column=1), key)
+        for p in range(P):
+            col = get_column_letter(FIRST_PERIOD_COL + p)
+            cell = ws.cell(
+                row=r, column=FIRST_PERIOD_COL + p, value=f"=Timeline!{col}${TIMELINE_ROWS[key]}"
+            )
+            if key in ("period_start", "period_end"):
+                cell.number_format = "dd/mm/yyyy"
+            if key == "period_label":
+                cell.font = Font(bold=True)
+    for name in names:
+        line = model.lines[name]
+        row0 = layout.lines[name][1]
+        axis = model.shapes[name].entity
+        fmt = number_format(line.unit)
+        opening = model.openings.get(name)
+        entities = [None] if axis is None else list(range(len(axis)))
+        for i in entities:
+            r = row0 + (i or 0)
+            safe_text(ws.cell(row=r, column=1), name)
+            safe_text(ws.cell(row=r, column=2), line.label if i is None else axis.ids[i])
+            safe_text(ws.cell(row=r, column=3), line.unit)
+            if i is not None:
+                ws.cell(row=r, column=1).fill = _ENTITY_FILL
+                ws.cell(row=r, column=2).fill = _ENTITY_FILL
+            if line.kind == "flow":
+                first = get_column_letter(FIRST_PERIOD_COL)
+                last = get_column_letter(FIRST_PERIOD_COL + P - 1)
+                c = ws.cell(row=r, column=TOTAL_COL, value=f"=SUM({first}{r}:{last}{r})")
+                c.number_format, c.font = fmt, Font(bold=True)
+            if opening is not None:
+                c = ws.cell(
+                    row=r,
+                    column=OPENING_COL,
+                    value=render_formula(model, layout, opening, sheet, -1, i),
+                )
+                c.number_format = fmt
+            for p in range(P):
+                c = ws.cell(
+                    row=r,
+                    column=FIRST_PERIOD_COL + p,
+                    value=render_formula(model, layout, line.expr, sheet, p, i),
+                )
+                c.number_format = fmt
+    _widths(ws, P)
+    ws.freeze_panes = ws.cell(row=CALC_FIRST_ROW, column=FIRST_PERIOD_COL).coordinate
+    _page_setup(ws, title)
