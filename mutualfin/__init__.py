@@ -1,0 +1,88 @@
+"""mutualfin: the financial business case for spinning a public service out into a mutual.
+
+One model definition evaluates in numpy (vectorised over scenarios) and writes itself as a
+live Excel workbook that LibreOffice recalculation proves equal to Python.
+
+>>> import mutualfin as mf
+>>> tl = mf.Timeline(2026, years=3)
+>>> fee = mf.Input("contract.annual_value", 1_000_000, unit="GBP")
+>>> uplift = mf.Input("contract.indexation", 0.02, unit="fraction")
+>>> income = mf.Line("contract_income", fee * mf.growth(uplift))
+>>> mf.Model(tl, [income]).evaluate()["contract_income"].tolist()
+[1000000.0, 1020000.0, 1040400.0]
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+
+from mutualfin import errors, excel, params
+from mutualfin.engine import (
+    PERT,
+    Entities,
+    Evaluation,
+    Input,
+    Line,
+    Model,
+    Normal,
+    Timeline,
+    Triangular,
+    Uniform,
+    abs_,
+    clip,
+    cumsum,
+    first_period,
+    growth,
+    max_,
+    min_,
+    param,
+    period_index,
+    previous,
+    ref,
+    sum_,
+    total,
+    where,
+    within,
+    year_fraction,
+)
+from mutualfin.errors import MutualfinError
+
+try:
+    __version__ = _version("mutualfin")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree, not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "PERT",
+    "Entities",
+    "Evaluation",
+    "Input",
+    "Line",
+    "Model",
+    "MutualfinError",
+    "Normal",
+    "Timeline",
+    "Triangular",
+    "Uniform",
+    "__version__",
+    "abs_",
+    "clip",
+    "cumsum",
+    "errors",
+    "excel",
+    "first_period",
+    "growth",
+    "max_",
+    "min_",
+    "param",
+    "params",
+    "period_index",
+    "previous",
+    "ref",
+    "sum_",
+    "total",
+    "where",
+    "within",
+    "year_fraction",
+]

@@ -1,0 +1,275 @@
+"""Prove a workbook equal to Python: recalculate it in LibreOffice and compare every formula.
+
+:func:`verify` recalculates a copy of the workbook headless (no cached value is trusted),
+then for every formula cell finds the figure Python computed for it (line, entity, period; the
+total and opening columns; the timeline header) and compares them: within half a penny for
+money, 1e-9 relative otherwise. Any spreadsheet error value (#REF!, #NAME?, #DIV/0!, #VALUE!,
+#N/A, #NUM!) is reported wherever it appears, as is any formula cell with no Python figure to
+compare against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+from openpyxl.utils import get_column_letter
+
+from mutualfin.engine.model import Evaluation
+from mutualfin.engine.render import FIRST_PERIOD_COL, OPENING_COL, TOTAL_COL
+from mutualfin.errors import VerificationError, WorkbookError
+from mutualfin.excel.recalc import recalculate
+from mutualfin.excel.writer import CALC_HEADER, atomic_save, plan_layout
+
+__all__ = ["Mismatch", "VerifyReport", "edit_inputs", "verify"]
+
+ERROR_VALUES = ("#REF!", "#NAME?", "#DIV/0!", "#VALUE!", "#N/A", "#NUM!", "#NULL!", "Err:")
+MONEY_TOLERANCE = 0.005  # half a penny
+RELATIVE_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    sheet: str
+    cell: str
+    what: str  # line name (and entity) or other description
+    expected: Any
+    actual: Any
+
+    def __str__(self) -> str:
+        return (
+            f"{self.sheet}!{self.cell} ({self.what}): workbook {self.actual!r}, "
+            f"Python {self.expected!r}"
+        )
+
+
+@dataclass
+class VerifyReport:
+    """What verification found. ``ok`` is True when nothing disagrees and nothing is unchecked."""
+
+    path: Path
+    checked: int = 0
+    mismatches: list[Mismatch] = field(default_factory=list)
+    errors: list[Mismatch] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.mismatches or self.errors or self.unchecked)
+
+    def summary(self) -> str:
+        status = "OK" if self.ok else "FAILED"
+        lines = [
+            f"verify {self.path.name}: {status}: {self.checked} formula cells equal Python, "
+            f"{len(self.mismatches)} mismatches, {len(self.errors)} error values, "
+            f"{len(self.unchecked)} formula cells with no Python figure"
+        ]
+        for m in self.errors[:20]:
+            lines.append(f"  error value  {m}")
+        for m in self.mismatches[:20]:
+            lines.append(f"  mismatch     {m}")
+        for c in self.unchecked[:20]:
+            lines.append(f"  unchecked    {c}")
+        more = len(self.errors) + len(self.mismatches) + len(self.unchecked) - 60
+        if more > 0:
+            lines.append(f"  ... and {more} more")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def raise_if_failed(self) -> VerifyReport:
+        if not self.ok:
+            raise VerificationError(self.summary())
+        return self
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + html.escape(self.summary()) + "</pre>"
+
+
+def _is_error(v: Any) -> bool:
+    return isinstance(v, str) and v.startswith(ERROR_VALUES)
+
+
+def _close(actual: Any, expected: float, unit: str) -> bool:
+    if isinstance(actual, bool):
+        actual = float(actual)
+    if actual is None:
+        actual = 0.0
+    if not isinstance(actual, int | float):
+        return False
+    a, e = float(actual), float(expected)
+    if not (math.isfinite(a) and math.isfinite(e)):
+        return False
+    tol = RELATIVE_TOLERANCE * max(1.0, abs(e))
+    if unit.split("/")[0] == "GBP":
+        tol = max(tol, MONEY_TOLERANCE)
+    return abs(a - e) <= tol
+
+
+def _expected_map(
+    ev: Evaluation, scenario: int
+) -> dict[tuple[str, int, int], tuple[str, float | str | dt.date, str]]:
+    """(sheet, row, column) -> (description, expected value, unit) for every formula cell."""
+    model = ev.model
+    tl = model.timeline
+    P = tl.n
+    layout, sheets = plan_layout(model)
+    out: dict[tuple[str, int, int], tuple[str, Any, str]] = {}
+    header_values = {
+        "period_label": (tl.labels, "text"),
+        "period_start": (tl.starts, "date"),
+        "period_end": (tl.ends, "date"),
+        "index": (tl.index, "count"),
+        "first_period": (tl.first_period, "flag"),
+        "year_fraction": (tl.year_fraction, "ratio"),
+    }
+    for sheet in sheets:
+        for key, row in CALC_HEADER.items():
+            values, unit = header_values[key]
+            for p in range(P):
+                out[(sheet, row, FIRST_PERIOD_COL + p)] = (f"timeline {key}", values[p], unit)
+    for key, row in layout.within_rows.items():
+        flag = model.time_row(model.time_vars[key])
+        for p in range(P):
+            out[("Timeline", row, FIRST_PERIOD_COL + p)] = (
+                f"timeline flag {key[1]}..{key[2]}",
+                float(flag[p]),
+                "flag",
+            )
+    for name, (sheet, row0) in layout.lines.items():
+        line = model.lines[name]
+        arr = ev.values[name]
+        arr = arr[min(scenario, arr.shape[0] - 1)]  # (E, P)
+        axis = model.shapes[name].entity
+        opening = ev.openings.get(name)
+        for i in range(arr.shape[0]):
+            row = row0 + i
+            who = name if axis is None else f"{name}[{axis.ids[i]}]"
+            for p in range(P):
+                out[(sheet, row, FIRST_PERIOD_COL + p)] = (
+                    f"{who} {tl.labels[p]}",
+                    float(arr[i, p]),
+                    line.unit,
+                )
+            if line.kind == "flow":
+                out[(sheet, row, TOTAL_COL)] = (f"{who} total", float(arr[i].sum()), line.unit)
+            if name in model.openings:
+                o = opening if opening is not None else np.zeros((1, 1, 1))
+                o = o[min(scenario, o.shape[0] - 1)]
+                out[(sheet, row, OPENING_COL)] = (
+                    f"{who} opening",
+                    float(o[min(i, o.shape[0] - 1), 0]),
+                    line.unit,
+                )
+    return out
+
+
+def verify(
+    path: str | os.PathLike,
+    evaluation: Evaluation,
+    *,
+    scenario: int = 0,
+    recalculated: str | os.PathLike | None = None,
+) -> VerifyReport:
+    """Recalculate ``path`` in LibreOffice and compare every formula cell with Python.
+
+    Parameters
+    ----------
+    path : path of the workbook written by mutualfin
+    evaluation : the Evaluation it was written from
+    scenario : which scenario of the evaluation the workbook holds
+    recalculated : optional path of an already recalculated copy (skips LibreOffice)
+
+    Returns
+    -------
+    VerifyReport
+        ``report.ok`` is True when every formula cell equals Python and none shows an error
+        value; ``str(report)`` lists each mismatch by sheet, cell and line name.
+    """
+    src = Path(path)
+    if not src.is_file():
+        raise WorkbookError(f"workbook {str(src)!r} does not exist")
+    expected = _expected_map(evaluation, scenario)
+    report = VerifyReport(src)
+    with tempfile.TemporaryDirectory(prefix="mutualfin-verify-") as tmp:
+        calc = Path(recalculated) if recalculated else recalculate(src, tmp)
+        formulas = openpyxl.load_workbook(src, data_only=False)
+        values = openpyxl.load_workbook(calc, data_only=True)
+        for ws in formulas.worksheets:
+            if ws.title not in values.sheetnames:
+                report.unchecked.append(f"sheet {ws.title} missing after recalculation")
+                continue
+            vs = values[ws.title]
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.data_type != "f":
+                        continue
+                    actual = vs.cell(row=cell.row, column=cell.column).value
+                    coord = f"{get_column_letter(cell.column)}{cell.row}"
+                    key = (ws.title, cell.row, cell.column)
+                    exp = expected.get(key)
+                    what = exp[0] if exp else "formula"
+                    if _is_error(actual):
+                        report.errors.append(Mismatch(ws.title, coord, what, None, actual))
+                        continue
+                    if exp is None:
+                        report.unchecked.append(f"{ws.title}!{coord} {cell.value}")
+                        continue
+                    _, want, unit = exp
+                    if unit == "text":
+                        good = str(actual) == str(want)
+                    elif unit == "date":
+                        got = actual.date() if isinstance(actual, dt.datetime) else actual
+                        good = got == want
+                    else:
+                        good = _close(actual, want, unit)
+                    if good:
+                        report.checked += 1
+                    else:
+                        report.mismatches.append(Mismatch(ws.title, coord, what, want, actual))
+        formulas.close()
+        values.close()
+    return report
+
+
+def edit_inputs(
+    src: str | os.PathLike,
+    dst: str | os.PathLike,
+    changes: dict[str, Any],
+    *,
+    overwrite: bool = False,
+) -> Path:
+    """Copy a workbook, changing input cells by name, as a user would in Excel.
+
+    ``changes`` maps an input name ("contract.annual_value", or its Excel name) to a number
+    (scalar inputs, via their defined name) or a list with one value per period (inputs by
+    period, on the Inputs sheet). Formulas are left as they are.
+    """
+    wb = openpyxl.load_workbook(src)
+    names = wb.defined_names
+    for name, value in changes.items():
+        xname = name.replace(".", "_")
+        if xname in names:
+            dests = list(names[xname].destinations)
+            sheet, ref = dests[0]
+            wb[sheet][ref.replace("$", "")].value = float(value)
+            continue
+        ws = wb["Inputs"]
+        for row in ws.iter_rows(min_col=1, max_col=1):
+            if row[0].value == xname:
+                vals = list(value)
+                for p, v in enumerate(vals):
+                    ws.cell(row=row[0].row, column=FIRST_PERIOD_COL + p, value=float(v))
+                break
+        else:
+            raise WorkbookError(f"workbook has no input named {name!r}")
+    return atomic_save(wb, Path(dst), overwrite)
