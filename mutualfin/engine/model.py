@@ -405,6 +405,13 @@ class Model:
         Evaluation
         """
         ctx = _Evaluator(self, overrides or {})
+        with np.errstate(all="ignore"):  # non-finite results are refused below, by line name
+            self._run(ctx, check_finite)
+        return Evaluation(
+            self, ctx.values, ctx.n_scenarios, ctx.inputs, ctx.openings, ctx.param_notes
+        )
+
+    def _run(self, ctx: _Evaluator, check_finite: bool) -> None:
         for stepped, members in self.plan:
             if stepped:
                 ctx.run_stepped(members)
@@ -413,9 +420,6 @@ class Model:
             if check_finite:
                 for name in members:
                     ctx.check_finite(name)
-        return Evaluation(
-            self, ctx.values, ctx.n_scenarios, ctx.inputs, ctx.openings, ctx.param_notes
-        )
 
     def parameter_rows(self) -> dict[tuple, tuple[np.ndarray, list[bool]]]:
         """Per-period values of every parameter the model uses (for the workbook)."""

@@ -81,15 +81,18 @@ def check_unit(unit: str, where: str) -> str:
     )
 
 
-def check_name(name: object, what: str) -> str:
-    """Names are lowercase dotted identifiers; their Excel name replaces dots by underscores."""
+def check_name(name: object, what: str, defined_name: bool = False) -> str:
+    """Names are lowercase dotted identifiers; their Excel name replaces dots by underscores.
+
+    Inputs become Excel defined names (``defined_name=True``), which must not read as a cell
+    reference such as FY2025 or R1C1."""
     if not isinstance(name, str) or not _NAME.match(name):
         raise InputError(
             f"{what} name {name!r} is not valid; use lowercase letters, digits and underscores, "
             "separated by dots, starting with a letter (e.g. 'contract.annual_value')"
         )
     excel = name.replace(".", "_")
-    if _CELL_LIKE.match(excel):
+    if defined_name and _CELL_LIKE.match(excel):
         raise InputError(
             f"{what} name {name!r} would read as a cell reference in Excel ({excel.upper()}); "
             "choose a longer name such as 'rate_" + excel + "'"
@@ -304,7 +307,7 @@ class Input(Expr):
         uncertainty: Distribution | None = None,
         per: Entities | None = None,
     ):
-        self.name = check_name(name, "input")
+        self.name = check_name(name, "input", defined_name=True)
         self.unit = check_unit(unit, f"input {name!r}")
         self.label = label or name
         self.source = source
