@@ -707,6 +707,13 @@ class _Evaluator:
             )
 
 
+def _no_annual(name: str, kind: str) -> str:
+    raise InputError(
+        f"line {name!r} is a {kind}; only flows (summed) and balances (closing month) convert "
+        "to financial years"
+    )
+
+
 def _as3(v: np.ndarray, kind: str) -> np.ndarray:
     if kind == "scalar":
         return v.reshape(1, 1, 1)
@@ -771,6 +778,21 @@ class Evaluation:
         return [
             n for n in self.model.order if include_auxiliary or not self.model.lines[n].auxiliary
         ]
+
+    def annual(self, name: str) -> np.ndarray:
+        """A line by financial year: flows summed over months, balances at the closing month.
+
+        Returns (S, years) or (S, E, years); for an annual timeline, the line unchanged.
+        """
+        kind = self.model.lines[name].kind
+        return self.timeline.to_annual(
+            self.array(name),
+            "balance"
+            if kind == "balance"
+            else "flow"
+            if kind == "flow"
+            else _no_annual(name, kind),
+        )
 
     def to_frame(self, scenario: int = 0) -> pd.DataFrame:
         """All lines that are not per entity, one column each, indexed by period label."""
