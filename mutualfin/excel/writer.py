@@ -57,7 +57,7 @@ NUMBER_FORMATS = {
     "GBP": "£#,##0;[Red]-£#,##0",
     "fraction": "0.0%",
     "ratio": "0.0000",
-    "count": "#,##0.0",
+    "count": "#,##0",
     "FTE": "#,##0.00",
     "index": "0.0000",
     "flag": "0",
