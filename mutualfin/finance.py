@@ -77,8 +77,9 @@ def _as_values(values: Any, name: str = "values") -> np.ndarray:
             "Pad shorter rows with 0 for periods without cash flow."
         ) from exc
     if raw.dtype.kind in "USO":
-        for index in np.ndindex(raw.shape):
-            item = raw[index]
+        items = np.asarray(values, dtype=object)  # the original items, not numpy's strings
+        for index in np.ndindex(items.shape):
+            item = items[index]
             if isinstance(item, str | bytes) or not _is_number(item):
                 raise InputError(
                     f"{name}{_where(index)} is {item!r}, which is not a number; "
@@ -90,7 +91,7 @@ def _as_values(values: Any, name: str = "values") -> np.ndarray:
         )
     if raw.dtype.kind in "mM":
         raise InputError(f"{name} holds dates or durations; pass cash amounts as numbers.")
-    arr = raw.astype(float)
+    arr = np.asarray(raw, dtype=float)
     if arr.ndim == 0:
         raise InputError(
             f"{name} is the single number {arr.item()!r}; pass a series of flows, "
@@ -110,7 +111,7 @@ def _as_values(values: Any, name: str = "values") -> np.ndarray:
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         where = f"row {index[0]}, column {index[1]}" if arr.ndim == 2 else f"position {index[0]}"
         raise InputError(
-            f"{name}{_where(index)} ({where}) is {arr[index]!r}; every cash flow must be a "
+            f"{name}{_where(index)} ({where}) is {float(arr[index])!r}; every cash flow must be a "
             "finite number. Replace missing flows with 0."
         )
     return arr
@@ -142,13 +143,14 @@ def _as_rate(rate: Any, name: str) -> np.ndarray:
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim else ()
         raise InputError(
-            f"{name}{_where(index) if index else ''} is {arr[index]!r}; rates must be finite."
+            f"{name}{_where(index) if index else ''} is {float(arr[index])!r}; "
+            "rates must be finite."
         )
     low = arr <= -1
     if low.any():
         index = tuple(int(i) for i in np.argwhere(low)[0]) if arr.ndim else ()
         raise InputError(
-            f"{name}{_where(index) if index else ''} is {arr[index]!r}, at or below -1 "
+            f"{name}{_where(index) if index else ''} is {float(arr[index])!r}, at or below -1 "
             "(-100%), where discounting is undefined. Rates are fractions: pass 0.035 "
             "for 3.5%."
         )
@@ -289,7 +291,7 @@ def npv(
         if (df <= 0).any():
             index = tuple(int(i) for i in np.argwhere(df <= 0)[0])
             raise InputError(
-                f"discount_factors{_where(index)} is {df[index]!r}; discount factors must "
+                f"discount_factors{_where(index)} is {float(df[index])!r}; discount factors must "
                 "be positive (1 at t=0, falling with time)."
             )
         if df.shape[-1] != n:
@@ -338,7 +340,7 @@ _S_GRID = np.unique(
 _MAX_ITER = 60
 _STEP_RTOL = 1e-12  # Newton converges quadratically: the next error is ~1e-24
 _DOUBLE_ROOT_RTOL = 1e-11
-_PROBE_FRACTION = 0.25
+_PROBE_FRACTION = 0.75
 
 
 def _weights(s: np.ndarray, tau: np.ndarray, tau_max: float) -> tuple[np.ndarray, np.ndarray]:
@@ -360,13 +362,12 @@ def _scale(v: np.ndarray, s: np.ndarray, tau: np.ndarray, tau_max: float) -> np.
     return (np.abs(v) * _weights(s, tau, tau_max)[0]).sum(-1)
 
 
-def _refine(v, a, b, tau, tau_max):
-    """Safeguarded Newton on brackets [a, b], one per row of ``v``; returns s, converged."""
+def _refine(v, a, b, fa, fb, tau, tau_max):
+    """Safeguarded Newton on brackets [a, b] with F(a) = fa, F(b) = fb of opposite signs,
+    one per row of ``v``; returns s and a converged flag."""
     m = a.shape[0]
     s_out = np.empty(m)
     conv_out = np.zeros(m, dtype=bool)
-    fa = _eval(v, a, tau, tau_max)[0]
-    fb = _eval(v, b, tau, tau_max)[0]
     denom = np.where(fb != fa, fb - fa, 1.0)
     x = np.clip(a - fa * (b - a) / denom, a, b)  # secant start inside the bracket
     idx = np.arange(m)
@@ -419,6 +420,9 @@ def _golden_min(v, lo, hi, sign, tau, tau_max, iters=30):
 
 def _count_sign_changes(v: np.ndarray) -> np.ndarray:
     """Sign changes along each row, ignoring zeros (Descartes' rule of signs)."""
+    negative = v < 0
+    if not (v == 0).any():
+        return np.count_nonzero(negative[:, 1:] != negative[:, :-1], axis=1)
     sgn = np.sign(v)
     # carry the last non-zero sign forward over zeros
     idx = np.where(sgn != 0, np.arange(sgn.shape[1]), 0)
@@ -427,32 +431,54 @@ def _count_sign_changes(v: np.ndarray) -> np.ndarray:
     return np.sum((filled[:, 1:] * filled[:, :-1]) < 0, axis=1)
 
 
-def _probe_pairs(f_grid, rows_more):
-    """Grid points, in rows ``rows_more``, where |F| dips towards zero without a sign change.
+def _probe_pairs(f_grid_t, maybe_more):
+    """Grid points where |F| dips towards zero without a sign change.
 
-    A parabola through each turning point of F on the grid and its two neighbours predicts
-    how low the dip goes; points where it comes within a quarter of the way to zero (or
-    crosses) are returned for a closer look.
+    ``f_grid_t`` is F on the grid, shape (G, rows); only rows flagged in ``maybe_more`` are
+    considered. A parabola through each turning point of F and its two neighbours predicts
+    how low the dip goes; points where it comes at least a quarter of the way to zero (or
+    crosses) are returned as (row, grid index) for a closer look.
     """
-    fm = f_grid[rows_more]
-    falling = np.diff(fm, axis=1) < 0
-    p_r, p_g = np.nonzero(falling[:, :-1] != falling[:, 1:])  # F turns at grid point p_g + 1
-    if not p_r.size:
-        return p_r, p_g
-    y0, y1, y2 = fm[p_r, p_g], fm[p_r, p_g + 1], fm[p_r, p_g + 2]
+    falling = f_grid_t[1:] < f_grid_t[:-1]
+    g, r = np.divmod(np.flatnonzero(falling[1:] != falling[:-1]), f_grid_t.shape[1])
+    keep = maybe_more[r]
+    g, r = g[keep] + 1, r[keep]  # F turns at grid point g
+    if not r.size:
+        return r, g
+    y0, y1, y2 = f_grid_t[g - 1, r], f_grid_t[g, r], f_grid_t[g + 1, r]
     towards_zero = (np.abs(y1) <= np.abs(y0)) & (np.abs(y1) < np.abs(y2))
     same_side = (np.sign(y0) == np.sign(y1)) & (np.sign(y1) == np.sign(y2)) & (y1 != 0)
-    h0 = _S_GRID[p_g + 1] - _S_GRID[p_g]
-    h1 = _S_GRID[p_g + 2] - _S_GRID[p_g + 1]
+    h0 = _S_GRID[g] - _S_GRID[g - 1]
+    h1 = _S_GRID[g + 1] - _S_GRID[g]
     d1, d2 = (y1 - y0) / h0, (y2 - y1) / h1
     c = (d2 - d1) / (h0 + h1)
     slope = (d1 * h1 + d2 * h0) / (h0 + h1)
     vertex = y1 - slope**2 / (4 * np.where(c != 0, c, np.inf))
     dips = towards_zero & same_side & (np.sign(y1) * vertex < _PROBE_FRACTION * np.abs(y1))
-    return rows_more[p_r[dips]], p_g[dips] + 1
+    return r[dips], g[dips]
+
+
+_BLOCK_ROWS = 1024  # rows solved together: temporaries stay in cache, not fresh pages
 
 
 def _solve(v: np.ndarray, tau: np.ndarray, guess: float):
+    """:func:`_solve_block` over blocks of rows, joined."""
+    if v.shape[0] <= _BLOCK_ROWS:
+        return _solve_block(v, tau, guess)
+    parts = [
+        _solve_block(v[i : i + _BLOCK_ROWS], tau, guess) for i in range(0, v.shape[0], _BLOCK_ROWS)
+    ]
+    offsets = range(0, v.shape[0], _BLOCK_ROWS)
+    return (
+        np.concatenate([p[0] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[2] for p in parts]),
+        np.concatenate([p[3] + off for p, off in zip(parts, offsets, strict=True)]),
+        np.concatenate([p[4] for p in parts]),
+    )
+
+
+def _solve_block(v: np.ndarray, tau: np.ndarray, guess: float):
     """Roots per row of sum v_t (1+r)^-tau_t = 0.
 
     Returns the chosen rate and its convergence flag per row, the sign changes per row,
@@ -461,46 +487,60 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float):
     rows = v.shape[0]
     tau_max = float(tau[-1])
     changes = _count_sign_changes(v)
-    b_rows, b_lo, b_hi = [], [], []
+    b_rows, b_lo, b_hi, b_flo, b_fhi = [], [], [], [], []
     d_rows, d_s = [], []  # roots found directly, without refinement
     cand = np.flatnonzero(changes > 0)
     if cand.size:
         vc = v[cand]
         w_grid = _weights(_S_GRID, tau, tau_max)[0]  # (G, n)
-        f_grid = vc @ w_grid.T
-        negative = f_grid < 0
+        f_t = w_grid @ vc.T  # F on the grid, (G, rows): contiguous along the grid
         found = np.zeros(cand.size, dtype=int)
-        zero = f_grid == 0
-        if zero.any():  # an exact root on the grid, or F underflowed to 0 at the far ends
-            z_r, z_g = np.nonzero(zero)
+        zero = f_t == 0
+        has_zero = zero.any()
+        if has_zero:  # an exact root on the grid, or F underflowed to 0 at the far ends
+            z_g, z_r = np.nonzero(zero)
             real = _scale(vc[z_r], _S_GRID[z_g], tau, tau_max) > 0
             d_rows.append(z_r[real])
             d_s.append(_S_GRID[z_g[real]])
             found += np.bincount(z_r[real], minlength=cand.size)
-        crossing = negative[:, :-1] != negative[:, 1:]
-        if zero.any():  # a zero is not a sign change; the root there is recorded above
-            crossing &= ~zero[:, :-1] & ~zero[:, 1:]
-        r_idx, g_idx = np.nonzero(crossing)
+        negative = f_t < 0
+        crossing = negative[1:] != negative[:-1]
+        if has_zero:  # a zero is not a sign change; the root there is recorded above
+            crossing &= ~zero[1:] & ~zero[:-1]
+        g_idx, r_idx = np.divmod(np.flatnonzero(crossing), cand.size)
         b_rows.append(r_idx)
         b_lo.append(_S_GRID[g_idx])
         b_hi.append(_S_GRID[g_idx + 1])
+        b_flo.append(f_t[g_idx, r_idx])
+        b_fhi.append(f_t[g_idx + 1, r_idx])
         found += np.bincount(r_idx, minlength=cand.size)
         # Two roots inside one grid step give no sign change; look for them only where
         # Descartes' rule allows more roots than were bracketed.
-        p_r, p_g = _probe_pairs(f_grid, np.flatnonzero(changes[cand] > found))
+        p_r, p_g = _probe_pairs(f_t, changes[cand] > found)
         if p_r.size:
             lo, hi = _S_GRID[p_g - 1], _S_GRID[p_g + 1]
-            side = np.sign(f_grid[p_r, p_g])
+            side = np.sign(f_t[p_g, p_r])
             x, f, scale = _golden_min(vc[p_r], lo, hi, side, tau, tau_max)
             flipped = side * f < 0
             touch = ~flipped & (np.abs(f) <= _DOUBLE_ROOT_RTOL * scale)
             b_rows += [p_r[flipped], p_r[flipped]]
             b_lo += [lo[flipped], x[flipped]]
             b_hi += [x[flipped], hi[flipped]]
+            f_lo, f_hi = f_t[p_g - 1, p_r][flipped], f_t[p_g + 1, p_r][flipped]
+            b_flo += [f_lo, f[flipped]]
+            b_fhi += [f[flipped], f_hi]
             d_rows.append(p_r[touch])  # a double root: F touches zero
             d_s.append(x[touch])
         br = np.concatenate(b_rows)
-        s_ref, c_ref = _refine(vc[br], np.concatenate(b_lo), np.concatenate(b_hi), tau, tau_max)
+        s_ref, c_ref = _refine(
+            vc[br],
+            np.concatenate(b_lo),
+            np.concatenate(b_hi),
+            np.concatenate(b_flo),
+            np.concatenate(b_fhi),
+            tau,
+            tau_max,
+        )
         dr = np.concatenate(d_rows) if d_rows else np.zeros(0, dtype=int)
         root_row = cand[np.concatenate([br, dr])]
         root_s = np.concatenate([s_ref, *d_s])
