@@ -1,0 +1,505 @@
+"""Tests for mutualfin.finance.
+
+Expected values carry their source in a comment: numpy-financial's own test suite
+(numpy/numpy-financial, numpy_financial/tests/test_financial.py), or the worked example on
+Microsoft's documentation page for the Excel function.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import numpy_financial as npf
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from mutualfin.errors import InputError, SolverError
+from mutualfin.finance import (
+    IrrResult,
+    PaybackResult,
+    discounted_payback_period,
+    irr,
+    mirr,
+    npv,
+    payback_period,
+    xirr,
+    xnpv,
+)
+
+try:
+    from strategies import RATES, flow_rows, invest_then_earn
+except ImportError:  # tests/ is a package
+    from tests.strategies import RATES, flow_rows, invest_then_earn
+
+EXCEL_DATES = ["2008-01-01", "2008-03-01", "2008-10-30", "2009-02-15", "2009-04-01"]
+EXCEL_FLOWS = [-10000, 2750, 4250, 3250, 2750]
+
+
+def discounted_scale(values, rate):
+    """Sum of |flows| discounted at ``rate``: the size an NPV residual is judged against."""
+    values = np.atleast_2d(values)
+    return (np.abs(values) * (1.0 + rate) ** -np.arange(values.shape[1])).sum(-1)
+
+
+# ---------------------------------------------------------------------------------------
+# Worked examples
+# ---------------------------------------------------------------------------------------
+
+
+class TestNpv:
+    def test_numpy_financial_value(self):
+        # numpy-financial test_npv_decimal: Decimal('122.894854950942692161628715')
+        got = npv(0.05, [-15000, 1500, 2500, 3500, 4500, 6000])
+        assert got == pytest.approx(122.894854950942692, abs=1e-9)
+
+    def test_numpy_financial_congruence_example(self):
+        # numpy-financial TestIrr.test_npv_irr_congruence: NPV(IRR(x), x) = 0, atol 1e-10
+        flows = [-40000, 5000, 8000, 12000, 30000]
+        assert abs(npv(irr(flows), flows)) < 1e-10
+
+    def test_excel_convention_formcalc_example(self):
+        # Adobe LiveCycle FormCalc reference, NPV (Excel's end-of-period convention):
+        # NPV(0.10, 500, 1500, 4000, 10000) = 11529.60863329007
+        got = npv(0.10, [500, 1500, 4000, 10000], when="end")
+        assert got == pytest.approx(11529.60863329007, abs=1e-8)
+
+    def test_excel_convention_spread_example(self):
+        # MESCIUS SPREAD function reference, NPV: NPV(6.5%, -10000, 3000, 3400, 7700)
+        # = $2,055.38 (Excel semantics: every flow discounted, the first by one period)
+        got = npv(0.065, [-10000, 3000, 3400, 7700], when="end")
+        assert round(float(got), 2) == 2055.38
+
+    def test_end_is_start_divided_by_one_plus_rate(self):
+        flows = [-100.0, 50.0, 60.0]
+        assert npv(0.07, flows, when="end") == pytest.approx(npv(0.07, flows) / 1.07)
+
+    def test_rows_are_scenarios(self):
+        flows = np.array([[-100, 60, 60], [-100, 50, 50]])
+        got = npv(0.035, flows)
+        assert got.shape == (2,)
+        assert got == pytest.approx([npf.npv(0.035, f) for f in flows])
+
+    def test_one_rate_per_scenario_as_column(self):
+        flows = np.array([[-100, 60, 60], [-100, 60, 60]])
+        got = npv(np.array([[0.03], [0.05]]), flows)
+        assert got == pytest.approx([npf.npv(0.03, flows[0]), npf.npv(0.05, flows[1])])
+
+    def test_constant_schedule_equals_scalar_rate(self):
+        flows = [-100, 30, 40, 50]
+        assert npv([0.04] * 4, flows) == pytest.approx(npv(0.04, flows), rel=1e-14)
+        assert npv([0.04] * 4, flows, when="end") == pytest.approx(npv(0.04, flows, when="end"))
+
+    def test_schedule_compounds_period_by_period(self):
+        # Green Book style: D_t = D_{t-1} / (1 + r_t), D_0 = 1; r_0 is unused with "start"
+        got = npv([0.99, 0.035, 0.03], [-100, 60, 60])
+        assert got == pytest.approx(-100 + 60 / 1.035 + 60 / (1.035 * 1.03), rel=1e-14)
+
+    def test_discount_factors_instead_of_rate(self):
+        df = [1.0, 0.9, 0.8]
+        assert npv(values=[-100, 60, 60], discount_factors=df) == pytest.approx(2.0)
+
+    def test_scalar_output_for_1d(self):
+        assert isinstance(npv(0.05, [1.0, 2.0]), np.floating)
+
+
+class TestIrr:
+    # numpy-financial TestIrr.test_basic_values (checked there to 2 decimals); the figures
+    # are the rounded values from numpy-financial's irr docstring. Exact comparison with
+    # numpy-financial itself is in test_matches_numpy_financial.
+    @pytest.mark.parametrize(
+        ("flows", "expected"),
+        [
+            ([-150000, 15000, 25000, 35000, 45000, 60000], 0.0524),
+            ([-100, 0, 0, 74], -0.0955),
+            ([-100, 39, 59, 55, 20], 0.28095),
+            ([-100, 100, 0, -7], -0.0833),
+            ([-100, 100, 0, 7], 0.06206),
+            ([-5, 10.5, 1, -8, 1], 0.0886),
+        ],
+    )
+    def test_numpy_financial_values(self, flows, expected):
+        assert irr(flows) == pytest.approx(expected, abs=5e-5)
+
+    @pytest.mark.parametrize(
+        "flows",
+        [
+            [-150000, 15000, 25000, 35000, 45000, 60000],
+            [-100, 0, 0, 74],
+            [-100, 39, 59, 55, 20],
+            [-100, 100, 0, -7],
+            [-100, 100, 0, 7],
+            [-5, 10.5, 1, -8, 1],
+        ],
+    )
+    def test_matches_numpy_financial(self, flows):
+        # with guess=0 mutualfin picks numpy-financial's root (the one closest to zero)
+        assert abs(irr(flows, guess=0.0) - npf.irr(np.array(flows, dtype=float))) < 1e-9
+
+    def test_trailing_zeros(self):
+        # numpy-financial test_trailing_zeros: 0.0886
+        assert irr([-5, 10.5, 1, -8, 1, 0, 0, 0]) == pytest.approx(0.0886, abs=5e-5)
+
+    def test_no_solution_is_nan(self):
+        # numpy-financial test_numpy_gh_6744: irr([-1, -2, -3]) is NaN
+        assert np.isnan(irr([-1, -2, -3]))
+
+    def test_rate_close_to_minus_one(self):
+        # numpy-financial test_gh_15: -0.9999999990596069, rtol 1e-9
+        v = [-3000.0, 2.3926932267015667e-07, 4.1672087103345505e-16, 5.3965110036378706e-25]
+        v += [5.1962551071806174e-34, 3.7202955645436402e-43, 1.9804961711632469e-52]
+        v += [7.8393517651814181e-62, 2.3072565113911438e-71, 5.0491839233308912e-81]
+        v += [8.2159177668499263e-91, 9.9403244366963527e-101, 8.942410813633967e-111]
+        v += [5.9816122646481191e-121, 2.9750309031844241e-131, 1.1002067043497954e-141]
+        v += [3.0252876563518021e-152, 6.1854121948207909e-163, 9.4032980015353301e-174]
+        v += [1.0629218520017728e-184, 8.9337141847171845e-196, 5.5830607698467935e-207]
+        v += [2.5943122036622652e-218, 8.9635842466507006e-230, 2.3027710094332358e-241]
+        v += [4.3987510596745562e-253, 6.2476630372575209e-265, 6.598046841695288e-277]
+        v += [5.1811095266842017e-289, 3.0250999925830644e-301, 1.3133070599585015e-313]
+        got = irr(v)
+        assert np.isfinite(got)
+        assert got == pytest.approx(-0.9999999990596069, rel=1e-9)
+
+    def test_excel_irr_examples(self):
+        # Microsoft, "IRR function" (Excel support): -70,000 then 12,000 15,000 18,000
+        # 21,000 26,000. =IRR(A2:A6) -2.1%; =IRR(A2:A7) 8.7%; =IRR(A2:A4,-10%) -44.4%
+        flows = [-70000, 12000, 15000, 18000, 21000, 26000]
+        assert round(float(irr(flows[:5])), 3) == -0.021
+        assert round(float(irr(flows)), 3) == 0.087
+        assert round(float(irr(flows[:3], guess=-0.1)), 3) == -0.444
+
+    def test_rows_are_scenarios(self):
+        flows = np.array([[-100, 39, 59, 55, 20], [-100, 0, 0, 74, 0], [1, 2, 3, 4, 5]])
+        got = irr(flows)
+        assert got.shape == (3,)
+        assert got[:2] == pytest.approx([npf.irr(f) for f in flows[:2]], abs=1e-12)
+        assert np.isnan(got[2])
+
+    def test_several_roots_are_all_reported(self):
+        # -100 + 230x - 132x^2 = 0 at x = 1/1.1 and 1/1.2: rates 10% and 20%
+        res = irr([-100, 230, -132], full_output=True)
+        assert isinstance(res, IrrResult)
+        assert res.roots == pytest.approx([0.1, 0.2], abs=1e-12)
+        assert res.sign_changes == 2
+        assert res.irr == pytest.approx(0.1)
+        assert "several roots" in res.reason
+        assert irr([-100, 230, -132], guess=0.19) == pytest.approx(0.2)
+
+    def test_double_root_is_found(self):
+        # (1.1x - 1)^2 = 1.21x^2 - 2.2x + 1: NPV touches zero at 10% without crossing
+        res = irr([1, -2.2, 1.21], full_output=True)
+        assert res.irr == pytest.approx(0.1, abs=1e-6)
+
+    def test_close_pair_of_roots_is_found(self):
+        # roots at 10% and 11%, closer together than one grid step
+        x1, x2 = 1 / 1.10, 1 / 1.11
+        flows = [-x1 * x2 * 1000, (x1 + x2) * 1000, -1000.0]
+        res = irr(flows, full_output=True)
+        assert res.roots == pytest.approx([0.10, 0.11], abs=1e-9)
+
+    def test_no_sign_change_reason(self):
+        res = irr([[100, 50, 0], [-1, -2, -3], [0, 0, 0]], full_output=True)
+        assert np.isnan(res.irr).all()
+        assert res.reason == [
+            "no sign change: all flows non-negative",
+            "no sign change: all flows non-positive",
+            "no sign change: all flows are zero",
+        ]
+        assert not res.converged.any()
+
+    def test_sign_changes_but_no_root_reason(self):
+        # -1 + 1x - 1x^2 < 0 for every x > 0
+        res = irr([-1, 1, -1], full_output=True)
+        assert np.isnan(res.irr)
+        assert res.reason.startswith("no root: flows change sign 2 times")
+
+    def test_raise_on_failure_names_the_row(self):
+        with pytest.raises(SolverError, match=r"irr: row 1 has no internal rate of return: "):
+            irr([[-100, 110], [100, 50]], raise_on_failure=True)
+        with pytest.raises(SolverError, match="all flows non-negative"):
+            irr([100, 50], raise_on_failure=True)
+
+    def test_scalar_output_for_1d(self):
+        assert isinstance(irr([-100, 110]), np.floating)
+        res = irr([-100, 110], full_output=True)
+        assert res.reason == "unique root"
+        assert res.converged is True
+
+
+class TestMirr:
+    # numpy-financial test_mirr_decimal (exact Decimal results)
+    @pytest.mark.parametrize(
+        ("flows", "finance", "reinvest", "expected"),
+        [
+            (
+                [-4500, -800, 800, 800, 600, 600, 800, 800, 700, 3000],
+                0.08,
+                0.055,
+                0.066597175031553548874239618,
+            ),
+            ([-120000, 39000, 30000, 21000, 37000, 46000], 0.10, 0.12, 0.126094130365905145),
+            ([100, 200, -50, 300, -200], 0.05, 0.06, 0.342823387842176663647819868),
+        ],
+    )
+    def test_numpy_financial_values(self, flows, finance, reinvest, expected):
+        assert mirr(flows, finance, reinvest) == pytest.approx(expected, abs=1e-12)
+        assert mirr(flows, finance, reinvest) == pytest.approx(
+            npf.mirr(flows, finance, reinvest), abs=1e-12
+        )
+
+    def test_one_sign_is_nan(self):
+        # numpy-financial test_mirr: [39000, 30000, 21000, 37000, 46000] gives NaN
+        assert np.isnan(mirr([39000, 30000, 21000, 37000, 46000], 0.10, 0.12))
+
+    def test_excel_examples(self):
+        # Microsoft, "MIRR function" (Excel support): =MIRR(A2:A7, 10%, 12%) 13%;
+        # =MIRR(A2:A5, 10%, 12%) -5%; =MIRR(A2:A7, 10%, 14%) 13%
+        flows = [-120000, 39000, 30000, 21000, 37000, 46000]
+        assert round(float(mirr(flows, 0.10, 0.12)), 2) == 0.13
+        assert round(float(mirr(flows[:4], 0.10, 0.12)), 2) == -0.05
+        assert round(float(mirr(flows, 0.10, 0.14)), 2) == 0.13
+
+    def test_rows_are_scenarios(self):
+        flows = np.array([[-120000, 39000, 30000, 21000], [1, 2, 3, 4]])
+        got = mirr(flows, 0.10, 0.12)
+        assert got[0] == pytest.approx(npf.mirr(flows[0], 0.10, 0.12))
+        assert np.isnan(got[1])
+
+
+class TestPayback:
+    def test_interpolates_within_the_period(self):
+        # cumulative -1000, -600, -200, +200: 200 of the 400 in period 3 is needed
+        assert payback_period([-1000, 400, 400, 400]) == pytest.approx(2.5)
+
+    def test_exactly_zero_pays_back_at_the_period_end(self):
+        assert payback_period([-800, 400, 400, 400]) == pytest.approx(2.0)
+
+    def test_non_negative_at_t0_is_zero(self):
+        res = payback_period([0, -10, 20], full_output=True)
+        assert res.period == 0.0
+        assert res.reason.startswith("paid back at t=0")
+
+    def test_never(self):
+        res = payback_period([[-1000, 100, 100], [-10, 20, 0]], full_output=True)
+        assert isinstance(res, PaybackResult)
+        assert np.isnan(res.period[0])
+        assert res.period[1] == pytest.approx(0.5)
+        assert res.reason[0] == "never: cumulative cash stays negative over the horizon"
+
+    def test_first_crossing_counts(self):
+        assert payback_period([-100, 150, -200, 300]) == pytest.approx(100 / 150)
+
+    def test_discounted(self):
+        # flows discounted at 5%: -1000, 380.95, 362.81, 345.54; -256.24 left after t=2
+        got = discounted_payback_period([-1000, 400, 400, 400], 0.05)
+        expected = 2 + (1000 - 400 / 1.05 - 400 / 1.05**2) / (400 / 1.05**3)
+        assert got == pytest.approx(expected, rel=1e-12)
+
+    def test_discounted_never_when_npv_negative_throughout(self):
+        res = discounted_payback_period([-1000, 400, 400, 400], 0.20, full_output=True)
+        assert np.isnan(res.period)
+        assert res.reason.startswith("never")
+
+
+class TestDatedFlows:
+    def test_excel_xnpv_example(self):
+        # Microsoft, WorksheetFunction.Xnpv (Excel 2007 developer reference): 9%, result
+        # 2086.6476 (shown as 2086.65)
+        assert xnpv(0.09, EXCEL_FLOWS, EXCEL_DATES) == pytest.approx(2086.6476, abs=5e-5)
+
+    def test_dax_xnpv_example(self):
+        # Microsoft, "XNPV function (DAX)": the same flows on 2014/15 dates, 2089.50
+        dates = ["2014-01-01", "2014-03-01", "2014-10-30", "2015-02-15", "2015-04-01"]
+        assert round(float(xnpv(0.09, EXCEL_FLOWS, dates)), 2) == 2089.50
+
+    def test_excel_xirr_example(self):
+        # Microsoft, "XIRR function" (Excel support): 0.373362535 or 37.3%. Excel stops
+        # at 0.000001%; mutualfin solves to full precision, so compare to 1e-8.
+        assert xirr(EXCEL_FLOWS, EXCEL_DATES) == pytest.approx(0.373362535, abs=1e-8)
+
+    def test_xirr_is_a_root_of_xnpv(self):
+        r = xirr(EXCEL_FLOWS, EXCEL_DATES)
+        assert abs(xnpv(r, EXCEL_FLOWS, EXCEL_DATES)) < 1e-9
+
+    def test_yearly_dates_reduce_to_irr(self):
+        dates = [dt.date(2023, 1, 1), dt.date(2024, 1, 1), dt.date(2025, 1, 1)]
+        flows = [-100, 50, 70]  # 2024 is a leap year: the second gap is 366/365 years
+        tau = np.array([0, 365, 731]) / 365
+        r = xirr(flows, dates)
+        assert sum(f * (1 + r) ** -t for f, t in zip(flows, tau, strict=True)) == (
+            pytest.approx(0, abs=1e-9)
+        )
+
+    def test_rows_share_dates(self):
+        flows = np.array([EXCEL_FLOWS, [-5000, 2750, 4250, 3250, 2750], [1, 1, 1, 1, 1]])
+        got = xirr(flows, EXCEL_DATES, full_output=True)
+        assert got.irr[0] == pytest.approx(0.373362535, abs=1e-8)
+        assert got.irr[1] > got.irr[0]
+        assert np.isnan(got.irr[2])
+        assert xnpv(0.09, flows, EXCEL_DATES).shape == (3,)
+
+    def test_datetime_and_datetime64_accepted(self):
+        as_dates = [dt.datetime.fromisoformat(d + "T15:30") for d in EXCEL_DATES]
+        as_np = np.array(EXCEL_DATES, dtype="datetime64[D]")
+        assert xnpv(0.09, EXCEL_FLOWS, as_dates) == xnpv(0.09, EXCEL_FLOWS, as_np)
+
+
+# ---------------------------------------------------------------------------------------
+# Bad input: one case per failure mode, each asserting the message
+# ---------------------------------------------------------------------------------------
+
+
+class TestInputErrors:
+    def test_nan_names_row_and_column(self):
+        with pytest.raises(InputError, match=r"values\[1, 2\] \(row 1, column 2\) is nan"):
+            npv(0.05, [[1, 2, 3], [1, 2, np.nan]])
+
+    def test_inf(self):
+        with pytest.raises(InputError, match=r"values\[1\] \(position 1\) is inf.*finite"):
+            irr([-1, np.inf])
+
+    def test_text(self):
+        with pytest.raises(InputError, match=r"values\[1\] is '1,200', which is not a number"):
+            irr([-1000, "1,200"])
+
+    def test_whole_string(self):
+        with pytest.raises(InputError, match="values is the text"):
+            irr("-100, 110")
+
+    def test_ragged(self):
+        with pytest.raises(InputError, match=r"ragged \(row lengths \[3, 2\]\).*Pad shorter"):
+            irr([[-100, 50, 60], [-100, 50]])
+
+    def test_empty(self):
+        with pytest.raises(InputError, match="values is empty"):
+            npv(0.05, [])
+
+    def test_scalar_values(self):
+        with pytest.raises(InputError, match="single number"):
+            irr(5.0)
+
+    def test_three_dimensional(self):
+        with pytest.raises(InputError, match=r"shape \(2, 2, 2\)"):
+            irr(np.ones((2, 2, 2)))
+
+    def test_rate_at_or_below_minus_one(self):
+        with pytest.raises(InputError, match=r"rate is -1.0, at or below -1.*0.035 for 3.5%"):
+            npv(-1, [1, 2])
+        with pytest.raises(InputError, match=r"rate\[1\] is -1.5"):
+            npv([0.03, -1.5], [1, 2])
+
+    def test_rate_nan(self):
+        with pytest.raises(InputError, match="rate is nan; rates must be finite"):
+            npv(np.nan, [1, 2])
+
+    def test_rate_text(self):
+        with pytest.raises(InputError, match="rate is the text '3.5%'"):
+            npv("3.5%", [1, 2])
+
+    def test_rate_schedule_wrong_length(self):
+        with pytest.raises(InputError, match=r"rate has shape \(2,\) but the flows have 3"):
+            npv([0.03, 0.04], [1, 2, 3])
+
+    def test_shapes_do_not_broadcast(self):
+        with pytest.raises(InputError, match=r"does not broadcast.*shape \(2, 1\)"):
+            npv(np.full((3, 1), 0.03), np.ones((2, 4)))
+
+    def test_rate_and_discount_factors_both(self):
+        with pytest.raises(InputError, match="exactly one of rate and discount_factors"):
+            npv(0.03, [1, 2], discount_factors=[1, 0.9])
+
+    def test_bad_when(self):
+        with pytest.raises(InputError, match="when='begin' is not recognised"):
+            npv(0.03, [1, 2], when="begin")
+
+    def test_dates_unsorted(self):
+        dates = ["2008-01-01", "2008-10-30", "2008-03-01", "2009-02-15", "2009-04-01"]
+        with pytest.raises(InputError, match=r"dates\[2\] \(2008-03-01\) is earlier than"):
+            xnpv(0.09, EXCEL_FLOWS, dates)
+
+    def test_dates_length_mismatch(self):
+        with pytest.raises(InputError, match="dates has 4 entries but values has 5 periods"):
+            xirr(EXCEL_FLOWS, EXCEL_DATES[:4])
+
+    def test_bad_date(self):
+        with pytest.raises(InputError, match=r"dates\[1\] is 'March', which is not a date"):
+            xnpv(0.09, [1, 2], ["2008-01-01", "March"])
+
+    def test_bad_guess(self):
+        with pytest.raises(InputError, match="guess is -2.0, at or below -1"):
+            irr([-1, 2], guess=-2)
+
+
+# ---------------------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(flow_rows())
+def test_irr_is_a_root_of_npv(flows):
+    """npv(irr(x), x) = 0 to 1e-6 of the flows' discounted scale, for every root found."""
+    res = irr(flows, full_output=True)
+    for i, roots in enumerate(res.roots):
+        for r in roots:
+            resid = abs(npv(r, flows[i]))
+            assert resid <= 1e-6 * discounted_scale(flows[i], r)[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(invest_then_earn())
+def test_irr_matches_numpy_financial_for_one_sign_change(flows):
+    expected = npf.irr(flows)
+    got = irr(flows)
+    assert np.isfinite(got)  # one sign change: a rate always exists
+    assume(np.isfinite(expected))
+    assert abs(got - expected) <= 1e-9 * max(1.0, abs(expected))
+
+
+@settings(max_examples=300, deadline=None)
+@given(flow_rows())
+def test_irr_never_nan_when_ends_differ_in_sign(flows):
+    """First and last non-zero flows of opposite sign guarantee a root (intermediate value)."""
+    got = irr(flows)
+    for i, row in enumerate(flows):
+        nz = row[row != 0]
+        if nz.size and nz[0] * nz[-1] < 0:
+            assert np.isfinite(got[i])
+
+
+@settings(max_examples=200, deadline=None)
+@given(flow_rows(min_rows=2, max_rows=2), RATES, st.floats(-3, 3), st.floats(-3, 3))
+def test_npv_is_linear_in_the_flows(flows, rate, a, b):
+    x, y = flows
+    lhs = npv(rate, a * x + b * y)
+    rhs = a * npv(rate, x) + b * npv(rate, y)
+    scale = (abs(a) + abs(b)) * discounted_scale(flows, rate).max()
+    assert abs(lhs - rhs) <= 1e-12 * max(scale, 1.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(flow_rows())
+def test_payback_within_horizon_iff_cumulative_turns_non_negative(flows):
+    got = payback_period(flows)
+    cum = np.cumsum(flows, axis=1)
+    for i in range(flows.shape[0]):
+        hits = np.flatnonzero(cum[i] >= 0)
+        if hits.size == 0:
+            assert np.isnan(got[i])
+            continue
+        k = hits[0]
+        assert 0 <= got[i] <= flows.shape[1] - 1
+        if k == 0:
+            assert got[i] == 0
+        else:
+            assert k - 1 < got[i] <= k
+
+
+@settings(max_examples=200, deadline=None)
+@given(flow_rows(), RATES)
+def test_rows_equal_one_at_a_time(flows, rate):
+    """Vectorised results are the same as row-by-row calls."""
+    one_by_one = np.array([irr(row) for row in flows])
+    np.testing.assert_allclose(irr(flows), one_by_one, rtol=1e-12, atol=1e-12)
+    assert npv(rate, flows) == pytest.approx([npv(rate, row) for row in flows], rel=1e-12)
