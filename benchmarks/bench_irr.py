@@ -1,0 +1,180 @@
+"""Benchmark mutualfin's vectorised irr and npv against per-row loops.
+
+Run ``python benchmarks/bench_irr.py``. For 10,000 seeded random cash-flow rows of 10 and of
+120 periods it times
+
+* ``mutualfin.finance.irr`` / ``npv`` on the whole (rows, periods) array, against
+* a Python loop calling ``numpy_financial.irr`` / ``npv`` once per row, and
+* a Python loop calling ``pyxirr.irr`` / ``npv`` once per row (pyxirr is a
+  benchmark-only dependency: ``pip install mutualfin[bench]``).
+
+and prints a table of times, speed ratios, agreement counts (|difference| < 1e-9) and failure
+counts (NaN for a row where a rate exists). A rate "exists" for a row if any of the three
+libraries returns a rate at which the NPV is zero to 1e-6 of the flows' scale.
+
+The cash flows imitate a business case: an outlay at t=0 and noisy yearly results with a
+positive mean, so that many rows have several sign changes and some have several rates or
+none. numpy-financial returns the rate closest to zero and mutualfin the one closest to its
+``guess`` (default 0.1), so IRR agreement is reported twice: with the default guess and with
+``guess=0`` (numpy-financial's rule).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import numpy_financial as npf
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from mutualfin.finance import irr, npv
+
+try:
+    import pyxirr
+except ImportError:  # pragma: no cover - optional
+    pyxirr = None
+
+ROWS = 10_000
+SEED = 20240401
+RATE = 0.035
+TOL = 1e-9
+
+
+def cash_flows(rows: int, periods: int, seed: int) -> np.ndarray:
+    """Outlay at t=0, then noisy results with a positive mean (seeded)."""
+    rng = np.random.default_rng(seed)
+    values = rng.normal(20.0, 30.0, size=(rows, periods))
+    values[:, 0] = -rng.uniform(50.0, 150.0, size=rows) * periods / 10
+    return values
+
+
+def best_of(func, repeat: int) -> tuple[float, object]:
+    """Best wall time over ``repeat`` runs, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def pyxirr_irr(row: np.ndarray) -> float:
+    value = pyxirr.irr(row, silent=True)
+    return np.nan if value is None else value
+
+
+def is_root(values: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """Whether each row's rate makes its NPV zero to 1e-6 of the flows' scale."""
+    out = np.zeros(len(rates), dtype=bool)
+    ok = np.isfinite(rates) & (rates > -1)
+    t = np.arange(values.shape[1])
+    with np.errstate(all="ignore"):
+        df = (1.0 + rates[ok, None]) ** -t
+        resid = np.abs((values[ok] * df).sum(1))
+        scale = (np.abs(values[ok]) * df).sum(1)
+    out[ok] = resid <= 1e-6 * scale
+    return out
+
+
+def run(periods: int, loop_rows: int) -> list[str]:
+    values = cash_flows(ROWS, periods, SEED + periods)
+    sample = values[:loop_rows]
+    scale = ROWS / loop_rows
+    lines = []
+
+    # --- IRR ---
+    t_mf, mf = best_of(lambda: irr(values), 7)
+    t_mf0, mf0 = best_of(lambda: irr(values, guess=0.0), 3)
+    t_npf, ref = best_of(lambda: np.array([npf.irr(r) for r in sample]), 1)
+    t_npf *= scale
+    if pyxirr is not None:
+        t_px, px = best_of(lambda: np.array([pyxirr_irr(r) for r in sample]), 3)
+        t_px *= scale
+    else:
+        t_px, px = float("nan"), np.full(loop_rows, np.nan)
+
+    mf_s, mf0_s = mf[:loop_rows], mf0[:loop_rows]
+    exists = is_root(sample, mf_s) | is_root(sample, ref) | is_root(sample, px)
+    full = irr(sample, full_output=True)
+    unique = full.sign_changes == 1
+    lines.append(
+        f"irr, {periods} periods, {ROWS} rows"
+        + (f" (loops timed on {loop_rows} rows, scaled)" if loop_rows < ROWS else "")
+    )
+    lines.append(f"  mutualfin irr (vectorised)       {t_mf * 1e3:10.2f} ms")
+    lines.append(
+        f"  numpy-financial loop             {t_npf * 1e3:10.2f} ms   "
+        f"ratio {t_npf / t_mf:8.1f}x slower than mutualfin"
+    )
+    lines.append(
+        f"  pyxirr loop                      {t_px * 1e3:10.2f} ms   "
+        f"ratio {t_px / t_mf:8.1f}x slower than mutualfin"
+    )
+    n = loop_rows
+    lines.append(
+        f"  rows with a rate: {exists.sum()} of {n}; one sign change: {unique.sum()}; "
+        f"several roots found: {sum(len(r) > 1 for r in full.roots)}"
+    )
+    agree_npf_u = np.sum(np.abs(mf_s - ref)[unique] < TOL)
+    agree_npf_0 = np.sum(np.abs(mf0_s - ref) < TOL)
+    both_npf = np.sum(np.isfinite(ref))
+    agree_px = np.sum(np.abs(mf_s - px) < TOL)
+    both_px = np.sum(np.isfinite(px) & np.isfinite(mf_s))
+    lines.append(
+        f"  agreement |diff|<1e-9 with numpy-financial: {agree_npf_u} of {unique.sum()} "
+        f"one-sign-change rows; {agree_npf_0} of {both_npf} rows where numpy-financial "
+        "has a rate (mutualfin guess=0)"
+    )
+    lines.append(
+        f"  agreement |diff|<1e-9 with pyxirr: {agree_px} of {both_px} rows where both "
+        "have a rate (default guess 0.1 each)"
+    )
+    lines.append(
+        "  failures (NaN where a rate exists): "
+        f"mutualfin {np.sum(exists & np.isnan(mf_s))}, "
+        f"numpy-financial {np.sum(exists & np.isnan(ref))}, "
+        f"pyxirr {np.sum(exists & np.isnan(px))}"
+    )
+    lines.append(
+        "  returned rate is not a root (|NPV| > 1e-6 of scale): "
+        f"mutualfin {np.sum(np.isfinite(mf_s) & ~is_root(sample, mf_s))}, "
+        f"numpy-financial {np.sum(np.isfinite(ref) & ~is_root(sample, ref))}, "
+        f"pyxirr {np.sum(np.isfinite(px) & ~is_root(sample, px))}"
+    )
+
+    # --- NPV ---
+    t_v, got = best_of(lambda: npv(RATE, values), 7)
+    t_vn, ref_v = best_of(lambda: np.array([npf.npv(RATE, r) for r in values]), 1)
+    if pyxirr is not None:
+        t_vp, px_v = best_of(lambda: np.array([pyxirr.npv(RATE, r) for r in values]), 1)
+    else:
+        t_vp, px_v = float("nan"), np.full(ROWS, np.nan)
+    lines.append(f"npv, {periods} periods, {ROWS} rows")
+    lines.append(f"  mutualfin npv (vectorised)       {t_v * 1e3:10.2f} ms")
+    lines.append(
+        f"  numpy-financial loop             {t_vn * 1e3:10.2f} ms   ratio {t_vn / t_v:8.1f}x"
+    )
+    lines.append(
+        f"  pyxirr loop                      {t_vp * 1e3:10.2f} ms   ratio {t_vp / t_v:8.1f}x"
+    )
+    lines.append(
+        f"  agreement |diff|<1e-9: numpy-financial {np.sum(np.abs(got - ref_v) < TOL)} "
+        f"of {ROWS}, pyxirr {np.sum(np.abs(got - px_v) < TOL)} of {ROWS}"
+    )
+    lines.append(f"  t_mf(guess=0) {t_mf0 * 1e3:.2f} ms")
+    return lines
+
+
+def main() -> None:
+    print(f"numpy {np.__version__}, numpy-financial {npf.__version__}, ", end="")
+    print(f"pyxirr {pyxirr.__version__ if pyxirr else 'not installed'}, seed {SEED}")
+    for periods, loop_rows in ((10, ROWS), (120, 1000)):
+        print("\n".join(run(periods, loop_rows)))
+        print()
+
+
+if __name__ == "__main__":
+    main()
