@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from mutualfin.engine.nodes import (
+    Aggregate,
     BinOp,
     Const,
     CumSum,
@@ -217,12 +218,18 @@ class Model:
             changed = False
             for name, line in self.lines.items():
                 s = self._shape(line.expr, name)
-                new = Shape(s.entity, True)
+                new = Shape(s.entity, line.kind != "metric")
                 if new != self.shapes[name]:
                     self.shapes[name] = new
                     changed = True
             if not changed:
                 break
+        for name, line in self.lines.items():
+            if line.kind == "metric" and self._shape(line.expr, name).period:
+                raise ModelError(
+                    f"metric line {name!r} varies by period; a metric has one value per "
+                    "scenario (e.g. npv_(rate, line)); use another kind for a row by period"
+                )
         for name, expr in self.openings.items():
             s = self._shape(expr, name)
             if s.period:
@@ -241,7 +248,21 @@ class Model:
         if isinstance(expr, Line | LineRef):
             return self.shapes[expr.name]
         if isinstance(expr, Previous):
-            return Shape(self.shapes[expr.target_name].entity, True)
+            target = self.shapes[expr.target_name]
+            if not target.period:
+                raise ModelError(
+                    f"line {owner!r}: previous({expr.target_name!r}) refers to a metric, which "
+                    "has no periods"
+                )
+            return Shape(target.entity, True)
+        if isinstance(expr, Aggregate):
+            for r in expr.rates:
+                if self._shape(r, owner).period:
+                    raise ModelError(
+                        f"line {owner!r}: the rate of {expr.fn} must not vary by period; give "
+                        "one rate (per scenario)"
+                    )
+            return Shape(self._shape(expr.a, owner).entity, False)
         if isinstance(expr, Total):
             inner = self._shape(expr.a, owner)
             if inner.entity is None:
@@ -281,7 +302,9 @@ class Model:
             count = 0
             for node in list(_walk(line.expr)):
                 target: tuple[str, Expr] | None = None
-                if isinstance(node, CumSum | Total) and not isinstance(node.a, Line | LineRef):
+                if isinstance(node, CumSum | Total | Aggregate) and not isinstance(
+                    node.a, Line | LineRef
+                ):
                     target = ("a", node.a)
                 elif isinstance(node, Growth) and node.factor_line is None:
                     if self._shape(node.rate, name).period:
@@ -303,7 +326,11 @@ class Model:
                     unit="ratio" if target[0] == "factor" else line.unit,
                     label=f"{line.label}: {'growth factor' if target[0] == 'factor' else 'part'}"
                     f" {count}",
-                    kind="value" if target[0] == "factor" else line.kind,
+                    kind="value"
+                    if target[0] == "factor"
+                    else line.kind
+                    if line.kind != "metric"
+                    else ("flow" if line.unit == "GBP" else "value"),
                     sheet=line.sheet,
                 )
                 aux.auxiliary = True
@@ -638,7 +665,7 @@ class _Evaluator:
         if name not in self.values:
             raise ModelError(f"line {name!r} used before it was evaluated")  # pragma: no cover
         v = self.values[name]
-        return v if self.col is None else v[..., self.col : self.col + 1]
+        return v if self.col is None or v.shape[-1] == 1 else v[..., self.col : self.col + 1]
 
     def opening_value(self, name: str) -> np.ndarray:
         hit = self.openings.get(name)
@@ -664,7 +691,7 @@ class _Evaluator:
     def _full_shape(self, name: str, arr: np.ndarray) -> tuple[int, int, int]:
         shape = self.model.shapes[name]
         e = len(shape.entity) if shape.entity is not None else 1
-        return (arr.shape[0], e, self.n_periods)
+        return (arr.shape[0], e, self.n_periods if shape.period else 1)
 
     def run_line(self, name: str) -> None:
         line = self.model.lines[name]
@@ -676,6 +703,11 @@ class _Evaluator:
         S = self.n_scenarios
         for name in members:
             shape = m.shapes[name]
+            if not shape.period:
+                raise ModelError(
+                    f"metric line {name!r} is part of a loop through previous(); a metric "
+                    "cannot feed back into the lines it measures"
+                )
             e = len(shape.entity) if shape.entity is not None else 1
             self.values[name] = np.zeros((S, e, self.n_periods))
         self.stepping = set(members)
@@ -750,12 +782,34 @@ class Evaluation:
         """Values of a line with every scenario: (S, P), or (S, E, P) per entity."""
         v = self.values[self.model.line_by_name(name).name]
         v = np.broadcast_to(v, (self.n_scenarios, *v.shape[1:]))
-        return v if self.model.shapes[name].entity is not None else v[:, 0, :]
+        shape = self.model.shapes[name]
+        if not shape.period:
+            v = v[..., 0]
+            return v if shape.entity is not None else v[:, 0]
+        return v if shape.entity is not None else v[:, 0, :]
+
+    def metrics(self, scenario: int | None = None) -> pd.Series | pd.DataFrame:
+        """Every metric line (one value per scenario): a Series for one scenario, else a
+        DataFrame with one row per scenario."""
+        names = [
+            n
+            for n in self.line_names()
+            if not self.model.shapes[n].period and self.model.shapes[n].entity is None
+        ]
+        data = {n: self.array(n) for n in names}
+        frame = pd.DataFrame(data, index=pd.RangeIndex(self.n_scenarios, name="scenario"))
+        if scenario is None and self.n_scenarios > 1:
+            return frame
+        return frame.iloc[scenario or 0]
 
     def __getitem__(self, name: str) -> pd.Series | pd.DataFrame:
         arr = self.array(name)
         cols = pd.Index(self.labels, name="period")
         shape = self.model.shapes[name]
+        if not shape.period and shape.entity is None:
+            if self.n_scenarios == 1:
+                return float(arr[0])  # type: ignore[return-value]
+            return pd.Series(arr, index=pd.RangeIndex(self.n_scenarios, name="scenario"), name=name)
         if shape.entity is not None:
             if self.n_scenarios == 1:
                 return pd.DataFrame(
@@ -800,7 +854,7 @@ class Evaluation:
             raise InputError(f"scenario {scenario} is outside 0..{self.n_scenarios - 1}")
         data = {}
         for n in self.line_names():
-            if self.model.shapes[n].entity is None:
+            if self.model.shapes[n].entity is None and self.model.shapes[n].period:
                 v = self.values[n]
                 data[n] = v[min(scenario, v.shape[0] - 1), 0, :]
         return pd.DataFrame(data, index=pd.Index(self.labels, name="period"))

@@ -33,8 +33,11 @@ __all__ = [
     "cumsum",
     "first_period",
     "growth",
+    "irr_",
     "max_",
     "min_",
+    "mirr_",
+    "npv_",
     "param",
     "period_index",
     "previous",
@@ -454,7 +457,7 @@ class LineRef(Expr):
 # --------------------------------------------------------------------------------------------
 # lines
 # --------------------------------------------------------------------------------------------
-LINE_KINDS = ("flow", "balance", "rate", "value")
+LINE_KINDS = ("flow", "balance", "rate", "value", "metric")
 
 
 class Line(Expr):
@@ -470,9 +473,10 @@ class Line(Expr):
         Unit of the result ("GBP" by default).
     label : str
         A readable description for the workbook.
-    kind : {"flow", "balance", "rate", "value"}
+    kind : {"flow", "balance", "rate", "value", "metric"}
         Flows are summed into the totals column and over months into years; balances take the
-        closing value; rates and values are not summed.
+        closing value; rates and values are not summed. A metric (NPV, IRR...) has one value per
+        scenario, no period axis, and sits in the workbook's value column.
     sheet : str
         Workbook sheet the line is written to.
     opening : Expr or number, optional
@@ -689,6 +693,80 @@ class Total(Expr):
 
     def render(self, rc: RenderContext) -> tuple[str, int]:
         return f"SUM({rc.entity_range(self.a)})", P_ATOM
+
+
+class Aggregate(Expr):
+    """A figure over all periods of a row: NPV, IRR or MIRR (Excel functions of the same name).
+
+    ``values`` must be a line (a row of the workbook); the model gives any other expression a
+    row of its own. Rates are per period and must not vary by period.
+    """
+
+    def __init__(self, fn: str, values: Expr, rates: Sequence[Expr], when: str = "end"):
+        if fn not in ("NPV", "IRR", "MIRR"):
+            raise InputError(f"unknown aggregate {fn!r}")  # pragma: no cover
+        if when not in ("start", "end"):
+            raise InputError(
+                f"{fn.lower()}: when={when!r} must be 'start' (first flow at time 0, not "
+                "discounted) or 'end' (first flow discounted one period, as Excel's NPV)"
+            )
+        self.fn, self.a, self.rates, self.when = fn, values, tuple(rates), when
+
+    def children(self) -> Sequence[Expr]:
+        return (self.a, *self.rates)
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        from mutualfin import finance
+
+        v = np.asarray(ctx.ev(self.a), dtype=float)
+        raw_rates = [np.asarray(ctx.ev(r), dtype=float) for r in self.rates]
+        s = max([v.shape[0], *(r.shape[0] for r in raw_rates)])
+        e = v.shape[1]
+        p = ctx.n_periods
+        v = np.broadcast_to(v, (s, e, p))
+        rates = [np.broadcast_to(r, (s, e, 1)).reshape(s * e) for r in raw_rates]
+        rows = v.reshape(s * e, p)
+        if self.fn == "NPV":
+            out = finance.npv(rates[0][:, None], rows, when=self.when)
+        elif self.fn == "IRR":
+            out = finance.irr(rows)
+        else:
+            out = np.array(
+                [finance.mirr(rows[k], rates[0][k], rates[1][k]) for k in range(rows.shape[0])]
+            )
+        return np.asarray(out, dtype=float).reshape(s, e, 1)
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        first, last = rc.row_range(self.a)
+        rates = [r.render(rc)[0] for r in self.rates]
+        if self.fn == "IRR":
+            return f"IRR({first}:{last})", P_ATOM
+        if self.fn == "MIRR":
+            return f"MIRR({first}:{last},{rates[0]},{rates[1]})", P_ATOM
+        if self.when == "end":
+            return f"NPV({rates[0]},{first}:{last})", P_ATOM
+        second = rc.row_range(self.a, start=1)[0]
+        return f"{first}+NPV({rates[0]},{second}:{last})", P_ADD
+
+
+def npv_(rate: Any, values: Any, when: str = "end") -> Expr:
+    """NPV of a line's flows at ``rate`` per period: a metric (Excel NPV).
+
+    ``when="end"`` discounts the first period's flow by one period, as Excel's NPV does;
+    ``when="start"`` leaves the first flow undiscounted (numpy-financial), written in Excel as
+    ``first + NPV(rate, rest)``.
+    """
+    return Aggregate("NPV", wrap(values), [wrap(rate)], when)
+
+
+def irr_(values: Any) -> Expr:
+    """Internal rate of return of a line's flows over the periods: a metric (Excel IRR)."""
+    return Aggregate("IRR", wrap(values), [])
+
+
+def mirr_(values: Any, finance_rate: Any, reinvest_rate: Any) -> Expr:
+    """Modified IRR of a line's flows (Excel MIRR): a metric."""
+    return Aggregate("MIRR", wrap(values), [wrap(finance_rate), wrap(reinvest_rate)])
 
 
 # --------------------------------------------------------------------------------------------

@@ -69,6 +69,10 @@ class RenderContext:
 
     def _line_cell(self, line: Line, p: int) -> str:
         sheet, row = self.layout.lines[line.name]
+        shape = self.model.shapes[line.name]
+        if not shape.period:  # a metric: the value column, fixed
+            row += self.i or 0 if shape.entity is not None else 0
+            return f"{self._prefix(sheet)}${get_column_letter(TOTAL_COL)}${row}"
         col = self.col(p)
         if self.model.shapes[line.name].entity is not None:
             if self.i is None:
@@ -113,6 +117,17 @@ class RenderContext:
             row += self.i or 0
         first = get_column_letter(FIRST_PERIOD_COL)
         return f"{self._prefix(sheet)}${first}{row}:{self.col()}{row}"
+
+    def row_range(self, x: Expr, start: int = 0) -> tuple[str, str]:
+        """First and last period cells of a line's row, absolute (for NPV, IRR, MIRR)."""
+        if not isinstance(x, Line):
+            x = self.line_by_name(x.name)  # type: ignore[attr-defined]
+        sheet, row = self.layout.lines[x.name]
+        if self.model.shapes[x.name].entity is not None:
+            row += self.i or 0
+        first = get_column_letter(FIRST_PERIOD_COL + start)
+        last = get_column_letter(FIRST_PERIOD_COL + self.model.timeline.n - 1)
+        return f"{self._prefix(sheet)}${first}${row}", f"${last}${row}"
 
     def entity_range(self, x: Expr) -> str:
         if not isinstance(x, Line):

@@ -154,6 +154,9 @@ def _expected_map(
         for i in range(arr.shape[0]):
             row = row0 + i
             who = name if axis is None else f"{name}[{axis.ids[i]}]"
+            if line.kind == "metric":
+                out[(sheet, row, TOTAL_COL)] = (who, float(arr[i, 0]), line.unit)
+                continue
             for p in range(P):
                 out[(sheet, row, FIRST_PERIOD_COL + p)] = (
                     f"{who} {tl.labels[p]}",

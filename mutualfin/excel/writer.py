@@ -405,6 +405,14 @@ def _write_calc_sheet(
             if i is not None:
                 ws.cell(row=r, column=1).fill = _ENTITY_FILL
                 ws.cell(row=r, column=2).fill = _ENTITY_FILL
+            if line.kind == "metric":
+                c = ws.cell(
+                    row=r,
+                    column=TOTAL_COL,
+                    value=render_formula(model, layout, line.expr, sheet, 0, i),
+                )
+                c.number_format, c.font = fmt, Font(bold=True)
+                continue
             if line.kind == "flow":
                 first = get_column_letter(FIRST_PERIOD_COL)
                 last = get_column_letter(FIRST_PERIOD_COL + P - 1)
