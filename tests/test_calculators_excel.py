@@ -118,3 +118,12 @@ def test_monthly_workbook_verifies(soffice, tmp_path):
     path = write_workbook(ev, tmp_path / "monthly.xlsx", overwrite=True)
     report = verify(path, ev)
     assert report.ok, str(report)
+
+
+def test_expr_corporation_tax_with_augmented_profits():
+    profit = mf.Input("taxable_profit", 100_000.0)
+    augmented = mf.Input("augmented_profit", 120_000.0)
+    line = mf.Line("corporation_tax", corporation_tax(profit, augmented_profits=augmented))
+    ev = mf.Model(mf.Timeline(2022, years=2), [line]).evaluate()
+    # FY2022 single rate 19% x 100,000; FY2023 25,000 - 3/200 x 130,000 x 100/120 = 23,375
+    np.testing.assert_allclose(ev["corporation_tax"].to_numpy(), [19_000, 23_375])
