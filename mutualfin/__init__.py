@@ -17,7 +17,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
-from mutualfin import errors, excel, params
+from mutualfin import discounting, errors, excel, finance, params, pensions, tax, workforce
 from mutualfin.engine import (
     PERT,
     Entities,
@@ -72,8 +72,10 @@ __all__ = [
     "abs_",
     "clip",
     "cumsum",
+    "discounting",
     "errors",
     "excel",
+    "finance",
     "first_period",
     "growth",
     "irr_",
@@ -83,12 +85,15 @@ __all__ = [
     "npv_",
     "param",
     "params",
+    "pensions",
     "period_index",
     "previous",
     "ref",
     "sum_",
+    "tax",
     "total",
     "where",
     "within",
+    "workforce",
     "year_fraction",
 ]
