@@ -36,11 +36,14 @@ from mutualfin.errors import InputError, SolverError
 __all__ = [
     "IrrResult",
     "PaybackResult",
+    "deflate",
     "discounted_payback_period",
+    "green_book_discount_factors",
     "irr",
     "mirr",
     "npv",
     "payback_period",
+    "real_to_nominal",
     "xirr",
     "xnpv",
 ]
@@ -1107,3 +1110,12 @@ def xirr(
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         solved = _solve(v2, tau, g)
     return _finish("xirr", v2, one_d, solved, g, full_output, raise_on_failure)
+
+
+# Green Book discounting and real/nominal conversion live in mutualfin.discounting (they read
+# dated parameters); re-exported here so that mf.finance is the one place for discounting.
+from mutualfin.discounting import (  # noqa: E402
+    deflate,
+    green_book_discount_factors,
+    real_to_nominal,
+)

@@ -1,0 +1,260 @@
+"""Components: the parts of a business case (contract income, staff costs, overheads...).
+
+A component is a typed, validated set of inputs (one pydantic schema, shared by Python
+construction and TOML case files) and a ``build`` method that turns them into lines on the
+shared timeline. Components never read files and never write Excel; the business case composes
+them into one :class:`~mutualfin.engine.Model`.
+
+Writing one::
+
+    class Contract(Component):
+        key = "contract"            # prefix of its inputs: "contract.annual_value"
+        sheet = "Income"            # workbook sheet of its lines
+
+        class Inputs(ComponentInputs):
+            annual_value: Money = field("Contract value in the first year")
+            indexation: Fraction = field("Annual indexation", default=0.0)
+
+        def build(self, ctx):
+            value, index = ctx.input("annual_value"), ctx.input("indexation")
+            return [Line("contract_income", value * growth(index), sheet=self.sheet)]
+
+    Contract(annual_value=4_200_000, indexation=0.02)
+    Contract.from_dict({"annual_value": {"value": 4.2e6, "source": "draft contract"}})
+
+Every input value may be given plainly or as a table ``{value, source, label, uncertainty}``;
+``source`` is shown beside the input in the workbook and ``uncertainty`` (e.g.
+``{triangular = [0.01, 0.02, 0.04]}``) is used by risk analysis.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Annotated, Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
+
+from mutualfin.engine.distributions import PERT, Distribution, Normal, Triangular, Uniform
+from mutualfin.engine.nodes import Entities, Input, Line
+from mutualfin.engine.timeline import Timeline
+from mutualfin.errors import InputError, UnitError
+
+__all__ = [
+    "BuildContext",
+    "Component",
+    "ComponentInputs",
+    "Count",
+    "Fraction",
+    "FractionSeries",
+    "Money",
+    "MoneySeries",
+    "Ratio",
+    "Years",
+    "field",
+    "parse_uncertainty",
+]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Annotation carrying an input's unit (GBP, fraction, ...)."""
+
+    name: str
+
+
+# Annotated types for component inputs: unit + bounds, validated by pydantic
+Money = Annotated[float, Unit("GBP"), Field(ge=0, allow_inf_nan=False)]
+SignedMoney = Annotated[float, Unit("GBP"), Field(allow_inf_nan=False)]
+Fraction = Annotated[float, Unit("fraction"), Field(ge=-1, le=1, allow_inf_nan=False)]
+Ratio = Annotated[float, Unit("ratio"), Field(ge=0, allow_inf_nan=False)]
+Count = Annotated[float, Unit("count"), Field(ge=0, allow_inf_nan=False)]
+Years = Annotated[float, Unit("years"), Field(ge=0, allow_inf_nan=False)]
+FractionSeries = Annotated[
+    float | list[Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)]],
+    Unit("fraction"),
+]
+MoneySeries = Annotated[
+    float | list[Annotated[float, Field(ge=0, allow_inf_nan=False)]], Unit("GBP")
+]
+
+_META_KEYS = {"value", "source", "label", "uncertainty"}
+
+
+def field(description: str, default: Any = ..., **kwargs: Any) -> Any:
+    """A component input: its description (the label in the workbook) and default."""
+    return Field(default, description=description, **kwargs)
+
+
+class ComponentInputs(BaseModel):
+    """Base of every component's input schema: unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def parse_uncertainty(spec: Any, where: str) -> Distribution:
+    """``{triangular = [low, mode, high]}``, ``{uniform = [low, high]}``,
+    ``{normal = [mean, sd]}`` or ``{pert = [low, mode, high]}``."""
+    kinds = {
+        "triangular": (Triangular, 3),
+        "uniform": (Uniform, 2),
+        "normal": (Normal, 2),
+        "pert": (PERT, 3),
+    }
+    if isinstance(spec, Distribution):
+        return spec
+    if not isinstance(spec, Mapping) or len(spec) != 1:
+        raise InputError(
+            f"{where}.uncertainty: give one distribution, e.g. {{ triangular = [0.01, 0.02, "
+            f"0.04] }}; allowed: {', '.join(kinds)}"
+        )
+    ((kind, params),) = spec.items()
+    if kind not in kinds:
+        close = difflib.get_close_matches(kind, kinds, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(kinds)}"
+        raise InputError(f"{where}.uncertainty: unknown distribution {kind!r}{hint}")
+    cls, n = kinds[kind]
+    if not isinstance(params, Sequence) or isinstance(params, str) or len(params) != n:
+        raise InputError(f"{where}.uncertainty.{kind}: needs {n} numbers, got {params!r}")
+    try:
+        return cls(*params)
+    except InputError as exc:
+        raise InputError(f"{where}.uncertainty: {exc}") from None
+    except TypeError:
+        raise InputError(f"{where}.uncertainty.{kind}: {params!r} must be numbers") from None
+
+
+def _pydantic_error(key: str, exc: ValidationError) -> InputError:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"])
+        value = err.get("input")
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            parts.append(f"{key}.{loc}: unknown input")
+            continue
+        if err["type"] == "missing":
+            parts.append(f"{key}.{loc}: missing; add it with its value")
+            continue
+        parts.append(f"{key}.{loc}: {value!r}: {msg.lower()}")
+    return InputError("; ".join(parts))
+
+
+class Component:
+    """Base class of the parts of a business case (see the module docstring)."""
+
+    key: ClassVar[str] = ""
+    sheet: ClassVar[str] = "Calculations"
+    Inputs: ClassVar[type[ComponentInputs]] = ComponentInputs
+
+    def __init__(self, **values: Any):
+        self._meta: dict[str, dict[str, Any]] = {}
+        plain: dict[str, Any] = {}
+        for name, raw in values.items():
+            if isinstance(raw, Mapping):
+                extra = set(raw) - _META_KEYS
+                if extra or "value" not in raw:
+                    raise InputError(
+                        f"{self.key}.{name}: a table must have 'value' and may have "
+                        f"{', '.join(sorted(_META_KEYS - {'value'}))}"
+                        + (f"; unknown key {sorted(extra)[0]!r}" if extra else "")
+                    )
+                meta = {k: v for k, v in raw.items() if k != "value"}
+                if "uncertainty" in meta:
+                    meta["uncertainty"] = parse_uncertainty(
+                        meta["uncertainty"], f"{self.key}.{name}"
+                    )
+                self._meta[name] = meta
+                plain[name] = raw["value"]
+            else:
+                plain[name] = raw
+        fields = self.Inputs.model_fields
+        for name in plain:
+            if name not in fields:
+                close = difflib.get_close_matches(name, fields, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else (f"allowed: {', '.join(fields)}")
+                raise InputError(f"{self.key}.{name}: unknown input; {hint}")
+        try:
+            self.inputs = self.Inputs(**plain)
+        except ValidationError as exc:
+            raise _pydantic_error(self.key, exc) from None
+        self.validate()
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Component:
+        """Build from a mapping such as a case file's table for this component."""
+        if not isinstance(data, Mapping):
+            raise InputError(f"[{cls.key}] must be a table of inputs, got {data!r}")
+        return cls(**dict(data))
+
+    def validate(self) -> None:
+        """Checks across inputs (e.g. end after start); raise InputError naming the inputs."""
+
+    # -- metadata ----------------------------------------------------------------------------
+    @classmethod
+    def unit_of(cls, name: str) -> str:
+        info: FieldInfo = cls.Inputs.model_fields[name]
+        for meta in info.metadata:
+            if isinstance(meta, Unit):
+                return meta.name
+        annotation = info.annotation
+        for meta in getattr(annotation, "__metadata__", ()):
+            if isinstance(meta, Unit):
+                return meta.name
+        raise InputError(f"{cls.key}.{name}: the schema gives it no unit")  # pragma: no cover
+
+    def build(self, ctx: BuildContext) -> list[Line]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{k}={v!r}" for k, v in self.inputs.model_dump().items())
+        return f"{type(self).__name__}({values})"
+
+
+@dataclass
+class BuildContext:
+    """What a component sees when it builds its lines."""
+
+    timeline: Timeline
+    component: Component
+    entities: Entities | None = None
+    created: dict[str, Input] = dc_field(default_factory=dict)
+
+    def input(self, name: str) -> Input:
+        """The component's input ``name`` as a model Input (created once)."""
+        comp = self.component
+        full = f"{comp.key}.{name}"
+        if full in self.created:
+            return self.created[full]
+        if name not in comp.Inputs.model_fields:
+            raise InputError(f"{full}: not an input of {type(comp).__name__}")  # pragma: no cover
+        value = getattr(comp.inputs, name)
+        meta = comp._meta.get(name, {})
+        info = comp.Inputs.model_fields[name]
+        unit = comp.unit_of(name)
+        if isinstance(value, list):
+            n = self.timeline.n
+            if len(value) != n:
+                raise InputError(
+                    f"{full}: has {len(value)} values but the timeline has {n} periods "
+                    f"({self.timeline.labels[0]} to {self.timeline.labels[-1]}); give one "
+                    "number for every period, or a single number"
+                )
+            value = np.asarray(value, dtype=float)
+        try:
+            inp = Input(
+                full,
+                value,
+                unit=unit,
+                label=str(meta.get("label") or info.description or name),
+                source=str(meta.get("source", "")),
+                uncertainty=meta.get("uncertainty"),
+            )
+        except UnitError:
+            raise
+        self.created[full] = inp
+        return inp
