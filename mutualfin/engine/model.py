@@ -415,6 +415,8 @@ class Model:
         overrides: Mapping[str, Any] | None = None,
         *,
         check_finite: bool = True,
+        keep: Iterable[str] | None = None,
+        chunk_size: int | None = None,
     ) -> Evaluation:
         """Evaluate every line, for one scenario or many.
 
@@ -426,20 +428,46 @@ class Model:
             (S, entities) or (entities,). All overridden inputs must agree on S.
         check_finite : bool
             Refuse results with NaN or infinity (division by zero), naming the line.
+        keep : iterable of line names, optional
+            Keep only these lines' values in the result (and free every other line as soon as
+            nothing later needs it), so that large runs stay within memory. Default: all.
+        chunk_size : int, optional
+            Evaluate at most this many scenarios at a time and join the kept lines; with
+            ``keep``, peak memory is bounded by the chunk, not by the number of scenarios.
 
         Returns
         -------
         Evaluation
         """
-        ctx = _Evaluator(self, overrides or {})
+        keep_set = None
+        if keep is not None:
+            keep_set = {self.line_by_name(n).name for n in keep}
+        prepared, n_scen = _prepare_inputs(self, overrides or {})
+        if chunk_size is not None:
+            if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+                raise InputError(f"chunk_size {chunk_size!r} must be a whole number, at least 1")
+        if chunk_size is None or n_scen <= chunk_size:
+            return self._evaluate_prepared(prepared, n_scen, check_finite, keep_set)
+        parts = []
+        for start in range(0, n_scen, chunk_size):
+            stop = min(start + chunk_size, n_scen)
+            sliced = {
+                k: (v[start:stop] if v.shape[0] == n_scen else v) for k, v in prepared.items()
+            }
+            parts.append(self._evaluate_prepared(sliced, stop - start, check_finite, keep_set))
+        return _join(self, parts, n_scen)
+
+    def _evaluate_prepared(self, prepared, n_scen, check_finite, keep_set) -> Evaluation:
+        ctx = _Evaluator(self, prepared, n_scen)
         with np.errstate(all="ignore"):  # non-finite results are refused below, by line name
-            self._run(ctx, check_finite)
+            self._run(ctx, check_finite, keep_set)
         return Evaluation(
             self, ctx.values, ctx.n_scenarios, ctx.inputs, ctx.openings, ctx.param_notes
         )
 
-    def _run(self, ctx: _Evaluator, check_finite: bool) -> None:
-        for stepped, members in self.plan:
+    def _run(self, ctx: _Evaluator, check_finite: bool, keep_set: set[str] | None) -> None:
+        last_use = self._last_use()
+        for step, (stepped, members) in enumerate(self.plan):
             if stepped:
                 ctx.run_stepped(members)
             else:
@@ -447,6 +475,23 @@ class Model:
             if check_finite:
                 for name in members:
                     ctx.check_finite(name)
+            ctx.memo.clear()
+            if keep_set is not None:
+                for name in list(ctx.values):
+                    if name not in keep_set and last_use.get(name, -1) <= step:
+                        del ctx.values[name]
+
+    def _last_use(self) -> dict[str, int]:
+        """Index of the last plan step that reads each line."""
+        if not hasattr(self, "_last_use_cache"):
+            out: dict[str, int] = {}
+            for step, (_, members) in enumerate(self.plan):
+                for name in members:
+                    out[name] = max(out.get(name, -1), step)
+                    for dep in self.same_deps[name] | self.prev_deps[name]:
+                        out[dep] = max(out.get(dep, -1), step)
+            self._last_use_cache = out
+        return self._last_use_cache
 
     def parameter_rows(self) -> dict[tuple, tuple[np.ndarray, list[bool]]]:
         """Per-period values of every parameter the model uses (for the workbook)."""
@@ -521,10 +566,69 @@ def _tarjan(graph: Mapping[str, set[str]]) -> list[list[str]]:
     return out
 
 
+def _prepare_inputs(m: Model, overrides: Mapping[str, Any]) -> tuple[dict[str, np.ndarray], int]:
+    """Input arrays shaped (S or 1, E or 1, P or 1), with overrides validated."""
+    P = m.timeline.n
+    arrays: dict[str, np.ndarray] = {}
+    for name, inp in m.inputs.items():
+        v = inp.value
+        if inp.kind == "period" and v.shape[0] != P:
+            raise TimelineError(
+                f"input {name!r} has {v.shape[0]} values but the timeline has {P} periods "
+                f"({m.timeline.labels[0]} to {m.timeline.labels[-1]}); give one per period"
+            )
+        arrays[name] = _as3(v, inp.kind)
+    sizes: dict[str, int] = {}
+    for name, raw in overrides.items():
+        if name not in m.inputs:
+            close = difflib.get_close_matches(str(name), list(m.inputs), n=3)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise UnknownReferenceError(f"override {name!r} is not an input of the model{hint}")
+        inp = m.inputs[name]
+        try:
+            arr = np.asarray(raw, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(f"override {name!r}: {raw!r} is not numeric") from None
+        inp.check_values(arr, "override value")
+        kind = inp.kind
+        base_nd = 0 if kind == "scalar" else 1
+        if arr.ndim == base_nd:
+            arr = arr[None, ...]
+        elif arr.ndim != base_nd + 1:
+            raise InputError(
+                f"override {name!r}: expected shape (scenarios,"
+                f"{'' if kind == 'scalar' else ' ' + kind + 's'}), got {arr.shape}"
+            )
+        if kind != "scalar":
+            want = P if kind == "period" else len(inp.per)  # type: ignore[arg-type]
+            if arr.shape[1] != want:
+                raise InputError(
+                    f"override {name!r}: needs {want} values per scenario (one per {kind}), "
+                    f"got {arr.shape[1]}"
+                )
+        if arr.shape[0] == 0:
+            raise InputError(f"override {name!r}: no scenarios given")
+        sizes[name] = arr.shape[0]
+        if kind == "scalar":
+            arrays[name] = arr.reshape(-1, 1, 1)
+        elif kind == "period":
+            arrays[name] = arr.reshape(arr.shape[0], 1, P)
+        else:
+            arrays[name] = arr.reshape(arr.shape[0], arr.shape[1], 1)
+    counts = {n for n in sizes.values() if n != 1}
+    if len(counts) > 1:
+        detail = ", ".join(f"{k}: {v}" for k, v in sizes.items())
+        raise InputError(
+            f"overrides disagree on the number of scenarios ({detail}); give every "
+            "overridden input the same number of scenarios (or 1)"
+        )
+    return arrays, (counts.pop() if counts else 1)
+
+
 class _Evaluator:
     """Evaluation state: input arrays, finished line values, and the column being stepped."""
 
-    def __init__(self, model: Model, overrides: Mapping[str, Any]):
+    def __init__(self, model: Model, inputs: dict[str, np.ndarray], n_scenarios: int):
         self.model = model
         self.n_periods = model.timeline.n
         self.values: dict[str, np.ndarray] = {}
@@ -532,7 +636,7 @@ class _Evaluator:
         self.memo: dict[int, np.ndarray] = {}
         self.col: int | None = None
         self.stepping: set[str] = set()
-        self.inputs, self.n_scenarios = self._prepare_inputs(overrides)
+        self.inputs, self.n_scenarios = inputs, n_scenarios
         self.param_rows = {}
         self.param_notes: dict[str, list[bool]] = {}
         for key, (row, held) in model.parameter_rows().items():
@@ -541,65 +645,6 @@ class _Evaluator:
         self.time_rows = {
             key: model.time_row(tv).reshape(1, 1, -1) for key, tv in model.time_vars.items()
         }
-
-    # -- inputs --------------------------------------------------------------------------------
-    def _prepare_inputs(self, overrides: Mapping[str, Any]) -> tuple[dict[str, np.ndarray], int]:
-        m = self.model
-        P = self.n_periods
-        arrays: dict[str, np.ndarray] = {}
-        for name, inp in m.inputs.items():
-            v = inp.value
-            if inp.kind == "period" and v.shape[0] != P:
-                raise TimelineError(
-                    f"input {name!r} has {v.shape[0]} values but the timeline has {P} periods "
-                    f"({m.timeline.labels[0]} to {m.timeline.labels[-1]}); give one per period"
-                )
-            arrays[name] = _as3(v, inp.kind)
-        sizes: dict[str, int] = {}
-        for name, raw in overrides.items():
-            if name not in m.inputs:
-                close = difflib.get_close_matches(str(name), list(m.inputs), n=3)
-                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-                raise UnknownReferenceError(f"override {name!r} is not an input of the model{hint}")
-            inp = m.inputs[name]
-            try:
-                arr = np.asarray(raw, dtype=float)
-            except (TypeError, ValueError):
-                raise InputError(f"override {name!r}: {raw!r} is not numeric") from None
-            inp.check_values(arr, "override value")
-            kind = inp.kind
-            base_nd = 0 if kind == "scalar" else 1
-            if arr.ndim == base_nd:
-                arr = arr[None, ...]
-            elif arr.ndim != base_nd + 1:
-                raise InputError(
-                    f"override {name!r}: expected shape (scenarios,"
-                    f"{'' if kind == 'scalar' else ' ' + kind + 's'}), got {arr.shape}"
-                )
-            if kind != "scalar":
-                want = P if kind == "period" else len(inp.per)  # type: ignore[arg-type]
-                if arr.shape[1] != want:
-                    raise InputError(
-                        f"override {name!r}: needs {want} values per scenario (one per {kind}), "
-                        f"got {arr.shape[1]}"
-                    )
-            if arr.shape[0] == 0:
-                raise InputError(f"override {name!r}: no scenarios given")
-            sizes[name] = arr.shape[0]
-            if kind == "scalar":
-                arrays[name] = arr.reshape(-1, 1, 1)
-            elif kind == "period":
-                arrays[name] = arr.reshape(arr.shape[0], 1, P)
-            else:
-                arrays[name] = arr.reshape(arr.shape[0], arr.shape[1], 1)
-        counts = {n for n in sizes.values() if n != 1}
-        if len(counts) > 1:
-            detail = ", ".join(f"{k}: {v}" for k, v in sizes.items())
-            raise InputError(
-                f"overrides disagree on the number of scenarios ({detail}); give every "
-                "overridden input the same number of scenarios (or 1)"
-            )
-        return arrays, (counts.pop() if counts else 1)
 
     # -- the protocol nodes use ----------------------------------------------------------------
     def ev(self, node: Expr) -> np.ndarray:
@@ -739,6 +784,37 @@ class _Evaluator:
             )
 
 
+def _join(model: Model, parts: list[Evaluation], n_scen: int) -> Evaluation:
+    """Join evaluations of consecutive scenario chunks."""
+
+    def cat(dicts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+        out = {}
+        for name in dicts[0]:
+            arrays = [d[name] for d in dicts]
+            if all(a.shape[0] == 1 for a in arrays) and all(
+                np.array_equal(a, arrays[0]) for a in arrays[1:]
+            ):
+                out[name] = arrays[0]
+                continue
+            out[name] = np.concatenate(
+                [
+                    np.broadcast_to(a, (p.n_scenarios, *a.shape[1:]))
+                    for a, p in zip(arrays, parts, strict=True)
+                ],
+                axis=0,
+            )
+        return out
+
+    return Evaluation(
+        model,
+        cat([p.values for p in parts]),
+        n_scen,
+        cat([p.inputs for p in parts]),
+        cat([p.openings for p in parts]),
+        parts[0].param_held,
+    )
+
+
 def _no_annual(name: str, kind: str) -> str:
     raise InputError(
         f"line {name!r} is a {kind}; only flows (summed) and balances (closing month) convert "
@@ -780,7 +856,13 @@ class Evaluation:
 
     def array(self, name: str) -> np.ndarray:
         """Values of a line with every scenario: (S, P), or (S, E, P) per entity."""
-        v = self.values[self.model.line_by_name(name).name]
+        name = self.model.line_by_name(name).name
+        if name not in self.values:
+            raise InputError(
+                f"line {name!r} was not kept in this evaluation; evaluate with keep=[..., "
+                f"{name!r}] (or without keep) to see it"
+            )
+        v = self.values[name]
         v = np.broadcast_to(v, (self.n_scenarios, *v.shape[1:]))
         shape = self.model.shapes[name]
         if not shape.period:
