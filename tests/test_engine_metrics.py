@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import numpy_financial as npf
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import mutualfin as mf
 from mutualfin.errors import ModelError
@@ -60,4 +62,66 @@ def test_metric_must_not_vary_by_period():
 def test_metrics_recalculate_in_libreoffice(soffice, tmp_path):
     ev = model().evaluate()
     report = verify(write_workbook(ev, tmp_path / "metrics.xlsx"), ev)
+    assert report.ok, str(report)
+
+
+# -- payback as rows a finance officer can audit --------------------------------------------
+def payback_model(flows, rate=0.035):
+    tl = mf.Timeline(2026, years=len(flows))
+    f = mf.Line("net_cash_flow", mf.Input("case.flows", flows) + 0)
+    return mf.Model(
+        tl,
+        [
+            mf.Line("payback", mf.payback_(f), unit="years", kind="metric"),
+            mf.Line("discounted_payback", mf.payback_(f, rate=rate), unit="years", kind="metric"),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("flows", "expected"),
+    [
+        # cumulative -100, -70, -20, 20: pays back in period 3: 2 + 20/40 = 2.5
+        ([-100.0, 30, 50, 40, 10], 2.5),
+        # cumulative never reaches 0
+        ([-100.0, 10, 10, 10, 10], float("nan")),
+        # non-negative from the start
+        ([5.0, -1, 3, 4, 5], 0.0),
+        # first crossing counts: -100, 20 (crossed in period 1: 0 + 100/120), then dips again
+        ([-100.0, 120, -50, 10, 100], 100 / 120),
+    ],
+)
+def test_payback_by_hand_and_against_finance(flows, expected):
+    ev = payback_model(flows).evaluate()
+    if np.isnan(expected):
+        assert np.isnan(ev["payback"])
+    else:
+        assert ev["payback"] == pytest.approx(expected, abs=1e-12)
+    np.testing.assert_allclose(ev["payback"], mf.finance.payback_period(flows), equal_nan=True)
+    np.testing.assert_allclose(
+        ev["discounted_payback"],
+        mf.finance.discounted_payback_period(flows, 0.035),
+        equal_nan=True,
+        rtol=1e-12,
+    )
+
+
+@given(st.lists(st.floats(-1e5, 1e5, allow_nan=False), min_size=2, max_size=12))
+def test_payback_model_equals_finance_core(flows):
+    ev = payback_model(flows).evaluate()
+    np.testing.assert_allclose(
+        ev["payback"], mf.finance.payback_period(flows), equal_nan=True, rtol=1e-9, atol=1e-9
+    )
+
+
+def test_payback_needs_a_line():
+    with pytest.raises(mf.errors.InputError, match="payback_ needs a Line"):
+        mf.payback_(mf.Input("x", 1.0) + 1)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("flows", [[-100.0, 30, 50, 40, 10], [-100.0, 10, 10, 10, 10]])
+def test_payback_recalculates_in_libreoffice(soffice, tmp_path, flows):
+    ev = payback_model(flows).evaluate()
+    report = verify(write_workbook(ev, tmp_path / "payback.xlsx"), ev)
     assert report.ok, str(report)

@@ -770,6 +770,8 @@ class _Evaluator:
     def check_finite(self, name: str) -> None:
         v = self.values[name]
         bad = ~np.isfinite(v)
+        if self.model.lines[name].missing_text is not None:
+            bad &= ~np.isnan(v)  # NaN is this line's stated "never", shown as text in Excel
         if bad.any():
             s, e, p = (int(i) for i in np.argwhere(bad)[0])
             line = self.model.lines[name]

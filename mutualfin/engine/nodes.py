@@ -39,6 +39,7 @@ __all__ = [
     "mirr_",
     "npv_",
     "param",
+    "payback_",
     "period_index",
     "previous",
     "ref",
@@ -515,6 +516,8 @@ class Line(Expr):
         self.sheet = sheet
         self.opening = None if opening is None else wrap(opening)
         self.auxiliary = False
+        #: text the workbook shows where Python has NaN by design ("never" for payback)
+        self.missing_text: str | None = getattr(self.expr, "missing_text", None)
 
     def evaluate(self, ctx: EvalContext) -> np.ndarray:
         return ctx.line_value(self)
@@ -747,6 +750,98 @@ class Aggregate(Expr):
             return f"NPV({rates[0]},{first}:{last})", P_ATOM
         second = rc.row_range(self.a, start=1)[0]
         return f"{first}+NPV({rates[0]},{second}:{last})", P_ADD
+
+
+class Payback(Expr):
+    """Periods until cumulative cash turns non-negative, from the rows :func:`payback_` makes.
+
+    NaN ("never" in the workbook) when cumulative cash stays negative over the horizon.
+    """
+
+    missing_text = "never"
+
+    def __init__(self, paid: Line, part: Line):
+        self.paid, self.part = paid, part
+
+    def children(self) -> Sequence[Expr]:
+        return (self.paid, self.part)
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        paid = np.broadcast_to(ctx.ev(self.paid), (*ctx.ev(self.paid).shape[:2], ctx.n_periods))
+        part = ctx.ev(self.part)
+        part = np.broadcast_to(part, (*part.shape[:2], ctx.n_periods))
+        s = max(paid.shape[0], part.shape[0])
+        e = max(paid.shape[1], part.shape[1])
+        paid = np.broadcast_to(paid, (s, e, ctx.n_periods))
+        part = np.broadcast_to(part, (s, e, ctx.n_periods))
+        ever = paid.max(axis=-1, keepdims=True) >= 1
+        return np.where(ever, part.sum(axis=-1, keepdims=True), np.nan)
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        p0, p1 = rc.row_range(self.paid)
+        q0, q1 = rc.row_range(self.part)
+        return f'IF(MAX({p0}:{p1})=1,SUM({q0}:{q1}),"{self.missing_text}")', P_ATOM
+
+
+def payback_(flows: Line, rate: Any = None) -> Expr:
+    """Payback period of a line of net cash flows, in periods: a metric.
+
+    The first period's flow is at time 0 (as :func:`mutualfin.finance.payback_period`): if
+    cumulative cash is non-negative in the first period, payback is 0; otherwise it is
+    ``k - 1 + (-cumulative[k-1]) / flow[k]`` for the first period ``k`` in which cumulative
+    cash turns non-negative (linear interpolation within the period). If it never does, the
+    result is NaN in Python and the text "never" in the workbook.
+
+    With ``rate``, the discounted payback period: flows discounted by ``(1 + rate)^t`` first.
+
+    The workbook shows the working as rows: ``<flows>_cumulative``, ``<flows>_paid_back``
+    (1 from the period cumulative cash is first non-negative) and ``<flows>_payback_part``.
+    """
+    if not isinstance(flows, Line):
+        raise InputError(
+            f"payback_ needs a Line of net cash flows, got {flows!r}; define the flows as a "
+            "line first"
+        )
+    base = flows.name
+    if rate is not None:
+        flows = Line(
+            f"{base}_discounted",
+            flows / growth(rate),
+            unit=flows.unit,
+            label=f"{flows.label}, discounted",
+            sheet=flows.sheet,
+        )
+        base = flows.name
+    cum = Line(
+        f"{base}_cumulative",
+        cumsum(flows),
+        unit=flows.unit,
+        kind="balance",
+        label=f"{flows.label}: cumulative",
+        sheet=flows.sheet,
+    )
+    paid_name = f"{base}_paid_back"
+    paid = Line(
+        paid_name,
+        max_(previous(paid_name, opening=0), cum >= 0),
+        unit="flag",
+        kind="value",
+        label=f"{flows.label}: paid back (1 from the first period cumulative is not negative)",
+        sheet=flows.sheet,
+    )
+    part = Line(
+        f"{base}_payback_part",
+        where(
+            paid - previous(paid_name) > 0,
+            where(first_period(), 0, period_index() - 1 - previous(cum) / flows),
+            0,
+        ),
+        unit="years",
+        kind="value",
+        label=f"{flows.label}: payback (periods), in the period it happens",
+        sheet=flows.sheet,
+    )
+    return Payback(paid, part)
 
 
 def npv_(rate: Any, values: Any, when: str = "end") -> Expr:

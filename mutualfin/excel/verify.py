@@ -155,7 +155,11 @@ def _expected_map(
             row = row0 + i
             who = name if axis is None else f"{name}[{axis.ids[i]}]"
             if line.kind == "metric":
-                out[(sheet, row, TOTAL_COL)] = (who, float(arr[i, 0]), line.unit)
+                value = float(arr[i, 0])
+                if math.isnan(value) and line.missing_text is not None:
+                    out[(sheet, row, TOTAL_COL)] = (who, line.missing_text, "text")
+                else:
+                    out[(sheet, row, TOTAL_COL)] = (who, value, line.unit)
                 continue
             for p in range(P):
                 out[(sheet, row, FIRST_PERIOD_COL + p)] = (
