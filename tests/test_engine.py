@@ -236,3 +236,11 @@ def test_total_of_non_entity_is_refused():
 def test_two_lines_with_one_name_are_refused():
     with pytest.raises(ModelError, match="two different lines are named 'x'"):
         Model(TL, [Line("x", 1), Line("y", Line("x", 2))])
+
+
+def test_total_listed_before_its_per_employee_lines():
+    # regression: shape inference raised when total() came before the lines it sums
+    staff = Entities("employee", ["A", "B"])
+    pay = Line("pay", Input("roster.pay", [1.0, 2.0], per=staff) + 0)
+    paybill = Line("paybill", mf.total(pay * 2))
+    assert Model(TL, [paybill, pay]).evaluate()["paybill"].tolist() == [6.0] * 4

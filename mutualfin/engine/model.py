@@ -214,6 +214,7 @@ class Model:
     # -- shapes --------------------------------------------------------------------------------
     def _infer_shapes(self) -> None:
         self.shapes: dict[str, Shape] = {n: Shape(None, True) for n in self.lines}
+        self._strict = False  # entity axes propagate in any line order; validate after
         for _ in range(len(self.lines) + 1):
             changed = False
             for name, line in self.lines.items():
@@ -224,8 +225,10 @@ class Model:
                     changed = True
             if not changed:
                 break
+        self._strict = True
         for name, line in self.lines.items():
-            if line.kind == "metric" and self._shape(line.expr, name).period:
+            shape = self._shape(line.expr, name)  # strict: validates total() and the like
+            if line.kind == "metric" and shape.period:
                 raise ModelError(
                     f"metric line {name!r} varies by period; a metric has one value per "
                     "scenario (e.g. npv_(rate, line)); use another kind for a row by period"
@@ -265,7 +268,7 @@ class Model:
             return Shape(self._shape(expr.a, owner).entity, False)
         if isinstance(expr, Total):
             inner = self._shape(expr.a, owner)
-            if inner.entity is None:
+            if inner.entity is None and getattr(self, "_strict", True):
                 raise ModelError(
                     f"line {owner!r}: total(...) sums over employees, but its argument has no "
                     "per-employee axis; remove total() or use a per-employee line"

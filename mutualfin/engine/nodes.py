@@ -35,7 +35,9 @@ __all__ = [
     "growth",
     "irr_",
     "max_",
+    "max_periods",
     "min_",
+    "min_periods",
     "mirr_",
     "npv_",
     "param",
@@ -44,6 +46,7 @@ __all__ = [
     "previous",
     "ref",
     "sum_",
+    "sum_periods",
     "total",
     "where",
     "within",
@@ -459,6 +462,7 @@ class LineRef(Expr):
 # lines
 # --------------------------------------------------------------------------------------------
 LINE_KINDS = ("flow", "balance", "rate", "value", "metric")
+ROLES = ("income", "council_income", "cost", "saving", "one_off")
 
 
 class Line(Expr):
@@ -482,6 +486,11 @@ class Line(Expr):
         Workbook sheet the line is written to.
     opening : Expr or number, optional
         The value before the first period, used by ``previous(this_line)``.
+    role : str, optional
+        Where the line goes in a business case's statements: "income", "council_income"
+        (income from the parent council's contract, also counted as income), "cost", "saving"
+        (reduces costs), "one_off" (set-up and transfer costs), "receipts:<income line>" (cash
+        received for an income line, replacing it in the cash flow), or None (working only).
     """
 
     def __init__(
@@ -493,8 +502,19 @@ class Line(Expr):
         kind: str | None = None,
         sheet: str = "Calculations",
         opening: Any = None,
+        role: str | None = None,
     ):
         self.name = check_name(name, "line")
+        if (
+            role is not None
+            and role not in ROLES
+            and not (isinstance(role, str) and role.startswith("receipts:"))
+        ):
+            raise InputError(
+                f"line {name!r}: role {role!r} must be one of {', '.join(ROLES)} or "
+                "'receipts:<income line>'"
+            )
+        self.role = role
         self.expr = wrap(expr)
         self.unit = check_unit(unit, f"line {name!r}")
         self.label = label or name.replace("_", " ").capitalize()
@@ -706,7 +726,7 @@ class Aggregate(Expr):
     """
 
     def __init__(self, fn: str, values: Expr, rates: Sequence[Expr], when: str = "end"):
-        if fn not in ("NPV", "IRR", "MIRR"):
+        if fn not in ("NPV", "IRR", "MIRR", "SUM", "MIN", "MAX"):
             raise InputError(f"unknown aggregate {fn!r}")  # pragma: no cover
         if when not in ("start", "end"):
             raise InputError(
@@ -729,6 +749,9 @@ class Aggregate(Expr):
         v = np.broadcast_to(v, (s, e, p))
         rates = [np.broadcast_to(r, (s, e, 1)).reshape(s * e) for r in raw_rates]
         rows = v.reshape(s * e, p)
+        if self.fn in ("SUM", "MIN", "MAX"):
+            reduce = {"SUM": np.sum, "MIN": np.min, "MAX": np.max}[self.fn]
+            return reduce(rows, axis=-1).reshape(s, e, 1)
         if self.fn == "NPV":
             out = finance.npv(rates[0][:, None], rows, when=self.when)
         elif self.fn == "IRR":
@@ -742,8 +765,8 @@ class Aggregate(Expr):
     def render(self, rc: RenderContext) -> tuple[str, int]:
         first, last = rc.row_range(self.a)
         rates = [r.render(rc)[0] for r in self.rates]
-        if self.fn == "IRR":
-            return f"IRR({first}:{last})", P_ATOM
+        if self.fn in ("IRR", "SUM", "MIN", "MAX"):
+            return f"{self.fn}({first}:{last})", P_ATOM
         if self.fn == "MIRR":
             return f"MIRR({first}:{last},{rates[0]},{rates[1]})", P_ATOM
         if self.when == "end":
@@ -852,6 +875,21 @@ def npv_(rate: Any, values: Any, when: str = "end") -> Expr:
     ``first + NPV(rate, rest)``.
     """
     return Aggregate("NPV", wrap(values), [wrap(rate)], when)
+
+
+def sum_periods(values: Any) -> Expr:
+    """Sum of a line over all periods: a metric (Excel SUM over the row)."""
+    return Aggregate("SUM", wrap(values), [])
+
+
+def min_periods(values: Any) -> Expr:
+    """Smallest value of a line over the periods: a metric (Excel MIN over the row)."""
+    return Aggregate("MIN", wrap(values), [])
+
+
+def max_periods(values: Any) -> Expr:
+    """Largest value of a line over the periods: a metric (Excel MAX over the row)."""
+    return Aggregate("MAX", wrap(values), [])
 
 
 def irr_(values: Any) -> Expr:

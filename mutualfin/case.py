@@ -1,0 +1,754 @@
+"""The business case: components composed on one timeline, with statements and metrics.
+
+:class:`BusinessCase` takes components (contract income, staff costs, overheads, a loan...),
+tags each of their lines by role, and adds the statements a council cabinet reads:
+
+**Income and expenditure** (sheet "Statements"): ``total_income`` (lines with role income or
+council_income), ``operating_costs`` (role cost) less ``savings`` (role saving) gives
+``net_operating_costs``; ``one_off_costs`` (role one_off, expensed when incurred);
+``loan_interest``; ``surplus_before_tax``; corporation tax on the surplus after trading losses
+brought forward (``losses_brought_forward``, ``taxable_profit``, ``losses_carried_forward``;
+none for a tax-exempt form); ``surplus_after_tax``.
+
+**Cash flow**: ``operating_receipts`` = income received (an income line's own receipts line,
+role ``receipts:<line>``, where it has one; other income less the change in debtors at
+``debtor_days``), ``operating_payments`` = costs less the change in creditors at
+``creditor_days``; ``tax_paid`` (in the year it arises: a simplification); loan drawdown,
+interest and repayment; ``net_cash_flow``; ``closing_cash`` from ``opening_cash``.
+
+**Reserves**: ``reserves`` = opening reserves (equal to opening cash: the mutual starts with no
+debtors, creditors or loans) + cumulative surplus after tax; ``reserves_months`` = reserves over
+a month of net operating costs.
+
+**Checks**: ``check_balance`` = cash + debtors - creditors - loan balance - reserves, which is 0
+when the statements agree; ``check_cash`` = closing cash - (opening cash + cumulative net cash
+flow). Both are rows in the workbook and ``results.checks`` in Python.
+
+**Metrics** (one value per scenario): ``npv_net_cash_flow`` at the case's discount rate
+(Excel NPV convention: first year discounted one year), ``irr_net_cash_flow``,
+``payback_years`` and ``discounted_payback_years`` of the net cash flow, ``minimum_cash``,
+``closing_reserves``, ``surplus_margin`` (surplus after tax over income, all years),
+``council_income_share``.
+
+Signs: income, costs and savings are positive amounts; surplus = income - costs.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mutualfin.components import (
+    BuildContext,
+    Component,
+    ComponentInputs,
+    Count,
+    Fraction,
+    Money,
+    SignedMoney,
+)
+from mutualfin.components import (
+    field as input_field,
+)
+from mutualfin.engine import (
+    Entities,
+    Evaluation,
+    Line,
+    Model,
+    Timeline,
+    cumsum,
+    max_,
+    min_,
+    min_periods,
+    npv_,
+    payback_,
+    period_index,
+    previous,
+    sum_,
+    sum_periods,
+    where,
+    within,
+    year_fraction,
+)
+from mutualfin.errors import InputError, ModelError, SolverError
+
+__all__ = ["BusinessCase", "CaseFinance", "Loan", "Results"]
+
+STATEMENTS = "Statements"
+
+
+class CaseFinance(Component):
+    """The case's own financial settings: opening cash, working capital, discounting."""
+
+    key = "finance"
+    sheet = STATEMENTS
+
+    class Inputs(ComponentInputs):
+        opening_cash: Money = input_field("Cash at go-live", default=0.0)
+        debtor_days: Count = input_field(
+            "Days of income owed to the mutual at the year end (income without its own "
+            "receipts line)",
+            default=0.0,
+        )
+        creditor_days: Count = input_field(
+            "Days of costs the mutual owes at the year end", default=0.0
+        )
+        discount_rate: Fraction = input_field(
+            "Discount rate for the mutual's NPV (nominal, per year)", default=0.035
+        )
+        reserves_target_months: Count = input_field(
+            "Reserves target in months of net operating costs", default=3.0
+        )
+        cash_floor: SignedMoney = input_field("Lowest acceptable cash balance", default=0.0)
+        tax_exempt: bool = input_field(
+            "Exempt from corporation tax on its trading (a charitable form)", default=False
+        )
+
+    def validate(self) -> None:
+        for name in ("debtor_days", "creditor_days"):
+            if getattr(self.inputs, name) > 365:
+                raise InputError(
+                    f"finance.{name}: {getattr(self.inputs, name):g} is over 365 "
+                    "days; give days, not a fraction of a year"
+                )
+
+    def build(self, ctx: BuildContext) -> list[Line]:  # statements are built by the case
+        return []
+
+
+class Loan(Component):
+    """A loan or social-investment facility: drawdown, interest, straight-line repayment."""
+
+    key = "loan"
+    sheet = STATEMENTS
+
+    class Inputs(ComponentInputs):
+        amount: Money = input_field("Amount drawn", default=0.0)
+        drawdown_period: Count = input_field("Period of drawdown (0 = first)", default=0.0)
+        interest_rate: Fraction = input_field("Interest rate per year", default=0.0)
+        term_years: Count = input_field("Repayment term in years after drawdown", default=5.0)
+
+    def validate(self) -> None:
+        i = self.inputs
+        if i.amount > 0 and i.term_years <= 0:
+            raise InputError("loan.term_years: must be above 0 when a loan is drawn")
+        if float(i.drawdown_period) != int(i.drawdown_period):
+            raise InputError(f"loan.drawdown_period: {i.drawdown_period} must be a whole period")
+
+    def build(self, ctx: BuildContext) -> list[Line]:
+        amount = ctx.input("amount")
+        when = ctx.input("drawdown_period")
+        rate = ctx.input("interest_rate")
+        term = ctx.input("term_years")
+        s = self.sheet
+        drawdown = Line(
+            "loan_drawdown", where(period_index().eq(when), amount, 0), sheet=s, label="Loan drawn"
+        )
+        interest = Line(
+            "loan_interest",
+            previous("loan_balance") * rate * year_fraction(),
+            sheet=s,
+            label="Loan interest (on the opening balance)",
+        )
+        repayment = Line(
+            "loan_repayment",
+            where(
+                period_index() > when,
+                min_(previous("loan_balance"), amount / term * year_fraction()),
+                0,
+            ),
+            sheet=s,
+            label="Loan repaid (straight line)",
+        )
+        balance = Line(
+            "loan_balance",
+            previous("loan_balance") + drawdown - repayment,
+            kind="balance",
+            sheet=s,
+            label="Loan outstanding",
+        )
+        return [drawdown, interest, repayment, balance]
+
+
+def _sum_or_zero(lines: Sequence[Line]) -> Any:
+    return sum_(*lines) if lines else 0
+
+
+# --------------------------------------------------------------------------------------------
+class BusinessCase:
+    """A business case: components on one timeline, statements, metrics, checks.
+
+    Parameters
+    ----------
+    timeline : Timeline
+    components : sequence of Component
+        At most one of each ``key``. A :class:`CaseFinance` is added with defaults if absent.
+    name : str
+        Title of the case (workbook and summaries).
+    entities : Entities, optional
+        The roster's employees, for components with per-employee lines.
+
+    Examples
+    --------
+    See ``tests/test_case.py`` for a case worked entirely by hand.
+    """
+
+    def __init__(
+        self,
+        timeline: Timeline,
+        components: Sequence[Component],
+        *,
+        name: str = "Business case",
+        entities: Entities | None = None,
+        params: Any = None,
+    ):
+        if not isinstance(timeline, Timeline):
+            raise InputError(f"timeline must be a Timeline, got {type(timeline).__name__}")
+        self.timeline = timeline
+        self.name = name
+        self.entities = entities
+        keys: dict[str, Component] = {}
+        for comp in components:
+            if not isinstance(comp, Component):
+                raise InputError(f"components must be Component objects, got {comp!r}")
+            if comp.key in keys:
+                raise InputError(f"two components have the key {comp.key!r}; combine them into one")
+            keys[comp.key] = comp
+        if "finance" not in keys:
+            keys["finance"] = CaseFinance()
+        self.components = keys
+        self.finance: CaseFinance = keys["finance"]  # type: ignore[assignment]
+        self.contexts: dict[str, BuildContext] = {}
+        lines: list[Line] = []
+        for comp in keys.values():
+            ctx = BuildContext(timeline, comp, entities=entities)
+            self.contexts[comp.key] = ctx
+            built = comp.build(ctx)
+            for ln in built:
+                role = getattr(comp, "roles", {}).get(ln.name)
+                if role is not None:
+                    ln.role = role
+            lines.extend(built)
+        self.component_lines = lines
+        self.statement_lines = self._statements(lines)
+        self.model = Model(timeline, [*lines, *self.statement_lines], params=params)
+
+    # -- statements --------------------------------------------------------------------------
+    def _statements(self, lines: list[Line]) -> list[Line]:
+        ctx = BuildContext(self.timeline, self.finance, entities=self.entities)
+        self.contexts["finance"] = ctx
+        fin = self.finance.inputs
+        S = STATEMENTS
+        by_role: dict[str, list[Line]] = {}
+        receipts_for: dict[str, Line] = {}
+        names = {ln.name for ln in lines}
+        for ln in lines:
+            role = ln.role or ""
+            if role.startswith("receipts:"):
+                target = role.split(":", 1)[1]
+                if target not in names:
+                    raise ModelError(
+                        f"line {ln.name!r} is receipts for {target!r}, which no component defines"
+                    )
+                receipts_for[target] = ln
+            elif role:
+                by_role.setdefault(role, []).append(ln)
+        income_lines = by_role.get("income", []) + by_role.get("council_income", [])
+        if not income_lines:
+            raise ModelError(
+                "the case has no income: add a component whose lines have role 'income' or "
+                "'council_income' (e.g. the council contract)"
+            )
+        has_loan = "loan" in self.components
+        out: list[Line] = []
+
+        def add(*items: Line) -> None:
+            out.extend(items)
+
+        total_income = Line(
+            "total_income", _sum_or_zero(income_lines), sheet=S, label="Total income"
+        )
+        council_income = Line(
+            "council_income",
+            _sum_or_zero(by_role.get("council_income", [])),
+            sheet=S,
+            label="Income from the parent council",
+        )
+        operating = Line(
+            "operating_costs",
+            _sum_or_zero(by_role.get("cost", [])),
+            sheet=S,
+            label="Operating costs",
+        )
+        savings = Line(
+            "savings",
+            _sum_or_zero(by_role.get("saving", [])),
+            sheet=S,
+            label="Savings (absence, turnover...)",
+        )
+        net_costs = Line(
+            "net_operating_costs", operating - savings, sheet=S, label="Net operating costs"
+        )
+        one_off = Line(
+            "one_off_costs",
+            _sum_or_zero(by_role.get("one_off", [])),
+            sheet=S,
+            label="One-off costs (set-up, transfer)",
+        )
+        interest = self.model_line_or_zero(lines, "loan_interest") if has_loan else 0
+        before_tax = Line(
+            "surplus_before_tax",
+            total_income - net_costs - one_off - interest,
+            sheet=S,
+            label="Surplus (deficit) before tax",
+        )
+        add(total_income, council_income, operating, savings, net_costs, one_off, before_tax)
+
+        losses_bf = Line(
+            "losses_brought_forward",
+            previous("losses_carried_forward"),
+            sheet=S,
+            label="Trading losses brought forward",
+        )
+        taxable = Line(
+            "taxable_profit",
+            max_(before_tax - losses_bf, 0),
+            sheet=S,
+            label="Taxable profit after losses brought forward",
+        )
+        losses_cf = Line(
+            "losses_carried_forward",
+            max_(losses_bf - before_tax, 0),
+            kind="balance",
+            sheet=S,
+            label="Trading losses carried forward",
+        )
+        if fin.tax_exempt:
+            ct_expr: Any = taxable * 0
+            ct_label = "Corporation tax (exempt: charitable form)"
+        else:
+            from mutualfin.tax import corporation_tax
+
+            ct_expr = corporation_tax(taxable)
+            ct_label = "Corporation tax (with marginal relief)"
+        tax = Line("corporation_tax", ct_expr, sheet=S, label=ct_label)
+        after_tax = Line(
+            "surplus_after_tax", before_tax - tax, sheet=S, label="Surplus (deficit) after tax"
+        )
+        add(losses_bf, taxable, losses_cf, tax, after_tax)
+
+        # cash flow: receipts and working capital
+        days = 365 * year_fraction()
+        plain_income = [ln for ln in income_lines if ln.name not in receipts_for]
+        with_receipts = list(receipts_for.values())
+        debtor_days = ctx.input("debtor_days")
+        creditor_days = ctx.input("creditor_days")
+        debtors = Line(
+            "debtors",
+            _sum_or_zero(plain_income) / days * debtor_days,
+            kind="balance",
+            sheet=S,
+            label="Debtors (income not yet received)",
+        )
+        receipts = Line(
+            "operating_receipts",
+            _sum_or_zero(plain_income)
+            - (debtors - previous("debtors"))
+            + _sum_or_zero(with_receipts),
+            sheet=S,
+            label="Cash received from operations",
+        )
+        creditors = Line(
+            "creditors",
+            (net_costs + one_off) / days * creditor_days,
+            kind="balance",
+            sheet=S,
+            label="Creditors (costs not yet paid)",
+        )
+        payments = Line(
+            "operating_payments",
+            net_costs + one_off - (creditors - previous("creditors")),
+            sheet=S,
+            label="Cash paid for operations",
+        )
+        tax_paid = Line(
+            "tax_paid", tax + 0, sheet=S, label="Corporation tax paid (in the year it arises)"
+        )
+        add(debtors, receipts, creditors, payments, tax_paid)
+        financing: Any = 0
+        if has_loan:
+            by_name = {ln.name: ln for ln in lines}
+            financing = (
+                by_name["loan_drawdown"] - by_name["loan_repayment"] - by_name["loan_interest"]
+            )
+        financing_line = Line(
+            "financing_cash_flow",
+            financing + 0 * total_income,
+            sheet=S,
+            label="Financing: drawdown less repayment and interest",
+        )
+        net_cf = Line(
+            "net_cash_flow",
+            receipts - payments - tax_paid + financing_line,
+            sheet=S,
+            label="Net cash flow",
+        )
+        opening_cash = ctx.input("opening_cash")
+        cash = Line(
+            "closing_cash",
+            previous("closing_cash") + net_cf,
+            kind="balance",
+            opening=opening_cash,
+            sheet=S,
+            label="Closing cash",
+        )
+        reserves = Line(
+            "reserves",
+            previous("reserves") + after_tax,
+            kind="balance",
+            opening=opening_cash,
+            sheet=S,
+            label="Reserves (opening cash plus surplus after tax to date)",
+        )
+        monthly_cost = Line(
+            "monthly_operating_cost",
+            (net_costs + one_off) / (12 * year_fraction()),
+            sheet=S,
+            label="Operating cost per month",
+            kind="value",
+        )
+        reserves_months = Line(
+            "reserves_months",
+            where(monthly_cost > 0, reserves / where(monthly_cost > 0, monthly_cost, 1), 0),
+            unit="months",
+            kind="value",
+            sheet=S,
+            label="Reserves in months of operating cost",
+        )
+        below_target = Line(
+            "reserves_below_target",
+            reserves_months < ctx.input("reserves_target_months"),
+            unit="flag",
+            kind="value",
+            sheet=S,
+            label="1 where reserves are below the target months",
+        )
+        add(financing_line, net_cf, cash, reserves, monthly_cost, reserves_months, below_target)
+
+        loan_balance: Any = 0
+        if has_loan:
+            loan_balance = {ln.name: ln for ln in lines}["loan_balance"]
+        check_balance = Line(
+            "check_balance",
+            cash + debtors - creditors - loan_balance - reserves,
+            sheet=S,
+            kind="value",
+            label="Check: cash + debtors - creditors - loan - reserves = 0",
+        )
+        check_cash = Line(
+            "check_cash",
+            cash - opening_cash - cumsum(net_cf),
+            sheet=S,
+            kind="value",
+            label="Check: closing cash - opening cash - cumulative net cash flow = 0",
+        )
+        add(check_balance, check_cash)
+
+        rate = ctx.input("discount_rate")
+        add(
+            Line(
+                "npv_net_cash_flow",
+                npv_(rate, net_cf),
+                kind="metric",
+                sheet=S,
+                label="NPV of net cash flow at the discount rate (first year discounted)",
+            ),
+            Line(
+                "payback_years",
+                payback_(net_cf),
+                unit="years",
+                kind="metric",
+                sheet=S,
+                label="Payback of net cash flow (years from the start of the first year)",
+            ),
+            Line(
+                "discounted_payback_years",
+                payback_(net_cf, rate=rate),
+                unit="years",
+                kind="metric",
+                sheet=S,
+                label="Discounted payback (years)",
+            ),
+            Line(
+                "minimum_cash",
+                min_periods(cash),
+                kind="metric",
+                sheet=S,
+                label="Lowest closing cash",
+            ),
+            Line(
+                "closing_reserves",
+                sum_periods(reserves * _last_flag(self.timeline)),
+                kind="metric",
+                sheet=S,
+                label="Reserves at the end of the last year",
+            ),
+            Line(
+                "total_surplus_after_tax",
+                sum_periods(after_tax),
+                kind="metric",
+                sheet=S,
+                label="Surplus after tax, all years",
+            ),
+            Line(
+                "surplus_margin",
+                _ratio(sum_periods(after_tax), sum_periods(total_income)),
+                unit="fraction",
+                kind="metric",
+                sheet=S,
+                label="Surplus after tax over income, all years (0 without income)",
+            ),
+            Line(
+                "council_income_share",
+                _ratio(sum_periods(council_income), sum_periods(total_income)),
+                unit="fraction",
+                kind="metric",
+                sheet=S,
+                label="Share of income from the parent council (0 without income)",
+            ),
+        )
+        return out
+
+    @staticmethod
+    def model_line_or_zero(lines: list[Line], name: str) -> Any:
+        for ln in lines:
+            if ln.name == name:
+                return ln
+        return 0
+
+    # -- running -------------------------------------------------------------------------------
+    @property
+    def inputs(self) -> dict[str, Any]:
+        return dict(self.model.inputs)
+
+    def run(self, overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> Results:
+        """Evaluate the case (one scenario, or many with array overrides)."""
+        return Results(self, self.model.evaluate(overrides, **kwargs))
+
+    def break_even(
+        self,
+        input_name: str = "contract.annual_value",
+        *,
+        metric: str = "minimum_cash",
+        target: float | None = None,
+        low: float = 0.0,
+        high: float | None = None,
+        tolerance: float = 0.5,
+    ) -> float:
+        """The lowest value of ``input_name`` at which ``metric`` is at least ``target``.
+
+        By default: the lowest contract value at which cash never falls below the case's cash
+        floor. Solved by vectorised bisection (64 candidates a round), to ``tolerance`` (half a
+        pound by default). Assumes the metric rises with the input; refuses a bracket in which
+        it does not change sign.
+        """
+        if input_name not in self.model.inputs:
+            raise InputError(f"break_even: {input_name!r} is not an input of the case")
+        if target is None:
+            target = float(self.finance.inputs.cash_floor)
+        base = float(self.model.inputs[input_name].value)
+        hi = float(high if high is not None else max(base * 4, 1.0))
+        lo = float(low)
+
+        def metric_at(values: np.ndarray) -> np.ndarray:
+            ev = self.model.evaluate({input_name: values}, keep=[metric])
+            return np.asarray(ev.array(metric), dtype=float)
+
+        ends = metric_at(np.array([lo, hi]))
+        if not (ends[0] < target <= ends[1]):
+            raise SolverError(
+                f"break_even: {metric} is {ends[0]:,.2f} at {input_name} = {lo:,.2f} and "
+                f"{ends[1]:,.2f} at {hi:,.2f}; the target {target:,.2f} is not between them. "
+                "Widen low/high"
+            )
+        for _ in range(60):
+            if hi - lo <= tolerance:
+                break
+            grid = np.linspace(lo, hi, 66)[1:-1]
+            vals = metric_at(grid)
+            ok = vals >= target
+            if ok.any():
+                k = int(np.argmax(ok))
+                hi = float(grid[k])
+                lo = float(grid[k - 1]) if k > 0 else lo
+            else:
+                lo = float(grid[-1])
+        return hi
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every scalar input of the case: name, value, unit, label, source."""
+        rows = []
+        for name, inp in self.model.inputs.items():
+            value = inp.value.tolist() if inp.value.ndim else float(inp.value)
+            rows.append(
+                {
+                    "name": name,
+                    "value": value,
+                    "unit": inp.unit,
+                    "label": inp.label,
+                    "source": inp.source,
+                }
+            )
+        return pd.DataFrame(rows).set_index("name")
+
+    def __repr__(self) -> str:
+        return (
+            f"BusinessCase({self.name!r}, {len(self.components)} components, "
+            f"{len(self.model.lines)} lines, {self.timeline!r})"
+        )
+
+
+def _ratio(num: Any, den: Any) -> Any:
+    """num / den, or 0 where den is 0 (IF in Excel, so no #DIV/0!)."""
+    return where(den.ne(0), num / where(den.ne(0), den, 1), 0)
+
+
+def _last_flag(timeline: Timeline) -> Any:
+    return within(timeline.starts[-1], timeline.ends[-1])
+
+
+# --------------------------------------------------------------------------------------------
+STATEMENT_ORDER = {
+    "Income and expenditure": [
+        "total_income",
+        "council_income",
+        "operating_costs",
+        "savings",
+        "net_operating_costs",
+        "one_off_costs",
+        "loan_interest",
+        "surplus_before_tax",
+        "losses_brought_forward",
+        "taxable_profit",
+        "corporation_tax",
+        "surplus_after_tax",
+        "losses_carried_forward",
+    ],
+    "Cash flow": [
+        "operating_receipts",
+        "operating_payments",
+        "tax_paid",
+        "financing_cash_flow",
+        "net_cash_flow",
+        "closing_cash",
+    ],
+    "Reserves": ["reserves", "reserves_months", "debtors", "creditors", "loan_balance"],
+}
+METRICS = [
+    "npv_net_cash_flow",
+    "payback_years",
+    "discounted_payback_years",
+    "minimum_cash",
+    "closing_reserves",
+    "total_surplus_after_tax",
+    "surplus_margin",
+    "council_income_share",
+]
+
+
+@dataclass
+class Results:
+    """What a case run gives: lines, statements, metrics and checks, as pandas objects."""
+
+    case: BusinessCase
+    evaluation: Evaluation
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def lines(self) -> pd.DataFrame:
+        """Every line by period (scenario 0), one row per line."""
+        return self.evaluation.to_frame().T
+
+    def __getitem__(self, name: str):
+        return self.evaluation[name]
+
+    @property
+    def statements(self) -> dict[str, pd.DataFrame]:
+        """Income and expenditure, cash flow and reserves, periods as columns."""
+        frame = self.evaluation.to_frame().T
+        out = {}
+        for title, names in STATEMENT_ORDER.items():
+            present = [n for n in names if n in frame.index]
+            table = frame.loc[present].copy()
+            table.index = [self.case.model.lines[n].label for n in present]
+            table.index.name = title
+            out[title] = table
+        return out
+
+    @property
+    def metrics(self) -> pd.Series:
+        """Headline metrics (scenario 0), with the period of lowest cash."""
+        ev = self.evaluation
+        values = {n: ev.array(n)[0] for n in METRICS if n in ev.values}
+        from mutualfin.finance import irr
+
+        found = irr(ev.array("net_cash_flow")[0], full_output=True)
+        values["irr_net_cash_flow"] = float(found.irr) if bool(found.converged) else None
+        cash = ev.array("closing_cash")[0]
+        values["minimum_cash_period"] = self.case.timeline.labels[int(np.argmin(cash))]
+        return pd.Series(values, name=self.case.name, dtype=object)
+
+    @property
+    def checks(self) -> pd.DataFrame:
+        """Each check's largest absolute difference over periods and scenarios, and OK."""
+        rows = []
+        for name in ("check_balance", "check_cash"):
+            diff = float(np.max(np.abs(self.evaluation.array(name))))
+            rows.append(
+                {
+                    "check": name,
+                    "label": self.case.model.lines[name].label,
+                    "largest_difference": diff,
+                    "ok": diff < 0.005,
+                }
+            )
+        return pd.DataFrame(rows).set_index("check")
+
+    def to_excel(self, path: str | os.PathLike, *, overwrite: bool = False):
+        """Write the live workbook (see :func:`mutualfin.excel.write_workbook`)."""
+        from mutualfin.excel import write_workbook
+
+        return write_workbook(self.evaluation, path, overwrite=overwrite, title=self.case.name)
+
+    def _repr_html_(self) -> str:
+        m = self.metrics
+        items = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
+            f"<td>{html.escape(_fmt(k, v))}</td></tr>"
+            for k, v in m.items()
+        )
+        ie = self.statements["Income and expenditure"]
+        return f"<h4>{html.escape(self.case.name)}</h4><table>{items}</table>" + ie.to_html(
+            float_format=lambda x: f"{x:,.0f}"
+        )
+
+    def __repr__(self) -> str:
+        return f"Results({self.case.name!r}, {self.evaluation!r})"
+
+
+def _fmt(name: str, value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "never" if "payback" in name else "n/a"
+    if name in ("surplus_margin", "council_income_share"):
+        return f"{value:.1%}"
+    if "payback" in name:
+        return f"{value:.1f} years"
+    return f"£{value:,.0f}"

@@ -1,0 +1,187 @@
+"""The business case: statements worked by hand, break-even, checks, and the workbook."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mutualfin as mf
+from mutualfin.case import BusinessCase, CaseFinance, Loan
+from mutualfin.components import Component, ComponentInputs, Fraction, Money, field
+from mutualfin.errors import InputError, ModelError, SolverError
+from mutualfin.excel import verify
+
+
+class Contract(Component):
+    key = "contract"
+    sheet = "Income"
+
+    class Inputs(ComponentInputs):
+        annual_value: Money = field("Contract value in the first year")
+        indexation: Fraction = field("Indexation", default=0.0)
+
+    def build(self, ctx):
+        v, i = ctx.input("annual_value"), ctx.input("indexation")
+        return [
+            mf.Line("contract_income", v * mf.growth(i), sheet=self.sheet, role="council_income")
+        ]
+
+
+class TwoStaff(Component):
+    """Two employees, employer NI per employee from the tax calculator's expression form."""
+
+    key = "staff"
+    sheet = "Staff"
+
+    class Inputs(ComponentInputs):
+        other_costs: Money = field("Other operating costs", default=0.0)
+        setup: Money = field("Set-up costs in the first year", default=0.0)
+
+    def build(self, ctx):
+        staff = mf.Entities("employee", ["A", "B"])
+        salary = mf.Input("roster.salary", [30_000.0, 20_000.0], per=staff)
+        pay = mf.Line("pay_employee", salary + 0, sheet=self.sheet)
+        ni = mf.Line("ni_employee", mf.tax.employer_ni(pay), sheet=self.sheet)
+        return [
+            mf.Line("staff_costs", mf.total(pay + ni), sheet=self.sheet, role="cost"),
+            mf.Line("other_costs", ctx.input("other_costs") + 0, sheet=self.sheet, role="cost"),
+            mf.Line(
+                "setup_costs",
+                ctx.input("setup") * mf.first_period(),
+                sheet=self.sheet,
+                role="one_off",
+            ),
+        ]
+
+
+def hand_case(**finance):
+    return BusinessCase(
+        mf.Timeline("2026/27", years=3),
+        [
+            Contract(annual_value=100_000, indexation=0.02),
+            TwoStaff(other_costs=30_000, setup=20_000),
+            CaseFinance(opening_cash=10_000, **finance),
+        ],
+        name="Hand-worked case",
+    )
+
+
+def test_statements_by_hand_to_the_penny():
+    r = hand_case().run()
+    ie = lambda n: r[n].round(2).tolist()  # noqa: E731
+    # contract: 100,000 x 1.02^t
+    assert ie("total_income") == [100_000, 102_000, 104_040]
+    # NI at 15% above £5,000 (2026/27; held for later years): A (30,000-5,000) x 15% = 3,750;
+    # B (20,000-5,000) x 15% = 2,250; staff costs 50,000 + 6,000 = 56,000; other 30,000
+    assert ie("operating_costs") == [86_000] * 3
+    assert ie("one_off_costs") == [20_000, 0, 0]
+    # surplus: 100,000 - 86,000 - 20,000 = -6,000; 102,000 - 86,000; 104,040 - 86,000
+    assert ie("surplus_before_tax") == [-6_000, 16_000, 18_040]
+    # the 2026/27 loss of 6,000 is carried forward and used in 2027/28
+    assert ie("losses_brought_forward") == [0, 6_000, 0]
+    assert ie("taxable_profit") == [0, 10_000, 18_040]
+    assert ie("losses_carried_forward") == [6_000, 0, 0]
+    # small profits rate 19% (profits under £50,000): 10,000 x 19% = 1,900; 18,040 x 19%
+    assert ie("corporation_tax") == [0, 1_900, 3_427.60]
+    assert ie("surplus_after_tax") == [-6_000, 14_100, 14_612.40]
+    # no debtors, creditors or loan: cash moves with the surplus from 10,000 opening
+    assert ie("net_cash_flow") == [-6_000, 14_100, 14_612.40]
+    assert ie("closing_cash") == [4_000, 18_100, 32_712.40]
+    assert ie("reserves") == [4_000, 18_100, 32_712.40]
+    m = r.metrics
+    assert m["minimum_cash"] == pytest.approx(4_000)
+    assert m["minimum_cash_period"] == "2026/27"
+    assert m["closing_reserves"] == pytest.approx(32_712.40)
+    assert m["council_income_share"] == 1.0
+    assert m["payback_years"] == pytest.approx(6_000 / 14_100)  # 0 + 6,000 / 14,100
+    assert r.checks["ok"].all()
+
+
+def test_working_capital_and_loan_by_hand():
+    case = BusinessCase(
+        mf.Timeline("2026/27", years=3),
+        [
+            Contract(annual_value=365_000),
+            TwoStaff(other_costs=250_000),
+            CaseFinance(opening_cash=0, debtor_days=30, creditor_days=0),
+            Loan(amount=20_000, interest_rate=0.05, term_years=2),
+        ],
+    )
+    r = case.run()
+    # debtors = 365,000 / 365 x 30 = 30,000 at every year end: receipts 335,000 then 365,000
+    assert r["operating_receipts"].round(2).tolist() == [335_000, 365_000, 365_000]
+    # loan: drawn 20,000 in year 1; interest 5% on the opening balance: 0, 1,000, 500;
+    # repaid 10,000 a year in years 2 and 3
+    assert r["loan_interest"].round(2).tolist() == [0, 1_000, 500]
+    assert r["loan_repayment"].round(2).tolist() == [0, 10_000, 10_000]
+    assert r["financing_cash_flow"].round(2).tolist() == [20_000, -11_000, -10_500]
+    assert r.checks["ok"].all()
+
+
+def test_break_even_fed_back_leaves_cash_at_the_floor():
+    case = hand_case(cash_floor=1_000)
+    value = case.break_even("contract.annual_value")
+    again = case.run({"contract.annual_value": [value]})
+    assert again.metrics["minimum_cash"] == pytest.approx(1_000, abs=1)
+    lower = case.run({"contract.annual_value": [value - 2]})
+    assert lower.metrics["minimum_cash"] < 1_000
+    with pytest.raises(SolverError, match="not between them"):
+        case.break_even("contract.annual_value", low=500_000, high=600_000)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    value=st.floats(50_000, 500_000),
+    debtor=st.floats(0, 90),
+    creditor=st.floats(0, 60),
+    loan=st.floats(0, 100_000),
+    rate=st.floats(0, 0.15),
+)
+def test_checks_always_balance(value, debtor, creditor, loan, rate):
+    case = BusinessCase(
+        mf.Timeline("2026/27", years=4),
+        [
+            Contract(annual_value=value, indexation=0.03),
+            TwoStaff(other_costs=40_000, setup=15_000),
+            CaseFinance(opening_cash=5_000, debtor_days=debtor, creditor_days=creditor),
+            Loan(amount=loan, interest_rate=rate, term_years=3, drawdown_period=1),
+        ],
+    )
+    checks = case.run().checks
+    assert checks["ok"].all(), checks
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(50_000, 400_000), st.floats(1, 50_000))
+def test_more_contract_value_never_lowers_npv_or_minimum_cash(value, extra):
+    case = hand_case(debtor_days=30)
+    r = case.run({"contract.annual_value": [value, value + extra]})
+    frame = r.evaluation.metrics()
+    assert frame["npv_net_cash_flow"].iloc[1] >= frame["npv_net_cash_flow"].iloc[0]
+    assert frame["minimum_cash"].iloc[1] >= frame["minimum_cash"].iloc[0]
+
+
+def test_bad_compositions():
+    tl = mf.Timeline(2026, years=3)
+    with pytest.raises(InputError, match="two components have the key 'contract'"):
+        BusinessCase(tl, [Contract(annual_value=1), Contract(annual_value=2)])
+    with pytest.raises(ModelError, match="the case has no income"):
+        BusinessCase(tl, [TwoStaff()])
+    with pytest.raises(InputError, match="finance.debtor_days: 400 is over 365 days"):
+        CaseFinance(debtor_days=400)
+
+
+def test_results_are_pandas_with_html():
+    r = hand_case().run()
+    assert list(r.statements["Income and expenditure"].columns) == ["2026/27", "2027/28", "2028/29"]
+    assert "Hand-worked case" in r._repr_html_()
+    assert np.isfinite(r.metrics["npv_net_cash_flow"])
+
+
+@pytest.mark.libreoffice
+def test_case_workbook_equals_python(soffice, tmp_path):
+    r = hand_case(debtor_days=20, creditor_days=10).run()
+    report = verify(r.to_excel(tmp_path / "case.xlsx"), r.evaluation)
+    assert report.ok, str(report)
