@@ -27,7 +27,7 @@ import difflib
 from typing import Any
 
 from mutualfin.components import BuildContext, Component, ComponentInputs, Fraction, field
-from mutualfin.engine.nodes import Expr, Line, clip, param, wrap
+from mutualfin.engine.nodes import Expr, Line, param, wrap
 from mutualfin.errors import InputError
 from mutualfin.tax import EmploymentAllowance, corporation_tax, employment_allowance
 
@@ -86,19 +86,17 @@ class LegalForm(Component):
         For a charity: share of its trading surplus that comes from primary-purpose trading
         (delivering its charitable purposes), exempt from corporation tax. Ignored for forms
         that are not charities, which pay on all their surplus.
-    discretionary_rates_relief : fraction, default 0.0
-        Discretionary business rates relief the billing authority grants (Local Government
-        Finance Act 1988 s.47), as a share of the full rates bill. For a charity it tops up the
-        mandatory 80%; the total is capped at 100%. For a CIC it is the only relief.
 
     Lines (sheet "Legal form")
     --------------------------
     ``taxable_share_of_surplus`` (fraction)
         Share of the surplus on which corporation tax is due: 1 for a non-charity,
         ``1 - primary_purpose_share`` for a charity.
-    ``rates_relief_rate`` (fraction)
-        Mandatory relief (80% for a charity, from ``business_rates.charity_mandatory_relief``,
-        else 0) plus discretionary relief, at most 1.
+    ``mandatory_rates_relief_rate`` (fraction)
+        Mandatory business rates relief: 80% for a charity (parameter
+        ``business_rates.charity_mandatory_relief``), else 0. Discretionary relief (LGFA 1988
+        s.47, the only relief open to a CIC) is granted property by property: an input of
+        :class:`mutualfin.costs.Premises`.
     ``employment_allowance_eligible`` (flag)
         1 if the form and public-work share allow the Employment Allowance.
 
@@ -123,14 +121,10 @@ class LegalForm(Component):
             "Charity: share of trading surplus from primary-purpose trading (0 to 1)",
             default=1.0,
         )
-        discretionary_rates_relief: Fraction = field(
-            "Discretionary business rates relief granted, share of the full bill (0 to 1)",
-            default=0.0,
-        )
 
     def validate(self) -> None:
         check_legal_form(self.inputs.form, f"{self.key}.form")
-        for name in ("public_work_share", "primary_purpose_share", "discretionary_rates_relief"):
+        for name in ("public_work_share", "primary_purpose_share"):
             v = getattr(self.inputs, name)
             if v < 0:
                 raise InputError(f"{self.key}.{name}: {v!r} is negative; give a share from 0 to 1")
@@ -198,7 +192,6 @@ class LegalForm(Component):
 
     # -- lines -------------------------------------------------------------------------------
     def build(self, ctx: BuildContext) -> list[Line]:
-        discretionary = ctx.input("discretionary_rates_relief")
         mandatory = (
             param("business_rates.charity_mandatory_relief") if self.mandatory_rates_relief else 0.0
         )
@@ -217,11 +210,10 @@ class LegalForm(Component):
                 sheet=self.sheet,
             ),
             Line(
-                "rates_relief_rate",
-                clip(mandatory + discretionary, 0, 1),
+                "mandatory_rates_relief_rate",
+                mandatory,
                 unit="fraction",
-                label="Business rates relief: mandatory (charity 80%) plus discretionary, "
-                "at most 100%",
+                label="Mandatory business rates relief (charity 80%, LGFA 1988 s.43)",
                 kind="rate",
                 sheet=self.sheet,
             ),
