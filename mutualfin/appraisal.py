@@ -1,0 +1,322 @@
+"""The commissioner's options appraisal: is the spin-out value for money for the council?
+
+Each option is the council's costs by year over the appraisal period (nominal cash, GBP):
+for "retain in-house", the service's budget and the overheads that support it; for "spin out
+to a mutual", the contract payments plus what stays behind with the council (stranded
+overheads, pension risk retained under pass-through, lost VAT recovery, set-up support).
+
+HM Treasury Green Book method (2022), as :func:`appraise` applies it:
+
+1. **Real terms**: nominal flows are converted to the prices of the base year with the GDP
+   deflator (HM Treasury series, calendar years to 2024) extended beyond its data by a stated
+   forecast rate, labelled as an assumption: ``real_t = nominal_t x D(base) / D(year_t)``.
+2. **Optimism bias**: costs the option names are uplifted by the upper bound (outsourcing
+   operating costs: 41%, Mott MacDonald 2002) reduced by the share of risk mitigated, with the
+   reasons recorded: ``uplift = upper_bound x (1 - mitigation)``.
+3. **Discounting**: real flows are discounted with the Green Book schedule (3.5% for years
+   0-30, then declining), year 0 being the first appraisal year, undiscounted.
+4. **Results**: the net present cost (NPC) of each option, the difference from the cheapest,
+   the equivalent annual net cost (NPC / sum of the discount factors), and switching values:
+   how far a named cost of an option must move (as a multiple and as a present value) before
+   the preferred option changes.
+
+This is appraisal from the council's viewpoint; the mutual's own viability is the business
+case (:mod:`mutualfin.case`).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mutualfin.discounting import green_book_discount_factors
+from mutualfin.engine.timeline import financial_year_label, parse_financial_year
+from mutualfin.errors import InputError
+
+__all__ = ["Appraisal", "Option", "appraise", "deflator_index"]
+
+
+def deflator_index(years: Sequence[int], forecast_rate: float = 0.02) -> pd.Series:
+    """GDP deflator by calendar year for ``years``, extended beyond the published data at
+    ``forecast_rate`` a year (an assumption, stated in the appraisal's notes)."""
+    from mutualfin import params
+
+    if not -0.2 < forecast_rate < 0.5:
+        raise InputError(
+            f"forecast_rate {forecast_rate!r} is a fraction a year (0.02 for 2%); check it"
+        )
+    p = params.get("gdp_deflator.index")
+    data = {e.start.year: float(e.value) for e in p.entries}
+    last = max(data)
+    first = min(data)
+    out = {}
+    for y in years:
+        if y < first:
+            raise InputError(f"the GDP deflator starts in {first}; year {y} is before it")
+        out[y] = data[y] if y in data else data[last] * (1 + forecast_rate) ** (y - last)
+    return pd.Series(out, dtype=float)
+
+
+@dataclass
+class Option:
+    """One option: the council's nominal costs by appraisal year.
+
+    Parameters
+    ----------
+    name : str
+        "Retain in-house", "Spin out to a mutual", "Outsource"...
+    costs : mapping of cost name to a number per year (a list, array or number)
+        Positive amounts the council pays. A number applies to every year.
+    optimism_bias : float
+        Upper bound of the uplift (0.41 for outsourcing operating costs), a fraction.
+    mitigation : float
+        Share of the optimism bias mitigated (0 to 1), with ``mitigation_reason`` recorded.
+    bias_applies_to : sequence of str, optional
+        Cost names the uplift applies to; all of the option's costs by default.
+    """
+
+    name: str
+    costs: Mapping[str, Any]
+    optimism_bias: float = 0.0
+    mitigation: float = 0.0
+    mitigation_reason: str = ""
+    bias_applies_to: Sequence[str] | None = None
+    arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def validate(self, n_years: int) -> None:
+        where = f"option {self.name!r}"
+        if not self.costs:
+            raise InputError(f"{where}: give at least one cost")
+        for key, value in {
+            "optimism_bias": self.optimism_bias,
+            "mitigation": self.mitigation,
+        }.items():
+            if not isinstance(value, int | float) or not np.isfinite(value):
+                raise InputError(f"{where}: {key} {value!r} must be a number")
+        if not 0 <= self.optimism_bias <= 3:
+            raise InputError(
+                f"{where}: optimism_bias {self.optimism_bias} must be a fraction between 0 and "
+                "3 (0.41 for 41%)"
+            )
+        if not 0 <= self.mitigation <= 1:
+            raise InputError(
+                f"{where}: mitigation {self.mitigation} must be a share between 0 and 1"
+            )
+        if self.mitigation > 0 and not self.mitigation_reason.strip():
+            raise InputError(
+                f"{where}: record mitigation_reason for the {self.mitigation:.0%} of optimism "
+                "bias mitigated (Green Book: reduce the upper bound only with reasons)"
+            )
+        for name in self.bias_applies_to or ():
+            if name not in self.costs:
+                raise InputError(f"{where}: bias_applies_to names {name!r}, not one of its costs")
+        self.arrays = {}
+        for name, value in self.costs.items():
+            try:
+                arr = np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                raise InputError(f"{where}: cost {name!r} is not numeric: {value!r}") from None
+            if arr.ndim == 0:
+                arr = np.full(n_years, float(arr))
+            if arr.shape != (n_years,):
+                raise InputError(
+                    f"{where}: cost {name!r} has {arr.size} values; the appraisal has "
+                    f"{n_years} years (give one per year, or one number)"
+                )
+            if not np.isfinite(arr).all():
+                raise InputError(f"{where}: cost {name!r} has a value that is not finite")
+            self.arrays[name] = arr
+
+    @property
+    def uplift(self) -> float:
+        return self.optimism_bias * (1 - self.mitigation)
+
+    def biased(self, name: str) -> bool:
+        return self.bias_applies_to is None or name in self.bias_applies_to
+
+
+@dataclass
+class Appraisal:
+    """The result of :func:`appraise`: tables ready for a cabinet paper."""
+
+    options: list[Option]
+    years: list[str]
+    base_year: str
+    discount_factors: np.ndarray
+    real_factor: np.ndarray
+    present_values: dict[str, dict[str, float]]
+    notes: list[str]
+
+    def npc(self, option: str) -> float:
+        return float(sum(self.present_values[option].values()))
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """Options ranked by net present cost (cheapest first)."""
+        rows = []
+        total_df = float(self.discount_factors.sum())
+        for opt in self.options:
+            pv = self.present_values[opt.name]
+            uplift = sum(v for k, v in pv.items() if k.startswith("optimism bias"))
+            npc = self.npc(opt.name)
+            rows.append(
+                {
+                    "option": opt.name,
+                    "present cost before optimism bias": npc - uplift,
+                    "optimism bias": uplift,
+                    "net present cost": npc,
+                    "equivalent annual net cost": npc / total_df,
+                }
+            )
+        frame = pd.DataFrame(rows).set_index("option").sort_values("net present cost")
+        best = frame["net present cost"].iloc[0]
+        frame["difference from the cheapest"] = frame["net present cost"] - best
+        frame.insert(0, "rank", range(1, len(frame) + 1))
+        return frame
+
+    @property
+    def preferred(self) -> str:
+        return str(self.table.index[0])
+
+    def detail(self, option: str) -> pd.DataFrame:
+        """Present value of each cost of one option."""
+        return pd.Series(self.present_values[option], name="present value").to_frame()
+
+    def switching_value(self, option: str, cost: str, against: str | None = None) -> dict:
+        """How far ``cost`` of ``option`` must move before the preference between ``option``
+        and ``against`` (default: the best other option) changes.
+
+        NPC is linear in each cost line, so the answer is exact:
+        ``multiple = 1 + (NPC_against - NPC_option) / PV_cost`` (PV including any optimism
+        bias on that cost). Returns the multiple, the percentage change, and the change in
+        present value.
+        """
+        names = [o.name for o in self.options]
+        if option not in names:
+            raise InputError(f"switching_value: no option {option!r}; options: {names}")
+        if against is None:
+            others = self.table.drop(index=option)
+            if others.empty:
+                raise InputError("switching_value needs at least two options")
+            against = str(others.index[0])
+        elif against not in names:
+            raise InputError(f"switching_value: no option {against!r}; options: {names}")
+        pv = self.present_values[option]
+        if cost not in pv:
+            raise InputError(
+                f"switching_value: option {option!r} has no cost {cost!r}; its costs: "
+                f"{[k for k in pv if not k.startswith('optimism bias')]}"
+            )
+        opt = next(o for o in self.options if o.name == option)
+        pv_cost = pv[cost] * (1 + (opt.uplift if opt.biased(cost) else 0.0))
+        if pv_cost == 0:
+            raise InputError(f"switching_value: {cost!r} of {option!r} has no present value")
+        gap = self.npc(against) - self.npc(option)
+        multiple = 1 + gap / pv_cost
+        return {
+            "option": option,
+            "against": against,
+            "cost": cost,
+            "multiple": multiple,
+            "change": multiple - 1,
+            "present value change": gap,
+        }
+
+    def switching_values(self) -> pd.DataFrame:
+        """The switching value of every cost of the preferred option against the next best,
+        and of the next best's costs against the preferred."""
+        table = self.table
+        if len(table) < 2:
+            raise InputError("switching values need at least two options")
+        first, second = str(table.index[0]), str(table.index[1])
+        rows = []
+        for option, against in ((first, second), (second, first)):
+            for cost in self.present_values[option]:
+                if cost.startswith("optimism bias") or self.present_values[option][cost] == 0:
+                    continue
+                rows.append(self.switching_value(option, cost, against))
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        t = self.table.to_html(float_format=lambda x: f"{x:,.0f}")
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        return (
+            f"<h4>Options appraisal, {html.escape(self.base_year)} prices, Green Book "
+            f"discounting</h4>{t}<ul>{notes}</ul>"
+        )
+
+
+def appraise(
+    options: Sequence[Option],
+    *,
+    first_year: int | str,
+    years: int,
+    base_year: int | str | None = None,
+    deflator_forecast: float = 0.02,
+    schedule: str = "standard",
+) -> Appraisal:
+    """Appraise options in real terms with Green Book discounting (see the module docstring).
+
+    Parameters
+    ----------
+    options : sequence of Option
+    first_year : financial year of the first appraisal year (year 0), e.g. "2026/27"
+    years : number of appraisal years
+    base_year : financial year whose prices the appraisal uses; the first year by default
+    deflator_forecast : growth of the GDP deflator a year beyond its published data (an
+        assumption, recorded in the notes)
+    schedule : Green Book discount schedule, "standard" or "health"
+    """
+    if not options:
+        raise InputError("appraise: give at least one option")
+    names = [o.name for o in options]
+    if len(set(names)) != len(names):
+        raise InputError(f"appraise: option names must differ, got {names}")
+    if isinstance(years, bool) or not isinstance(years, int) or years < 1:
+        raise InputError(f"appraise: years {years!r} must be a whole number, at least 1")
+    start = parse_financial_year(first_year)
+    base = parse_financial_year(base_year) if base_year is not None else start
+    fy = [start + k for k in range(years)]
+    index = deflator_index(sorted({*fy, base}), deflator_forecast)
+    real_factor = np.array([index[base] / index[y] for y in fy])
+    df = green_book_discount_factors(years, schedule)
+    pvs: dict[str, dict[str, float]] = {}
+    for opt in options:
+        opt.validate(years)
+        pv = {}
+        for cost, arr in opt.arrays.items():
+            pv[cost] = float(np.sum(arr * real_factor * df))
+        biased = sum(v for k, v in pv.items() if opt.biased(k))
+        pv[f"optimism bias ({opt.uplift:.1%})"] = biased * opt.uplift
+        pvs[opt.name] = pv
+    from mutualfin import params
+
+    last = params.get("gdp_deflator.index").entries[-1].start.year
+    notes = [
+        f"Prices of {financial_year_label(base)}: nominal costs deflated by the GDP deflator "
+        f"(HM Treasury, calendar years to {last}), extended at {deflator_forecast:.1%} a year "
+        "beyond the data (assumption).",
+        f"Discounted with the Green Book {schedule} schedule (year 0 = "
+        f"{financial_year_label(start)}, undiscounted).",
+    ]
+    for opt in options:
+        if opt.optimism_bias:
+            notes.append(
+                f"{opt.name}: optimism bias upper bound {opt.optimism_bias:.0%}, mitigated "
+                f"{opt.mitigation:.0%} ({opt.mitigation_reason or 'no mitigation'}), "
+                f"uplift {opt.uplift:.1%}."
+            )
+    return Appraisal(
+        list(options),
+        [financial_year_label(y) for y in fy],
+        financial_year_label(base),
+        df,
+        real_factor,
+        pvs,
+        notes,
+    )
