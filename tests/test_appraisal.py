@@ -42,7 +42,9 @@ def test_two_options_by_hand():
     assert t.loc["Spin out to a mutual", "difference from the cheapest"] == pytest.approx(
         npc_mu - npc_in
     )
-    assert t.loc["Retain in-house", "equivalent annual net cost"] == pytest.approx(npc_in / sum(f))
+    # EANC = NPC / sum of the Green Book discount factors (not the deflator)
+    eanc = npc_in / sum(1 / 1.035**t for t in range(3))
+    assert t.loc["Retain in-house", "equivalent annual net cost"] == pytest.approx(eanc)
     assert any("41%" in n and "fixed-price contract" in n for n in a.notes)
 
 
