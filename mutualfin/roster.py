@@ -576,7 +576,7 @@ class Roster:
                 if not section:
                     bad("lgps_section", raw, "unknown LGPS section; use main or 50/50")
                 elif scheme not in (None, "LGPS") and section == "50/50":
-                    bad("lgps_section", raw, f"a 50/50 section for a {scheme} member; leave blank")
+                    bad("lgps_section", raw, f"50/50 is an LGPS section, not {scheme}; leave blank")
             raw = cell(k, "contract")
             contract = "permanent"
             if raw is not _MISSING and not _blank(raw):

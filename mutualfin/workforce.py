@@ -27,11 +27,13 @@ from mutualfin.components import (
     BuildContext,
     Component,
     ComponentInputs,
+    Count,
     Fraction,
     FractionSeries,
     Money,
     MoneySeries,
     Ratio,
+    Years,
     field,
 )
 from mutualfin.engine.nodes import (
@@ -42,6 +44,7 @@ from mutualfin.engine.nodes import (
     max_,
     min_,
     param,
+    period_index,
     previous,
     total,
     where,
@@ -49,7 +52,7 @@ from mutualfin.engine.nodes import (
     year_fraction,
 )
 from mutualfin.errors import InputError
-from mutualfin.roster import Roster
+from mutualfin.roster import Roster, _whole_years
 from mutualfin.tax import (
     _amounts,
     _on_date,
@@ -58,7 +61,13 @@ from mutualfin.tax import (
     employer_ni,
 )
 
-__all__ = ["RosterComponent", "StaffCosts", "statutory_redundancy_pay"]
+__all__ = [
+    "RosterComponent",
+    "StaffCosts",
+    "TransferCosts",
+    "early_retirement_reduction",
+    "statutory_redundancy_pay",
+]
 
 #: (first age, last age, weeks' pay per complete year of service at those ages)
 _AGE_BANDS = ((0, 21, 0.5), (22, 40, 1.0), (41, 10_000, 1.5))
@@ -518,3 +527,334 @@ class StaffCosts(RosterComponent):
             allowance,
             staff_costs,
         ]
+
+
+def _reduction_table(on: dt.date) -> tuple[np.ndarray, np.ndarray, str]:
+    """GAD early-retirement reductions in force on ``on`` (the earliest table before it)."""
+    p = _params.get("lgps.early_retirement_reduction")
+    when = max(on, p.first_date)
+    rows = p.at(when).value
+    years = np.array([r["years_early"] for r in rows], dtype=float)
+    cuts = np.array([r["reduction"] for r in rows], dtype=float)
+    note = "" if when == on else f" (table from {p.first_date}, the earliest held)"
+    return years, cuts, note
+
+
+def early_retirement_reduction(years_early: Any, on: Any = "2026-04-01") -> float | np.ndarray:
+    """LGPS early-retirement reduction for a pension taken ``years_early`` years before
+    normal pension age (GAD factors, parameter ``lgps.early_retirement_reduction``).
+
+    Whole years are read from the table; part years are interpolated linearly between them;
+    beyond the table the last figure is used (a conservative cap). 0 years gives 0.
+
+    Examples
+    --------
+    >>> early_retirement_reduction([0, 1, 12, 12.5])
+    array([0.    , 0.049 , 0.418 , 0.4285])
+    """
+    yrs, scalar = _amounts(years_early, "years_early")
+    table_years, cuts, _ = _reduction_table(_on_date(on, "on"))
+    return _out(np.interp(yrs, table_years, cuts), scalar)
+
+
+class TransferCosts(RosterComponent):
+    """One-off costs of the transfer: redundancy, LGPS pension strain, pay protection,
+    harmonisation, and the staff the mutual does not take.
+
+    Lines (sheet "Transfer"), pounds, positive costs, in the period stated:
+
+    ``statutory_redundancy``
+        Statutory redundancy pay (Employment Rights Act 1996 ss.135-162, via
+        :func:`statutory_redundancy_pay`) of the employees in ``redundant``, at
+        ``redundancy_date`` (default: the roster's base date), in the period containing it.
+        Age and complete years of continuous service (preserved across a TUPE transfer, reg.4)
+        are taken at that date; a week's pay is annual pay / 52.
+    ``enhanced_redundancy``
+        The enhancement over statutory pay: ``min(statutory weeks x enhancement_multiplier,
+        weeks_cap)`` weeks of a week's pay (capped at the statutory maximum, or actual pay
+        with ``weekly_pay_basis="actual"``, as councils may under the Local Government (Early
+        Termination of Employment) (Discretionary Compensation) Regulations 2006, at most 104
+        weeks), less the statutory payment, never negative.
+    ``pension_strain``
+        The cost to the LGPS fund, charged to the employer, of paying an unreduced pension
+        early to a member aged 55 or over made redundant (LGPS Regulations 2013 reg.30(7) and
+        reg.68(2)). ``pension_strain`` given as an input (the fund actuary's figure) is used
+        as it is. Otherwise a **labelled estimate, not an actuarial figure**: accrued pension
+        x early-retirement reduction (GAD table, ``lgps.early_retirement_reduction``, for
+        ``normal_pension_age - age`` years early) x ``strain_capitalisation_factor``. The
+        accrued pension is the roster's ``accrued_pension`` where given, else pay x years of
+        service x accrual fraction (1/49 main, 1/98 50/50) as if all service were CARE
+        (pre-2014 final-salary service and lump sums are not estimated).
+    ``pay_protection``
+        ``pay_protection_amount`` a year for the first ``pay_protection_years`` periods
+        (protected pay of staff moved to lower-paid posts).
+    ``harmonisation``
+        ``harmonisation_cost``: cost of harmonising terms, one number a year or one per year.
+    ``transfer_costs``
+        The sum of the lines above.
+    ``staff_not_transferred_cost``
+        Pay of the employees in ``not_transferred`` (who stay with the council: e.g. staff
+        who object to the transfer under TUPE reg.4(7), or posts the mutual does not take)
+        plus ``not_transferred_oncost_rate`` on-costs, for the first
+        ``not_transferred_years`` periods, at base-date pay. A cost to the council, kept out
+        of ``transfer_costs``.
+
+    Who bears each cost (council or mutual) is for the business case and the transfer
+    agreement: redundancies before the transfer date usually fall to the council, after it to
+    the mutual (TUPE reg.7).
+    """
+
+    key = "transfer"
+    sheet = "Transfer"
+
+    class Inputs(ComponentInputs):
+        redundant: list[str] = field("Ids of the employees made redundant", default=[])
+        redundancy_date: dt.date | None = field(
+            "Dismissal date (default: the roster's base date)", default=None
+        )
+        enhancement_multiplier: Ratio = field(
+            "Enhanced scheme: multiple of the statutory weeks (1 for none)", default=1.0
+        )
+        weekly_pay_basis: Literal["statutory_cap", "actual"] = field(
+            "Week's pay of the enhanced scheme: capped at the statutory maximum, or actual",
+            default="statutory_cap",
+        )
+        weeks_cap: Count = field("Most weeks' pay one person receives (enhanced)", default=104)
+        pension_strain: Money | None = field(
+            "LGPS pension strain from the fund actuary (replaces the estimate)", default=None
+        )
+        strain_capitalisation_factor: Ratio | None = field(
+            "Fund's capitalisation factor for the strain estimate (years of pension)",
+            default=None,
+        )
+        normal_pension_age: Years = field("LGPS normal pension age (State Pension age)", default=67)
+        pay_protection_amount: Money = field("Protected pay: pounds a year in total", default=0.0)
+        pay_protection_years: Years = field("Years pay protection lasts", default=0.0)
+        harmonisation_cost: MoneySeries = field(
+            "Cost of harmonising terms, pounds a year (one number or one per year)", default=0.0
+        )
+        not_transferred: list[str] = field(
+            "Ids of the employees the mutual does not take (they stay with the council)",
+            default=[],
+        )
+        not_transferred_years: Years = field(
+            "Years the council keeps paying staff the mutual does not take", default=1.0
+        )
+        not_transferred_oncost_rate: Fraction = field(
+            "On-costs on the pay of staff not transferred (NI, pension)", default=0.3
+        )
+
+    def validate(self) -> None:
+        i = self.inputs
+        self.roster.index_of(i.redundant, "transfer.redundant")
+        self.roster.index_of(i.not_transferred, "transfer.not_transferred")
+        both = sorted(set(i.redundant) & set(i.not_transferred))
+        if both:
+            raise InputError(
+                f"transfer: {both[:5]} are both made redundant and not transferred; list each "
+                "employee in one of redundant or not_transferred"
+            )
+        if i.weeks_cap < 1:
+            raise InputError(f"transfer.weeks_cap: {i.weeks_cap!r} must be at least 1 week")
+        if not 55 <= i.normal_pension_age <= 70:
+            raise InputError(
+                f"transfer.normal_pension_age: {i.normal_pension_age!r} must be 55 to 70 "
+                "(the member's State Pension age, 66 to 68)"
+            )
+        if i.not_transferred_oncost_rate < 0:
+            raise InputError("transfer.not_transferred_oncost_rate: must be 0 or more")
+
+    # -- the per-employee schedule (numbers, also shown as inputs' sources) ------------------
+    def schedule(self) -> Any:
+        """Per redundant employee: age, years, week's pay, statutory and enhanced pay,
+        strain estimate (a pandas DataFrame, pounds)."""
+        import pandas as pd
+
+        i = self.inputs
+        r = self.roster
+        on = i.redundancy_date or r.base_date
+        idx = r.index_of(i.redundant, "transfer.redundant")
+        if len(idx) == 0:
+            return pd.DataFrame(
+                columns=[
+                    "age",
+                    "years_of_service",
+                    "weekly_pay",
+                    "statutory",
+                    "enhanced_extra",
+                    "accrued_pension",
+                    "strain_estimate",
+                ]
+            )
+        ages = np.array(
+            [
+                _whole_years(r.date_of_birth[k], on)
+                if r.date_of_birth[k] is not None
+                else r.age[k] + _whole_years(r.base_date, on)
+                for k in idx
+            ],
+            dtype=float,
+        )
+        years = np.array([_whole_years(r.service_start[k], on) for k in idx], dtype=float)
+        years = np.minimum(years, ages - _MIN_WORKING_AGE)
+        week = r.pay[idx] / 52.0
+        statutory = np.asarray(
+            statutory_redundancy_pay(age=ages, years_of_service=years, weekly_pay=week, on=on)
+        )
+        # the number of statutory weeks: the payment for a week's pay of 1 (under any cap)
+        weeks = np.asarray(
+            statutory_redundancy_pay(age=ages, years_of_service=years, weekly_pay=1.0, on=on)
+        )
+        cap = float(_params.get("redundancy.weekly_pay_cap").at(_on_date(on, "on")).value)
+        enhanced_week = week if i.weekly_pay_basis == "actual" else np.minimum(week, cap)
+        enhanced_weeks = np.minimum(weeks * i.enhancement_multiplier, i.weeks_cap)
+        extra = np.maximum(enhanced_weeks * enhanced_week - statutory, 0.0)
+        section = r.fifty_fifty[idx]
+        fraction = np.where(section == 1, 1 / 98, 1 / 49)
+        accrued = np.where(
+            np.isnan(r.accrued_pension[idx]),
+            r.pay[idx] * r.service_years[idx] * fraction,
+            r.accrued_pension[idx],
+        )
+        table_years, cuts, _ = _reduction_table(on)
+        early = np.maximum(i.normal_pension_age - ages, 0.0)
+        reduction = np.interp(early, table_years, cuts)
+        strained = (r.scheme[idx] == "LGPS") & (ages >= 55)
+        factor = i.strain_capitalisation_factor or 0.0
+        strain = np.where(strained, accrued * reduction * factor, 0.0)
+        return pd.DataFrame(
+            {
+                "age": ages,
+                "years_of_service": years,
+                "weekly_pay": week,
+                "statutory": statutory,
+                "enhanced_extra": extra,
+                "accrued_pension": np.where(strained, accrued, 0.0),
+                "reduction": np.where(strained, reduction, 0.0),
+                "strain_estimate": strain,
+            },
+            index=pd.Index(r.ids[idx], name="employee"),
+        )
+
+    def build(self, ctx: BuildContext) -> list[Line]:
+        self.check_annual(ctx)
+        i = self.inputs
+        r = self.roster
+        sheet = self.sheet
+        on = i.redundancy_date or r.base_date
+        tl = ctx.timeline
+        if not tl.start <= on <= tl.ends[-1]:
+            raise InputError(
+                f"transfer.redundancy_date: {on} is outside the timeline ({tl.labels[0]} to "
+                f"{tl.labels[-1]}); give a date within it"
+            )
+        sched = self.schedule()
+        strained = sched[sched["strain_estimate"] > 0] if len(sched) else sched
+        needs_factor = len(sched) and (
+            ((r.scheme[r.index_of(i.redundant, "x")] == "LGPS") & (sched["age"] >= 55)).any()
+        )
+        if i.pension_strain is None and needs_factor and i.strain_capitalisation_factor is None:
+            who = sched.index[(sched["age"] >= 55).to_numpy()].tolist()
+            raise InputError(
+                f"transfer.strain_capitalisation_factor: needed to estimate the LGPS pension "
+                f"strain of {who[:5]} (LGPS members aged 55 or over made redundant); give the "
+                "fund's capitalisation factor, or the actuary's figure as pension_strain"
+            )
+        names = ", ".join(sched.index) or "nobody"
+        once = within(on, on)
+        scalar = ctx.created
+
+        def fixed(name: str, value: float, label: str, source: str) -> Input:
+            full = f"{self.key}.{name}"
+            if full not in scalar:
+                scalar[full] = Input(full, float(value), unit="GBP", label=label, source=source)
+            return scalar[full]
+
+        statutory = fixed(
+            "statutory_redundancy_pay",
+            sched["statutory"].sum() if len(sched) else 0.0,
+            f"Statutory redundancy pay of {names} (computed)",
+            f"mutualfin.workforce.statutory_redundancy_pay at {on}; ERA 1996 s.162",
+        )
+        extra = fixed(
+            "enhanced_redundancy_pay",
+            sched["enhanced_extra"].sum() if len(sched) else 0.0,
+            f"Enhanced redundancy over statutory, {names} (computed)",
+            f"x{i.enhancement_multiplier:g} statutory weeks, at most {i.weeks_cap:g} weeks, "
+            f"{i.weekly_pay_basis} week's pay",
+        )
+        if i.pension_strain is not None:
+            # ``Money | None`` loses its unit in the framework (Component.unit_of reads only a
+            # plain Annotated type), so the actuary's figure is made an Input here
+            meta = self._meta.get("pension_strain", {})
+            strain_input = fixed(
+                "pension_strain",
+                i.pension_strain,
+                str(meta.get("label") or "LGPS pension strain (fund actuary's figure)"),
+                str(meta.get("source", "fund actuary")),
+            )
+            strain_label = "LGPS pension strain (fund actuary's figure)"
+        else:
+            _, _, note = _reduction_table(on)
+            strain_input = fixed(
+                "pension_strain_estimate",
+                strained["strain_estimate"].sum() if len(strained) else 0.0,
+                "LGPS pension strain: ESTIMATE, not an actuarial figure",
+                "accrued pension x GAD early-retirement reduction x capitalisation factor "
+                f"{i.strain_capitalisation_factor}{note}; replace with the fund actuary's figure",
+            )
+            strain_label = "LGPS pension strain (estimate, not an actuarial valuation)"
+        lines = [
+            Line(
+                "statutory_redundancy",
+                statutory * once,
+                label="Statutory redundancy pay",
+                sheet=sheet,
+            ),
+            Line(
+                "enhanced_redundancy",
+                extra * once,
+                label="Enhanced redundancy pay over statutory",
+                sheet=sheet,
+            ),
+            Line("pension_strain", strain_input * once, label=strain_label, sheet=sheet),
+            Line(
+                "pay_protection",
+                ctx.input("pay_protection_amount")
+                * (period_index() < ctx.input("pay_protection_years")),
+                label="Pay protection",
+                sheet=sheet,
+            ),
+            Line(
+                "harmonisation",
+                ctx.input("harmonisation_cost") * 1,
+                label="Harmonisation of terms",
+                sheet=sheet,
+            ),
+        ]
+        lines.append(
+            Line(
+                "transfer_costs",
+                sum(lines[1:], lines[0] * 1),
+                label="One-off transfer costs (redundancy, strain, protection, harmonisation)",
+                sheet=sheet,
+            )
+        )
+        kept = r.index_of(i.not_transferred, "transfer.not_transferred")
+        kept_pay = fixed(
+            "not_transferred_pay",
+            float(r.pay[kept].sum()),
+            "Pay of staff the mutual does not take (base date)",
+            f"roster {r.source}: {', '.join(r.ids[kept]) or 'nobody'}",
+        )
+        lines.append(
+            Line(
+                "staff_not_transferred_cost",
+                kept_pay
+                * (1 + ctx.input("not_transferred_oncost_rate"))
+                * (period_index() < ctx.input("not_transferred_years")),
+                label="Staff the mutual does not take: cost to the council",
+                sheet=sheet,
+            )
+        )
+        return lines
