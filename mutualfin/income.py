@@ -74,6 +74,14 @@ PROCUREMENT_ACT_2023_IN_FORCE = dt.date(2025, 2, 24)
 #: A yes/no input, shown in the workbook as a 0/1 flag that can be switched there.
 Flag = Annotated[bool, _Unit("flag")]
 
+#: A fraction or one fraction per period whose bounds :meth:`Contract.validate` checks, so that
+#: the message says what is wrong (the framework's FractionSeries reports both union branches).
+_Shares = Annotated[
+    float | list[Annotated[float, Field(allow_inf_nan=False)]],
+    _Unit("fraction"),
+    Field(union_mode="left_to_right"),
+]
+
 
 # --------------------------------------------------------------------------------------------
 # shared helpers (also used by mutualfin.savings and mutualfin.costs)
@@ -272,8 +280,8 @@ class Contract(Component):
 
     class Inputs(ComponentInputs):
         annual_value: Money = field("Contract value in the first financial year (GBP a year)")
-        indexation: FractionSeries = field("Annual indexation of the contract price", default=0.0)
-        efficiency_target: FractionSeries = field(
+        indexation: _Shares = field("Annual indexation of the contract price", default=0.0)
+        efficiency_target: _Shares = field(
             "Council's efficiency target each year (cumulative cut from the second year)",
             default=0.0,
         )
@@ -319,7 +327,7 @@ class Contract(Component):
         i, k = self.inputs, self.key
         if i.term_years <= 0:
             raise InputError(
-                f"{k}.term_years: {i.term_years!r} puts the end before the start date "
+                f"{k}.term_years: {i.term_years:g} puts the end before the start date "
                 f"{i.start_date.isoformat()}; give the initial term in years, above 0"
             )
         self.end_date  # noqa: B018 - whole-month check
@@ -346,8 +354,8 @@ class Contract(Component):
                     )
         if i.break_after_years and i.break_after_years >= i.term_years:
             raise InputError(
-                f"{k}.break_after_years: {i.break_after_years!r} is not before the end of the "
-                f"{i.term_years!r}-year term; a break must fall inside the initial term"
+                f"{k}.break_after_years: {i.break_after_years:g} is not before the end of the "
+                f"{i.term_years:g}-year term; a break must fall inside the initial term"
             )
         if i.break_exercised and not i.break_after_years:
             raise InputError(
@@ -358,7 +366,7 @@ class Contract(Component):
         lag = i.payment_lag_months
         if lag != int(lag) or not 0 <= lag <= 12:
             raise InputError(
-                f"{k}.payment_lag_months: {lag!r} must be a whole number of months from 0 "
+                f"{k}.payment_lag_months: {lag:g} must be a whole number of months from 0 "
                 "(monthly in advance) to 12; 1 is monthly in arrears"
             )
         if i.reserved_for_mutual:
