@@ -17,7 +17,19 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
-from mutualfin import discounting, errors, excel, finance, params, pensions, tax, workforce
+from mutualfin import (
+    appraisal,
+    discounting,
+    errors,
+    excel,
+    finance,
+    io,
+    params,
+    pensions,
+    tax,
+    workforce,
+)
+from mutualfin.case import BusinessCase, Results
 from mutualfin.engine import (
     PERT,
     Entities,
@@ -62,6 +74,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree, n
 
 __all__ = [
     "PERT",
+    "BusinessCase",
     "Entities",
     "Evaluation",
     "Input",
@@ -69,11 +82,13 @@ __all__ = [
     "Model",
     "MutualfinError",
     "Normal",
+    "Results",
     "Timeline",
     "Triangular",
     "Uniform",
     "__version__",
     "abs_",
+    "appraisal",
     "clip",
     "cumsum",
     "discounting",
@@ -82,6 +97,7 @@ __all__ = [
     "finance",
     "first_period",
     "growth",
+    "io",
     "irr_",
     "max_",
     "max_periods",

@@ -236,8 +236,18 @@ class BusinessCase:
                     ln.role = role
             lines.extend(built)
         self.component_lines = lines
+        self.metadata: dict[str, str] = {}
+        self.source_path = None
+        self.checksums: dict[str, str] = {}
         self.statement_lines = self._statements(lines)
         self.model = Model(timeline, [*lines, *self.statement_lines], params=params)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike) -> BusinessCase:
+        """Load a case from a TOML case file (see :mod:`mutualfin.io`)."""
+        from mutualfin.io import load_case
+
+        return load_case(path)
 
     # -- statements --------------------------------------------------------------------------
     def _statements(self, lines: list[Line]) -> list[Line]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mutualfin.engine import Input, Line, Model, Timeline, growth, max_, param, previous
-from mutualfin.errors import InputError, MutualfinError
+from mutualfin.errors import CaseFileError, MutualfinError
 
 __all__ = ["DEMO_INPUTS", "build_demo_model", "load_demo_inputs"]
 
@@ -30,10 +30,6 @@ DEMO_INPUTS = {
     "cash.opening": "GBP",
 }
 _INPUT_KEYS = {"value", "unit", "label", "source"}
-
-
-class CaseFileError(InputError):
-    """A case file is malformed (the message names the file, the key and the fix)."""
 
 
 def load_demo_inputs(path: str | os.PathLike) -> tuple[Timeline, dict[str, Input]]:

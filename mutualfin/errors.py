@@ -8,7 +8,8 @@ to fix it. Catch :class:`MutualfinError` to handle them all.
 
     MutualfinError
     ├── InputError (also ValueError)          a value given by the user is unusable
-    │   └── UnitError                         a value does not fit its unit (3 for 0.03)
+    │   ├── UnitError                         a value does not fit its unit (3 for 0.03)
+    │   └── CaseFileError                     a case file is malformed (file, key, fix)
     ├── ModelError                            a model definition cannot be evaluated
     │   ├── CycleError                        lines depend on each other in a loop
     │   ├── UnknownReferenceError             a line refers to a name that is not defined
@@ -27,6 +28,7 @@ to fix it. Catch :class:`MutualfinError` to handle them all.
 from __future__ import annotations
 
 __all__ = [
+    "CaseFileError",
     "CycleError",
     "EvaluationError",
     "InputError",
@@ -56,6 +58,10 @@ class InputError(MutualfinError, ValueError):
 
 class UnitError(InputError):
     """A value does not fit its declared unit, e.g. a fraction typed as a whole percentage."""
+
+
+class CaseFileError(InputError):
+    """A case file is malformed; the message names the file, the key and the fix."""
 
 
 class ModelError(MutualfinError):
