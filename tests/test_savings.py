@@ -1,0 +1,169 @@
+"""Absence and turnover savings: hand-worked figures, the ramp, the default cost per leaver with
+its source, bad input, and the property that savings are never negative when absence and
+leavers fall."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import mutualfin as mf
+from mutualfin.components import BuildContext
+from mutualfin.errors import InputError
+from mutualfin.savings import DEFAULT_COST_PER_LEAVER, AbsenceSavings, TurnoverSavings
+
+
+def evaluate(component, timeline):
+    ctx = BuildContext(timeline, component)
+    return ctx, mf.Model(timeline, component.build(ctx)).evaluate()
+
+
+def test_absence_saving_with_on_costs_backfill_and_ramp():
+    a = AbsenceSavings(
+        fte=155,
+        days_lost_before=8.8,
+        days_lost_after=7.04,  # absence down 20% (2013 study of 70 mutuals)
+        ramp_years=2,
+        annual_pay=25_000,
+        on_cost_rate=0.30,
+        working_days=225,
+        backfill_share=0.5,
+        backfill_premium=0.4,
+    )
+    _, ev = evaluate(a, mf.Timeline(2026, years=3))
+    # day cost: 25,000 x 1.3 / 225 = 144.4444; x (1 + 0.5 x 0.4) = 173.3333
+    np.testing.assert_allclose(ev["absence_day_cost"].to_numpy(), 520 / 3, rtol=1e-12)
+    # days per FTE: ramp 1/2 then 1: 8.8 - 0.88 = 7.92, then 7.04, 7.04
+    np.testing.assert_allclose(ev["absence_days_per_fte"].to_numpy(), [7.92, 7.04, 7.04])
+    # days avoided: 155 x 0.88 = 136.4, then 155 x 1.76 = 272.8
+    np.testing.assert_allclose(ev["absence_days_avoided"].to_numpy(), [136.4, 272.8, 272.8])
+    # saving: 136.4 x 173.3333 = 23,642.67; 272.8 x 173.3333 = 47,285.33
+    np.testing.assert_allclose(
+        ev["absence_saving"].to_numpy(), [23_642.6667, 47_285.3333, 47_285.3333], atol=0.005
+    )
+    np.testing.assert_allclose(
+        ev["absence_cost_adjustment"].to_numpy(), -ev["absence_saving"].to_numpy()
+    )
+
+
+def test_absence_pay_inflation_and_monthly_ramp():
+    a = AbsenceSavings(
+        fte=12,
+        days_lost_before=10,
+        days_lost_after=4,
+        ramp_years=1,
+        annual_pay=22_500,
+        working_days=225,
+        pay_inflation=0.1,
+    )
+    _, ev = evaluate(a, mf.Timeline("2026-04-01", years=2, freq="monthly"))
+    saving = ev["absence_saving"].to_numpy()
+    # day cost 100; month m of year 1: 12 FTE x 6 days x (m/12) x 1/12 x 100 = 50 m
+    np.testing.assert_allclose(saving[:12], 50 * np.arange(1, 13))
+    # year 2: full 6 days, 12 x 6 / 12 = 6 days a month x 110 = 660
+    np.testing.assert_allclose(saving[12:], 660)
+
+
+def test_turnover_saving_default_cost_per_leaver_and_source():
+    t = TurnoverSavings(fte=300, turnover_before=0.134, turnover_after=0.134 * 0.84, ramp_years=1)
+    ctx, ev = evaluate(t, mf.Timeline(2026, years=2))
+    assert DEFAULT_COST_PER_LEAVER == 30_614  # £25,181 lost output + £5,433 logistics
+    assert "Oxford Economics" in ctx.created["turnover.cost_per_leaver"].source
+    # leavers before 300 x 13.4% = 40.2; after 16% fewer: 33.768; avoided 6.432
+    np.testing.assert_allclose(ev["leavers_avoided"].to_numpy(), [6.432, 6.432])
+    np.testing.assert_allclose(ev["leavers_expected"].to_numpy(), [33.768, 33.768])
+    # 6.432 x 30,614 = 196,909.248
+    np.testing.assert_allclose(ev["turnover_saving"].to_numpy(), 196_909.248, atol=0.005)
+    np.testing.assert_allclose(ev["turnover_cost_adjustment"].to_numpy(), -196_909.248)
+
+
+def test_turnover_own_cost_per_leaver_keeps_its_source():
+    t = TurnoverSavings.from_dict(
+        {
+            "fte": 100,
+            "turnover_before": 0.15,
+            "turnover_after": 0.10,
+            "ramp_years": 2,
+            "cost_per_leaver": {"value": 12_000, "source": "HR recruitment costs 2025/26"},
+            "cost_inflation": 0.05,
+        }
+    )
+    ctx, ev = evaluate(t, mf.Timeline(2026, years=3))
+    assert ctx.created["turnover.cost_per_leaver"].source == "HR recruitment costs 2025/26"
+    # avoided: 100 x 0.025 = 2.5, then 5, 5; x 12,000 x 1.05^t: 30,000; 63,000; 66,150
+    np.testing.assert_allclose(ev["turnover_saving"].to_numpy(), [30_000, 63_000, 66_150])
+
+
+@pytest.mark.parametrize(
+    ("cls", "values", "message"),
+    [
+        (AbsenceSavings, {"fte": -1}, r"absence.fte: -1: input should be greater than"),
+        (AbsenceSavings, {"days_lost_after": -2}, r"absence.days_lost_after: -2"),
+        (AbsenceSavings, {"annual_pay": -5}, r"absence.annual_pay: -5"),
+        (AbsenceSavings, {"working_days": 0}, r"working_days: 0.0 must be above 0"),
+        (AbsenceSavings, {"days_lost_before": 300}, r"more than the 225 working days"),
+        (TurnoverSavings, {"turnover_before": -0.1}, r"turnover_before: -0.1 is negative"),
+        (TurnoverSavings, {"turnover_after": 13.4}, r"turnover_after: 13.4: input should be less"),
+        (TurnoverSavings, {"cost_per_leaver": -1}, r"turnover.cost_per_leaver: -1"),
+    ],
+)
+def test_bad_input(cls, values, message):
+    base = {
+        AbsenceSavings: {
+            "fte": 10,
+            "days_lost_before": 9,
+            "days_lost_after": 7,
+            "annual_pay": 25_000,
+        },
+        TurnoverSavings: {"fte": 10, "turnover_before": 0.13, "turnover_after": 0.11},
+    }[cls]
+    with pytest.raises(InputError, match=message):
+        cls(**{**base, **values})
+
+
+@pytest.mark.parametrize("cls", [AbsenceSavings, TurnoverSavings])
+def test_ramp_longer_than_the_horizon_is_refused(cls):
+    base = {
+        AbsenceSavings: {"fte": 1, "days_lost_before": 9, "days_lost_after": 7, "annual_pay": 1},
+        TurnoverSavings: {"fte": 1, "turnover_before": 0.13, "turnover_after": 0.11},
+    }[cls]
+    c = cls(**base, ramp_years=4)
+    with pytest.raises(InputError, match=r"ramp of 4 years is longer than the 3-year timeline"):
+        evaluate(c, mf.Timeline(2026, years=3))
+    evaluate(cls(**base, ramp_years=3), mf.Timeline(2026, years=3))  # equal is allowed
+
+
+@given(
+    fte=st.floats(0, 5_000),
+    before=st.floats(0, 30),
+    fall=st.floats(0, 1),
+    ramp=st.integers(0, 5),
+    pay=st.floats(0, 100_000),
+    on_cost=st.floats(0, 0.5),
+    backfill=st.floats(0, 1),
+    premium=st.floats(0, 2),
+    t_before=st.floats(0, 1),
+    t_fall=st.floats(0, 1),
+    monthly=st.booleans(),
+)
+def test_savings_never_negative_when_absence_and_leavers_fall(
+    fte, before, fall, ramp, pay, on_cost, backfill, premium, t_before, t_fall, monthly
+):
+    tl = mf.Timeline("2026-04-01", years=5, freq="monthly" if monthly else "annual")
+    a = AbsenceSavings(
+        fte=fte,
+        days_lost_before=before,
+        days_lost_after=before * (1 - fall),
+        ramp_years=ramp,
+        annual_pay=pay,
+        on_cost_rate=on_cost,
+        backfill_share=backfill,
+        backfill_premium=premium,
+    )
+    t = TurnoverSavings(
+        fte=fte, turnover_before=t_before, turnover_after=t_before * (1 - t_fall), ramp_years=ramp
+    )
+    assert (evaluate(a, tl)[1]["absence_saving"].to_numpy() >= 0).all()
+    assert (evaluate(t, tl)[1]["turnover_saving"].to_numpy() >= 0).all()
