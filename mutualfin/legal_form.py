@@ -102,9 +102,9 @@ class LegalForm(Component):
 
     Examples
     --------
-    >>> lf = LegalForm(form="charitable_community_benefit_society", primary_purpose_share=0.9)
+    >>> lf = LegalForm(form="charitable_community_benefit_society", primary_purpose_share=0.75)
     >>> lf.is_charity, lf.taxable_share, lf.employment_allowance_eligible
-    (True, 0.09999999999999998, True)
+    (True, 0.25, True)
     >>> LegalForm(form="cic_limited_by_shares").employment_allowance_eligible
     False
     """
