@@ -730,11 +730,56 @@ class Results:
             )
         return pd.DataFrame(rows).set_index("check")
 
-    def to_excel(self, path: str | os.PathLike, *, overwrite: bool = False):
-        """Write the live workbook (see :func:`mutualfin.excel.write_workbook`)."""
-        from mutualfin.excel import write_workbook
+    def to_excel(
+        self,
+        path: str | os.PathLike,
+        *,
+        overwrite: bool = False,
+        appraisal: Any = None,
+        risk: Mapping[str, pd.DataFrame] | None = None,
+        store_values: bool = False,
+        **cover: Any,
+    ):
+        """Write the business-case workbook (cover, contents, summary, inputs, parameters,
+        model sheets, statements, appraisal, risk, checks) with live formulas.
 
-        return write_workbook(self.evaluation, path, overwrite=overwrite, title=self.case.name)
+        ``cover`` fields: title, organisation, author, version, status, date, marking
+        (defaults from the case file's [case] table). ``appraisal``: an
+        :class:`~mutualfin.appraisal.Appraisal`; ``risk``: tables of values for the Risk sheet;
+        ``store_values``: save LibreOffice's recalculated file, so previews show figures.
+        Returns the path. The file appears complete or not at all; an existing file is
+        replaced only with ``overwrite=True``.
+        """
+        from mutualfin.excel.case_workbook import Cover, write_case_workbook
+
+        meta = dict(self.case.metadata)
+        fields = {"title": meta.get("name", self.case.name)}
+        for key in ("organisation", "author", "version", "status"):
+            if key in meta:
+                fields[key] = meta[key]
+        unknown = set(cover) - set(Cover.__dataclass_fields__)
+        if unknown:
+            raise InputError(
+                f"to_excel: unknown cover field {sorted(unknown)[0]!r}; allowed: "
+                f"{', '.join(Cover.__dataclass_fields__)}"
+            )
+        fields.update(cover)
+        return write_case_workbook(
+            self,
+            path,
+            overwrite=overwrite,
+            cover=Cover(**fields),
+            appraisal=appraisal,
+            risk=dict(risk) if risk else None,
+            store_values=store_values,
+        )
+
+    def verify(self, path: str | os.PathLike, **kwargs: Any):
+        """Recalculate a workbook written by :meth:`to_excel` and compare every formula cell
+        (lines, summary links, checks) with these results."""
+        from mutualfin.excel.case_workbook import verify_case
+
+        return verify_case(path, self, **kwargs)
 
     def _repr_html_(self) -> str:
         m = self.metrics

@@ -186,6 +186,7 @@ def verify(
     *,
     scenario: int = 0,
     recalculated: str | os.PathLike | None = None,
+    extra_expected: dict[tuple[str, int, int], tuple[str, Any, str]] | None = None,
 ) -> VerifyReport:
     """Recalculate ``path`` in LibreOffice and compare every formula cell with Python.
 
@@ -195,6 +196,8 @@ def verify(
     evaluation : the Evaluation it was written from
     scenario : which scenario of the evaluation the workbook holds
     recalculated : optional path of an already recalculated copy (skips LibreOffice)
+    extra_expected : optional {(sheet, row, column): (description, value, unit)} for formula
+        cells outside the line rows (a case workbook's summary and checks)
 
     Returns
     -------
@@ -206,6 +209,7 @@ def verify(
     if not src.is_file():
         raise WorkbookError(f"workbook {str(src)!r} does not exist")
     expected = _expected_map(evaluation, scenario)
+    expected.update(extra_expected or {})
     report = VerifyReport(src)
     with tempfile.TemporaryDirectory(prefix="mutualfin-verify-") as tmp:
         calc = Path(recalculated) if recalculated else recalculate(src, tmp)

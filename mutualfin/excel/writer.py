@@ -137,13 +137,20 @@ def _title(ws, text: str) -> None:
     cell.font = _TITLE_FONT
 
 
-def _page_setup(ws, title: str) -> None:
+def _page_setup(ws, title: str, marking: str = "") -> None:
+    """A4 landscape, fitted to the page width; header with the title and protective marking,
+    footer with the sheet name and page numbers."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
     ws.oddHeader.center.text = title.replace("&", "&&")
+    if marking:
+        ws.oddHeader.right.text = marking.replace("&", "&&")
+        ws.oddFooter.right.text = marking.replace("&", "&&")
+    ws.oddFooter.left.text = "&A"
     ws.oddFooter.center.text = "Page &P of &N"
 
 
@@ -155,6 +162,22 @@ def _widths(ws, n_periods: int) -> None:
     ws.column_dimensions["E"].width = 14
     for p in range(n_periods):
         ws.column_dimensions[get_column_letter(FIRST_PERIOD_COL + p)].width = 14
+
+
+def presentation_order(model: Model) -> list[str]:
+    """Lines in the order the model was given (each line's auxiliary rows just above it)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for name, line in model.lines.items():
+        if line.auxiliary or name in seen:
+            continue
+        for aux in model.aux_of.get(name, []):
+            if aux not in seen:
+                seen.add(aux)
+                out.append(aux)
+        seen.add(name)
+        out.append(name)
+    return out
 
 
 def plan_layout(model: Model) -> tuple[Layout, dict[str, list[str]]]:
@@ -177,7 +200,7 @@ def plan_layout(model: Model) -> tuple[Layout, dict[str, list[str]]]:
     for r, key in enumerate(within, start=TIMELINE_ROWS["year_fraction"] + 2):
         layout.within_rows[key] = r
     sheets: dict[str, list[str]] = {}
-    for name in model.order:
+    for name in presentation_order(model):
         sheets.setdefault(model.lines[name].sheet, []).append(name)
     for sheet, names in sheets.items():
         r = CALC_FIRST_ROW
@@ -205,6 +228,18 @@ def write_workbook(
     Input cells hold the input values of ``scenario``; every calculation is a formula.
     Returns the path written. The file appears complete or not at all.
     """
+    wb = build_workbook(evaluation, title=title, scenario=scenario)
+    return atomic_save(wb, Path(path), overwrite)
+
+
+def build_workbook(
+    evaluation: Evaluation,
+    *,
+    title: str = "mutualfin model",
+    scenario: int = 0,
+    marking: str = "",
+) -> Workbook:
+    """The workbook of :func:`write_workbook`, not yet saved (to add sheets to it)."""
     model = evaluation.model
     if not 0 <= scenario < evaluation.n_scenarios:
         raise WorkbookError(f"scenario {scenario} is outside 0..{evaluation.n_scenarios - 1}")
@@ -246,8 +281,9 @@ def write_workbook(
                 cell.fill, cell.font = _INPUT_FILL, _INPUT_FONT
                 cell.number_format = number_format(inp.unit)
     _widths(ws, P)
+    ws.column_dimensions["B"].width = 55
+    ws.column_dimensions["E"].width = 45
     ws.freeze_panes = "B4"
-    _page_setup(ws, title)
 
     # -- Timeline -------------------------------------------------------------------------
     ws = wb.create_sheet("Timeline")
@@ -303,7 +339,6 @@ def write_workbook(
     _widths(ws, P)
     ws.column_dimensions["D"].width = ws.column_dimensions["E"].width = 12
     ws.freeze_panes = "F4"
-    _page_setup(ws, title)
 
     # -- Parameters ---------------------------------------------------------------------------
     if model.param_refs:
@@ -340,7 +375,6 @@ def write_workbook(
         ws.column_dimensions["D"].width = 30
         ws.column_dimensions["E"].width = 40
         ws.freeze_panes = "F4"
-        _page_setup(ws, title)
 
     # -- Roster (per-entity inputs) -----------------------------------------------------------
     entity_inputs = [i for i in model.inputs.values() if i.kind == "entity"]
@@ -361,7 +395,6 @@ def write_workbook(
             ws.column_dimensions[get_column_letter(c)].width = 16
         ws.column_dimensions["A"].width = 14
         ws.freeze_panes = "B4"
-        _page_setup(ws, title)
 
     # -- calculation sheets -------------------------------------------------------------------
     for sheet, names in sheets.items():
@@ -369,7 +402,9 @@ def write_workbook(
             raise WorkbookError(f"calculation sheet name {sheet!r} clashes with a fixed sheet")
         ws = wb.create_sheet(sheet)
         _write_calc_sheet(ws, model, layout, sheet, names, title)
-    return atomic_save(wb, Path(path), overwrite)
+    for ws in wb.worksheets:
+        _page_setup(ws, title, marking)
+    return wb
 
 
 def _write_calc_sheet(
@@ -434,4 +469,3 @@ def _write_calc_sheet(
                 c.number_format = fmt
     _widths(ws, P)
     ws.freeze_panes = ws.cell(row=CALC_FIRST_ROW, column=FIRST_PERIOD_COL).coordinate
-    _page_setup(ws, title)

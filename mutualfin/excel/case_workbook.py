@@ -1,0 +1,550 @@
+"""The business-case workbook: the spreadsheet appendix to a cabinet paper.
+
+Sheets, in order: **Cover** (title, organisation, author, version, status, date, protective
+marking; the AQuA Book quality-assurance roles with names and dates to fill in; the mutualfin
+version and SHA-256 checksums of the case file and roster), **Contents** (links to every
+sheet), **Summary** (headline metrics and the statement by year as live links to the
+calculations, a native Excel chart of income, costs and closing cash, and the options appraisal
+table), **Inputs**, **Parameters**, **Timeline**, **Roster**, one sheet per model (Income,
+Staff, Costs...), **Statements**, **Appraisal** and **Risk** (values computed by mutualfin,
+labelled as such), and **Checks** (every check and a master check showing OK or ERROR).
+
+Every formula cell the writer adds outside the line rows (summary links, checks) is listed by
+:func:`plan_case_extras`, which :func:`verify_case` uses to compare it with Python too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference, Series
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.pagebreak import Break
+
+from mutualfin.engine.render import FIRST_PERIOD_COL, TOTAL_COL, quote_sheet
+from mutualfin.errors import WorkbookError
+from mutualfin.excel.writer import (
+    _DATA_FILL,
+    _INPUT_FILL,
+    _TITLE_FONT,
+    _header,
+    _page_setup,
+    atomic_save,
+    build_workbook,
+    number_format,
+    plan_layout,
+    safe_text,
+)
+
+__all__ = ["Cover", "plan_case_extras", "verify_case", "write_case_workbook"]
+
+QA_ROLES = (
+    ("Commissioner", "Commissions the analysis and owns the decision it supports"),
+    ("Analyst", "Builds the model and its business case"),
+    ("Assurer", "Checks the model and the analysis are fit for purpose"),
+    ("Approver", "Signs off the analysis for use in the decision"),
+)
+SUMMARY_LINES = [
+    ("total_income", "Total income"),
+    ("net_operating_costs", "Net operating costs"),
+    ("one_off_costs", "One-off costs"),
+    ("surplus_after_tax", "Surplus (deficit) after tax"),
+    ("closing_cash", "Closing cash"),
+    ("reserves", "Reserves"),
+]
+SUMMARY_METRICS = [
+    ("npv_net_cash_flow", "NPV of net cash flow"),
+    ("minimum_cash", "Lowest closing cash"),
+    ("closing_reserves", "Reserves at the end"),
+    ("total_surplus_after_tax", "Surplus after tax, all years"),
+    ("surplus_margin", "Surplus margin"),
+    ("council_income_share", "Share of income from the council"),
+    ("payback_years", "Payback (years)"),
+    ("discounted_payback_years", "Discounted payback (years)"),
+]
+CHECK_LINES = ["check_balance", "check_cash"]
+CHECK_TOLERANCE = 0.01
+
+
+@dataclass
+class Cover:
+    """What the cover sheet says; every field can be set by the user."""
+
+    title: str = "Business case"
+    organisation: str = ""
+    author: str = ""
+    version: str = "0.1"
+    status: str = "DRAFT"
+    date: dt.date | None = None
+    marking: str = "OFFICIAL"
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A formula cell outside the line rows, and what it must equal."""
+
+    sheet: str
+    row: int
+    col: int
+    formula: str
+    kind: str  # "line" (value of a line), "abs_sum", "status", "master"
+    line: str = ""
+    period: int | None = None
+    lines: tuple[str, ...] = ()
+
+
+def _cell(sheet: str, row: int, col: int, absolute: bool = True) -> str:
+    from openpyxl.utils import get_column_letter
+
+    c = get_column_letter(col)
+    ref = f"${c}${row}" if absolute else f"{c}{row}"
+    return f"{quote_sheet(sheet)}!{ref}"
+
+
+def plan_case_extras(results) -> list[Extra]:
+    """Every extra formula cell of the case workbook (summary links, checks)."""
+    model = results.case.model
+    layout, _ = plan_layout(model)
+    P = model.timeline.n
+    extras: list[Extra] = []
+    # Summary: metrics from row 5, statement by year below
+    r = 5
+    for name, _label in SUMMARY_METRICS:
+        if name not in layout.lines:
+            continue
+        sheet, row = layout.lines[name]
+        extras.append(Extra("Summary", r, 2, "=" + _cell(sheet, row, TOTAL_COL), "line", name))
+        r += 1
+    r += 3
+    for name, _label in SUMMARY_LINES:
+        if name not in layout.lines:
+            continue
+        sheet, row = layout.lines[name]
+        for p in range(P):
+            extras.append(
+                Extra(
+                    "Summary",
+                    r,
+                    FIRST_PERIOD_COL + p,
+                    "=" + _cell(sheet, row, FIRST_PERIOD_COL + p, absolute=False),
+                    "line",
+                    name,
+                    p,
+                )
+            )
+        r += 1
+    # Checks
+    r = 5
+    present = [n for n in CHECK_LINES if n in layout.lines]
+    for name in present:
+        sheet, row = layout.lines[name]
+        first = _cell(sheet, row, FIRST_PERIOD_COL)
+        last = _cell(sheet, row, FIRST_PERIOD_COL + P - 1).split("!")[1]
+        extras.append(Extra("Checks", r, 3, f"=SUMPRODUCT(ABS({first}:{last}))", "abs_sum", name))
+        extras.append(
+            Extra("Checks", r, 4, f'=IF(C{r}<{CHECK_TOLERANCE},"OK","ERROR")', "status", name)
+        )
+        r += 1
+    if present:
+        extras.append(
+            Extra(
+                "Checks",
+                3,
+                4,
+                f'=IF(COUNTIF(D5:D{r - 1},"ERROR")=0,"OK","ERROR")',
+                "master",
+                lines=tuple(present),
+            )
+        )
+    return extras
+
+
+def expected_extra(extra: Extra, evaluation, scenario: int = 0) -> tuple[str, Any, str]:
+    """(description, expected value, unit) of an extra cell, from the evaluation."""
+    model = evaluation.model
+    if extra.kind == "line":
+        line = model.lines[extra.line]
+        arr = evaluation.values[extra.line]
+        arr = arr[min(scenario, arr.shape[0] - 1)]
+        value = float(arr[0, extra.period or 0])
+        if math.isnan(value) and line.missing_text is not None:
+            return (f"summary {extra.line}", line.missing_text, "text")
+        label = extra.line if extra.period is None else f"{extra.line} period {extra.period}"
+        return (f"summary {label}", value, line.unit)
+    if extra.kind in ("abs_sum", "status"):
+        arr = evaluation.values[extra.line]
+        total = float(np.abs(arr[min(scenario, arr.shape[0] - 1)]).sum())
+        if extra.kind == "abs_sum":
+            return (f"check {extra.line}", total, "GBP")
+        return (f"check {extra.line} status", "OK" if total < CHECK_TOLERANCE else "ERROR", "text")
+    # master: OK when every check is
+    ok = all(
+        float(np.abs(evaluation.values[n][min(scenario, evaluation.values[n].shape[0] - 1)]).sum())
+        < CHECK_TOLERANCE
+        for n in extra.lines
+    )
+    return ("master check", "OK" if ok else "ERROR", "text")
+
+
+def _cover_sheet(wb: Workbook, results, cover: Cover) -> None:
+    from mutualfin import __version__
+
+    ws = wb.create_sheet("Cover", 0)
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 60
+    ws.column_dimensions["C"].width = 18
+    ws.column_dimensions["D"].width = 18
+    cell = ws.cell(row=1, column=1)
+    safe_text(cell, cover.title)
+    cell.font = Font(bold=True, size=18)
+    rows = [
+        ("Organisation", cover.organisation),
+        ("Author", cover.author),
+        ("Version", cover.version),
+        ("Status", cover.status),
+        ("Date", (cover.date or dt.date.today()).isoformat()),
+        ("Protective marking", cover.marking),
+        ("Timeline", repr(results.case.timeline)),
+    ]
+    for r, (k, v) in enumerate(rows, start=3):
+        safe_text(ws.cell(row=r, column=1), k)
+        ws.cell(row=r, column=1).font = Font(bold=True)
+        safe_text(ws.cell(row=r, column=2), v)
+    r = 3 + len(rows) + 1
+    safe_text(ws.cell(row=r, column=1), "Quality assurance (AQuA Book roles)")
+    ws.cell(row=r, column=1).font = Font(bold=True, size=12)
+    r += 1
+    _header(ws, r, ["Role", "Responsibility", "Name", "Date"])
+    for role, duty in QA_ROLES:
+        r += 1
+        safe_text(ws.cell(row=r, column=1), role)
+        safe_text(ws.cell(row=r, column=2), duty)
+        for c in (3, 4):
+            ws.cell(row=r, column=c).fill = _INPUT_FILL
+    r += 2
+    safe_text(ws.cell(row=r, column=1), "Reproducibility")
+    ws.cell(row=r, column=1).font = Font(bold=True, size=12)
+    r += 1
+    safe_text(ws.cell(row=r, column=1), "mutualfin version")
+    safe_text(ws.cell(row=r, column=2), __version__)
+    for name, digest in sorted(getattr(results.case, "checksums", {}).items()):
+        r += 1
+        safe_text(ws.cell(row=r, column=1), f"SHA-256 of {name}")
+        safe_text(ws.cell(row=r, column=2), digest)
+        ws.cell(row=r, column=2).font = Font(name="Courier New", size=9)
+    r += 2
+    notes = [
+        "Every figure on the calculation sheets is a live formula: change a yellow input cell "
+        "and every figure follows. 'mutualfin verify' recalculates this workbook in LibreOffice "
+        "and proves every formula cell equal to mutualfin's Python figures.",
+        "Colours: yellow cells with blue text are inputs; white cells are calculations "
+        "(formulas only); grey cells are data with references (timeline, parameters); the "
+        "Appraisal and Risk sheets hold values computed by mutualfin, not formulas.",
+        "Pension figures are estimates for a business case, not an actuarial valuation.",
+    ]
+    for note in notes:
+        cell = ws.cell(row=r, column=1)
+        safe_text(cell, note)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=4)
+        ws.row_dimensions[r].height = 45
+        r += 1
+
+
+def _contents_sheet(wb: Workbook) -> None:
+    ws = wb.create_sheet("Contents", 1)
+    ws.cell(row=1, column=1, value="Contents").font = _TITLE_FONT
+    _header(ws, 3, ["Sheet", "What it holds"])
+    what = {
+        "Cover": "Title, status, quality assurance, checksums",
+        "Contents": "This list",
+        "Summary": "Headline metrics, statement by year, chart, options appraisal",
+        "Inputs": "Every input with its source (change the yellow cells)",
+        "Parameters": "Dated UK parameters used, by period, with references",
+        "Timeline": "Periods, dates and flags",
+        "Roster": "One row per employee",
+        "Statements": "Income and expenditure, cash flow, reserves, checks, metrics",
+        "Appraisal": "Commissioner's options appraisal (values computed by mutualfin)",
+        "Risk": "Scenarios, sensitivity and Monte Carlo (values computed by mutualfin)",
+        "Checks": "Every check and the master check",
+    }
+    for r, name in enumerate(wb.sheetnames, start=4):
+        cell = ws.cell(row=r, column=1)
+        safe_text(cell, name)
+        cell.hyperlink = f"#{quote_sheet(name)}!A1"
+        cell.font = Font(color="0563C1", underline="single")
+        safe_text(ws.cell(row=r, column=2), what.get(name, "Calculations of this model"))
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 70
+
+
+def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal) -> None:
+    ws = wb.create_sheet("Summary", 2)
+    tl = results.case.timeline
+    model = results.case.model
+    ws.cell(row=1, column=1, value=f"{results.case.name}: summary").font = _TITLE_FONT
+    safe_text(
+        ws.cell(row=2, column=1),
+        "Figures link to the Statements sheet; they follow any change to the inputs.",
+    )
+    _header(ws, 4, ["Headline metric", "Value", "Unit"])
+    by_cell = {(e.sheet, e.row, e.col): e for e in extras}
+    for (sheet, row, col), e in by_cell.items():
+        if sheet != "Summary":
+            continue
+        cell = ws.cell(row=row, column=col, value=e.formula)
+        unit = model.lines[e.line].unit
+        cell.number_format = number_format(unit)
+        if e.period is None:
+            label = dict(SUMMARY_METRICS)[e.line]
+            safe_text(ws.cell(row=row, column=1), label)
+            safe_text(ws.cell(row=row, column=3), unit)
+            cell.font = Font(bold=True)
+        else:
+            safe_text(ws.cell(row=row, column=1), dict(SUMMARY_LINES)[e.line])
+            safe_text(ws.cell(row=row, column=3), unit)
+    metric_rows = [e.row for e in extras if e.sheet == "Summary" and e.period is None]
+    table_rows = sorted({e.row for e in extras if e.sheet == "Summary" and e.period is not None})
+    head = (min(table_rows) - 1) if table_rows else (max(metric_rows, default=5) + 2)
+    _header(ws, head, ["Statement by year", "", "Unit", "", "", *tl.labels])
+    if table_rows:
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = "Income, costs and closing cash"
+        chart.y_axis.title = "£"
+        chart.y_axis.numFmt = "£#,##0"
+        chart.height, chart.width = 7.5, 15
+        last_col = FIRST_PERIOD_COL + tl.n - 1
+        cats = Reference(ws, min_col=FIRST_PERIOD_COL, max_col=last_col, min_row=head)
+        by_line = {e.line: e.row for e in extras if e.sheet == "Summary" and e.period == 0}
+        for name in ("total_income", "net_operating_costs"):
+            if name in by_line:
+                values = Reference(
+                    ws, min_col=FIRST_PERIOD_COL, max_col=last_col, min_row=by_line[name]
+                )
+                chart.series.append(Series(values, title=dict(SUMMARY_LINES)[name]))
+        chart.set_categories(cats)
+        if "closing_cash" in by_line:
+            line = LineChart()
+            values = Reference(
+                ws, min_col=FIRST_PERIOD_COL, max_col=last_col, min_row=by_line["closing_cash"]
+            )
+            line.series.append(Series(values, title="Closing cash"))
+            chart += line
+    after = (max(table_rows) if table_rows else head) + 3
+    if appraisal is not None:
+        safe_text(
+            ws.cell(row=after, column=1),
+            "Options appraisal: net present cost, real terms (values computed by "
+            "mutualfin; detail on the Appraisal sheet)",
+        )
+        ws.cell(row=after, column=1).font = Font(bold=True, size=12)
+        table = appraisal.table.reset_index()[
+            [
+                "option",
+                "rank",
+                "net present cost",
+                "difference from the cheapest",
+                "equivalent annual net cost",
+            ]
+        ]
+        chart_row = _values_table(ws, table, after + 1) + 2
+    else:
+        chart_row = after
+    if table_rows:
+        ws.row_breaks.append(Break(id=chart_row - 1))  # the chart starts a printed page
+        ws.add_chart(chart, f"A{chart_row}")
+    widths = {"A": 36, "B": 15, "C": 15, "D": 15, "E": 15}
+    for col, w in widths.items():
+        ws.column_dimensions[col].width = w
+    from openpyxl.utils import get_column_letter
+
+    for p in range(tl.n):
+        ws.column_dimensions[get_column_letter(FIRST_PERIOD_COL + p)].width = 12
+    ws.row_dimensions[after + 1].height = 30
+    for c in range(1, 6):
+        ws.cell(row=after + 1, column=c).alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _values_table(ws, frame: pd.DataFrame, row: int, col: int = 1) -> int:
+    """Write a DataFrame as values (header + rows) from (row, col); return the next row."""
+    _header_at(ws, row, col, [str(c) for c in frame.columns])
+    for r, rec in enumerate(frame.itertuples(index=False), start=row + 1):
+        for c, v in enumerate(rec, start=col):
+            cell = ws.cell(row=r, column=c)
+            if isinstance(v, str) or v is None:
+                safe_text(cell, "" if v is None else v)
+            elif isinstance(v, bool | np.bool_):
+                safe_text(cell, "yes" if v else "no")
+            elif isinstance(v, int | float | np.integer | np.floating):
+                fv = float(v)
+                if math.isnan(fv):
+                    safe_text(cell, "n/a")
+                else:
+                    cell.value = fv
+                    if fv.is_integer() and abs(fv) < 1000:
+                        cell.number_format = "0"
+                    elif abs(fv) < 10:
+                        cell.number_format = "#,##0.00"
+                    else:
+                        cell.number_format = "#,##0"
+            else:
+                safe_text(cell, str(v))
+            cell.fill = _DATA_FILL
+    return row + 1 + len(frame)
+
+
+def _header_at(ws, row: int, col: int, values: list[str]) -> None:
+    from mutualfin.excel.writer import _HEAD_FILL, _HEAD_FONT
+
+    for c, v in enumerate(values, start=col):
+        cell = ws.cell(row=row, column=c)
+        safe_text(cell, v)
+        cell.fill, cell.font = _HEAD_FILL, _HEAD_FONT
+
+
+def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.DataFrame]) -> None:
+    ws = wb.create_sheet(name)
+    ws.cell(row=1, column=1, value=title).font = _TITLE_FONT
+    safe_text(
+        ws.cell(row=2, column=1),
+        "VALUES computed by mutualfin in Python (not formulas): rerun mutualfin to update.",
+    )
+    ws.cell(row=2, column=1).font = Font(bold=True, color="C00000")
+    r = 4
+    for heading, frame in tables.items():
+        safe_text(ws.cell(row=r, column=1), heading)
+        ws.cell(row=r, column=1).font = Font(bold=True, size=12)
+        frame = (
+            frame.reset_index()
+            if frame.index.name or not isinstance(frame.index, pd.RangeIndex)
+            else frame
+        )
+        r = _values_table(ws, frame, r + 1) + 2
+    ws.column_dimensions["A"].width = 34
+    from openpyxl.utils import get_column_letter
+
+    for c in range(2, 16):
+        ws.column_dimensions[get_column_letter(c)].width = 16
+
+
+def _checks_sheet(wb: Workbook, results, extras: list[Extra]) -> None:
+    ws = wb.create_sheet("Checks")
+    ws.cell(row=1, column=1, value="Checks").font = _TITLE_FONT
+    safe_text(ws.cell(row=3, column=1), "Master check")
+    ws.cell(row=3, column=1).font = Font(bold=True)
+    _header(ws, 4, ["Check", "What it tests", "Sum of absolute differences", "Status"])
+    model = results.case.model
+    for e in extras:
+        if e.sheet != "Checks":
+            continue
+        cell = ws.cell(row=e.row, column=e.col, value=e.formula)
+        if e.kind == "abs_sum":
+            safe_text(ws.cell(row=e.row, column=1), e.line)
+            safe_text(ws.cell(row=e.row, column=2), model.lines[e.line].label)
+            cell.number_format = "#,##0.00"
+        else:
+            cell.font = Font(bold=True)
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 70
+    ws.column_dimensions["C"].width = 26
+    ws.column_dimensions["D"].width = 10
+
+
+def build_case_workbook(
+    results,
+    *,
+    cover: Cover | None = None,
+    appraisal=None,
+    risk: dict[str, pd.DataFrame] | None = None,
+) -> Workbook:
+    cover = cover or Cover(title=results.case.name)
+    wb = build_workbook(results.evaluation, title=cover.title, marking=cover.marking)
+    extras = plan_case_extras(results)
+    if appraisal is not None:
+        tables = {
+            "Options ranked by net present cost": appraisal.table,
+            "Switching values": appraisal.switching_values()
+            if len(appraisal.options) > 1
+            else pd.DataFrame(),
+        }
+        for opt in appraisal.options:
+            tables[f"{opt.name}: present value of each cost"] = appraisal.detail(opt.name)
+        tables["Notes"] = pd.DataFrame({"note": appraisal.notes})
+        _values_sheet(wb, "Appraisal", "Commissioner's options appraisal", tables)
+    if risk:
+        _values_sheet(wb, "Risk", "Risk analysis", risk)
+    _checks_sheet(wb, results, extras)
+    _summary_sheet(wb, results, extras, appraisal)
+    _cover_sheet(wb, results, cover)
+    first = ["Cover", "Summary", "Inputs", "Parameters", "Timeline", "Roster"]
+    last = ["Statements", "Appraisal", "Risk", "Checks"]
+    names = wb.sheetnames
+    order = [n for n in first if n in names]
+    order += [n for n in names if n not in first and n not in last]
+    order += [n for n in last if n in names]
+    wb._sheets = [wb[n] for n in order]
+    _contents_sheet(wb)
+    for ws in wb.worksheets:
+        _page_setup(ws, cover.title, cover.marking)
+        if ws.title in ("Cover", "Contents", "Summary", "Checks", "Appraisal", "Risk"):
+            ws.freeze_panes = None
+    wb.active = 0
+    return wb
+
+
+def write_case_workbook(
+    results,
+    path: str | os.PathLike,
+    *,
+    overwrite: bool = False,
+    cover: Cover | None = None,
+    appraisal=None,
+    risk=None,
+    store_values: bool = False,
+) -> Path:
+    """Write the business-case workbook; with ``store_values``, the file saved is the one
+    LibreOffice recalculated, so viewers without a calculation engine show the figures."""
+    wb = build_case_workbook(results, cover=cover, appraisal=appraisal, risk=risk)
+    target = Path(path)
+    if not store_values:
+        return atomic_save(wb, target, overwrite)
+    from mutualfin.excel.recalc import recalculate
+
+    if target.exists() and not overwrite:
+        raise WorkbookError(
+            f"{str(target)!r} already exists; choose another name or pass overwrite=True"
+        )
+    with tempfile.TemporaryDirectory(prefix="mutualfin-store-") as tmp:
+        raw = atomic_save(wb, Path(tmp) / target.name, True)
+        calc = recalculate(raw, Path(tmp) / "calc")
+        fd, staged = tempfile.mkstemp(
+            prefix=f".{target.stem}.",
+            suffix=".xlsx.tmp",
+            dir=target.parent if str(target.parent) else ".",
+        )
+        os.close(fd)
+        shutil.copyfile(calc, staged)
+        os.replace(staged, target)
+    return target
+
+
+def verify_case(path: str | os.PathLike, results, **kwargs):
+    """:func:`mutualfin.excel.verify` for a case workbook, including its summary and checks."""
+    from mutualfin.excel.verify import verify
+
+    extras = {
+        (e.sheet, e.row, e.col): expected_extra(e, results.evaluation)
+        for e in plan_case_extras(results)
+    }
+    return verify(path, results.evaluation, extra_expected=extras, **kwargs)
