@@ -595,7 +595,9 @@ def apprenticeship_levy(paybill: Any, tax_year: Any = None) -> Any:
     Returns
     -------
     float, array or Expr
-        The levy in pounds (positive): ``0.5% x max(paybill - 15,000, 0)``.
+        The levy in pounds (positive): ``max(0.5% x paybill - 15,000, 0)``: the £15,000
+        levy allowance is set against the levy (Finance Act 2016 s.99(2)), so an employer
+        pays nothing until its pay bill exceeds £3m.
 
     Notes
     -----
@@ -614,8 +616,8 @@ def apprenticeship_levy(paybill: Any, tax_year: Any = None) -> Any:
 
     Examples
     --------
-    >>> apprenticeship_levy(4_000_000, tax_year="2025/26")  # 0.5% x (4,000,000 - 15,000)
-    19925.0
+    >>> apprenticeship_levy(4_000_000, tax_year="2025/26")  # 0.5% x 4,000,000 - 15,000
+    5000.0
     >>> apprenticeship_levy(4_000_000, tax_year=2016)  # before the levy started
     0.0
     """
@@ -624,7 +626,7 @@ def apprenticeship_levy(paybill: Any, tax_year: Any = None) -> Any:
         _no_year_with_expr(tax_year, "tax_year", fn)
         rate = param("apprenticeship_levy.rate", how="end")
         allowance = param("apprenticeship_levy.allowance", how="end") * year_fraction()
-        return rate * max_(paybill - allowance, 0)
+        return max_(rate * paybill - allowance, 0)
     _require_year(tax_year, "tax_year", fn)
     pay, scalar = _amounts(paybill, "paybill")
     start, _ = _tax_year_bounds(tax_year)
@@ -633,4 +635,4 @@ def apprenticeship_levy(paybill: Any, tax_year: Any = None) -> Any:
         return _out(np.zeros_like(pay), scalar)
     rate = _value("apprenticeship_levy.rate", start)
     allowance = _value("apprenticeship_levy.allowance", start)
-    return _out(rate * np.maximum(pay - allowance, 0.0), scalar)
+    return _out(np.maximum(rate * pay - allowance, 0.0), scalar)

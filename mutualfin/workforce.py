@@ -41,7 +41,6 @@ from mutualfin.engine.nodes import (
     Input,
     Line,
     growth,
-    max_,
     min_,
     param,
     period_index,
@@ -49,7 +48,6 @@ from mutualfin.engine.nodes import (
     total,
     where,
     within,
-    year_fraction,
 )
 from mutualfin.errors import InputError
 from mutualfin.roster import Roster, _whole_years
@@ -58,6 +56,7 @@ from mutualfin.tax import (
     _on_date,
     _out,
     _require_year,
+    apprenticeship_levy,
     employer_ni,
 )
 
@@ -241,22 +240,6 @@ class RosterComponent(Component):
         return ctx.created[full]
 
 
-def _levy(paybill: Line) -> Any:
-    """Apprenticeship Levy on a paybill line: ``max(rate x paybill - allowance, 0)``.
-
-    Finance Act 2016 s.99 charges 0.5% of the pay bill and s.100 sets an allowance of
-    £15,000 *against the levy* (not against the pay bill), so a £4m pay bill pays
-    0.5% x 4,000,000 - 15,000 = £5,000. :func:`mutualfin.tax.apprenticeship_levy` (as of
-    commit 5f701f4) subtracts the allowance from the pay bill instead, giving £19,925 for the
-    same pay bill; until that is corrected this model writes the levy from the same
-    parameters itself. Its form matches the tax module's otherwise (rate and allowance in
-    force at the period end, allowance pro-rated by the year fraction).
-    """
-    rate = param("apprenticeship_levy.rate", how="end")
-    allowance = param("apprenticeship_levy.allowance", how="end") * year_fraction()
-    return max_(rate * paybill - allowance, 0)
-
-
 class StaffCosts(RosterComponent):
     """Pay and on-costs of the staff transferring to the mutual, per employee, summed.
 
@@ -302,9 +285,7 @@ class StaffCosts(RosterComponent):
     ``apprenticeship_levy``
         ``max(0.5% x staff_pay - 15,000, 0)``: the levy is 0.5% of the paybill less an
         allowance of £15,000 *of levy* a year, so it is payable only on paybills over £3m
-        (Finance Act 2016 ss.99-100; parameters ``apprenticeship_levy.rate`` and
-        ``.allowance``). See :func:`_levy` for why this does not call
-        :func:`mutualfin.tax.apprenticeship_levy`.
+        (Finance Act 2016 ss.99-100; :func:`mutualfin.tax.apprenticeship_levy`).
     ``employment_allowance``
         ``min(ni.employment_allowance, employer_ni)`` where the employer may claim it, else 0:
         barred when 50% or more of the work is of a public nature unless the mutual is a
@@ -484,7 +465,7 @@ class StaffCosts(RosterComponent):
         )
         levy = Line(
             "apprenticeship_levy",
-            _levy(staff_pay),
+            apprenticeship_levy(staff_pay),
             label="Apprenticeship Levy (0.5% of paybill over the allowance)",
             sheet=sheet,
         )

@@ -394,25 +394,26 @@ def test_employment_allowance_bad_input(kwargs, error, match):
 @pytest.mark.parametrize(
     ("paybill", "year", "expected"),
     [
-        # 0.5% x (4,000,000 - 15,000)
-        (4_000_000, "2025/26", 19_925.00),
-        # 0.5% x (3,000,000 - 15,000): £3m is where the levy exceeds £15k
-        (3_000_000, 2024, 14_925.00),
-        # at the allowance: nothing
+        # Finance Act 2016 s.99: 0.5% of the pay bill less the £15,000 levy allowance
+        # 0.5% x 4,000,000 = 20,000; less 15,000
+        (4_000_000, "2025/26", 5_000.00),
+        # 0.5% x 3,000,000 = 15,000 = the allowance: £3m is where the levy starts to bite
+        (3_000_000, 2024, 0.00),
+        # a pound above: 0.5% x 3,000,001 - 15,000 = 0.005
+        (3_000_001, 2024, 0.005),
+        # a pound below: nothing
+        (2_999_999, 2024, 0.00),
+        # a small employer: nothing
         (15_000, 2024, 0.00),
-        # a penny above: 0.5% x 0.01
-        (15_000.01, 2024, 0.00005),
-        # a penny below: nothing
-        (14_999.99, 2024, 0.00),
-        # first day of the levy: 0.5% x 985,000
-        (1_000_000, "2017-04-06", 4_925.00),
+        # first day of the levy: 0.5% x 5,000,000 - 15,000 = 10,000
+        (5_000_000, "2017-04-06", 10_000.00),
         # the day before: no levy existed
-        (1_000_000, "2017-04-05", 0.00),
+        (5_000_000, "2017-04-05", 0.00),
         # 2016/17 and earlier: 0
-        (1_000_000, 2016, 0.00),
-        (1_000_000, 2010, 0.00),
-        # 2026/27: 0.5% x (10,000,000 - 15,000)
-        (10_000_000, 2026, 49_925.00),
+        (5_000_000, 2016, 0.00),
+        (5_000_000, 2010, 0.00),
+        # 2026/27: 0.5% x 10,000,000 - 15,000 = 35,000
+        (10_000_000, 2026, 35_000.00),
     ],
 )
 def test_apprenticeship_levy_worked_cases(paybill, year, expected):
@@ -421,7 +422,7 @@ def test_apprenticeship_levy_worked_cases(paybill, year, expected):
 
 def test_apprenticeship_levy_vectorised_and_errors():
     np.testing.assert_allclose(
-        apprenticeship_levy([0, 15_000, 3_015_000], tax_year=2023), [0, 0, 15_000]
+        apprenticeship_levy([0, 15_000, 3_015_000], tax_year=2023), [0, 0, 75]
     )
     with pytest.raises(ParameterRangeError, match="2027-04-05"):
         apprenticeship_levy(1e6, tax_year=2027)
