@@ -150,6 +150,10 @@ class Component:
     key: ClassVar[str] = ""
     sheet: ClassVar[str] = "Calculations"
     Inputs: ClassVar[type[ComponentInputs]] = ComponentInputs
+    #: line name -> role in a business case's statements (see Line's ``role``)
+    roles: ClassVar[dict[str, str]] = {}
+    #: built from a staff roster: case files pass it as ``from_dict(table, roster=...)``
+    needs_roster: ClassVar[bool] = False
 
     def __init__(self, **values: Any):
         self._meta: dict[str, dict[str, Any]] = {}

@@ -12,7 +12,7 @@ Conventions
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -95,6 +95,8 @@ class Overheads(Component):
     """
 
     key = "overheads"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"overheads": "cost"}
     sheet = "Costs"
 
     class Inputs(ComponentInputs):
@@ -158,6 +160,8 @@ class SetUp(Component):
     """
 
     key = "setup"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"setup_costs": "one_off"}
     sheet = "Costs"
 
     class Inputs(ComponentInputs):
@@ -232,6 +236,8 @@ class Premises(Component):
     """
 
     key = "premises"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"premises_costs": "cost"}
     sheet = "Costs"
 
     class Inputs(ComponentInputs):
@@ -351,6 +357,8 @@ class VatLeakage(Component):
     """
 
     key = "vat"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"vat_irrecoverable": "cost"}
     sheet = "Costs"
 
     class Inputs(ComponentInputs):

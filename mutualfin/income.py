@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -276,6 +276,11 @@ class Contract(Component):
     """
 
     key = "contract"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {
+        "contract_income": "council_income",
+        "contract_receipts": "receipts:contract_income",
+    }
     sheet = "Income"
 
     class Inputs(ComponentInputs):
@@ -535,6 +540,8 @@ class TradedIncome(Component):
     """
 
     key = "traded"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"traded_income": "income"}
     sheet = "Income"
 
     class Inputs(ComponentInputs):
@@ -624,6 +631,8 @@ class Pipeline(Component):
     """
 
     key = "pipeline"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"pipeline_income": "income"}
     sheet = "Income"
 
     class Inputs(ComponentInputs):
@@ -722,6 +731,8 @@ class Grants(Component):
     """
 
     key = "grants"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"grant_income": "income"}
     sheet = "Income"
 
     class Inputs(ComponentInputs):

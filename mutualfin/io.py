@@ -168,16 +168,21 @@ def load_case(path: str | os.PathLike):
     roster = None
     checksums = {p.name: file_checksum(p)}
     if "roster" in raw:
-        roster, roster_path = _load_roster(p, raw["roster"])
+        roster, roster_path = _load_roster(p, raw["roster"], timeline)
         checksums[roster_path.name] = file_checksum(roster_path)
     components = []
     for key, table in raw.items():
         if key in _SECTIONS:
             continue
         cls = registry[key]
+        if cls.needs_roster and roster is None:
+            raise CaseFileError(
+                f"{p.name}: [{key}]: needs the staff roster; add [roster] with file = "
+                '"staff.csv" (and base_date = "2026-04-01")'
+            )
         try:
-            if roster is not None and getattr(cls, "needs_roster", False):
-                components.append(cls.from_dict({**table, "roster": roster}))
+            if cls.needs_roster:
+                components.append(cls.from_dict(table, roster=roster))  # type: ignore[call-arg]
             else:
                 components.append(cls.from_dict(table))
         except MutualfinError as exc:
@@ -199,7 +204,7 @@ def load_case(path: str | os.PathLike):
     return case
 
 
-def _load_roster(case_path: Path, table: dict[str, Any]):
+def _load_roster(case_path: Path, table: dict[str, Any], timeline: Timeline):
     allowed = {"file", "sheet", "base_date"}
     for key in table:
         if key not in allowed:
@@ -211,12 +216,16 @@ def _load_roster(case_path: Path, table: dict[str, Any]):
         from mutualfin import roster as roster_module
     except ModuleNotFoundError:  # pragma: no cover - arrives with the workforce model
         raise CaseFileError(f"{case_path.name}: [roster]: rosters are not supported yet") from None
-    kwargs = {k: table[k] for k in ("base_date",) if k in table}
+    base_date = table.get("base_date", timeline.start)  # ages and service at go-live
+    if not roster_path.is_file():
+        raise CaseFileError(
+            f"{case_path.name}: roster.file: {roster_path.name} not found next to the case file"
+        )
     try:
         if roster_path.suffix.lower() in (".xlsx", ".xlsm"):
-            r = roster_module.Roster.from_excel(roster_path, sheet=table.get("sheet"), **kwargs)
+            r = roster_module.Roster.from_excel(roster_path, base_date, sheet=table.get("sheet"))
         else:
-            r = roster_module.Roster.from_csv(roster_path, **kwargs)
+            r = roster_module.Roster.from_csv(roster_path, base_date)
     except MutualfinError as exc:
         raise CaseFileError(f"{case_path.name}: roster.file ({roster_path.name}): {exc}") from None
     return r, roster_path

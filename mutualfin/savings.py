@@ -24,6 +24,8 @@ Conventions
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from mutualfin import params as _params
 from mutualfin.components import (
     BuildContext,
@@ -120,6 +122,8 @@ class AbsenceSavings(Component):
     """
 
     key = "absence"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"absence_saving": "saving"}
     sheet = "Savings"
 
     class Inputs(ComponentInputs):
@@ -247,6 +251,8 @@ class TurnoverSavings(Component):
     """
 
     key = "turnover"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"turnover_saving": "saving"}
     sheet = "Savings"
 
     class Inputs(ComponentInputs):

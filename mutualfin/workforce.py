@@ -18,7 +18,7 @@ Allowance line is positive and is *subtracted* in ``staff_costs``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -185,6 +185,8 @@ class RosterComponent(Component):
     ``BuildContext`` given another axis must have the same ids in the same order.
     """
 
+    needs_roster: ClassVar[bool] = True
+
     def __init__(self, roster: Roster | None = None, /, **values: Any):
         if not isinstance(roster, Roster):
             raise InputError(
@@ -318,6 +320,8 @@ class StaffCosts(RosterComponent):
     """
 
     key = "staff"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"staff_costs": "cost"}
     sheet = "Staff"
 
     class Inputs(ComponentInputs):
@@ -586,6 +590,8 @@ class TransferCosts(RosterComponent):
     """
 
     key = "transfer"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"transfer_costs": "one_off"}
     sheet = "Transfer"
 
     class Inputs(ComponentInputs):
