@@ -74,15 +74,25 @@ Fraction = Annotated[float, Unit("fraction"), Field(ge=-1, le=1, allow_inf_nan=F
 Ratio = Annotated[float, Unit("ratio"), Field(ge=0, allow_inf_nan=False)]
 Count = Annotated[float, Unit("count"), Field(ge=0, allow_inf_nan=False)]
 Years = Annotated[float, Unit("years"), Field(ge=0, allow_inf_nan=False)]
-FractionSeries = Annotated[
-    float | list[Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)]],
-    Unit("fraction"),
-]
-MoneySeries = Annotated[
-    float | list[Annotated[float, Field(ge=0, allow_inf_nan=False)]], Unit("GBP")
-]
+_Frac = Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)]
+_Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+FractionSeries = Annotated[_Frac | list[_Frac], Unit("fraction")]
+MoneySeries = Annotated[_Money | list[_Money], Unit("GBP")]
 
 _META_KEYS = {"value", "source", "label", "uncertainty"}
+
+
+def _find_unit(annotation: Any) -> str | None:
+    for meta in getattr(annotation, "__metadata__", ()):
+        if isinstance(meta, Unit):
+            return meta.name
+    for arg in getattr(annotation, "__args__", ()):
+        if arg is type(None):
+            continue
+        found = _find_unit(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def field(description: str, default: Any = ..., **kwargs: Any) -> Any:
@@ -128,20 +138,41 @@ def parse_uncertainty(spec: Any, where: str) -> Distribution:
         raise InputError(f"{where}.uncertainty.{kind}: {params!r} must be numbers") from None
 
 
+def _is_branch(part: str) -> bool:
+    return "float" in part or part.startswith("list[")
+
+
 def _pydantic_error(key: str, exc: ValidationError) -> InputError:
-    parts = []
+    """One plain message per problem: ``key.field: value: what is wrong``.
+
+    A number-or-list input reports each union branch; keep the branch matching what was
+    given (a list's items for a list, the number otherwise) and drop the branch names.
+    """
+    parts: list[str] = []
     for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"])
-        value = err.get("input")
+        raw = [str(x) for x in err["loc"]]
+        branch = raw[1] if len(raw) > 1 and _is_branch(raw[1]) else None
+        given = err.get("input")
+        if branch is not None:
+            is_list_branch = branch.startswith("list[")
+            value_is_list = isinstance(given, list) or len(raw) > 2
+            if is_list_branch != value_is_list:
+                continue
+        loc = ".".join(x for x in raw if not _is_branch(x))
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             parts.append(f"{key}.{loc}: unknown input")
-            continue
-        if err["type"] == "missing":
+        elif err["type"] == "missing":
             parts.append(f"{key}.{loc}: missing; add it with its value")
-            continue
-        parts.append(f"{key}.{loc}: {value!r}: {msg.lower()}")
-    return InputError("; ".join(parts))
+        else:
+            parts.append(f"{key}.{loc}: {given!r}: {msg.lower()}")
+    if not parts:  # every error was a union branch not matching: report them all plainly
+        parts = [
+            f"{key}.{'.'.join(str(x) for x in e['loc'] if not _is_branch(str(x)))}: "
+            f"{e.get('input')!r}: {e['msg'].lower()}"
+            for e in exc.errors()
+        ]
+    return InputError("; ".join(dict.fromkeys(parts)))
 
 
 class Component:
@@ -201,15 +232,15 @@ class Component:
     # -- metadata ----------------------------------------------------------------------------
     @classmethod
     def unit_of(cls, name: str) -> str:
+        """The unit of an input, read from its annotation (also through ``X | None``)."""
         info: FieldInfo = cls.Inputs.model_fields[name]
         for meta in info.metadata:
             if isinstance(meta, Unit):
                 return meta.name
-        annotation = info.annotation
-        for meta in getattr(annotation, "__metadata__", ()):
-            if isinstance(meta, Unit):
-                return meta.name
-        raise InputError(f"{cls.key}.{name}: the schema gives it no unit")  # pragma: no cover
+        found = _find_unit(info.annotation)
+        if found is None:
+            raise InputError(f"{cls.key}.{name}: the schema gives it no unit")
+        return found
 
     def build(self, ctx: BuildContext) -> list[Line]:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -88,3 +88,26 @@ def test_series_must_match_the_timeline():
     g = Grant(amount=1, phasing=[1.0, 0.5])
     with pytest.raises(InputError, match=r"grant.phasing: has 2 values but the timeline has 3"):
         build(g)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (3, r"^grant.phasing: 3: input should be less than or equal to 1$"),
+        ([1.0, 3, 1.0], r"^grant.phasing.1: 3: input should be less than or equal to 1$"),
+        ("all", r"^grant.phasing: 'all': input should be a valid number"),
+    ],
+)
+def test_series_inputs_report_one_plain_error(value, message):
+    with pytest.raises(InputError, match=message):
+        Grant(amount=1, phasing=value)
+
+
+def test_optional_money_keeps_its_unit():
+    class Deposit(Component):
+        key = "deposit"
+
+        class Inputs(ComponentInputs):
+            amount: Money | None = field("Deposit, if any", default=None)
+
+    assert Deposit.unit_of("amount") == "GBP"
