@@ -19,17 +19,25 @@ from importlib.metadata import version as _version
 
 from mutualfin import (
     appraisal,
+    components,
+    costs,
     discounting,
     errors,
     excel,
     finance,
+    income,
     io,
+    legal_form,
     params,
     pensions,
+    risk,
+    roster,
+    savings,
     tax,
     workforce,
 )
-from mutualfin.case import BusinessCase, Results
+from mutualfin.appraisal import Option, appraise
+from mutualfin.case import BusinessCase, CaseFinance, Loan, Results
 from mutualfin.engine import (
     PERT,
     Entities,
@@ -66,6 +74,7 @@ from mutualfin.engine import (
     year_fraction,
 )
 from mutualfin.errors import MutualfinError
+from mutualfin.roster import Roster
 
 try:
     __version__ = _version("mutualfin")

@@ -135,3 +135,11 @@ def test_a_bad_file_stops_the_whole_store(tmp_path):
     write(tmp_path, GOOD.replace("test.rate", "test.bad").replace("0.1\n", "7\n"), "test.bad")
     with pytest.raises(ParameterFileError, match="test.bad.toml"):
         ParameterStore(tmp_path).load_all()
+
+
+def test_every_parameter_is_listed_in_sources_md():
+    from mutualfin.params import DATA_DIR
+
+    text = (DATA_DIR.parent / "SOURCES.md").read_text(encoding="utf-8")
+    missing = [n for n in mf.params.names() if f"`{n}`" not in text]
+    assert not missing, f"add these to mutualfin/params/SOURCES.md: {missing}"
