@@ -910,11 +910,13 @@ class _Progress:
 
 
 def _default_chunk(case: BusinessCase) -> int:
-    """Scenarios per chunk: about 2 million numbers per (largest) line per chunk."""
+    """Scenarios per chunk: about 4 million numbers (32 MB) per per-employee line per chunk,
+    at least 1,000 and at most 50,000 scenarios (measured fastest on the benchmark case; much
+    smaller chunks pay the engine's per-call overhead, much larger ones leave the CPU cache)."""
     m = case.model
     e = max((len(a) for a in m.entity_axes.values()), default=1)
     cells = e * m.timeline.n
-    return int(min(50_000, max(1_000, 2_000_000 // max(cells, 1))))
+    return int(min(50_000, max(1_000, 4_000_000 // max(cells, 1))))
 
 
 def simulate(
@@ -943,7 +945,7 @@ def simulate(
         declare an uncertainty; the matrix must be symmetric with a unit diagonal and
         positive definite. Induced by the Iman-Conover method (:func:`iman_conover`).
     chunk_size : int, optional
-        Scenarios per evaluation; by default about 2 million numbers per line per chunk.
+        Scenarios per evaluation; by default about 4 million numbers per line per chunk.
         Memory is bounded by the chunk plus the kept results (metrics and ``lines``).
     floor : float, default 0
         Cash floor for :meth:`SimulationResult.shortfall` (GBP).
