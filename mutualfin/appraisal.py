@@ -38,7 +38,7 @@ from mutualfin.discounting import green_book_discount_factors
 from mutualfin.engine.timeline import financial_year_label, parse_financial_year
 from mutualfin.errors import InputError
 
-__all__ = ["Appraisal", "Option", "appraise", "deflator_index"]
+__all__ = ["Appraisal", "CouncilAppraisal", "Option", "appraise", "deflator_index"]
 
 
 def deflator_index(years: Sequence[int], forecast_rate: float = 0.02) -> pd.Series:
@@ -320,3 +320,115 @@ def appraise(
         pvs,
         notes,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# the appraisal of a business case, declared in its case file as [appraisal]
+from mutualfin.components import (  # noqa: E402
+    Component,
+    ComponentInputs,
+    Fraction,
+    Money,
+    Ratio,
+    field,
+)
+
+
+class CouncilAppraisal(Component):
+    """The council's side of a case: what keeping the service costs, what stays behind.
+
+    Two options from the council's viewpoint, both nominal cash by year over the case's
+    timeline:
+
+    - **Retain in-house**: ``in_house_cost`` in the first year, growing at
+      ``in_house_inflation``, less ``in_house_savings_target`` the council would ask of its
+      own service each year (cumulative);
+    - **Spin out to a mutual**: the contract payments from the case (its ``council_income``
+      line) plus ``stranded_overheads`` (support costs the council keeps, growing with
+      inflation), ``pension_risk_retained`` (a yearly allowance for LGPS risk the council
+      keeps under pass-through), ``lost_vat_recovery`` (VAT the council can no longer
+      recover), and one-off ``setup_support`` in the first year.
+
+    Optimism bias applies to the spin-out's contract payments: the upper bound (outsourcing
+    operating costs, 41%) reduced by ``mitigation`` with ``mitigation_reason`` recorded.
+    """
+
+    key = "appraisal"
+    sheet = "Appraisal"
+
+    class Inputs(ComponentInputs):
+        in_house_cost: Money = field("Council's cost of running the service in-house, year 1")
+        in_house_inflation: Fraction = field("Growth of the in-house cost a year", default=0.0)
+        in_house_savings_target: Fraction = field(
+            "Savings the council would require in-house, each year (cumulative)", default=0.0
+        )
+        stranded_overheads: Money = field(
+            "Overheads the council keeps after a spin-out, a year", default=0.0
+        )
+        pension_risk_retained: Money = field(
+            "Allowance for pension risk the council keeps (pass-through), a year", default=0.0
+        )
+        lost_vat_recovery: Money = field(
+            "VAT the council can no longer recover, a year", default=0.0
+        )
+        setup_support: Money = field("One-off set-up support from the council", default=0.0)
+        optimism_bias: Ratio = field(
+            "Optimism bias upper bound on the contract (outsourcing opex: 0.41)", default=0.41
+        )
+        mitigation: Fraction = field("Share of optimism bias mitigated", default=0.0)
+        mitigation_reason: str = field("Why the optimism bias is mitigated", default="")
+        deflator_forecast: Fraction = field(
+            "GDP deflator growth a year beyond the published data (assumption)", default=0.02
+        )
+
+    def validate(self) -> None:
+        i = self.inputs
+        if i.mitigation > 0 and not i.mitigation_reason.strip():
+            raise InputError(
+                "appraisal.mitigation_reason: give the reasons for mitigating "
+                f"{i.mitigation:.0%} of optimism bias (Green Book)"
+            )
+        if i.mitigation < 0:
+            raise InputError(f"appraisal.mitigation: {i.mitigation} must be 0 to 1")
+
+    def build(self, ctx):  # the appraisal is computed from results, not a model line
+        return []
+
+    def options(self, results) -> list[Option]:
+        i = self.inputs
+        tl = results.case.timeline
+        t = np.arange(tl.n)
+        growth_in = (1 + i.in_house_inflation) ** t
+        savings = (1 - i.in_house_savings_target) ** t
+        contract = np.asarray(results.evaluation.array("council_income")[0], dtype=float)
+        setup = np.zeros(tl.n)
+        setup[0] = i.setup_support
+        inhouse = Option(
+            "Retain in-house", {"in-house service": i.in_house_cost * growth_in * savings}
+        )
+        mutual = Option(
+            "Spin out to a mutual",
+            {
+                "contract payments": contract,
+                "stranded overheads": i.stranded_overheads * growth_in,
+                "pension risk retained": np.full(tl.n, i.pension_risk_retained),
+                "lost VAT recovery": np.full(tl.n, i.lost_vat_recovery),
+                "set-up support": setup,
+            },
+            optimism_bias=i.optimism_bias,
+            mitigation=i.mitigation,
+            mitigation_reason=i.mitigation_reason,
+            bias_applies_to=["contract payments"],
+        )
+        return [inhouse, mutual]
+
+    def appraise(self, results) -> Appraisal:
+        tl = results.case.timeline
+        if tl.freq != "annual":
+            raise InputError("the options appraisal needs an annual timeline")
+        return appraise(
+            self.options(results),
+            first_year=int(tl.financial_years[0]),
+            years=tl.n,
+            deflator_forecast=self.inputs.deflator_forecast,
+        )

@@ -359,9 +359,29 @@ class BusinessCase:
         with_receipts = list(receipts_for.values())
         debtor_days = ctx.input("debtor_days")
         creditor_days = ctx.input("creditor_days")
+        other_debtors = Line(
+            "debtors_other_income",
+            _sum_or_zero(plain_income) / days * debtor_days,
+            kind="balance",
+            sheet=S,
+            label="Debtors on income without its own receipts line (debtor days)",
+        )
+        owed: list[Line] = []
+        for income_name, receipts_line in receipts_for.items():
+            income_line = next(ln for ln in income_lines if ln.name == income_name)
+            owed_name = f"{income_name}_owed"
+            owed.append(
+                Line(
+                    owed_name,
+                    previous(owed_name) + income_line - receipts_line,
+                    kind="balance",
+                    sheet=S,
+                    label=f"{income_line.label}: earned, not yet received",
+                )
+            )
         debtors = Line(
             "debtors",
-            _sum_or_zero(plain_income) / days * debtor_days,
+            _sum_or_zero([other_debtors, *owed]),
             kind="balance",
             sheet=S,
             label="Debtors (income not yet received)",
@@ -369,7 +389,7 @@ class BusinessCase:
         receipts = Line(
             "operating_receipts",
             _sum_or_zero(plain_income)
-            - (debtors - previous("debtors"))
+            - (other_debtors - previous("debtors_other_income"))
             + _sum_or_zero(with_receipts),
             sheet=S,
             label="Cash received from operations",
@@ -390,7 +410,7 @@ class BusinessCase:
         tax_paid = Line(
             "tax_paid", tax + 0, sheet=S, label="Corporation tax paid (in the year it arises)"
         )
-        add(debtors, receipts, creditors, payments, tax_paid)
+        add(other_debtors, *owed, debtors, receipts, creditors, payments, tax_paid)
         financing: Any = 0
         if has_loan:
             by_name = {ln.name: ln for ln in lines}
@@ -550,6 +570,26 @@ class BusinessCase:
     def run(self, overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> Results:
         """Evaluate the case (one scenario, or many with array overrides)."""
         return Results(self, self.model.evaluate(overrides, **kwargs))
+
+    def appraise(self, results: Results | None = None):
+        """The commissioner's options appraisal from the case's ``[appraisal]`` inputs
+        (:class:`mutualfin.appraisal.CouncilAppraisal`), or None if the case has none."""
+        comp = self.components.get("appraisal")
+        if comp is None:
+            return None
+        return comp.appraise(results if results is not None else self.run())  # type: ignore[attr-defined]
+
+    def simulate(self, n: int = 10_000, *, seed: Any = None, **kwargs: Any):
+        """Monte Carlo over the inputs' declared uncertainty (:func:`mutualfin.risk.simulate`)."""
+        from mutualfin.risk import simulate
+
+        return simulate(self, n, seed=seed, **kwargs)
+
+    def tornado(self, metric: str = "npv_net_cash_flow", **kwargs: Any):
+        """One-at-a-time sensitivity, ranked (:func:`mutualfin.risk.tornado`)."""
+        from mutualfin.risk import tornado
+
+        return tornado(self, metric=metric, **kwargs)
 
     def break_even(
         self,

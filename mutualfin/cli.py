@@ -1,8 +1,17 @@
 """The ``mutualfin`` command.
 
-Exit codes scripts can rely on: 0 success; 1 the workbook failed verification; 2 bad input
-(a missing or invalid file, an unknown name), with one line on standard error saying what
-and how to fix it (``--debug`` shows the traceback).
+::
+
+    mutualfin run CASE [-o workbook.xlsx] [--overwrite] [--store-values] [--no-verify]
+    mutualfin simulate CASE [-n 10000] [--seed 1] [--floor 0]
+    mutualfin verify WORKBOOK CASE [--live 2]
+    mutualfin params [PREFIX]
+    mutualfin new CASE
+    mutualfin demo [INPUTS]
+
+Exit codes scripts can rely on: 0 success; 1 a workbook failed verification; 2 bad input (a
+missing or invalid file, an unknown name, an existing output without ``--overwrite``), with one
+line on standard error saying what and how to fix it (``--debug`` shows the traceback).
 """
 
 from __future__ import annotations
@@ -11,47 +20,143 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from mutualfin.errors import MutualfinError
+from mutualfin.errors import CaseFileError, MutualfinError
 
-__all__ = ["main"]
+__all__ = ["TEMPLATE", "main"]
 
 
 def _money(x: float) -> str:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "n/a"
     return f"£{x:,.0f}" if x >= 0 else f"-£{-x:,.0f}"
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from mutualfin.demo import build_demo_model, load_demo_inputs
-    from mutualfin.excel import find_soffice, verify, write_workbook
+def _metric(name: str, value) -> str:
+    from mutualfin.case import _fmt
 
-    timeline, inputs = load_demo_inputs(args.case)
-    model = build_demo_model(timeline, inputs)
-    ev = model.evaluate()
-    frame = ev.to_frame().T
-    frame = frame.loc[[n for n in frame.index if not n.endswith("_factor1")]]
-    print(f"mutualfin demonstration model: {args.case}")
-    print(f"{timeline!r}\n")
-    with pd.option_context("display.width", 200, "display.max_columns", 50):
-        print(frame.map(_money).to_string())
-    cash = ev["closing_cash"]
-    print(
-        f"\nMinimum closing cash: {_money(cash.min())} in {cash.idxmin()}; "
-        f"cumulative surplus: {_money(ev['surplus'].sum())}"
+    return _fmt(name, value)
+
+
+def _print_results(results) -> None:
+    case = results.case
+    print(f"{case.name}")
+    print(f"{case.timeline!r}\n")
+    width = {"display.width": 220, "display.max_columns": 60, "display.max_colwidth": 48}
+    from mutualfin.case import STATEMENT_ORDER
+
+    lines = case.model.lines
+    with pd.option_context(*[x for kv in width.items() for x in kv]):
+        for title, names in STATEMENT_ORDER.items():
+            rows = {}
+            for name in names:
+                if name not in results.evaluation.values:
+                    continue
+                unit = lines[name].unit
+                fmt = _money if unit == "GBP" else (lambda v: f"{v:,.1f}")
+                rows[lines[name].label] = [fmt(v) for v in results[name].tolist()]
+            table = pd.DataFrame(rows, index=case.timeline.labels).T
+            table.index.name = title
+            print(table.to_string())
+            print()
+    print("Headline metrics")
+    for name, value in results.metrics.items():
+        print(f"  {name.replace('_', ' '):28s} {_metric(name, value)}")
+    checks = results.checks
+    status = "OK" if bool(checks["ok"].all()) else "ERROR"
+    print(f"  {'checks':28s} {status}")
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from mutualfin.case import BusinessCase
+    from mutualfin.excel import find_soffice
+
+    case = BusinessCase.from_file(args.case)
+    results = case.run()
+    _print_results(results)
+    appraisal = case.appraise(results)
+    if appraisal is not None:
+        print("\nOptions appraisal (council's costs, real terms, Green Book discounting)")
+        cols = [
+            "rank",
+            "net present cost",
+            "difference from the cheapest",
+            "equivalent annual net cost",
+        ]
+        table = appraisal.table[cols]
+        print(table.map(lambda v: _money(v) if isinstance(v, float) else v).to_string())
+    out = Path(args.output or Path("out") / (Path(args.case).stem + ".xlsx"))
+    if not out.parent.exists():
+        out.parent.mkdir(parents=True)
+    cover = {
+        k: getattr(args, k)
+        for k in ("author", "status", "marking", "version")
+        if getattr(args, k) is not None
+    }
+    results.to_excel(
+        out, overwrite=args.overwrite, appraisal=appraisal, store_values=args.store_values, **cover
     )
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_workbook(ev, out, overwrite=args.overwrite, title="mutualfin demonstration model")
     print(f"\nWorkbook written: {out}")
     if args.no_verify:
         return 0
     if find_soffice() is None:
         print("Verification skipped: LibreOffice not found (install libreoffice-calc-nogui).")
         return 0
-    report = verify(out, ev)
+    report = results.verify(out)
     print(report.summary())
     return 0 if report.ok else 1
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from mutualfin.case import BusinessCase
+    from mutualfin.errors import WorkbookError
+    from mutualfin.excel.case_workbook import verify_live
+
+    workbook = Path(args.workbook)
+    if not workbook.is_file():
+        raise WorkbookError(f"workbook {str(workbook)!r} not found")
+    case = BusinessCase.from_file(args.case)
+    results = case.run()
+    report = results.verify(workbook)
+    print(report.summary())
+    ok = report.ok
+    if args.live and ok:
+        changes, live = verify_live(workbook, results, samples=args.live, seed=args.seed)
+        shown = ", ".join(f"{k} = {v:,.4g}" for k, v in changes.items())
+        print(f"Live check: changed {shown} in the workbook and in Python")
+        print(live.summary())
+        ok = live.ok
+    return 0 if ok else 1
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from mutualfin.case import BusinessCase
+
+    case = BusinessCase.from_file(args.case)
+    uncertain = [n for n, i in case.model.inputs.items() if i.uncertainty is not None]
+    if not uncertain:
+        raise CaseFileError(
+            f"{Path(args.case).name}: no input declares an uncertainty; add e.g. "
+            "indexation = { value = 0.02, uncertainty = { triangular = [0.0, 0.02, 0.04] } }"
+        )
+    sim = case.simulate(args.n, seed=args.seed, floor=args.floor, progress=not args.quiet)
+    print(
+        f"{case.name}: {args.n:,} scenarios, seed {args.seed}, {len(uncertain)} uncertain "
+        f"inputs ({', '.join(uncertain)})\n"
+    )
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(
+            sim.percentiles().map(lambda v: f"{v:,.2f}" if isinstance(v, float) else v).to_string()
+        )
+    print(
+        f"\nProbability that closing cash falls below {_money(args.floor)} in some year: "
+        f"{sim.probability_below(args.floor):.1%}"
+    )
+    print("\nInputs driving NPV most (rank correlation)")
+    print(sim.drivers().to_string())
+    return 0
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
@@ -60,28 +165,163 @@ def _cmd_params(args: argparse.Namespace) -> int:
     table = params.table(args.prefix or "")
     cols = ["name", "from", "until", "value", "unit", "confirmed", "reference"]
     with pd.option_context(
-        "display.width", 250, "display.max_colwidth", 70, "display.max_rows", 1000
+        "display.width", 250, "display.max_colwidth", 70, "display.max_rows", 2000
     ):
         print(table[cols].to_string(index=False))
     return 0
 
 
+TEMPLATE = """# A mutualfin business case. Every input may be a plain value or a table:
+#   name = { value = 0.02, source = "where it comes from",
+#            uncertainty = { triangular = [0.0, 0.02, 0.04] } }
+# Money is GBP a year in first-year prices unless stated; rates are fractions (0.02 = 2%).
+# Run it:  mutualfin run __FILE__
+
+[case]
+name = "__NAME__"
+organisation = "Your council"
+author = ""
+status = "DRAFT"
+
+[timeline]
+start = "2026/27"      # first financial year (1 April to 31 March)
+years = 5
+
+[contract]             # the parent council's contract (mutualfin.income.Contract)
+annual_value = { value = 2_000_000, source = "draft contract (illustrative)" }
+indexation = { value = 0.02, uncertainty = { triangular = [0.0, 0.02, 0.03] } }
+efficiency_target = 0.01
+start_date = "2026-04-01"
+term_years = 5
+payment_lag_months = 1   # 0 = monthly in advance, 1 = monthly in arrears
+
+[overheads]            # support services bought back (mutualfin.costs.Overheads)
+hr = 40_000
+payroll = 15_000
+finance = 45_000
+it = 60_000
+insurance = 25_000
+audit = 12_000
+inflation = 0.02
+
+[setup]                # one-off costs (mutualfin.costs.SetUp), one per year
+amounts = [120_000, 20_000, 0, 0, 0]
+
+[finance]              # the case's financial settings (mutualfin.case.CaseFinance)
+opening_cash = 150_000
+debtor_days = 30
+creditor_days = 30
+discount_rate = 0.035
+reserves_target_months = 2
+
+[appraisal]            # the council's side (mutualfin.appraisal.CouncilAppraisal)
+in_house_cost = 2_150_000
+in_house_inflation = 0.02
+stranded_overheads = 50_000
+setup_support = 100_000
+optimism_bias = 0.41
+mitigation = 0.0
+"""
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from mutualfin.errors import WorkbookError
+
+    path = Path(args.case)
+    if path.suffix != ".toml":
+        raise CaseFileError(f"{path}: a case file name must end in .toml")
+    if path.exists() and not args.overwrite:
+        raise WorkbookError(f"{str(path)!r} already exists; choose another name or --overwrite")
+    if not path.parent.exists():
+        raise CaseFileError(f"{path.parent}: folder does not exist; create it first")
+    name = path.stem.replace("_", " ").capitalize()
+    text = TEMPLATE.replace("__FILE__", path.name).replace("__NAME__", name)
+    path.write_text(text, encoding="utf-8")
+    print(f"Case file written: {path}\nEdit it, then run: mutualfin run {path}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from mutualfin.demo import build_demo_model, load_demo_inputs
+    from mutualfin.excel import find_soffice, verify, write_workbook
+
+    timeline, inputs = load_demo_inputs(args.inputs)
+    ev = build_demo_model(timeline, inputs).evaluate()
+    frame = ev.to_frame().T
+    print(f"mutualfin demonstration model: {args.inputs}\n{timeline!r}\n")
+    with pd.option_context("display.width", 200, "display.max_columns", 50):
+        print(frame.map(_money).to_string())
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_workbook(ev, out, overwrite=args.overwrite, title="mutualfin demonstration model")
+    print(f"\nWorkbook written: {out}")
+    if args.no_verify or find_soffice() is None:
+        return 0
+    report = verify(out, ev)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mutualfin",
-        description="Financial business cases for public service mutuals.",
+        description="Financial business cases for public service mutuals: run a case, write "
+        "its live Excel workbook, prove it equal to Python, simulate the risk.",
+        epilog="Exit codes: 0 success, 1 a workbook failed verification, 2 bad input.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the demonstration model and write its workbook")
-    demo.add_argument("case", nargs="?", default="models/demo.toml", help="inputs file (TOML)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run a case file, print its summary, write its workbook")
+    run.add_argument("case", help="case file (TOML), e.g. models/youth_service.toml")
+    run.add_argument("-o", "--output", help="workbook to write (default out/<case>.xlsx)")
+    run.add_argument("--overwrite", action="store_true", help="replace an existing workbook")
+    run.add_argument(
+        "--store-values",
+        action="store_true",
+        help="save recalculated values too, so previews show figures",
+    )
+    run.add_argument("--no-verify", action="store_true", help="skip LibreOffice verification")
+    for flag in ("author", "status", "marking", "version"):
+        run.add_argument(f"--{flag}", help=f"cover sheet {flag}")
+    run.set_defaults(func=_cmd_run)
+
+    sim = sub.add_parser("simulate", help="Monte Carlo over the case's uncertain inputs")
+    sim.add_argument("case", help="case file (TOML) whose inputs declare uncertainty")
+    sim.add_argument("-n", type=int, default=10_000, help="number of scenarios (10,000)")
+    sim.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    sim.add_argument("--floor", type=float, default=0.0, help="cash floor in £ (0)")
+    sim.add_argument("--quiet", action="store_true", help="no progress bar")
+    sim.set_defaults(func=_cmd_simulate)
+
+    ver = sub.add_parser("verify", help="prove a workbook equal to Python (LibreOffice)")
+    ver.add_argument("workbook", help="workbook written by 'mutualfin run'")
+    ver.add_argument("case", help="the case file it was written from")
+    ver.add_argument(
+        "--live",
+        type=int,
+        default=2,
+        help="also change this many sampled inputs in the workbook and compare "
+        "with Python (default 2; 0 to skip)",
+    )
+    ver.add_argument("--seed", type=int, default=0, help="seed for the sampled inputs")
+    ver.set_defaults(func=_cmd_verify)
+
+    prm = sub.add_parser("params", help="list dated UK parameters with their sources")
+    prm.add_argument("prefix", nargs="?", default="", help="e.g. 'ni' or 'ct.main_rate'")
+    prm.set_defaults(func=_cmd_params)
+
+    new = sub.add_parser("new", help="write a commented template case file to start from")
+    new.add_argument("case", help="path of the new case file (.toml)")
+    new.add_argument("--overwrite", action="store_true", help="replace an existing file")
+    new.set_defaults(func=_cmd_new)
+
+    demo = sub.add_parser("demo", help="run the small demonstration model")
+    demo.add_argument("inputs", nargs="?", default="models/demo.toml", help="inputs (TOML)")
     demo.add_argument("-o", "--output", default="out/demo.xlsx", help="workbook to write")
     demo.add_argument("--overwrite", action="store_true", help="replace an existing workbook")
     demo.add_argument("--no-verify", action="store_true", help="skip LibreOffice verification")
     demo.set_defaults(func=_cmd_demo)
-    prm = sub.add_parser("params", help="list dated UK parameters with their sources")
-    prm.add_argument("prefix", nargs="?", default="", help="e.g. 'ni' or 'ct.main_rate'")
-    prm.set_defaults(func=_cmd_params)
     return parser
 
 
@@ -93,7 +333,16 @@ def main(argv: list[str] | None = None) -> int:
     except MutualfinError as exc:
         if args.debug:
             raise
-        print(f"mutualfin: error: {exc}", file=sys.stderr)
+        message = " ".join(str(exc).split())
+        print(f"mutualfin: error: {message}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # unwritable folder, disk full: still one clear line
+        if args.debug:
+            raise
+        print(
+            f"mutualfin: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -54,6 +54,7 @@ _TIMELINE_KEYS = {"start", "years", "freq"}
 #: modules whose Component subclasses can appear in case files
 COMPONENT_MODULES = (
     "mutualfin.case",
+    "mutualfin.appraisal",
     "mutualfin.income",
     "mutualfin.savings",
     "mutualfin.costs",

@@ -29,6 +29,26 @@ class Contract(Component):
         ]
 
 
+class LaggedContract(Contract):
+    """A contract paid monthly in arrears: a receipts line separate from income."""
+
+    class Inputs(ComponentInputs):
+        annual_value: Money = field("Contract value in the first year")
+        indexation: Fraction = field("Indexation", default=0.0)
+        lag_months: Money = field("Months in arrears", default=1.0)
+
+    def build(self, ctx):
+        income = super().build(ctx)[0]
+        lag = ctx.input("lag_months")
+        receipts = mf.Line(
+            "contract_receipts",
+            income * (1 - lag / 12) + mf.previous(income) * lag / 12,
+            sheet=self.sheet,
+            role="receipts:contract_income",
+        )
+        return [income, receipts]
+
+
 class TwoStaff(Component):
     """Two employees, employer NI per employee from the tax calculator's expression form."""
 
@@ -99,6 +119,18 @@ def test_statements_by_hand_to_the_penny():
     assert r.checks["ok"].all()
 
 
+def test_income_paid_in_arrears_is_a_debtor():
+    # £120,000 a year paid one month in arrears: £10,000 owed at each year end
+    case = BusinessCase(
+        mf.Timeline("2026/27", years=2),
+        [LaggedContract(annual_value=120_000, lag_months=1), CaseFinance(opening_cash=0)],
+    )
+    r = case.run()
+    assert r["contract_receipts"].tolist() == pytest.approx([110_000, 120_000])
+    assert r["debtors"].tolist() == pytest.approx([10_000, 10_000])
+    assert r.checks["ok"].all()
+
+
 def test_working_capital_and_loan_by_hand():
     case = BusinessCase(
         mf.Timeline("2026/27", years=3),
@@ -138,12 +170,13 @@ def test_break_even_fed_back_leaves_cash_at_the_floor():
     creditor=st.floats(0, 60),
     loan=st.floats(0, 100_000),
     rate=st.floats(0, 0.15),
+    lag=st.sampled_from([0.0, 1.0, 2.0]),
 )
-def test_checks_always_balance(value, debtor, creditor, loan, rate):
+def test_checks_always_balance(value, debtor, creditor, loan, rate, lag):
     case = BusinessCase(
         mf.Timeline("2026/27", years=4),
         [
-            Contract(annual_value=value, indexation=0.03),
+            LaggedContract(annual_value=value, indexation=0.03, lag_months=lag),
             TwoStaff(other_costs=40_000, setup=15_000),
             CaseFinance(opening_cash=5_000, debtor_days=debtor, creditor_days=creditor),
             Loan(amount=loan, interest_rate=rate, term_years=3, drawdown_period=1),

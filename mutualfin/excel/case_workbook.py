@@ -46,7 +46,7 @@ from mutualfin.excel.writer import (
     safe_text,
 )
 
-__all__ = ["Cover", "plan_case_extras", "verify_case", "write_case_workbook"]
+__all__ = ["Cover", "plan_case_extras", "verify_case", "verify_live", "write_case_workbook"]
 
 QA_ROLES = (
     ("Commissioner", "Commissions the analysis and owns the decision it supports"),
@@ -548,3 +548,49 @@ def verify_case(path: str | os.PathLike, results, **kwargs):
         for e in plan_case_extras(results)
     }
     return verify(path, results.evaluation, extra_expected=extras, **kwargs)
+
+
+def verify_live(
+    path: str | os.PathLike,
+    results,
+    *,
+    samples: int = 2,
+    seed: int = 0,
+    changes: dict[str, Any] | None = None,
+):
+    """Prove the workbook live: change scalar inputs on its Inputs sheet (as a user would),
+    recalculate in LibreOffice, and compare every formula cell with Python run with the same
+    changes.
+
+    ``changes`` names the inputs and new values; otherwise ``samples`` scalar inputs are
+    picked at random (seeded) and moved by 10% (fractions by 0.01, within their bounds).
+    Returns ``(changes, report)``.
+    """
+    from mutualfin.excel.verify import edit_inputs
+
+    case = results.case
+    if changes is None:
+        rng = np.random.default_rng(seed)
+        scalars = [
+            n
+            for n, inp in case.model.inputs.items()
+            if inp.kind == "scalar" and inp.unit not in ("flag",)
+        ]
+        if not scalars:
+            raise WorkbookError("the case has no scalar inputs to change")
+        picked = rng.choice(len(scalars), size=min(samples, len(scalars)), replace=False)
+        changes = {}
+        for k in sorted(int(i) for i in picked):
+            name = scalars[k]
+            inp = case.model.inputs[name]
+            v = float(inp.value)
+            if inp.unit == "fraction":
+                new = v + 0.01 if v + 0.01 <= 1 else v - 0.01
+            else:
+                new = v * 1.1 if v != 0 else 1.0
+            changes[name] = new
+    with tempfile.TemporaryDirectory(prefix="mutualfin-live-") as tmp:
+        edited = edit_inputs(path, Path(tmp) / Path(path).name, changes)
+        rerun = case.run({k: [v] for k, v in changes.items()})
+        report = rerun.verify(edited)
+    return changes, report
