@@ -757,10 +757,18 @@ def _correlation_matrix(case: BusinessCase, correlation: Any, names: list[str]):
                 )
             labels += [p for p in pair if p not in labels]
         matrix = np.eye(len(labels))
+        given: dict[frozenset, float] = {}
         for (a, b), rho in correlation.items():
             i, j = labels.index(a), labels.index(b)
             if i == j:
                 raise InputError(f"correlation: pair ({a!r}, {b!r}) is one input twice")
+            key = frozenset((a, b))
+            if key in given and given[key] != rho:
+                raise InputError(
+                    f"correlation: ({a!r}, {b!r}) is given twice, as {given[key]!r} and "
+                    f"{rho!r}; give each pair once"
+                )
+            given[key] = rho
             try:
                 matrix[i, j] = matrix[j, i] = float(rho)
             except (TypeError, ValueError):
@@ -938,7 +946,9 @@ def simulate(
     n : int, default 10,000
         Number of scenarios (at least 1).
     seed : int or numpy.random.Generator, optional
-        Seed of a ``numpy.random.default_rng``; the same seed gives the same numbers.
+        Seed of a ``numpy.random.default_rng``; the same seed gives the same numbers. Without
+        one, a seed is drawn from the operating system and recorded in the result (``.seed``)
+        so the run can be repeated.
     correlation : DataFrame or mapping, optional
         Rank correlation between inputs: a square DataFrame with input names as index and
         columns, or ``{(input_a, input_b): rho}`` (other pairs 0). Every input named must
@@ -989,6 +999,12 @@ def simulate(
             "draw; give inputs one, e.g. {value = 0.02, uncertainty = {triangular = "
             "[0.01, 0.02, 0.04]}}"
         )
+    if seed is None:  # draw a seed and record it, so that any run can be repeated
+        seed = int(np.random.SeedSequence().entropy) % 2**63
+    elif not isinstance(seed, np.random.Generator) and (
+        isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
+    ):
+        raise InputError(f"simulate: seed {seed!r} must be a whole number, at least 0")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     inputs = case.model.inputs
     draws = np.column_stack(
@@ -1034,7 +1050,7 @@ def simulate(
     return SimulationResult(
         case=case,
         n=n,
-        seed=seed if not isinstance(seed, np.random.Generator) else None,
+        seed=seed if not isinstance(seed, np.random.Generator) else "a numpy Generator",
         floor=float(floor),
         draws=pd.DataFrame(draws, columns=pd.Index(uncertain, name="input")),
         metrics=pd.DataFrame(metric_out, columns=pd.Index(metrics, name="metric")),

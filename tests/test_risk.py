@@ -273,6 +273,11 @@ def test_same_seed_same_numbers_whatever_the_chunks():
     pd.testing.assert_frame_equal(a.metrics, b.metrics)
     pd.testing.assert_frame_equal(a.draws, b.draws)
     assert not a.metrics.equals(c.metrics)
+    unseeded = risk.simulate(CASE, 50)  # a seed is drawn, recorded, and repeats the run
+    again = risk.simulate(CASE, 50, seed=unseeded.seed)
+    pd.testing.assert_frame_equal(unseeded.metrics, again.metrics)
+    with pytest.raises(InputError, match="seed -1 must be a whole number"):
+        risk.simulate(CASE, 10, seed=-1)
     corr = {("contract.annual_value", "staff.other_costs"): 0.5}
     d = risk.simulate(CASE, 500, seed=7, correlation=corr)
     e = risk.simulate(CASE, 500, seed=7, correlation=corr, chunk_size=33)
@@ -495,6 +500,13 @@ def test_distribution_with_low_above_high_is_refused():
             "did you mean 'contract.annual_value'",
         ),
         ([[1, 0], [0, 1]], "must be a DataFrame"),
+        (
+            {
+                ("contract.annual_value", "staff.other_costs"): 0.5,
+                ("staff.other_costs", "contract.annual_value"): 0.2,
+            },
+            "given twice, as 0.5 and 0.2",
+        ),
     ],
 )
 def test_bad_correlation_is_refused(correlation, message):
