@@ -778,6 +778,7 @@ class Results:
         appraisal: Any = None,
         risk: Mapping[str, pd.DataFrame] | None = None,
         store_values: bool = False,
+        created: Any = None,
         **cover: Any,
     ):
         """Write the business-case workbook (cover, contents, summary, inputs, parameters,
@@ -787,6 +788,8 @@ class Results:
         (defaults from the case file's [case] table). ``appraisal``: an
         :class:`~mutualfin.appraisal.Appraisal`; ``risk``: tables of values for the Risk sheet;
         ``store_values``: save LibreOffice's recalculated file, so previews show figures.
+        ``created``: a datetime fixing the workbook's timestamps, so the same case gives a
+        byte-identical file.
         Returns the path. The file appears complete or not at all; an existing file is
         replaced only with ``overwrite=True``.
         """
@@ -812,6 +815,7 @@ class Results:
             appraisal=appraisal,
             risk=dict(risk) if risk else None,
             store_values=store_values,
+            created=created,
         )
 
     def verify(self, path: str | os.PathLike, **kwargs: Any):

@@ -512,13 +512,18 @@ def write_case_workbook(
     appraisal=None,
     risk=None,
     store_values: bool = False,
+    created: dt.datetime | None = None,
 ) -> Path:
     """Write the business-case workbook; with ``store_values``, the file saved is the one
-    LibreOffice recalculated, so viewers without a calculation engine show the figures."""
+    LibreOffice recalculated, so viewers without a calculation engine show the figures.
+    ``created`` fixes the workbook's timestamps (and the cover date), so the same case gives
+    a byte-identical file."""
+    if created is not None and cover is not None and cover.date is None:
+        cover.date = created.date()
     wb = build_case_workbook(results, cover=cover, appraisal=appraisal, risk=risk)
     target = Path(path)
     if not store_values:
-        return atomic_save(wb, target, overwrite)
+        return atomic_save(wb, target, overwrite, created)
     from mutualfin.excel.recalc import recalculate
 
     if target.exists() and not overwrite:

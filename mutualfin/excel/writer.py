@@ -20,8 +20,11 @@ comes from users (labels, sources, ids) is always written as text, never as a fo
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
+import re
 import tempfile
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -98,8 +101,44 @@ def safe_text(cell, text: object) -> None:
         cell.quotePrefix = True
 
 
-def atomic_save(wb: Workbook, path: Path, overwrite: bool) -> Path:
-    """Save to a temporary file in the same folder, then move it into place."""
+def _pin_timestamps(path: str, created: dt.datetime) -> None:
+    """Rewrite the saved zip with every entry dated ``created`` and the document's modified
+    time set to it, so the same workbook gives the same bytes."""
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    date_time = (
+        max(created.year, 1980),
+        created.month,
+        created.day,
+        created.hour,
+        created.minute,
+        created.second,
+    )
+    with zipfile.ZipFile(path) as src:
+        entries = [(info.filename, src.read(info.filename)) for info in src.infolist()]
+    tmp = path + ".pin"
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    data,
+                )
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            dst.writestr(info, data)
+    os.replace(tmp, path)
+
+
+def atomic_save(
+    wb: Workbook, path: Path, overwrite: bool, created: dt.datetime | None = None
+) -> Path:
+    """Save to a temporary file in the same folder, then move it into place.
+
+    With ``created``, the workbook's creation and modification times and every part's zip
+    date are set to it, so the same inputs give a byte-identical file.
+    """
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise WorkbookError(f"workbook path {str(path)!r} must end in .xlsx")
@@ -113,8 +152,12 @@ def atomic_save(wb: Workbook, path: Path, overwrite: bool) -> Path:
         )
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=folder)
     os.close(fd)
+    if created is not None:
+        wb.properties.created = created
     try:
         wb.save(tmp)
+        if created is not None:
+            _pin_timestamps(tmp, created)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -222,14 +265,16 @@ def write_workbook(
     overwrite: bool = False,
     title: str = "mutualfin model",
     scenario: int = 0,
+    created: dt.datetime | None = None,
 ) -> Path:
     """Write the model behind ``evaluation`` as a live workbook.
 
     Input cells hold the input values of ``scenario``; every calculation is a formula.
-    Returns the path written. The file appears complete or not at all.
+    Returns the path written. The file appears complete or not at all. ``created`` fixes the
+    timestamps so the same model gives the same bytes.
     """
     wb = build_workbook(evaluation, title=title, scenario=scenario)
-    return atomic_save(wb, Path(path), overwrite)
+    return atomic_save(wb, Path(path), overwrite, created)
 
 
 def build_workbook(
