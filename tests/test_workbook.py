@@ -159,3 +159,14 @@ def test_write_refuses_bad_paths(demo, tmp_path):
         write_workbook(ev, tmp_path / "demo.xls")
     with pytest.raises(WorkbookError, match="does not exist"):
         write_workbook(ev, tmp_path / "missing" / "demo.xlsx")
+
+
+def test_models_sharing_an_expression_both_write(tmp_path):
+    # regression: the second model's auxiliary growth row had no place in the layout
+    tl = Timeline(2026, years=3)
+    award = Input("pay.award", [0.0, 0.02, 0.03], unit="fraction")
+    pay = Line("pay", 100 * mf.growth(award))
+    Model(tl, [pay]).evaluate()
+    second = Model(tl, [Line("pay_copy", pay.expr * 1)])
+    path = write_workbook(second.evaluate(), tmp_path / "second.xlsx")
+    assert path.is_file()

@@ -211,8 +211,11 @@ def presentation_order(model: Model) -> list[str]:
     """Lines in the order the model was given (each line's auxiliary rows just above it)."""
     out: list[str] = []
     seen: set[str] = set()
+    owned = {aux for auxes in model.aux_of.values() for aux in auxes}
     for name, line in model.lines.items():
-        if line.auxiliary or name in seen:
+        # an auxiliary row goes just above its owner; one made by another model that shares
+        # the expression has no owner here and is placed where it was found
+        if name in seen or (line.auxiliary and name in owned):
             continue
         for aux in model.aux_of.get(name, []):
             if aux not in seen:
