@@ -21,6 +21,18 @@ Measured for each:
 Run: ``python benchmarks/bench_risk.py [--case both|shipped|ten-year] [--n 100000]
 [--loop 100] [--repeat 3]`` (prints a table per case). Timings vary with the machine and its
 load; the ratio is what to compare.
+
+Measured (2-core VM shared with other developers' test runs, load 0.7-1.3; numpy 2.4.6,
+Python 3.11.7), over four runs:
+
+| case | simulate(100,000) | per scenario | case.run loop | ratio | peak traced | peak RSS |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| shipped, 5 years, 155 staff | 4.0 s | 40 us | 2.7-4.0 ms | 69-100x | 175 MiB | 289 MiB |
+| built, 10 years, 90 staff | 2.5-3.1 s | 25-31 us | 2.4-3.9 ms | 84-128x | 216 MiB | 364 MiB |
+
+Loop and vectorised NPVs agree exactly in every run. The per-scenario cost is the
+per-employee lines, arrays of (scenarios, employees, periods): an uncertain pay award, vacancy
+factor or LGPS rate makes every one of them vary by scenario.
 """
 
 from __future__ import annotations
