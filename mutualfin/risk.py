@@ -626,6 +626,7 @@ def tornado(
     out["base"] = float(values[0])
     out = out.sort_values("range", ascending=False, kind="stable").reset_index(drop=True)
     out.attrs["metric"] = _metric_label(line, col, case)
+    out.attrs["unit"] = "fraction" if line == "irr_net_cash_flow" else case.model.lines[line].unit
     out.attrs["title"] = f"Tornado: {out.attrs['metric']} ({case.name})"
     out.attrs["note"] = COMPUTED_BY
     return out
@@ -635,6 +636,16 @@ def _figure(width: float, height: float) -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), layout="constrained")
+
+
+def _pounds(axis: Any) -> None:
+    """Tick labels in thousands of pounds (``£1,250k``, ``-£300k``), without a 1e6 offset."""
+    from matplotlib.ticker import FuncFormatter
+
+    def fmt(x: float, _: Any) -> str:
+        return f"{'-' if x < 0 else ''}£{abs(x) / 1e3:,.0f}k"
+
+    axis.set_major_formatter(FuncFormatter(fmt))
 
 
 def tornado_chart(table: pd.DataFrame, *, top: int | None = None, title: str | None = None):
@@ -662,7 +673,7 @@ def tornado_chart(table: pd.DataFrame, *, top: int | None = None, title: str | N
         raise InputError(f"tornado_chart: give the table from tornado(), with columns {need}")
     rows = table.head(top) if top is not None else table
     n = len(rows)
-    fig = _figure(8, 1.2 + 0.45 * max(n, 1))
+    fig = _figure(11, 1.4 + 0.45 * max(n, 1))
     ax = fig.add_subplot()
     base = float(rows["base"].iloc[0]) if n else 0.0
     y = np.arange(n)[::-1]  # widest at the top
@@ -675,6 +686,8 @@ def tornado_chart(table: pd.DataFrame, *, top: int | None = None, title: str | N
     ax.set_yticks(y, labels)
     metric = table.attrs.get("metric", "metric")
     ax.set_xlabel(metric)
+    if table.attrs.get("unit", "GBP") == "GBP":
+        _pounds(ax.xaxis)
     ax.set_title(title or f"Sensitivity of {metric}")
     ax.legend(loc="lower right", fontsize="small")
     return fig
@@ -1254,7 +1267,7 @@ class SimulationResult:
             ax.axhline(self.floor, color="#c0504d", linestyle="--", linewidth=1, label="floor")
             ax.set_xticks(x, labels)
             ax.set_title(self.case.model.lines[name].label)
-            ax.set_ylabel("GBP")
+            _pounds(ax.yaxis)
             ax.legend(loc="upper left", fontsize="small")
         fig.suptitle(title or f"Monte Carlo, {self.n:,} scenarios: {self.case.name}")
         return fig
