@@ -383,6 +383,11 @@ class CouncilAppraisal(Component):
 
     def validate(self) -> None:
         i = self.inputs
+        if i.optimism_bias > 3:
+            raise InputError(
+                f"appraisal.optimism_bias: {i.optimism_bias:g} is over 3 (300%); it is a "
+                "fraction, so give 0.41 for 41%"
+            )
         if i.mitigation > 0 and not i.mitigation_reason.strip():
             raise InputError(
                 "appraisal.mitigation_reason: give the reasons for mitigating "

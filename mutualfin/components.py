@@ -36,7 +36,7 @@ from dataclasses import field as dc_field
 from typing import Annotated, Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
 from mutualfin.engine.distributions import PERT, Distribution, Normal, Triangular, Uniform
@@ -67,15 +67,24 @@ class Unit:
     name: str
 
 
+def _not_a_flag(value: Any) -> Any:
+    """Refuse true/false where a number is meant (pydantic would read true as 1)."""
+    if isinstance(value, bool | np.bool_):
+        raise ValueError("true/false is not a number; give the amount, e.g. 40000 or 0.02")
+    return value
+
+
+_Number = BeforeValidator(_not_a_flag)
+
 # Annotated types for component inputs: unit + bounds, validated by pydantic
-Money = Annotated[float, Unit("GBP"), Field(ge=0, allow_inf_nan=False)]
-SignedMoney = Annotated[float, Unit("GBP"), Field(allow_inf_nan=False)]
-Fraction = Annotated[float, Unit("fraction"), Field(ge=-1, le=1, allow_inf_nan=False)]
-Ratio = Annotated[float, Unit("ratio"), Field(ge=0, allow_inf_nan=False)]
-Count = Annotated[float, Unit("count"), Field(ge=0, allow_inf_nan=False)]
-Years = Annotated[float, Unit("years"), Field(ge=0, allow_inf_nan=False)]
-_Frac = Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)]
-_Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Money = Annotated[float, Unit("GBP"), Field(ge=0, allow_inf_nan=False), _Number]
+SignedMoney = Annotated[float, Unit("GBP"), Field(allow_inf_nan=False), _Number]
+Fraction = Annotated[float, Unit("fraction"), Field(ge=-1, le=1, allow_inf_nan=False), _Number]
+Ratio = Annotated[float, Unit("ratio"), Field(ge=0, allow_inf_nan=False), _Number]
+Count = Annotated[float, Unit("count"), Field(ge=0, allow_inf_nan=False), _Number]
+Years = Annotated[float, Unit("years"), Field(ge=0, allow_inf_nan=False), _Number]
+_Frac = Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False), _Number]
+_Money = Annotated[float, Field(ge=0, allow_inf_nan=False), _Number]
 FractionSeries = Annotated[_Frac | list[_Frac], Unit("fraction")]
 MoneySeries = Annotated[_Money | list[_Money], Unit("GBP")]
 
@@ -159,7 +168,7 @@ def _pydantic_error(key: str, exc: ValidationError) -> InputError:
             if is_list_branch != value_is_list:
                 continue
         loc = ".".join(x for x in raw if not _is_branch(x))
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             parts.append(f"{key}.{loc}: unknown input")
         elif err["type"] == "missing":

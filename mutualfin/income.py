@@ -424,6 +424,13 @@ class Contract(Component):
     # -- lines -------------------------------------------------------------------------------
     def build(self, ctx: BuildContext) -> list[Line]:
         i, tl, s = self.inputs, ctx.timeline, self.sheet
+        last = self.extension_end_date if i.extension_years else self.end_date
+        if i.start_date > tl.end or last < tl.start:
+            raise InputError(
+                f"{self.key}: runs from {i.start_date.isoformat()} to {last.isoformat()}, wholly "
+                f"outside the timeline ({tl.start.isoformat()} to {tl.end.isoformat()}), so it "
+                "would bring no income; check start_date and term_years, or [timeline] start"
+            )
         _check_boundaries(tl, f"{self.key} (initial term)", i.start_date, self.end_date)
         if i.extension_years:
             _check_boundaries(tl, f"{self.key} (extension)", i.start_date, self.extension_end_date)
