@@ -28,14 +28,20 @@ number as the user sees it in the file (the header is row 1), the column, the va
 A roster read from a file is data only: CSV is parsed as text, and Excel is opened with
 ``openpyxl.load_workbook(read_only=True, data_only=True)``, so formulas are never evaluated and
 macros never run; a formula cell with no value cached by the program that saved it is reported
-as a bad value.
+as a bad value. A file over :data:`MAX_ROSTER_BYTES` (20 MB) is refused, as is an .xlsx that
+unzips to more than ten times that. In a workbook, the roster is read from the named sheet or
+else the first visible one; merged cells and hidden rows are reported (a merged cell holds its
+value in one row only, and a hidden row is easily a filtered-out employee).
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import math
 import os
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +53,7 @@ import pandas as pd
 from mutualfin.engine.nodes import Entities
 from mutualfin.errors import InputError
 
-__all__ = ["SCHEMES", "Roster", "RosterError", "RosterProblem"]
+__all__ = ["MAX_ROSTER_BYTES", "SCHEMES", "Roster", "RosterError", "RosterProblem"]
 
 #: pension schemes a roster row may name (case-insensitive), mapped to their canonical name
 SCHEMES = {"lgps": "LGPS", "nhs": "NHS", "tps": "TPS", "none": "none"}
@@ -59,6 +65,10 @@ _MAX_SALARY = 500_000.0
 _MIN_WORKING_AGE = 16
 _MAX_AGE = 100
 _HEADER_ROW = 1
+#: largest roster file read (CSV, or .xlsx on disk and unzipped): about 100,000 employees
+MAX_ROSTER_BYTES = 20_000_000
+#: an .xlsx is a zip of XML; its unzipped size is limited too (a "zip bomb" is tiny on disk)
+_MAX_UNZIPPED_BYTES = 10 * MAX_ROSTER_BYTES
 
 
 @dataclass(frozen=True)
@@ -149,6 +159,95 @@ def _date(v: Any) -> dt.date | None:
             except ValueError:
                 continue
     return None
+
+
+def _check_size(p: Path) -> None:
+    size = p.stat().st_size
+    if size > MAX_ROSTER_BYTES:
+        raise InputError(
+            f"roster file {p.name!r} is {size:,} bytes, over the {MAX_ROSTER_BYTES:,}-byte limit "
+            "for a roster; keep one row per transferring post and only the roster's columns"
+        )
+
+
+def _read_csv_rows(p: Path) -> tuple[list[str], list[list[str]], list[int], list[RosterProblem]]:
+    """Header, data rows (as text), their row numbers (header is row 1) and ragged rows."""
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"roster file {p.name!r} is not UTF-8 text (byte {exc.start:,} cannot be read); in "
+            "Excel use Save As 'CSV UTF-8 (Comma delimited)', or read the .xlsx with from_excel"
+        ) from None
+    if "\x00" in text:
+        raise InputError(
+            f"roster file {p.name!r} contains NUL bytes, so it is not a CSV text file; export "
+            "the roster as CSV, or read the .xlsx with Roster.from_excel"
+        )
+    try:
+        records = list(
+            csv.reader(io.StringIO(text, newline=""), strict=True, skipinitialspace=True)
+        )
+    except csv.Error as exc:
+        raise InputError(
+            f'roster file {p.name!r} is not valid CSV ({exc}); check for a quote (") '
+            "that is opened and never closed"
+        ) from None
+    records = [[cell.strip() for cell in rec] for rec in records]
+    if not records or not any(records[0]):
+        raise RosterError(
+            [
+                RosterProblem(
+                    _HEADER_ROW,
+                    "(header)",
+                    _MISSING,
+                    "the file is empty; row 1 must be the header (id, fte, salary, ...)",
+                )
+            ],
+            p.name,
+        )
+    header = records[0]
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        sep = "semicolons" if ";" in header[0] else "tabs"
+        raise RosterError(
+            [
+                RosterProblem(
+                    _HEADER_ROW,
+                    "(header)",
+                    header[0],
+                    f"the columns are separated by "
+                    f"{sep}, not commas; save the file as CSV (comma delimited)",
+                )
+            ],
+            p.name,
+        )
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    ragged: list[RosterProblem] = []
+    for k, rec in enumerate(records[1:], start=_HEADER_ROW + 1):
+        if not any(rec):
+            continue  # blank line
+        extra = rec[len(header) :]
+        if any(extra):
+            ragged.append(
+                RosterProblem(
+                    k,
+                    "(row)",
+                    _MISSING,
+                    f"has {len(rec)} cells but the header has {len(header)}; a comma inside a "
+                    'value needs the value in quotes ("Smith, J")',
+                )
+            )
+        rows.append(rec[: len(header)] + [""] * (len(header) - len(rec)))
+        numbers.append(k)
+    return header, rows, numbers, ragged
+
+
+def _serial(v: Any) -> str:
+    """A hint for a date typed or stored as a plain number (an Excel serial, 33039)."""
+    if _number(v) is not None and not isinstance(v, str):
+        return " (it is a number: format the column as a date in Excel)"
+    return ""
 
 
 def _birthday(dob: dt.date, years: int) -> dt.date:
@@ -308,8 +407,10 @@ class Roster:
         p = Path(path)
         if not p.is_file():
             raise InputError(f"roster file {str(p)!r} does not exist")
-        frame = pd.read_csv(p, dtype=str, keep_default_na=False, skipinitialspace=True)
-        return cls.from_frame(frame, base_date, source=p.name, first_row=_HEADER_ROW + 1)
+        _check_size(p)
+        header, rows, numbers, ragged = _read_csv_rows(p)
+        frame = pd.DataFrame(rows, columns=pd.Index(header, dtype=object), dtype=object)
+        return cls._from_records(frame, numbers, base_date, p.name, ragged)
 
     @classmethod
     def from_excel(
@@ -327,27 +428,76 @@ class Roster:
         p = Path(path)
         if not p.is_file():
             raise InputError(f"roster file {str(p)!r} does not exist")
+        _check_size(p)
+        try:
+            with zipfile.ZipFile(p) as zf:
+                unzipped = sum(info.file_size for info in zf.infolist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InputError(
+                f"roster file {p.name!r} is not a readable Excel workbook ({exc}); save it as "
+                ".xlsx, or export it as CSV and use Roster.from_csv"
+            ) from None
+        if unzipped > _MAX_UNZIPPED_BYTES:
+            raise InputError(
+                f"roster file {p.name!r} unzips to {unzipped:,} bytes, over the "
+                f"{_MAX_UNZIPPED_BYTES:,}-byte limit; copy the roster alone into a new workbook"
+            )
         try:
             values_wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-            formulas_wb = openpyxl.load_workbook(p, read_only=True, data_only=False)
+            formulas_wb = openpyxl.load_workbook(p, read_only=False, data_only=False)
         except Exception as exc:  # zip or XML errors from a damaged or non-Excel file
             raise InputError(
                 f"roster file {p.name!r} is not a readable Excel workbook ({exc}); save it as "
                 ".xlsx, or export it as CSV and use Roster.from_csv"
             ) from None
+        layout: list[RosterProblem] = []
         try:
             names = values_wb.sheetnames
-            name = sheet if sheet is not None else names[0]
+            visible = [n for n in names if formulas_wb[n].sheet_state == "visible"]
+            if sheet is not None:
+                name = sheet
+            elif visible:
+                name = visible[0]
+            else:
+                raise InputError(
+                    f"roster file {p.name!r} has no visible sheet; unhide the roster's sheet or "
+                    "name it with sheet="
+                )
             if name not in names:
                 raise InputError(
                     f"roster file {p.name!r} has no sheet {name!r}; its sheets are {names}"
                 )
             value_rows = list(values_wb[name].iter_rows(values_only=True))
-            formula_rows = list(formulas_wb[name].iter_rows(values_only=True))
+            fws = formulas_wb[name]
+            formula_rows = list(fws.iter_rows(values_only=True))
+            for rng in sorted(fws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+                layout.append(
+                    RosterProblem(
+                        rng.min_row,
+                        str(rng.coord),
+                        _MISSING,
+                        "merged cells: a merged cell holds its value in one row only; unmerge "
+                        "them and type the value in every row",
+                    )
+                )
+            for r, dim in sorted(fws.row_dimensions.items()):
+                if dim.hidden and r > _HEADER_ROW and r <= len(value_rows):
+                    if any(not _blank(v) for v in value_rows[r - 1]):
+                        layout.append(
+                            RosterProblem(
+                                r,
+                                "(row)",
+                                _MISSING,
+                                "hidden row (filtered out?); delete the row if this post does "
+                                "not transfer, or unhide it",
+                            )
+                        )
         finally:
             values_wb.close()
             formulas_wb.close()
         source = f"{p.name}, sheet {name}"
+        if layout:
+            raise RosterError(layout, source)
         if not value_rows:
             raise RosterError(
                 [RosterProblem(1, "(header)", _MISSING, "the sheet is empty")], source
@@ -396,14 +546,27 @@ class Roster:
         if not isinstance(frame, pd.DataFrame):
             raise InputError(f"a roster needs a pandas DataFrame, got {type(frame).__name__}")
         problems = list(problems or [])
-        cols = {}
-        for c in frame.columns:
+        cols: dict[str, Any] = {}
+        positions: dict[str, int] = {}
+        for pos, c in enumerate(frame.columns):
             key = _norm_col(c)
             if key == "grade" and "role" not in cols:
                 key = "role"
             elif key in ("dob", "birth_date"):
                 key = "date_of_birth"
-            cols.setdefault(key, c)
+            if key in cols and key:
+                problems.append(
+                    RosterProblem(
+                        _HEADER_ROW,
+                        key,
+                        str(c),
+                        f"column given twice (columns {positions[key] + 1} and {pos + 1}); "
+                        "delete or rename one",
+                    )
+                )
+                continue
+            cols[key] = pos
+            positions[key] = pos
         missing = [c for c in _REQUIRED if c not in cols]
         if "date_of_birth" not in cols and "age" not in cols:
             missing.append("date_of_birth or age")
@@ -426,7 +589,7 @@ class Roster:
         def cell(k: int, name: str) -> Any:
             if name not in cols:
                 return _MISSING
-            return frame.iloc[k][cols[name]]
+            return frame.iat[k, cols[name]]
 
         out: dict[str, list[Any]] = {
             k: []
@@ -504,7 +667,11 @@ class Roster:
             if raw_dob is not _MISSING and not _blank(raw_dob):
                 dob = _date(raw_dob)
                 if dob is None:
-                    bad("date_of_birth", raw_dob, "not a date; give e.g. 1980-05-31")
+                    bad(
+                        "date_of_birth",
+                        raw_dob,
+                        "not a date; give e.g. 1980-05-31" + _serial(raw_dob),
+                    )
                 elif dob >= base:
                     bad("date_of_birth", raw_dob, f"on or after the base date {base}")
                     dob = None
@@ -534,7 +701,7 @@ class Roster:
             if raw is not _MISSING:
                 start = _date(raw)
                 if start is None:
-                    bad("service_start", raw, "not a date; give e.g. 2015-09-01")
+                    bad("service_start", raw, "not a date; give e.g. 2015-09-01" + _serial(raw))
                 elif start > base:
                     bad("service_start", raw, f"in the future: after the base date {base}")
                     start = None
