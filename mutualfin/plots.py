@@ -1,0 +1,386 @@
+"""Charts for a business case: income and costs, cash and reserves, a savings waterfall, a
+tornado, a Monte Carlo fan chart and the options appraisal.
+
+Every function returns a :class:`matplotlib.figure.Figure` built directly (no pyplot, no
+window, no global state), so it works in scripts, tests and notebooks alike; save one with
+``fig.savefig("chart.png", dpi=150)``. Money is labelled in pounds with thousands separators
+(``£4,200,000``), periods by their financial-year labels (``2026/27``).
+
+Conventions follow the case: income and costs are positive amounts, surplus = income - costs;
+figures are nominal (cash) except the appraisal, which is in real base-year prices, discounted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from mutualfin.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mutualfin.appraisal import Appraisal
+    from mutualfin.case import Results
+    from mutualfin.risk import SimulationResult
+
+__all__ = [
+    "appraisal_bars",
+    "cash_and_reserves",
+    "fan_chart",
+    "gbp",
+    "income_vs_costs",
+    "savings_waterfall",
+    "tornado",
+]
+
+INCOME = "#4f81bd"
+COST = "#c0504d"
+SAVING = "#9bbb59"
+TOTAL = "#1f3864"
+TARGET = "#7f7f7f"
+
+
+def gbp(value: float, _pos: Any = None) -> str:
+    """Pounds with thousands separators and no pence: ``£4,200,000``, ``-£91,827``."""
+    if value is None or not np.isfinite(value):
+        return ""
+    sign = "-" if round(value) < 0 else ""
+    return f"{sign}£{abs(value):,.0f}"
+
+
+GBP = FuncFormatter(gbp)
+
+
+def _figure(width: float = 9, height: float = 5) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _line(results: Results, name: str) -> np.ndarray:
+    lines = results.case.model.lines
+    if name not in lines:
+        return np.zeros(results.case.timeline.n)
+    return np.asarray(results.evaluation.array(name)[0], dtype=float)
+
+
+def _check_results(results: Any, what: str) -> None:
+    if not hasattr(results, "evaluation") or not hasattr(results, "case"):
+        raise InputError(f"{what}: give the Results of case.run(), got {type(results).__name__}")
+
+
+# --------------------------------------------------------------------------------------------
+def income_vs_costs(results: Results, *, title: str | None = None) -> Figure:
+    """Income against costs by year, with the surplus before tax.
+
+    Per year two bars: **total income** (``total_income``) and **total costs**: net
+    operating costs (after savings), one-off costs and loan interest, the costs the surplus
+    before tax is struck after. A line with markers shows ``surplus_before_tax`` (income -
+    those costs). Nominal pounds, one pair of bars per period of the case.
+    """
+    _check_results(results, "income_vs_costs")
+    labels = results.case.timeline.labels
+    income = _line(results, "total_income")
+    costs = (
+        _line(results, "net_operating_costs")
+        + _line(results, "one_off_costs")
+        + _line(results, "loan_interest")
+    )
+    surplus = _line(results, "surplus_before_tax")
+    fig = _figure()
+    ax = fig.add_subplot()
+    x = np.arange(len(labels))
+    ax.bar(x - 0.2, income, width=0.4, color=INCOME, label="Total income")
+    ax.bar(x + 0.2, costs, width=0.4, color=COST, label="Total costs (net of savings)")
+    ax.plot(x, surplus, color=TOTAL, marker="o", label="Surplus (deficit) before tax")
+    for k, value in enumerate(surplus):
+        ax.annotate(
+            gbp(value),
+            (x[k], value),
+            xytext=(0, 6),
+            textcoords="offset points",
+            ha="center",
+            fontsize="small",
+            color=TOTAL,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+        )
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xticks(x, labels)
+    ax.yaxis.set_major_formatter(GBP)
+    ax.set_ylabel("£ a year (nominal)")
+    ax.set_title(title or f"Income and costs by year: {results.case.name}")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small")
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+def cash_and_reserves(
+    results: Results, target_months: float | None = None, *, title: str | None = None
+) -> Figure:
+    """Closing cash and reserves at each year end against the reserves target.
+
+    The target is ``target_months`` months of operating cost (net operating costs plus
+    one-off costs, the case's ``monthly_operating_cost`` line) in each year; by default the
+    case's ``finance.reserves_target_months``. Three lines: closing cash, reserves, target
+    (dashed); the cash floor is drawn as a thin line at its value.
+    """
+    _check_results(results, "cash_and_reserves")
+    fin = results.case.finance.inputs
+    months = float(fin.reserves_target_months if target_months is None else target_months)
+    if not 0 <= months <= 60:
+        raise InputError(
+            f"cash_and_reserves: target_months {months!r} must be months of operating cost, "
+            "0 to 60 (e.g. 3)"
+        )
+    labels = results.case.timeline.labels
+    cash = _line(results, "closing_cash")
+    reserves = _line(results, "reserves")
+    target = _line(results, "monthly_operating_cost") * months
+    fig = _figure()
+    ax = fig.add_subplot()
+    x = np.arange(len(labels))
+    ax.plot(x, cash, color=INCOME, marker="o", linewidth=2, label="Closing cash")
+    ax.plot(x, reserves, color=TOTAL, marker="s", linewidth=2, label="Reserves")
+    ax.plot(
+        x,
+        target,
+        color=TARGET,
+        linestyle="--",
+        linewidth=1.5,
+        label=f"Reserves target ({months:g} months of operating cost)",
+    )
+    floor = float(fin.cash_floor)
+    ax.axhline(floor, color=COST, linewidth=0.8, label=f"Cash floor ({gbp(floor)})")
+    ax.set_xticks(x, labels)
+    ax.yaxis.set_major_formatter(GBP)
+    ax.set_ylabel("£ at the year end (nominal)")
+    ax.set_title(title or f"Cash and reserves: {results.case.name}")
+    ax.legend(loc="upper left", fontsize="small")
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+def savings_waterfall(
+    in_house_cost: float,
+    changes: Mapping[str, float],
+    *,
+    start_label: str = "In-house cost",
+    end_label: str = "Mutual cost",
+    title: str | None = None,
+    period: str | None = None,
+) -> Figure:
+    """A waterfall from the in-house cost of the service to its cost as a mutual.
+
+    Parameters
+    ----------
+    in_house_cost : float
+        The cost of the service in-house (GBP a year, positive), the first bar.
+    changes : mapping of label to GBP
+        The steps from in-house to mutual, in order, each a signed amount: **negative for a
+        saving** (drawn green, going down), positive for an extra cost (red, going up), e.g.
+        ``{"Management delayering": -150_000, "Support services bought back": 263_000,
+        "Irrecoverable VAT": 90_000, "Lower staff turnover": -11_000}``.
+    start_label, end_label : str
+        Labels of the first and last bars.
+    period : str, optional
+        The year the figures are for ("2026/27"), shown in the title.
+
+    Returns
+    -------
+    Figure
+        ``len(changes) + 2`` bars: the in-house cost, one floating bar per change, and the
+        mutual cost = in_house_cost + sum(changes) (drawn from zero). Each bar is labelled
+        with its amount.
+    """
+    try:
+        start = float(in_house_cost)
+        steps = [(str(k), float(v)) for k, v in dict(changes).items()]
+    except (TypeError, ValueError):
+        raise InputError(
+            "savings_waterfall: give in_house_cost as a number and changes as a mapping of "
+            "label to a signed amount in pounds (negative = saving)"
+        ) from None
+    if not np.isfinite(start) or start < 0:
+        raise InputError(f"savings_waterfall: in_house_cost {in_house_cost!r} must be 0 or more")
+    end = start + sum(v for _, v in steps)
+    fig = _figure(max(8, 1.3 * (len(steps) + 2)), 5.5)
+    ax = fig.add_subplot()
+    names = [start_label, *(k for k, _ in steps), end_label]
+    x = np.arange(len(names))
+    bottoms, heights, colours, amounts = [0.0], [start], [TOTAL], [start]
+    level = start
+    for _, v in steps:
+        bottoms.append(level + min(v, 0.0))
+        heights.append(abs(v))
+        colours.append(SAVING if v < 0 else COST)
+        amounts.append(v)
+        level += v
+    bottoms.append(0.0)
+    heights.append(end)
+    colours.append(TOTAL)
+    amounts.append(end)
+    bars = ax.bar(x, heights, bottom=bottoms, color=colours, width=0.6)
+    for k, (bar, amount) in enumerate(zip(bars, amounts, strict=True)):
+        text = (
+            gbp(amount) if k in (0, len(amounts) - 1) else ("+" if amount > 0 else "") + gbp(amount)
+        )
+        ax.annotate(
+            text,
+            (bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height()),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            fontsize="small",
+        )
+    for k in range(len(x) - 1):  # connectors between the bars
+        top = start if k == 0 else bottoms[k] + (heights[k] if amounts[k] > 0 else 0.0)
+        if 0 < k < len(x) - 1 and amounts[k] < 0:
+            top = bottoms[k]
+        ax.plot([k + 0.3, k + 0.7], [top, top], color="black", linewidth=0.6)
+    ax.set_xticks(x, names, rotation=20, ha="right")
+    ax.yaxis.set_major_formatter(GBP)
+    lowest = min(min(b for b in bottoms[1:-1]) if steps else start, end)
+    floor = max(0.0, lowest - 0.25 * (start - lowest + abs(end - start) + 1))
+    ax.set_ylim(floor, None)
+    ax.set_ylabel("£ a year" + (" (axis does not start at £0)" if floor > 0 else ""))
+    when = f", {period}" if period else ""
+    ax.set_title(title or f"From {start_label.lower()} to {end_label.lower()}{when}")
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+#: readable names of the case's metrics, for chart titles
+METRIC_LABELS = {
+    "npv_net_cash_flow": "NPV of the net cash flow",
+    "minimum_cash": "lowest closing cash",
+    "closing_reserves": "reserves at the end",
+    "total_surplus_after_tax": "surplus after tax, all years",
+    "payback_years": "payback (years)",
+    "irr_net_cash_flow": "IRR of the net cash flow",
+}
+
+
+def _money_metric(name: str) -> bool:
+    return not any(w in name for w in ("payback", "margin", "share", "irr", "months"))
+
+
+def tornado(table: pd.DataFrame, *, top: int | None = 10, title: str | None = None) -> Figure:
+    """A tornado chart of :func:`mutualfin.risk.tornado`'s table (widest effect at the top).
+
+    Wraps :func:`mutualfin.risk.tornado_chart` and labels a money metric in pounds. Per
+    input two bars from the base: red to the metric with the input at its low value, blue at
+    its high value; the ``top`` widest inputs (10 by default, None for all).
+    """
+    from mutualfin.risk import tornado_chart
+
+    metric = str(table.attrs.get("metric", ""))
+    name = metric.split(" (")[0]
+    readable = METRIC_LABELS.get(name, name) + metric[len(name) :]
+    fig = tornado_chart(table, top=top, title=title or f"Sensitivity of {readable}")
+    ax = fig.axes[0]
+    if _money_metric(metric):
+        ax.xaxis.set_major_formatter(GBP)
+        ax.set_xlabel(f"{readable} (£)")
+        for label in ax.get_xticklabels():
+            label.set_rotation(20)
+            label.set_horizontalalignment("right")
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def fan_chart(
+    simulation: SimulationResult, lines: Any = None, *, title: str | None = None
+) -> Figure:
+    """Monte Carlo fan chart: median with the 5-95, 10-90 and 25-75 percentile bands by year.
+
+    Wraps :meth:`mutualfin.risk.SimulationResult.fan_chart` (one axes per kept line, closing
+    cash and reserves by default, with the cash floor dashed) and labels the axes in pounds.
+    """
+    if not hasattr(simulation, "fan_chart"):
+        raise InputError(
+            f"fan_chart: give the result of mutualfin.risk.simulate, got "
+            f"{type(simulation).__name__}"
+        )
+    fig = simulation.fan_chart(lines, title=title)
+    for ax in fig.axes:
+        ax.yaxis.set_major_formatter(GBP)
+        ax.set_ylabel("£ at the year end (nominal)")
+        ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+def appraisal_bars(appraisal: Appraisal, *, title: str | None = None) -> Figure:
+    """Net present cost of each option, stacked by cost, cheapest first.
+
+    One stacked bar per option of :func:`mutualfin.appraisal.appraise`: each cost's present
+    value (real base-year prices, Green Book discounting) and the optimism bias on top
+    (hatched), with the option's net present cost written above its bar and the preferred
+    (cheapest) option named in the subtitle.
+    """
+    if not hasattr(appraisal, "present_values") or not hasattr(appraisal, "table"):
+        raise InputError(
+            f"appraisal_bars: give the result of mutualfin.appraise, got {type(appraisal).__name__}"
+        )
+    table = appraisal.table
+    options = list(table.index)
+    costs: list[str] = []
+    for opt in options:
+        for cost in appraisal.present_values[opt]:
+            if cost not in costs and not cost.startswith("optimism bias"):
+                costs.append(cost)
+    fig = _figure(max(7, 2.2 * len(options) + 3), 5.5)
+    ax = fig.add_subplot()
+    x = np.arange(len(options))
+    bottom = np.zeros(len(options))
+    palette = ["#4f81bd", "#9bbb59", "#8064a2", "#4bacc6", "#f79646", "#7f7f7f", "#1f3864"]
+    for k, cost in enumerate(costs):
+        values = np.array([appraisal.present_values[o].get(cost, 0.0) for o in options])
+        if not values.any():
+            continue
+        ax.bar(x, values, bottom=bottom, width=0.55, color=palette[k % len(palette)], label=cost)
+        bottom += values
+    bias = np.array(
+        [
+            sum(v for c, v in appraisal.present_values[o].items() if c.startswith("optimism bias"))
+            for o in options
+        ]
+    )
+    if bias.any():
+        ax.bar(
+            x,
+            bias,
+            bottom=bottom,
+            width=0.55,
+            color="white",
+            edgecolor=COST,
+            hatch="//",
+            label="optimism bias",
+        )
+        bottom += bias
+    for k, total in enumerate(table["net present cost"].to_numpy(float)):
+        ax.annotate(
+            f"NPC {gbp(total)}",
+            (x[k], bottom[k]),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            fontweight="bold",
+        )
+    ax.set_xticks(x, options)
+    ax.yaxis.set_major_formatter(GBP)
+    ax.set_ylabel(f"Present value, £ ({appraisal.base_year} prices)")
+    ax.set_ylim(0, bottom.max() * 1.12 if bottom.max() > 0 else 1)
+    ax.set_title(
+        title
+        or f"Options appraisal: net present cost to the council, {appraisal.years[0]} to "
+        f"{appraisal.years[-1]}\npreferred: {appraisal.preferred}",
+    )
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small")
+    ax.grid(axis="y", alpha=0.3)
+    return fig
