@@ -11,6 +11,7 @@ the previous period, and defined names for scalar inputs.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
@@ -26,6 +27,13 @@ OPENING_COL = 5
 TOTAL_COL = 4
 
 
+#: tokens standing for "this period's column" and "last period's column" in a row template
+THIS_COL = "\x01"
+PREV_COL = "\x02"
+TEMPLATE = -2  # the period index that renders a row template
+
+
+@functools.lru_cache(maxsize=1024)
 def quote_sheet(sheet: str) -> str:
     if sheet.replace("_", "").isalnum() and not sheet[0].isdigit():
         return sheet
@@ -58,8 +66,14 @@ class RenderContext:
 
     # -- helpers -------------------------------------------------------------------------------
     def col(self, p: int | None = None) -> str:
+        if self.p == TEMPLATE:  # a row template: columns relative to the cell's own
+            if p is None or p == TEMPLATE:
+                return THIS_COL
+            if p == TEMPLATE - 1:
+                return PREV_COL
+            raise ModelError("a row template can refer only to this or last period")
         p = self.p if p is None else p
-        return get_column_letter(FIRST_PERIOD_COL + p) if p >= 0 else get_column_letter(OPENING_COL)
+        return _column(p)
 
     def _prefix(self, sheet: str) -> str:
         return "" if sheet == self.sheet else quote_sheet(sheet) + "!"
@@ -138,7 +152,23 @@ class RenderContext:
         return f"{self._prefix(sheet)}{c}${row}:{c}${row + n - 1}"
 
 
+@functools.lru_cache(maxsize=4096)
+def _column(p: int) -> str:
+    return get_column_letter(FIRST_PERIOD_COL + p) if p >= 0 else get_column_letter(OPENING_COL)
+
+
 def render_formula(model, layout: Layout, expr: Expr, sheet: str, p: int, i: int | None) -> str:
     """``=...`` text of ``expr`` for period column ``p`` (-1: the opening column)."""
     text, _ = expr.render(RenderContext(model, layout, sheet, p, i))
     return "=" + text
+
+
+def render_row(model, layout: Layout, expr: Expr, sheet: str, n: int, i: int | None) -> list[str]:
+    """The formulas of a whole row (periods 0..n-1): rendered once as a template whose column
+    tokens are then replaced, so each period's formula is the same but for its columns."""
+    template = render_formula(model, layout, expr, sheet, TEMPLATE, i)
+    if THIS_COL not in template and PREV_COL not in template:
+        return [template] * n
+    return [
+        template.replace(THIS_COL, _column(p)).replace(PREV_COL, _column(p - 1)) for p in range(n)
+    ]

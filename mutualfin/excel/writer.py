@@ -20,6 +20,7 @@ comes from users (labels, sources, ids) is always written as text, never as a fo
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import os
 import re
@@ -34,7 +35,14 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from mutualfin.engine.model import Evaluation, Model
 from mutualfin.engine.nodes import excel_name
-from mutualfin.engine.render import FIRST_PERIOD_COL, OPENING_COL, TOTAL_COL, Layout, render_formula
+from mutualfin.engine.render import (
+    FIRST_PERIOD_COL,
+    OPENING_COL,
+    TOTAL_COL,
+    Layout,
+    render_formula,
+    render_row,
+)
 from mutualfin.errors import WorkbookError
 
 __all__ = ["PALETTE", "atomic_save", "safe_text", "write_workbook"]
@@ -85,6 +93,22 @@ TIMELINE_ROWS = {
     "first_period": 8,
     "year_fraction": 9,
 }
+
+
+def _number_style(ws, fmt: str):
+    """The style (an openpyxl StyleArray) of a cell with number format ``fmt``, worked out
+    once per workbook and copied to every cell of that format: setting ``number_format`` cell
+    by cell costs a quarter of the time of writing a workbook."""
+    cache = ws.parent.__dict__.setdefault("_mutualfin_styles", {})
+    style = cache.get(fmt)
+    if style is None:
+        from openpyxl.cell.cell import Cell
+
+        proto = Cell(ws)
+        proto.number_format = fmt
+        style = proto._style
+        cache[fmt] = style
+    return style
 
 
 def number_format(unit: str) -> str:
@@ -508,12 +532,9 @@ def _write_calc_sheet(
                     value=render_formula(model, layout, opening, sheet, -1, i),
                 )
                 c.number_format = fmt
-            for p in range(P):
-                c = ws.cell(
-                    row=r,
-                    column=FIRST_PERIOD_COL + p,
-                    value=render_formula(model, layout, line.expr, sheet, p, i),
-                )
-                c.number_format = fmt
+            style = _number_style(ws, fmt)
+            for p, formula in enumerate(render_row(model, layout, line.expr, sheet, P, i)):
+                c = ws.cell(row=r, column=FIRST_PERIOD_COL + p, value=formula)
+                c._style = copy.copy(style)  # the same style for the whole row, set once
     _widths(ws, P)
     ws.freeze_panes = ws.cell(row=CALC_FIRST_ROW, column=FIRST_PERIOD_COL).coordinate
