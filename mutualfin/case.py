@@ -813,7 +813,7 @@ class Results:
             overwrite=overwrite,
             cover=Cover(**fields),
             appraisal=appraisal,
-            risk=dict(risk) if risk else None,
+            risk=risk,
             store_values=store_values,
             created=created,
         )

@@ -95,8 +95,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for k in ("author", "status", "marking", "version")
         if getattr(args, k) is not None
     }
+    risk = _risk_tables(case, args.simulate, args.seed) if args.simulate else None
     results.to_excel(
-        out, overwrite=args.overwrite, appraisal=appraisal, store_values=args.store_values, **cover
+        out,
+        overwrite=args.overwrite,
+        appraisal=appraisal,
+        risk=risk,
+        store_values=args.store_values,
+        **cover,
     )
     print(f"\nWorkbook written: {out}")
     if args.no_verify:
@@ -107,6 +113,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
     report = results.verify(out)
     print(report.summary())
     return 0 if report.ok else 1
+
+
+def _risk_tables(case, n: int, seed: int) -> dict:
+    """Monte Carlo, tornado and standard scenarios as labelled value tables."""
+    from mutualfin.risk import run_scenarios, standard_scenarios, tornado
+
+    tables = {}
+    if any(i.uncertainty is not None for i in case.model.inputs.values()):
+        sim = case.simulate(n, seed=seed, progress=False)
+        tables.update(sim.tables())
+        scenarios = run_scenarios(case, standard_scenarios(case))
+        scenarios.attrs["title"] = "Scenarios: base, optimistic, pessimistic (values)"
+        tables["scenarios"] = scenarios
+    table = tornado(case)
+    table.attrs["title"] = "Sensitivity of NPV to each input, +/-10% (values)"
+    tables["tornado"] = table
+    return tables
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -282,6 +305,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="save recalculated values too, so previews show figures",
     )
     run.add_argument("--no-verify", action="store_true", help="skip LibreOffice verification")
+    run.add_argument(
+        "--simulate",
+        type=int,
+        metavar="N",
+        default=0,
+        help="add a Risk sheet: Monte Carlo of N scenarios, tornado, scenarios",
+    )
+    run.add_argument("--seed", type=int, default=1, help="random seed for --simulate (1)")
     for flag in ("author", "status", "marking", "version"):
         run.add_argument(f"--{flag}", help=f"cover sheet {flag}")
     run.set_defaults(func=_cmd_run)

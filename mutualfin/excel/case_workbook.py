@@ -422,7 +422,8 @@ def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.Data
     )
     ws.cell(row=2, column=1).font = Font(bold=True, color="C00000")
     r = 4
-    for heading, frame in tables.items():
+    for key, frame in tables.items():
+        heading = frame.attrs.get("title", key) if hasattr(frame, "attrs") else key
         safe_text(ws.cell(row=r, column=1), heading)
         ws.cell(row=r, column=1).font = Font(bold=True, size=12)
         frame = (
@@ -482,8 +483,10 @@ def build_case_workbook(
             tables[f"{opt.name}: present value of each cost"] = appraisal.detail(opt.name)
         tables["Notes"] = pd.DataFrame({"note": appraisal.notes})
         _values_sheet(wb, "Appraisal", "Commissioner's options appraisal", tables)
+    if risk is not None and hasattr(risk, "tables"):  # a mutualfin.risk.SimulationResult
+        risk = risk.tables()
     if risk:
-        _values_sheet(wb, "Risk", "Risk analysis", risk)
+        _values_sheet(wb, "Risk", "Risk analysis", dict(risk))
     _checks_sheet(wb, results, extras)
     _summary_sheet(wb, results, extras, appraisal)
     _cover_sheet(wb, results, cover)
