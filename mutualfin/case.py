@@ -142,6 +142,13 @@ class Loan(Component):
             raise InputError(f"loan.drawdown_period: {i.drawdown_period} must be a whole period")
 
     def build(self, ctx: BuildContext) -> list[Line]:
+        n = ctx.timeline.n
+        if self.inputs.amount > 0 and self.inputs.drawdown_period >= n:
+            raise InputError(
+                f"loan.drawdown_period: {self.inputs.drawdown_period:g} is not a period of the "
+                f"timeline, which has {n} (0 to {n - 1}); the loan would never be drawn. Give a "
+                "period from 0 (the first year) to the last"
+            )
         amount = ctx.input("amount")
         when = ctx.input("drawdown_period")
         rate = ctx.input("interest_rate")

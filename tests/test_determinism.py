@@ -3,6 +3,7 @@ workbook is reproducible apart from its creation timestamp."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import zipfile
 
@@ -51,11 +52,11 @@ def parts(path) -> dict[str, bytes]:
         return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}
 
 
-def write_twice(case, tmp_path):
+def write_twice(case, tmp_path, created=None):
     results = BusinessCase.from_file(case).run()
-    first = results.to_excel(tmp_path / "first.xlsx")
+    first = results.to_excel(tmp_path / "first.xlsx", created=created)
     time.sleep(2.1)  # zip entries carry times to 2 seconds
-    second = results.to_excel(tmp_path / "second.xlsx")
+    second = results.to_excel(tmp_path / "second.xlsx", created=created)
     return first, second
 
 
@@ -64,12 +65,7 @@ def test_workbook_contents_reproducible_apart_from_creation_time(case, tmp_path)
     assert parts(first) == parts(second)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="excel/writer.py atomic_save: openpyxl stamps docProps/core.xml created/modified and "
-    "every zip entry with the current time; the writer must set wb.properties.created/modified "
-    "from a settable timestamp and write zip entries with a fixed date_time",
-)
 def test_workbook_bytes_reproducible(case, tmp_path):
-    first, second = write_twice(case, tmp_path)
+    # the creation timestamp is settable; with it fixed the bytes are identical
+    first, second = write_twice(case, tmp_path, created=dt.datetime(2026, 11, 26, 9, 0, 0))
     assert first.read_bytes() == second.read_bytes()

@@ -109,9 +109,10 @@ def typo(draw, data):
 @st.composite
 def wrong_type(draw, data):
     table, key = draw(st.sampled_from([k for k in KEYS if k[0] != "case"]))
-    data[table][key] = draw(
-        st.sampled_from(["text", True, [1, [2]], {"x": 1}, "", [], "2026-04-01"])
-    )
+    wrong = ["text", True, [1, [2]], {"x": 1}, "", [], "2026-04-01"]
+    if key in ("start", "start_date"):  # a date is the right type for these
+        wrong.remove("2026-04-01")
+    data[table][key] = draw(st.sampled_from(wrong))
     return data
 
 

@@ -88,11 +88,6 @@ def test_payloads_are_written_as_text(poisoned_workbook):
             assert cell.data_type == "s", (payload, cell.parent.title, cell.coordinate)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="excel/case_workbook.py _summary_sheet writes the Summary title (case name) with "
-    "ws.cell(value=...) instead of safe_text, so a case named '=HYPERLINK(...)' becomes a formula",
-)
 def test_no_formula_cell_holds_a_payload(poisoned_workbook):
     wb = openpyxl.load_workbook(poisoned_workbook)
     for ws in wb.worksheets:

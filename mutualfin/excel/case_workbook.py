@@ -292,7 +292,8 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal) -> Non
     ws = wb.create_sheet("Summary", 2)
     tl = results.case.timeline
     model = results.case.model
-    ws.cell(row=1, column=1, value=f"{results.case.name}: summary").font = _TITLE_FONT
+    safe_text(ws.cell(row=1, column=1), f"{results.case.name}: summary")
+    ws.cell(row=1, column=1).font = _TITLE_FONT
     safe_text(
         ws.cell(row=2, column=1),
         "Figures link to the Statements sheet; they follow any change to the inputs.",
@@ -415,7 +416,8 @@ def _header_at(ws, row: int, col: int, values: list[str]) -> None:
 
 def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.DataFrame]) -> None:
     ws = wb.create_sheet(name)
-    ws.cell(row=1, column=1, value=title).font = _TITLE_FONT
+    safe_text(ws.cell(row=1, column=1), title)
+    ws.cell(row=1, column=1).font = _TITLE_FONT
     safe_text(
         ws.cell(row=2, column=1),
         "VALUES computed by mutualfin in Python (not formulas): rerun mutualfin to update.",

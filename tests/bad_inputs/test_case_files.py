@@ -222,11 +222,6 @@ def test_bad_case_file(tmp_path, write_case, text, words):
     refused(load_run_write, CaseFileError, "case.toml", *words, folder=tmp_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="case.py Loan: a drawdown_period past the timeline's last period is accepted, so the "
-    "loan is silently never drawn",
-)
 def test_loan_drawn_after_the_timeline(tmp_path, write_case):
     path = write_case(GOOD_CASE + "\n[loan]\namount = 100_000\ndrawdown_period = 50\n")
     refused(
