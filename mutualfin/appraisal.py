@@ -350,7 +350,10 @@ class CouncilAppraisal(Component):
       recover), and one-off ``setup_support`` in the first year.
 
     Optimism bias applies to the spin-out's contract payments: the upper bound (outsourcing
-    operating costs, 41%) reduced by ``mitigation`` with ``mitigation_reason`` recorded.
+    operating costs, 41%) reduced by ``mitigation`` with ``mitigation_reason`` recorded; and,
+    since the Green Book applies it to every option, ``in_house_optimism_bias`` (after any
+    mitigation) uplifts the in-house cost. Optimism bias is often the pivotal assumption: read
+    the switching values.
     """
 
     key = "appraisal"
@@ -377,6 +380,12 @@ class CouncilAppraisal(Component):
         )
         mitigation: Fraction = field("Share of optimism bias mitigated", default=0.0)
         mitigation_reason: str = field("Why the optimism bias is mitigated", default="")
+        in_house_optimism_bias: Ratio = field(
+            "Optimism bias on the in-house cost (after mitigation; the Green Book applies "
+            "optimism bias to every option)",
+            default=0.0,
+        )
+        in_house_bias_reason: str = field("Why that in-house optimism bias", default="")
         deflator_forecast: Fraction = field(
             "GDP deflator growth a year beyond the published data (assumption)", default=0.02
         )
@@ -409,7 +418,11 @@ class CouncilAppraisal(Component):
         setup = np.zeros(tl.n)
         setup[0] = i.setup_support
         inhouse = Option(
-            "Retain in-house", {"in-house service": i.in_house_cost * growth_in * savings}
+            "Retain in-house",
+            {"in-house service": i.in_house_cost * growth_in * savings},
+            optimism_bias=i.in_house_optimism_bias,
+            mitigation=0.0,
+            mitigation_reason=i.in_house_bias_reason,
         )
         mutual = Option(
             "Spin out to a mutual",
