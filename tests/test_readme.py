@@ -18,12 +18,14 @@ def test_readme_python_example_runs(soffice, tmp_path, monkeypatch, capsys):
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
         text = fh.read()
     block = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    block = block.replace('"models/', repr(ROOT + "/models/")[:-1].replace("'", '"', 1))
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
     exec(compile(block, "README.md", "exec"), namespace)
-    assert (tmp_path / "case.xlsx").is_file()
+    assert (tmp_path / "youth_service.xlsx").is_file()
     assert "OK:" in capsys.readouterr().out
-    assert namespace["many"]["closing_cash"].shape == (4, 5)
+    assert namespace["three"].evaluation.metrics().shape[0] == 3
+    assert namespace["results"].checks["ok"].all()
 
 
 def test_cli_demo_and_exit_codes(tmp_path):
