@@ -35,6 +35,7 @@ Signs: income, costs and savings are positive amounts; surplus = income - costs.
 
 from __future__ import annotations
 
+import difflib
 import html
 import os
 from collections.abc import Mapping, Sequence
@@ -346,9 +347,14 @@ class BusinessCase:
             sheet=S,
             label="Trading losses carried forward",
         )
+        legal = self.components.get("legal_form")
         if fin.tax_exempt:
             ct_expr: Any = taxable * 0
-            ct_label = "Corporation tax (exempt: charitable form)"
+            ct_label = "Corporation tax (exempt: finance.tax_exempt)"
+        elif legal is not None and legal.is_charity:  # type: ignore[attr-defined]
+            # a charity pays only on the share of trading outside its primary purpose
+            ct_expr = legal.corporation_tax(taxable)  # type: ignore[attr-defined]
+            ct_label = "Corporation tax (charity: on trading outside its primary purpose only)"
         else:
             from mutualfin.tax import corporation_tax
 
@@ -480,7 +486,28 @@ class BusinessCase:
 
         loan_balance: Any = 0
         if has_loan:
-            loan_balance = {ln.name: ln for ln in lines}["loan_balance"]
+            by_name = {ln.name: ln for ln in lines}
+            loan_balance = by_name["loan_balance"]
+            service = Line(
+                "debt_service",
+                by_name["loan_interest"] + by_name["loan_repayment"],
+                sheet=S,
+                label="Debt service (interest and repayment)",
+            )
+            cover = Line(
+                "debt_service_cover",
+                where(
+                    service > 0,
+                    (receipts - payments - tax_paid) / where(service > 0, service, 1),
+                    0,
+                ),
+                unit="ratio",
+                kind="value",
+                sheet=S,
+                label="Debt service cover: operating cash flow after tax over debt service "
+                "(0 in years without debt service)",
+            )
+            add(service, cover)
         check_balance = Line(
             "check_balance",
             cash + debtors - creditors - loan_balance - reserves,
@@ -604,49 +631,67 @@ class BusinessCase:
         *,
         metric: str = "minimum_cash",
         target: float | None = None,
-        low: float = 0.0,
+        low: float | None = None,
         high: float | None = None,
-        tolerance: float = 0.5,
+        tolerance: float | None = None,
     ) -> float:
-        """The lowest value of ``input_name`` at which ``metric`` is at least ``target``.
+        """The value of ``input_name`` at which ``metric`` just reaches ``target``.
 
-        By default: the lowest contract value at which cash never falls below the case's cash
-        floor. Solved by vectorised bisection (64 candidates a round), to ``tolerance`` (half a
-        pound by default). Assumes the metric rises with the input; refuses a bracket in which
-        it does not change sign.
+        If the metric rises with the input (a contract value), this is the LOWEST value that
+        keeps the metric at or above the target; if it falls (an efficiency cut), the HIGHEST.
+        By default the target is the case's cash floor and the metric the lowest closing cash:
+        ``case.break_even("contract.annual_value")`` is the lowest contract value that keeps
+        cash at or above the floor; ``case.break_even("contract.efficiency_target")`` the
+        largest efficiency cut the mutual can absorb. Solved by vectorised bisection (64
+        candidates a round) to ``tolerance`` (half a pound for money, 1e-7 otherwise); a
+        bracket [low, high] in which the metric does not cross the target is refused.
         """
         if input_name not in self.model.inputs:
-            raise InputError(f"break_even: {input_name!r} is not an input of the case")
+            close = difflib.get_close_matches(input_name, list(self.model.inputs), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise InputError(f"break_even: {input_name!r} is not an input of the case{hint}")
+        inp = self.model.inputs[input_name]
+        if inp.kind != "scalar":
+            raise InputError(f"break_even: {input_name!r} varies by period; give a scalar input")
         if target is None:
             target = float(self.finance.inputs.cash_floor)
-        base = float(self.model.inputs[input_name].value)
-        hi = float(high if high is not None else max(base * 4, 1.0))
-        lo = float(low)
+        base = float(inp.value)
+        bounded = inp.unit == "fraction"
+        lo = float(low if low is not None else (0.0 if base >= 0 or bounded else base * 4))
+        hi = float(high if high is not None else (1.0 if bounded else max(base * 4, 1.0)))
+        tol = tolerance if tolerance is not None else (0.5 if inp.unit == "GBP" else 1e-7)
 
         def metric_at(values: np.ndarray) -> np.ndarray:
             ev = self.model.evaluate({input_name: values}, keep=[metric])
             return np.asarray(ev.array(metric), dtype=float)
 
         ends = metric_at(np.array([lo, hi]))
-        if not (ends[0] < target <= ends[1]):
+        rising = ends[0] < target <= ends[1]
+        falling = ends[0] >= target > ends[1]
+        if not (rising or falling):
             raise SolverError(
-                f"break_even: {metric} is {ends[0]:,.2f} at {input_name} = {lo:,.2f} and "
-                f"{ends[1]:,.2f} at {hi:,.2f}; the target {target:,.2f} is not between them. "
+                f"break_even: {metric} is {ends[0]:,.2f} at {input_name} = {lo:,.4g} and "
+                f"{ends[1]:,.2f} at {hi:,.4g}; the target {target:,.2f} is not between them. "
                 "Widen low/high"
             )
-        for _ in range(60):
-            if hi - lo <= tolerance:
+        for _ in range(200):
+            if hi - lo <= tol:
                 break
             grid = np.linspace(lo, hi, 66)[1:-1]
-            vals = metric_at(grid)
-            ok = vals >= target
-            if ok.any():
-                k = int(np.argmax(ok))
-                hi = float(grid[k])
-                lo = float(grid[k - 1]) if k > 0 else lo
-            else:
-                lo = float(grid[-1])
-        return hi
+            ok = metric_at(grid) >= target
+            if rising:  # feasible above the boundary: find the first feasible grid point
+                k = int(np.argmax(ok)) if ok.any() else len(grid)
+                lo, hi = (
+                    (float(grid[k - 1]) if k > 0 else lo),
+                    (float(grid[k]) if k < len(grid) else hi),
+                )
+            else:  # feasible below the boundary: find the last feasible grid point
+                k = len(ok) - 1 - int(np.argmax(ok[::-1])) if ok.any() else -1
+                lo, hi = (
+                    (float(grid[k]) if k >= 0 else lo),
+                    (float(grid[k + 1]) if k + 1 < len(grid) else hi),
+                )
+        return hi if rising else lo
 
     def to_frame(self) -> pd.DataFrame:
         """Every scalar input of the case: name, value, unit, label, source."""
@@ -757,9 +802,32 @@ class Results:
 
         found = irr(ev.array("net_cash_flow")[0], full_output=True)
         values["irr_net_cash_flow"] = float(found.irr) if bool(found.converged) else None
+        values["npv_green_book_real"] = self.npv_green_book_real()
+        if "debt_service" in ev.values:
+            service = ev.array("debt_service")[0]
+            cover = ev.array("debt_service_cover")[0]
+            values["minimum_debt_service_cover"] = (
+                float(cover[service > 0].min()) if (service > 0).any() else None
+            )
         cash = ev.array("closing_cash")[0]
         values["minimum_cash_period"] = self.case.timeline.labels[int(np.argmin(cash))]
         return pd.Series(values, name=self.case.name, dtype=object)
+
+    def npv_green_book_real(self, deflator_forecast: float = 0.02) -> float | None:
+        """NPV of the net cash flow in real terms of the first year's prices (GDP deflator,
+        extended at ``deflator_forecast`` beyond its data), discounted with the Green Book
+        schedule, year 0 undiscounted: the appraisal view of the mutual's own cash flow.
+        None for a monthly timeline."""
+        from mutualfin.appraisal import deflator_index
+        from mutualfin.discounting import green_book_discount_factors
+
+        tl = self.case.timeline
+        if tl.freq != "annual":
+            return None
+        years = [int(y) for y in tl.financial_years]
+        index = deflator_index(years, deflator_forecast)
+        real = self.evaluation.array("net_cash_flow")[0] * (index[years[0]] / index.to_numpy())
+        return float(np.sum(real * green_book_discount_factors(tl.n)))
 
     @property
     def checks(self) -> pd.DataFrame:
@@ -853,7 +921,9 @@ def _fmt(name: str, value: Any) -> str:
         return value
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "never" if "payback" in name else "n/a"
-    if name in ("surplus_margin", "council_income_share"):
+    if "cover" in name:
+        return f"{value:.2f}x"
+    if name in ("surplus_margin", "council_income_share", "irr_net_cash_flow"):
         return f"{value:.1%}"
     if "payback" in name:
         return f"{value:.1f} years"

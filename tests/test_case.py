@@ -233,3 +233,74 @@ def test_workbook_bytes_are_reproducible_with_a_fixed_timestamp(tmp_path):
     time.sleep(1.1)  # zip entries carry seconds: a later save must not change the bytes
     b = r.to_excel(tmp_path / "b.xlsx", created=when)
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_break_even_on_a_cost_finds_the_largest_affordable():
+    # cash falls as other costs rise: the answer is the HIGHEST cost keeping cash >= floor
+    case = hand_case(cash_floor=0)
+    cost = case.break_even("staff.other_costs")
+    at = case.run({"staff.other_costs": [cost]}).metrics["minimum_cash"]
+    assert at == pytest.approx(0, abs=1)
+    assert case.run({"staff.other_costs": [cost + 2]}).metrics["minimum_cash"] < 0
+
+
+def test_debt_service_cover_by_hand():
+    case = BusinessCase(
+        mf.Timeline("2026/27", years=3),
+        [
+            Contract(annual_value=365_000),
+            TwoStaff(other_costs=250_000),
+            CaseFinance(opening_cash=0),
+            Loan(amount=20_000, interest_rate=0.05, term_years=2),
+        ],
+    )
+    r = case.run()
+    # year 2: debt service 1,000 interest + 10,000 repayment; operating cash flow after tax =
+    # receipts - payments - tax (no working capital)
+    ocf = (r["operating_receipts"] - r["operating_payments"] - r["tax_paid"]).iloc[1]
+    assert r["debt_service"].tolist() == pytest.approx([0, 11_000, 10_500])
+    assert r["debt_service_cover"].iloc[1] == pytest.approx(ocf / 11_000)
+    assert r["debt_service_cover"].iloc[0] == 0  # no debt service in the drawdown year
+    assert r.metrics["minimum_debt_service_cover"] == pytest.approx(
+        min(
+            ocf / 11_000,
+            (r["operating_receipts"] - r["operating_payments"] - r["tax_paid"]).iloc[2] / 10_500,
+        )
+    )
+
+
+def test_green_book_real_npv_by_hand():
+    r = hand_case().run()
+    # 2026/27 onwards is beyond the deflator's data (2024): deflated at 2% a year from the
+    # first year; discounted at 3.5% (Green Book, years 0-30), year 0 undiscounted
+    flows = r["net_cash_flow"].to_numpy()
+    expected = sum(f / (1.02**t * 1.035**t) for t, f in enumerate(flows))
+    assert r.metrics["npv_green_book_real"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_charitable_form_pays_no_tax_on_primary_purpose_trading():
+    from mutualfin.legal_form import LegalForm
+
+    case = BusinessCase(
+        mf.Timeline("2026/27", years=3),
+        [
+            Contract(annual_value=150_000),
+            TwoStaff(other_costs=30_000),
+            CaseFinance(opening_cash=0),
+            LegalForm(form="charitable_community_benefit_society", primary_purpose_share=1.0),
+        ],
+    )
+    r = case.run()
+    assert r["surplus_before_tax"].min() > 0
+    assert r["corporation_tax"].tolist() == [0, 0, 0]
+    half = BusinessCase(
+        mf.Timeline("2026/27", years=3),
+        [
+            Contract(annual_value=150_000),
+            TwoStaff(other_costs=30_000),
+            CaseFinance(opening_cash=0),
+            LegalForm(form="charitable_community_benefit_society", primary_purpose_share=0.5),
+        ],
+    ).run()
+    # half the surplus (64,000 / 2 = 32,000) taxed at the small profits rate, 19%
+    assert half["corporation_tax"].iloc[0] == pytest.approx(0.5 * 64_000 * 0.19)
