@@ -36,7 +36,7 @@ import pandas as pd
 
 from mutualfin.discounting import green_book_discount_factors
 from mutualfin.engine.timeline import financial_year_label, parse_financial_year
-from mutualfin.errors import InputError
+from mutualfin.errors import InputError, SolverError
 
 __all__ = ["Appraisal", "CouncilAppraisal", "Option", "appraise", "deflator_index"]
 
@@ -151,6 +151,8 @@ class Appraisal:
     real_factor: np.ndarray
     present_values: dict[str, dict[str, float]]
     notes: list[str]
+    #: switching values on case inputs (contract value, efficiency target), when computed
+    input_switching: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def npc(self, option: str) -> float:
         return float(sum(self.present_values[option].values()))
@@ -441,12 +443,86 @@ class CouncilAppraisal(Component):
         return [inhouse, mutual]
 
     def appraise(self, results) -> Appraisal:
+        """The appraisal, with switching values on the contract's value and efficiency target
+        where the case has them (see :meth:`switching_input`)."""
         tl = results.case.timeline
         if tl.freq != "annual":
             raise InputError("the options appraisal needs an annual timeline")
-        return appraise(
+        out = appraise(
             self.options(results),
             first_year=int(tl.financial_years[0]),
             years=tl.n,
             deflator_forecast=self.inputs.deflator_forecast,
         )
+        rows = []
+        for name in ("contract.annual_value", "contract.efficiency_target"):
+            if name in results.case.model.inputs:
+                try:
+                    rows.append(self.switching_input(results.case, name, out))
+                except SolverError as exc:
+                    base = float(results.case.model.inputs[name].value)
+                    rows.append(
+                        {
+                            "input": name,
+                            "base": base,
+                            "switching value": None,
+                            "change": None,
+                            "note": str(exc),
+                        }
+                    )
+        out.input_switching = pd.DataFrame(rows)
+        return out
+
+    def switching_input(self, case, input_name: str, appraisal: Appraisal | None = None) -> dict:
+        """The value of a case input at which the spin-out and in-house options cost the
+        council the same (net present cost), found by vectorised bisection over the case.
+
+        For the contract value this is the price at which the spin-out stops (or starts)
+        being cheaper; for the efficiency target, the cut at which it starts. Fed back into
+        the case, the two options' NPCs agree within £1.
+        """
+        inp = case.model.inputs.get(input_name)
+        if inp is None or inp.kind != "scalar":
+            raise InputError(f"switching_input: {input_name!r} is not a scalar input")
+        if appraisal is None:
+            appraisal = self.appraise(case.run())
+        base_contract = case.run().evaluation.array("council_income")
+        target = appraisal.npc("Retain in-house")
+        other = (
+            appraisal.npc("Spin out to a mutual") - self._contract_npc(base_contract, appraisal)[0]
+        )
+
+        def gap(values: np.ndarray) -> np.ndarray:
+            ev = case.model.evaluate({input_name: values}, keep=["council_income"])
+            return other + self._contract_npc(ev.array("council_income"), appraisal) - target
+
+        base = float(inp.value)
+        lo, hi = (0.0, 1.0) if inp.unit == "fraction" else (0.0, max(base * 4, 1.0))
+        ends = gap(np.array([lo, hi]))
+        if np.sign(ends[0]) == np.sign(ends[1]):
+            raise SolverError(
+                f"the options do not change places for {input_name} between {lo:,.4g} and {hi:,.4g}"
+            )
+        tol = 0.01 if inp.unit == "GBP" else 1e-9
+        for _ in range(100):
+            if hi - lo <= tol:
+                break
+            grid = np.linspace(lo, hi, 66)
+            g = gap(grid)
+            k = int(np.argmax(np.sign(g[:-1]) != np.sign(g[1:])))
+            lo, hi = float(grid[k]), float(grid[k + 1])
+        value = (lo + hi) / 2
+        return {
+            "input": input_name,
+            "base": base,
+            "switching value": value,
+            "change": value / base - 1 if base else None,
+            "note": "the two options cost the council the same at this value",
+        }
+
+    @staticmethod
+    def _contract_npc(contract: np.ndarray, appraisal: Appraisal) -> np.ndarray:
+        """Present cost of the contract payments (with optimism bias) per scenario."""
+        opt = next(o for o in appraisal.options if o.name == "Spin out to a mutual")
+        factor = appraisal.real_factor * appraisal.discount_factors
+        return (np.asarray(contract) * factor).sum(axis=-1) * (1 + opt.uplift)

@@ -111,3 +111,18 @@ def test_bad_options(kwargs, message):
 def test_duplicate_option_names():
     with pytest.raises(InputError, match="must differ"):
         appraise([Option("A", {"x": 1}), Option("A", {"x": 2})], first_year=2026, years=3)
+
+
+def test_switching_values_on_case_inputs_fed_back_equalise():
+    import os
+
+    import mutualfin as mf
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    case = mf.BusinessCase.from_file(os.path.join(root, "models", "schools_support.toml"))
+    appraisal = case.appraise()
+    table = appraisal.input_switching.set_index("input")
+    comp = case.components["appraisal"]
+    value = table.loc["contract.annual_value", "switching value"]
+    moved = comp.appraise(case.run({"contract.annual_value": [value]}))
+    assert moved.npc("Retain in-house") == pytest.approx(moved.npc("Spin out to a mutual"), abs=1)

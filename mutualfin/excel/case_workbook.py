@@ -481,6 +481,8 @@ def build_case_workbook(
             if len(appraisal.options) > 1
             else pd.DataFrame(),
         }
+        if not appraisal.input_switching.empty:
+            tables["Switching values on the case's inputs"] = appraisal.input_switching
         for opt in appraisal.options:
             tables[f"{opt.name}: present value of each cost"] = appraisal.detail(opt.name)
         tables["Notes"] = pd.DataFrame({"note": appraisal.notes})
