@@ -455,8 +455,9 @@ class CouncilAppraisal(Component):
             deflator_forecast=self.inputs.deflator_forecast,
         )
         rows = []
+        inputs = results.case.model.inputs
         for name in ("contract.annual_value", "contract.efficiency_target"):
-            if name in results.case.model.inputs:
+            if name in inputs and inputs[name].kind == "scalar":  # a per-year series is skipped
                 try:
                     rows.append(self.switching_input(results.case, name, out))
                 except SolverError as exc:
