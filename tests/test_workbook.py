@@ -95,7 +95,15 @@ def test_entities_flags_running_totals_and_parameters(soffice, tmp_path):
     roster = wb["Roster"]
     assert roster["A5"].value == '=HYPERLINK("http://x")' and roster["A5"].data_type == "s"
     assert wb["Inputs"]["E4"].data_type == "s" or "SUM" not in str(wb["Inputs"]["E4"].value)
-    assert wb["Staff"]["F10"].value.startswith("=")
+    from mutualfin.excel.writer import plan_layout
+
+    layout, _ = plan_layout(model)
+    sheet, first = layout.lines["pay"]
+    assert wb[sheet].cell(row=first, column=6).value.startswith("=")
+    # each per-employee block has a header row saying what it is; rows carry the ids
+    assert wb[sheet].cell(row=first - 1, column=1).value == "pay"
+    assert wb[sheet].cell(row=first + 1, column=2).value == '=HYPERLINK("http://x")'
+    assert wb[sheet].cell(row=first + 1, column=2).data_type == "s"
 
 
 def test_verify_reports_a_wrong_formula_by_sheet_cell_and_line(demo, soffice, tmp_path):
