@@ -52,6 +52,7 @@ from mutualfin.components import (
     Count,
     Fraction,
     Money,
+    Months,
     SignedMoney,
 )
 from mutualfin.components import (
@@ -71,6 +72,7 @@ from mutualfin.engine import (
     payback_,
     period_index,
     previous,
+    ref,
     sum_,
     sum_periods,
     where,
@@ -103,7 +105,7 @@ class CaseFinance(Component):
         discount_rate: Fraction = input_field(
             "Discount rate for the mutual's NPV (nominal, per year)", default=0.035
         )
-        reserves_target_months: Count = input_field(
+        reserves_target_months: Months = input_field(
             "Reserves target in months of net operating costs", default=3.0
         )
         cash_floor: SignedMoney = input_field("Lowest acceptable cash balance", default=0.0)
@@ -160,9 +162,9 @@ class Loan(Component):
         )
         interest = Line(
             "loan_interest",
-            previous("loan_balance") * rate * year_fraction(),
+            (previous("loan_balance") + ref("loan_drawdown")) * rate * year_fraction(),
             sheet=s,
-            label="Loan interest (on the opening balance)",
+            label="Loan interest (on the balance after this year's drawdown)",
         )
         repayment = Line(
             "loan_repayment",
@@ -300,7 +302,7 @@ class BusinessCase:
         )
         operating = Line(
             "operating_costs",
-            _sum_or_zero(by_role.get("cost", [])),
+            _sum_or_zero(by_role.get("cost", []) + by_role.get("pay", [])),
             sheet=S,
             label="Operating costs",
         )
@@ -331,6 +333,7 @@ class BusinessCase:
         losses_bf = Line(
             "losses_brought_forward",
             previous("losses_carried_forward"),
+            kind="balance",
             sheet=S,
             label="Trading losses brought forward",
         )
@@ -409,10 +412,10 @@ class BusinessCase:
         )
         creditors = Line(
             "creditors",
-            (net_costs + one_off) / days * creditor_days,
+            (net_costs + one_off - _sum_or_zero(by_role.get("pay", []))) / days * creditor_days,
             kind="balance",
             sheet=S,
-            label="Creditors (costs not yet paid)",
+            label="Creditors (costs not yet paid; pay is paid in the month)",
         )
         payments = Line(
             "operating_payments",
@@ -483,6 +486,16 @@ class BusinessCase:
             label="1 where reserves are below the target months",
         )
         add(financing_line, net_cf, cash, reserves, monthly_cost, reserves_months, below_target)
+        add(
+            Line(
+                "years_reserves_below_target",
+                sum_periods(below_target),
+                unit="count",
+                kind="metric",
+                sheet=S,
+                label="Years in which reserves are below the target",
+            )
+        )
 
         loan_balance: Any = 0
         if has_loan:
@@ -496,16 +509,16 @@ class BusinessCase:
             )
             cover = Line(
                 "debt_service_cover",
-                where(
-                    service > 0,
-                    (receipts - payments - tax_paid) / where(service > 0, service, 1),
+                where(  # debt service under a penny counts as none (no overflow)
+                    service >= 0.01,
+                    (receipts - payments - tax_paid) / where(service >= 0.01, service, 1),
                     0,
                 ),
                 unit="ratio",
                 kind="value",
                 sheet=S,
                 label="Debt service cover: operating cash flow after tax over debt service "
-                "(0 in years without debt service)",
+                "(0 in years without debt service, i.e. under £0.01)",
             )
             add(service, cover)
         check_balance = Line(
@@ -758,6 +771,7 @@ METRICS = [
     "discounted_payback_years",
     "minimum_cash",
     "closing_reserves",
+    "years_reserves_below_target",
     "total_surplus_after_tax",
     "surplus_margin",
     "council_income_share",
@@ -807,7 +821,7 @@ class Results:
             service = ev.array("debt_service")[0]
             cover = ev.array("debt_service_cover")[0]
             values["minimum_debt_service_cover"] = (
-                float(cover[service > 0].min()) if (service > 0).any() else None
+                float(cover[service >= 0.01].min()) if (service >= 0.01).any() else None
             )
         cash = ev.array("closing_cash")[0]
         values["minimum_cash_period"] = self.case.timeline.labels[int(np.argmin(cash))]

@@ -53,6 +53,7 @@ __all__ = [
     "FractionSeries",
     "Money",
     "MoneySeries",
+    "Months",
     "Ratio",
     "Years",
     "field",
@@ -83,6 +84,7 @@ Fraction = Annotated[float, Unit("fraction"), Field(ge=-1, le=1, allow_inf_nan=F
 Ratio = Annotated[float, Unit("ratio"), Field(ge=0, allow_inf_nan=False), _Number]
 Count = Annotated[float, Unit("count"), Field(ge=0, allow_inf_nan=False), _Number]
 Years = Annotated[float, Unit("years"), Field(ge=0, allow_inf_nan=False), _Number]
+Months = Annotated[float, Unit("months"), Field(ge=0, allow_inf_nan=False), _Number]
 _Frac = Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False), _Number]
 _Money = Annotated[float, Field(ge=0, allow_inf_nan=False), _Number]
 FractionSeries = Annotated[_Frac | list[_Frac], Unit("fraction")]

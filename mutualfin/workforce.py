@@ -321,7 +321,7 @@ class StaffCosts(RosterComponent):
 
     key = "staff"
     #: where the lines go in a business case's statements
-    roles: ClassVar[dict[str, str]] = {"staff_costs": "cost"}
+    roles: ClassVar[dict[str, str]] = {"staff_costs": "pay"}
     sheet = "Staff"
 
     class Inputs(ComponentInputs):

@@ -144,11 +144,11 @@ def test_working_capital_and_loan_by_hand():
     r = case.run()
     # debtors = 365,000 / 365 x 30 = 30,000 at every year end: receipts 335,000 then 365,000
     assert r["operating_receipts"].round(2).tolist() == [335_000, 365_000, 365_000]
-    # loan: drawn 20,000 in year 1; interest 5% on the opening balance: 0, 1,000, 500;
-    # repaid 10,000 a year in years 2 and 3
-    assert r["loan_interest"].round(2).tolist() == [0, 1_000, 500]
+    # loan: drawn 20,000 at the start of year 1, so interest at 5% runs from then:
+    # 1,000 (20,000), 1,000 (20,000; repaid 10,000 at the end of year 2), 500 (10,000)
+    assert r["loan_interest"].round(2).tolist() == [1_000, 1_000, 500]
     assert r["loan_repayment"].round(2).tolist() == [0, 10_000, 10_000]
-    assert r["financing_cash_flow"].round(2).tolist() == [20_000, -11_000, -10_500]
+    assert r["financing_cash_flow"].round(2).tolist() == [19_000, -11_000, -10_500]
     assert r.checks["ok"].all()
 
 
@@ -258,14 +258,13 @@ def test_debt_service_cover_by_hand():
     # year 2: debt service 1,000 interest + 10,000 repayment; operating cash flow after tax =
     # receipts - payments - tax (no working capital)
     ocf = (r["operating_receipts"] - r["operating_payments"] - r["tax_paid"]).iloc[1]
-    assert r["debt_service"].tolist() == pytest.approx([0, 11_000, 10_500])
+    flows = (r["operating_receipts"] - r["operating_payments"] - r["tax_paid"]).to_numpy()
+    # debt service: interest 1,000; 1,000 + 10,000; 500 + 10,000
+    assert r["debt_service"].tolist() == pytest.approx([1_000, 11_000, 10_500])
     assert r["debt_service_cover"].iloc[1] == pytest.approx(ocf / 11_000)
-    assert r["debt_service_cover"].iloc[0] == 0  # no debt service in the drawdown year
+    assert r["debt_service_cover"].iloc[0] == pytest.approx(flows[0] / 1_000)
     assert r.metrics["minimum_debt_service_cover"] == pytest.approx(
-        min(
-            ocf / 11_000,
-            (r["operating_receipts"] - r["operating_payments"] - r["tax_paid"]).iloc[2] / 10_500,
-        )
+        min(flows[0] / 1_000, flows[1] / 11_000, flows[2] / 10_500)
     )
 
 

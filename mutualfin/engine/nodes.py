@@ -462,7 +462,7 @@ class LineRef(Expr):
 # lines
 # --------------------------------------------------------------------------------------------
 LINE_KINDS = ("flow", "balance", "rate", "value", "metric")
-ROLES = ("income", "council_income", "cost", "saving", "one_off")
+ROLES = ("income", "council_income", "cost", "pay", "saving", "one_off")
 
 
 class Line(Expr):
@@ -488,7 +488,8 @@ class Line(Expr):
         The value before the first period, used by ``previous(this_line)``.
     role : str, optional
         Where the line goes in a business case's statements: "income", "council_income"
-        (income from the parent council's contract, also counted as income), "cost", "saving"
+        (income from the parent council's contract, also counted as income), "cost", "pay" (a
+        cost paid in the month it is incurred, so never a creditor), "saving"
         (reduces costs), "one_off" (set-up and transfer costs), "receipts:<income line>" (cash
         received for an income line, replacing it in the cash flow), or None (working only).
     """
