@@ -153,6 +153,8 @@ class Appraisal:
     notes: list[str]
     #: switching values on case inputs (contract value, efficiency target), when computed
     input_switching: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the appraisal's own inputs with sources, when it came from a case's [appraisal]
+    inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def npc(self, option: str) -> float:
         return float(sum(self.present_values[option].values()))
@@ -434,6 +436,7 @@ class CouncilAppraisal(Component):
                 "pension risk retained": np.full(tl.n, i.pension_risk_retained),
                 "lost VAT recovery": np.full(tl.n, i.lost_vat_recovery),
                 "set-up support": setup,
+                **self._pension_exit(results),
             },
             optimism_bias=i.optimism_bias,
             mitigation=i.mitigation,
@@ -441,6 +444,37 @@ class CouncilAppraisal(Component):
             bias_applies_to=["contract payments"],
         )
         return [inhouse, mutual]
+
+    @staticmethod
+    def _pension_exit(results) -> dict[str, np.ndarray]:
+        """The LGPS exit payment the council bears (an estimate from the case's pensions
+        model), when the case has one: a cost of the spin-out option to the council."""
+        values = results.evaluation.values
+        if "lgps_exit_payment_council" not in values:
+            return {}
+        return {
+            "pension exit payment borne by the council": np.asarray(
+                results.evaluation.array("lgps_exit_payment_council")[0], dtype=float
+            )
+        }
+
+    def inputs_table(self) -> pd.DataFrame:
+        """The appraisal's inputs with their sources, for the workbook."""
+        rows = []
+        fields = type(self).Inputs.model_fields
+        for name, info in fields.items():
+            meta = self._meta.get(name, {})
+            given = name in self.inputs.model_fields_set
+            source = meta.get("source") or ("case file" if given else "mutualfin default")
+            rows.append(
+                {
+                    "input": f"appraisal.{name}",
+                    "value": getattr(self.inputs, name),
+                    "description": info.description or "",
+                    "source": source,
+                }
+            )
+        return pd.DataFrame(rows)
 
     def appraise(self, results) -> Appraisal:
         """The appraisal, with switching values on the contract's value and efficiency target
@@ -472,6 +506,7 @@ class CouncilAppraisal(Component):
                         }
                     )
         out.input_switching = pd.DataFrame(rows)
+        out.inputs = self.inputs_table()
         return out
 
     def switching_input(self, case, input_name: str, appraisal: Appraisal | None = None) -> dict:

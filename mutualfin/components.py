@@ -297,7 +297,14 @@ class BuildContext:
                 value,
                 unit=unit,
                 label=str(meta.get("label") or info.description or name),
-                source=str(meta.get("source", "")),
+                source=str(
+                    meta.get("source")
+                    or (
+                        "case file (no source given)"
+                        if name in comp.inputs.model_fields_set
+                        else "mutualfin default (not set in the case)"
+                    )
+                ),
                 uncertainty=meta.get("uncertainty"),
             )
         except UnitError:

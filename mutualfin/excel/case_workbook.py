@@ -58,6 +58,8 @@ SUMMARY_LINES = [
     ("total_income", "Total income"),
     ("net_operating_costs", "Net operating costs"),
     ("one_off_costs", "One-off costs"),
+    ("loan_interest", "Loan interest"),
+    ("corporation_tax", "Corporation tax"),
     ("surplus_after_tax", "Surplus (deficit) after tax"),
     ("closing_cash", "Closing cash"),
     ("reserves", "Reserves"),
@@ -66,6 +68,7 @@ SUMMARY_METRICS = [
     ("npv_net_cash_flow", "NPV of net cash flow"),
     ("minimum_cash", "Lowest closing cash"),
     ("closing_reserves", "Reserves at the end"),
+    ("years_reserves_below_target", "Years with reserves below target"),
     ("total_surplus_after_tax", "Surplus after tax, all years"),
     ("surplus_margin", "Surplus margin"),
     ("council_income_share", "Share of income from the council"),
@@ -196,6 +199,14 @@ def expected_extra(extra: Extra, evaluation, scenario: int = 0) -> tuple[str, An
     return ("master check", "OK" if ok else "ERROR", "text")
 
 
+def _timeline_text(tl) -> str:
+    unit = "financial years" if tl.freq == "annual" else "months"
+    return (
+        f"{tl.labels[0]} to {tl.labels[-1]}: {tl.n} {unit}, "
+        f"{tl.start:%d %B %Y} to {tl.end:%d %B %Y}"
+    )
+
+
 def _cover_sheet(wb: Workbook, results, cover: Cover) -> None:
     from mutualfin import __version__
 
@@ -214,7 +225,7 @@ def _cover_sheet(wb: Workbook, results, cover: Cover) -> None:
         ("Status", cover.status),
         ("Date", (cover.date or dt.date.today()).isoformat()),
         ("Protective marking", cover.marking),
-        ("Timeline", repr(results.case.timeline)),
+        ("Timeline", _timeline_text(results.case.timeline)),
     ]
     for r, (k, v) in enumerate(rows, start=3):
         safe_text(ws.cell(row=r, column=1), k)
@@ -288,7 +299,7 @@ def _contents_sheet(wb: Workbook) -> None:
     ws.column_dimensions["B"].width = 70
 
 
-def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal) -> None:
+def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=None) -> None:
     ws = wb.create_sheet("Summary", 2)
     tl = results.case.timeline
     model = results.case.model
@@ -309,7 +320,7 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal) -> Non
         if e.period is None:
             label = dict(SUMMARY_METRICS)[e.line]
             safe_text(ws.cell(row=row, column=1), label)
-            safe_text(ws.cell(row=row, column=3), unit)
+            safe_text(ws.cell(row=row, column=3), "%" if unit == "fraction" else unit)
             cell.font = Font(bold=True)
         else:
             safe_text(ws.cell(row=row, column=1), dict(SUMMARY_LINES)[e.line])
@@ -354,6 +365,8 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal) -> Non
             [
                 "option",
                 "rank",
+                "present cost before optimism bias",
+                "optimism bias",
                 "net present cost",
                 "difference from the cheapest",
                 "equivalent annual net cost",
@@ -362,6 +375,14 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal) -> Non
         chart_row = _values_table(ws, table, after + 1) + 2
     else:
         chart_row = after
+    headline = _risk_headline(risk)
+    if headline is not None:
+        safe_text(
+            ws.cell(row=chart_row, column=1),
+            "Risk: Monte Carlo (values computed by mutualfin; detail on the Risk sheet)",
+        )
+        ws.cell(row=chart_row, column=1).font = Font(bold=True, size=12)
+        chart_row = _values_table(ws, headline, chart_row + 1) + 2
     if table_rows:
         ws.row_breaks.append(Break(id=chart_row - 1))  # the chart starts a printed page
         ws.add_chart(chart, f"A{chart_row}")
@@ -375,6 +396,36 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal) -> Non
     ws.row_dimensions[after + 1].height = 30
     for c in range(1, 6):
         ws.cell(row=after + 1, column=c).alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _risk_headline(risk) -> pd.DataFrame | None:
+    """The figures a cabinet paper quotes from a Monte Carlo run, if the risk tables have it."""
+    if not risk or "metric_percentiles" not in risk:
+        return None
+    pct = risk["metric_percentiles"]
+    rows = []
+    names = {
+        "npv_net_cash_flow": "NPV of net cash flow",
+        "minimum_cash": "Lowest closing cash",
+        "closing_reserves": "Reserves at the end",
+    }
+    for name, label in names.items():
+        if name in pct.index:
+            rec = pct.loc[name]
+            rows.append(
+                {
+                    "figure": label,
+                    "10th percentile": rec.get("p10"),
+                    "median": rec.get("p50"),
+                    "90th percentile": rec.get("p90"),
+                }
+            )
+    summary = risk.get("summary")
+    if summary is not None:
+        for item, rec in summary.iterrows():
+            if str(item).startswith("probability"):
+                rows.append({"figure": f"Probability {str(item)[12:]}", "median": rec["value"]})
+    return pd.DataFrame(rows, dtype=object).fillna("") if rows else None
 
 
 def _values_table(ws, frame: pd.DataFrame, row: int, col: int = 1) -> int:
@@ -434,11 +485,38 @@ def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.Data
             else frame
         )
         r = _values_table(ws, frame, r + 1) + 2
-    ws.column_dimensions["A"].width = 34
+    _fit_widths(ws)
+
+
+def _fit_widths(ws, low: int = 10, high: int = 40) -> None:
+    """Column widths from the longest text or number in each column (within bounds), so no
+    value sheet cuts its labels or shows ####; longer text wraps, and its row is made tall
+    enough to show it (LibreOffice does not grow rows for wrapped text on its own)."""
+    import math
+
     from openpyxl.utils import get_column_letter
 
-    for c in range(2, 16):
-        ws.column_dimensions[get_column_letter(c)].width = 16
+    widest: dict[int, int] = {}
+    texts = []
+    for row in ws.iter_rows(min_row=3):
+        for cell in row:
+            v = cell.value
+            if v is None:
+                continue
+            text = f"{v:,.2f}" if isinstance(v, float) else str(v)
+            widest[cell.column] = max(widest.get(cell.column, 0), min(len(text) + 2, high))
+            texts.append((cell, text))
+    for col, width in widest.items():
+        ws.column_dimensions[get_column_letter(col)].width = max(low, width)
+    heights: dict[int, int] = {}
+    for cell, text in texts:
+        width = max(low, widest[cell.column]) - 1
+        lines = math.ceil(len(text) / width) if len(text) > width else 1
+        if lines > 1:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            heights[cell.row] = max(heights.get(cell.row, 1), lines)
+    for r, lines in heights.items():
+        ws.row_dimensions[r].height = 13 * lines
 
 
 def _checks_sheet(wb: Workbook, results, extras: list[Extra]) -> None:
@@ -481,6 +559,8 @@ def build_case_workbook(
             if len(appraisal.options) > 1
             else pd.DataFrame(),
         }
+        if not appraisal.inputs.empty:
+            tables["Appraisal inputs and their sources"] = appraisal.inputs
         if not appraisal.input_switching.empty:
             tables["Switching values on the case's inputs"] = appraisal.input_switching
         for opt in appraisal.options:
@@ -492,7 +572,7 @@ def build_case_workbook(
     if risk:
         _values_sheet(wb, "Risk", "Risk analysis", dict(risk))
     _checks_sheet(wb, results, extras)
-    _summary_sheet(wb, results, extras, appraisal)
+    _summary_sheet(wb, results, extras, appraisal, risk if risk else None)
     _cover_sheet(wb, results, cover)
     first = ["Cover", "Summary", "Inputs", "Parameters", "Timeline", "Roster"]
     last = ["Statements", "Appraisal", "Risk", "Checks"]

@@ -368,6 +368,7 @@ def build_workbook(
     ws.column_dimensions["B"].width = 55
     ws.column_dimensions["E"].width = 45
     ws.freeze_panes = "B4"
+    ws.print_title_rows = "1:3"
 
     # -- Timeline -------------------------------------------------------------------------
     ws = wb.create_sheet("Timeline")
@@ -449,7 +450,10 @@ def build_workbook(
             if any(held):
                 note += f"; held flat after {p_obj.valid_until.isoformat()} (assumption)"
             safe_text(ws.cell(row=r, column=4), note)
-            refs = sorted({str(e.reference) for e in p_obj.entries})
+            first, last = tl.starts[0], tl.ends[-1]
+            used = [e for e in p_obj.entries if e.start <= last and e.end >= first]
+            used = used or p_obj.entries[-1:]  # held beyond its data: the last value's source
+            refs = list(dict.fromkeys(str(e.reference) for e in used))
             safe_text(ws.cell(row=r, column=5), "; ".join(refs))
             for p in range(P):
                 cell = ws.cell(row=r, column=FIRST_PERIOD_COL + p, value=float(values[p]))
@@ -479,6 +483,7 @@ def build_workbook(
             ws.column_dimensions[get_column_letter(c)].width = 16
         ws.column_dimensions["A"].width = 14
         ws.freeze_panes = "B4"
+        ws.print_title_rows = "1:3"
 
     # -- calculation sheets -------------------------------------------------------------------
     for sheet, names in sheets.items():
@@ -498,8 +503,18 @@ def _write_calc_sheet(
     P = tl.n
     _title(ws, f"{title}: {sheet}")
     _header(ws, 8, ["Line", "Description", "Unit", "Total", "Opening", *["" for _ in range(P)]])
+    header_text = {
+        "period_label": "Financial year",
+        "period_start": "First day of the period",
+        "period_end": "Last day of the period",
+        "index": "Years from the start (t in growth formulas)",
+        "first_period": "1 in the first period",
+        "year_fraction": "Length of the period in years",
+    }
+    ws.print_title_rows = f"1:{CALC_FIRST_ROW - 1}"
     for key, r in CALC_HEADER.items():
         safe_text(ws.cell(row=r, column=1), key)
+        safe_text(ws.cell(row=r, column=2), header_text[key])
         for p in range(P):
             col = get_column_letter(FIRST_PERIOD_COL + p)
             cell = ws.cell(
