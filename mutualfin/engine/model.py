@@ -744,7 +744,8 @@ class _Evaluator:
     def run_line(self, name: str) -> None:
         line = self.model.lines[name]
         arr = np.asarray(self.ev(line.expr), dtype=float)
-        self.values[name] = np.ascontiguousarray(np.broadcast_to(arr, self._full_shape(name, arr)))
+        # a read-only view when the line repeats along an axis: no copy, same numbers
+        self.values[name] = np.broadcast_to(arr, self._full_shape(name, arr))
 
     def run_stepped(self, members: list[str]) -> None:
         m = self.model
@@ -772,6 +773,8 @@ class _Evaluator:
 
     def check_finite(self, name: str) -> None:
         v = self.values[name]
+        if np.isfinite(np.sum(v)):  # one pass, no allocation: any NaN or inf makes it non-finite
+            return
         bad = ~np.isfinite(v)
         if self.model.lines[name].missing_text is not None:
             bad &= ~np.isnan(v)  # NaN is this line's stated "never", shown as text in Excel
