@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from mutualfin import params as _params
+from mutualfin._checks import _amounts, _on_date
 from mutualfin.engine.timeline import parse_financial_year
 from mutualfin.errors import InputError, TimelineError
-from mutualfin.tax import _amounts, _on_date
 
 __all__ = ["deflate", "green_book_discount_factors", "real_to_nominal"]
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 from mutualfin import params as _params
+from mutualfin._checks import _amounts, _out, _require_year, _year_start
 from mutualfin.components import (
     BuildContext,
     ComponentInputs,
@@ -40,7 +41,6 @@ from mutualfin.engine.nodes import (
     where,
 )
 from mutualfin.errors import InputError, UnitError
-from mutualfin.tax import _amounts, _out, _require_year, _year_start
 from mutualfin.workforce import RosterComponent
 
 __all__ = ["LgpsAdmission", "lgps_care_accrual", "lgps_employee_rate"]

@@ -23,6 +23,12 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from mutualfin import params as _params
+from mutualfin._checks import (
+    _amounts,
+    _on_date,
+    _out,
+    _require_year,
+)
 from mutualfin.components import (
     BuildContext,
     Component,
@@ -52,10 +58,6 @@ from mutualfin.engine.nodes import (
 from mutualfin.errors import InputError
 from mutualfin.roster import Roster, _whole_years
 from mutualfin.tax import (
-    _amounts,
-    _on_date,
-    _out,
-    _require_year,
     apprenticeship_levy,
     employer_ni,
 )

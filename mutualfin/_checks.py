@@ -1,0 +1,95 @@
+"""Input checks shared by the calculators (tax, workforce, pensions, discounting): amounts
+as numpy arrays with clear errors, and years or dates as the calculators accept them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+
+from mutualfin.engine.nodes import Expr
+from mutualfin.engine.timeline import parse_financial_year
+from mutualfin.errors import InputError, TimelineError
+
+
+def _amounts(value: Any, name: str, *, negative_ok: bool = False) -> tuple[np.ndarray, bool]:
+    """``value`` as a float array, and whether it was a scalar. Refuses text, NaN, inf."""
+    if isinstance(value, Expr):
+        raise InputError(f"{name}: an expression is not accepted here; give a number or array")
+    if isinstance(value, str | bytes) or isinstance(value, bool | np.bool_):
+        raise InputError(
+            f"{name} {value!r} is not a number; give an amount in pounds such as 30000"
+        )
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"{name} {value!r} is not a number or an array of numbers; give amounts in pounds"
+        ) from None
+    if arr.size == 0:
+        raise InputError(f"{name} is empty; give at least one amount")
+    if not np.isfinite(arr).all():
+        bad = arr[~np.isfinite(arr)].flat[0]
+        raise InputError(f"{name} contains {bad}; every amount must be a finite number")
+    if not negative_ok and (arr < 0).any():
+        raise InputError(
+            f"{name} contains a negative amount ({arr[arr < 0].flat[0]:g}); amounts are "
+            "positive pounds"
+        )
+    return arr, arr.ndim == 0
+
+
+def _out(arr: np.ndarray, scalar: bool) -> float | np.ndarray:
+    return float(arr) if scalar else arr
+
+
+def _year_start(when: Any, name: str, month: int, day: int) -> dt.date:
+    """The first day of the year ``when`` names, or ``when`` itself if it is a date."""
+    d = _date_or_none(when)
+    if d is not None:
+        start = dt.date(d.year, month, day)
+        return start if d >= start else dt.date(d.year - 1, month, day)
+    try:
+        return dt.date(parse_financial_year(when), month, day)
+    except TimelineError as exc:
+        raise InputError(
+            f"{name}={when!r} is not a year or date: {exc}. Give 2025, '2025/26' or a date"
+        ) from None
+
+
+def _date_or_none(when: Any) -> dt.date | None:
+    if isinstance(when, dt.datetime):
+        return when.date()
+    if isinstance(when, dt.date):
+        return when
+    if hasattr(when, "to_pydatetime"):  # pandas Timestamp
+        return when.to_pydatetime().date()
+    if isinstance(when, str) and len(when.strip()) == 10 and when.strip()[4] == "-":
+        try:
+            return dt.date.fromisoformat(when.strip())
+        except ValueError:
+            raise InputError(f"{when!r} is not a valid ISO date such as '2025-06-01'") from None
+    return None
+
+
+def _on_date(when: Any, name: str, month: int = 4, day: int = 6) -> dt.date:
+    """A date as given, or for a year the day it starts (6 April by default)."""
+    d = _date_or_none(when)
+    return d if d is not None else _year_start(when, name, month, day)
+
+
+def _require_year(when: Any, name: str, fn: str) -> None:
+    if when is None:
+        raise InputError(
+            f"{fn}: give {name}= (a year such as 2025 or '2025/26', or a date); it is only "
+            "left out when the amount is a model expression, whose timeline gives the year"
+        )
+
+
+def _no_year_with_expr(when: Any, name: str, fn: str) -> None:
+    if when is not None:
+        raise InputError(
+            f"{fn}: {name}={when!r} was given with an expression; in a model the year comes "
+            "from the timeline, so leave it out"
+        )
