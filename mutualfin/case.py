@@ -39,7 +39,7 @@ import difflib
 import html
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -784,7 +784,6 @@ class Results:
 
     case: BusinessCase
     evaluation: Evaluation
-    _cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def lines(self) -> pd.DataFrame:

@@ -118,10 +118,6 @@ def _style(ws, fmt: str = "General", bold: bool = False, fill: PatternFill | Non
     return style
 
 
-def _number_style(ws, fmt: str):
-    return _style(ws, fmt)
-
-
 def number_format(unit: str) -> str:
     head = unit.split("/")[0]
     return NUMBER_FORMATS.get(unit, NUMBER_FORMATS.get(head, "#,##0.00"))
@@ -568,7 +564,7 @@ def _write_calc_sheet(
                     value=render_formula(model, layout, opening, sheet, -1, i),
                 )
                 c._style = copy.copy(_style(ws, fmt))
-            style = _number_style(ws, fmt)
+            style = _style(ws, fmt)
             for p, formula in enumerate(render_row(model, layout, line.expr, sheet, P, i)):
                 c = ws.cell(row=r, column=FIRST_PERIOD_COL + p, value=formula)
                 c._style = copy.copy(style)  # the same style for the whole row, set once
