@@ -196,6 +196,8 @@ class Component:
     roles: ClassVar[dict[str, str]] = {}
     #: built from a staff roster: case files pass it as ``from_dict(table, roster=...)``
     needs_roster: ClassVar[bool] = False
+    #: input name -> where its default value comes from (shown when the case does not set it)
+    default_sources: ClassVar[dict[str, str]] = {}
 
     def __init__(self, **values: Any):
         self._meta: dict[str, dict[str, Any]] = {}
@@ -302,7 +304,9 @@ class BuildContext:
                     or (
                         "case file (no source given)"
                         if name in comp.inputs.model_fields_set
-                        else "mutualfin default (not set in the case)"
+                        else comp.default_sources.get(
+                            name, "mutualfin default (not set in the case)"
+                        )
                     )
                 ),
                 uncertainty=meta.get("uncertainty"),

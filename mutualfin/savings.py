@@ -251,6 +251,7 @@ class TurnoverSavings(Component):
     """
 
     key = "turnover"
+    default_sources: ClassVar[dict[str, str]] = {"cost_per_leaver": _LEAVER.source}
     #: where the lines go in a business case's statements
     roles: ClassVar[dict[str, str]] = {"turnover_saving": "saving"}
     sheet = "Savings"
@@ -280,8 +281,6 @@ class TurnoverSavings(Component):
         before, after = ctx.input("turnover_before"), ctx.input("turnover_after")
         fte = ctx.input("fte")
         cost = ctx.input("cost_per_leaver")
-        if not cost.source and self.inputs.cost_per_leaver == DEFAULT_COST_PER_LEAVER:
-            cost.source = _LEAVER.source
         rate = Line(
             "turnover_rate",
             before + (after - before) * progress,
