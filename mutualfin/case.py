@@ -940,4 +940,6 @@ def _fmt(name: str, value: Any) -> str:
         return f"{value:.1%}"
     if "payback" in name:
         return f"{value:.1f} years"
-    return f"£{value:,.0f}"
+    if name.startswith("years_"):
+        return f"{value:.0f} of the case's years"
+    return f"£{value:,.0f}" if value >= 0 else f"-£{-value:,.0f}"

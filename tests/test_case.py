@@ -303,3 +303,13 @@ def test_charitable_form_pays_no_tax_on_primary_purpose_trading():
     ).run()
     # half the surplus (64,000 / 2 = 32,000) taxed at the small profits rate, 19%
     assert half["corporation_tax"].iloc[0] == pytest.approx(0.5 * 64_000 * 0.19)
+
+
+def test_metric_display_uses_the_metric_unit():
+    from mutualfin.case import _fmt
+
+    assert _fmt("years_reserves_below_target", 3.0) == "3 of the case's years"
+    assert _fmt("minimum_cash", -1234.4) == "-£1,234"
+    assert _fmt("payback_years", float("nan")) == "never"
+    assert _fmt("surplus_margin", 0.032) == "3.2%"
+    assert _fmt("minimum_debt_service_cover", 1.234) == "1.23x"
