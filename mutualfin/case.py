@@ -183,6 +183,8 @@ class Loan(Component):
             sheet=s,
             label="Loan outstanding",
         )
+        for ln in (drawdown, interest, repayment, balance):
+            ln.section = "Loan"
         return [drawdown, interest, repayment, balance]
 
 
@@ -600,6 +602,51 @@ class BusinessCase:
                 label="Share of income from the parent council (0 without income)",
             ),
         )
+        sections = {
+            "Income and expenditure": (
+                "total_income",
+                "council_income",
+                "operating_costs",
+                "savings",
+                "net_operating_costs",
+                "one_off_costs",
+                "surplus_before_tax",
+                "losses_brought_forward",
+                "taxable_profit",
+                "losses_carried_forward",
+                "corporation_tax",
+                "surplus_after_tax",
+            ),
+            "Cash flow": (
+                "debtors_other_income",
+                "debtors",
+                "operating_receipts",
+                "creditors",
+                "operating_payments",
+                "tax_paid",
+                "financing_cash_flow",
+                "net_cash_flow",
+                "closing_cash",
+            ),
+            "Reserves": (
+                "reserves",
+                "monthly_operating_cost",
+                "reserves_months",
+                "reserves_below_target",
+                "years_reserves_below_target",
+            ),
+            "Debt": ("debt_service", "debt_service_cover"),
+            "Checks": ("check_balance", "check_cash"),
+        }
+        section_of = {name: title for title, names in sections.items() for name in names}
+        for ln in out:
+            ln.section = section_of.get(ln.name) or (
+                "Metrics"
+                if ln.kind == "metric"
+                else "Cash flow"
+                if ln.name.endswith("_owed")
+                else None
+            )
         return out
 
     @staticmethod

@@ -313,3 +313,18 @@ def test_metric_display_uses_the_metric_unit():
     assert _fmt("payback_years", float("nan")) == "never"
     assert _fmt("surplus_margin", 0.032) == "3.2%"
     assert _fmt("minimum_debt_service_cover", 1.234) == "1.23x"
+
+
+def test_statements_sheet_has_titled_sections(tmp_path):
+    import openpyxl
+
+    from mutualfin.excel.writer import plan_layout
+
+    r = hand_case().run()
+    layout, _ = plan_layout(r.case.model)
+    titles = [t for (sheet, _row), t in layout.sections.items() if sheet == "Statements"]
+    assert titles[:3] == ["Income and expenditure", "Cash flow", "Reserves"]
+    assert "Checks" in titles and "Metrics" in titles
+    wb = openpyxl.load_workbook(r.to_excel(tmp_path / "s.xlsx"))
+    row = next(row for (sheet, row), t in layout.sections.items() if t == "Cash flow")
+    assert wb["Statements"].cell(row=row, column=1).value == "Cash flow"

@@ -486,6 +486,9 @@ class Line(Expr):
         Workbook sheet the line is written to.
     opening : Expr or number, optional
         The value before the first period, used by ``previous(this_line)``.
+    section : str, optional
+        A heading (e.g. "Cash flow") that the workbook shows above this line when it starts a
+        new section of its sheet.
     role : str, optional
         Where the line goes in a business case's statements: "income", "council_income"
         (income from the parent council's contract, also counted as income), "cost", "pay" (a
@@ -504,6 +507,7 @@ class Line(Expr):
         sheet: str = "Calculations",
         opening: Any = None,
         role: str | None = None,
+        section: str | None = None,
     ):
         self.name = check_name(name, "line")
         if (
@@ -516,6 +520,8 @@ class Line(Expr):
                 "'receipts:<income line>'"
             )
         self.role = role
+        #: a heading the workbook shows above the first line of each section on its sheet
+        self.section = section
         self.expr = wrap(expr)
         self.unit = check_unit(unit, f"line {name!r}")
         self.label = label or name.replace("_", " ").capitalize()

@@ -52,6 +52,7 @@ class Layout:
     params: dict[tuple, int] = field(default_factory=dict)  # row on Parameters
     header_rows: dict[str, int] = field(default_factory=dict)  # timeline rows on calc sheets
     within_rows: dict[tuple, int] = field(default_factory=dict)  # flag rows on Timeline
+    sections: dict[tuple[str, int], str] = field(default_factory=dict)  # (sheet, row) heading
 
 
 class RenderContext:

@@ -281,7 +281,13 @@ def plan_layout(model: Model) -> tuple[Layout, dict[str, list[str]]]:
         sheets.setdefault(model.lines[name].sheet, []).append(name)
     for sheet, names in sheets.items():
         r = CALC_FIRST_ROW
+        section = None
         for name in names:
+            new_section = model.lines[name].section
+            if new_section is not None and new_section != section:
+                layout.sections[(sheet, r + 1)] = new_section  # a blank row, then the heading
+                r += 2
+            section = new_section if new_section is not None else section
             axis = model.shapes[name].entity
             if axis is None:
                 layout.lines[name] = (sheet, r)
@@ -568,5 +574,10 @@ def _write_calc_sheet(
             for p, formula in enumerate(render_row(model, layout, line.expr, sheet, P, i)):
                 c = ws.cell(row=r, column=FIRST_PERIOD_COL + p, value=formula)
                 c._style = copy.copy(style)  # the same style for the whole row, set once
+    for (sec_sheet, row), heading in layout.sections.items():
+        if sec_sheet == sheet:
+            cell = ws.cell(row=row, column=1)
+            safe_text(cell, heading)
+            cell.font = Font(bold=True, size=12)
     _widths(ws, P)
     ws.freeze_panes = ws.cell(row=CALC_FIRST_ROW, column=FIRST_PERIOD_COL).coordinate
