@@ -269,12 +269,12 @@ class BusinessCase:
         S = STATEMENTS
         by_role: dict[str, list[Line]] = {}
         receipts_for: dict[str, Line] = {}
-        names = {ln.name for ln in lines}
+        by_name = {ln.name: ln for ln in lines}
         for ln in lines:
             role = ln.role or ""
             if role.startswith("receipts:"):
                 target = role.split(":", 1)[1]
-                if target not in names:
+                if target not in by_name:
                     raise ModelError(
                         f"line {ln.name!r} is receipts for {target!r}, which no component defines"
                     )
@@ -323,7 +323,7 @@ class BusinessCase:
             sheet=S,
             label="One-off costs (set-up, transfer)",
         )
-        interest = self.model_line_or_zero(lines, "loan_interest") if has_loan else 0
+        interest = by_name["loan_interest"] if has_loan else 0
         before_tax = Line(
             "surplus_before_tax",
             total_income - net_costs - one_off - interest,
@@ -431,7 +431,6 @@ class BusinessCase:
         add(other_debtors, *owed, debtors, receipts, creditors, payments, tax_paid)
         financing: Any = 0
         if has_loan:
-            by_name = {ln.name: ln for ln in lines}
             financing = (
                 by_name["loan_drawdown"] - by_name["loan_repayment"] - by_name["loan_interest"]
             )
@@ -501,7 +500,6 @@ class BusinessCase:
 
         loan_balance: Any = 0
         if has_loan:
-            by_name = {ln.name: ln for ln in lines}
             loan_balance = by_name["loan_balance"]
             service = Line(
                 "debt_service",
@@ -648,13 +646,6 @@ class BusinessCase:
                 else None
             )
         return out
-
-    @staticmethod
-    def model_line_or_zero(lines: list[Line], name: str) -> Any:
-        for ln in lines:
-            if ln.name == name:
-                return ln
-        return 0
 
     # -- running -------------------------------------------------------------------------------
     @property
