@@ -172,6 +172,19 @@ def _slug(name: str, where: str) -> str:
     return slug
 
 
+def _unique_slugs(items: Any, where: str, what: str) -> list[str]:
+    """Slugs of the items' names, refusing a name used twice (names label workbook inputs)."""
+    seen: list[str] = []
+    for n, item in enumerate(items):
+        slug = _slug(item.name, f"{where}[{n}]")
+        if slug in seen:
+            raise InputError(
+                f"{where}[{n}]: name {item.name!r} is used twice; give each {what} its own name"
+            )
+        seen.append(slug)
+    return seen
+
+
 def reserved_contract_limit(award_date: dt.date) -> tuple[float, str]:
     """Longest term (years) of a contract reserved for a public service mutual awarded on
     ``award_date``, and the rule that sets it.
@@ -647,15 +660,9 @@ class Pipeline(Component):
         indexation: FractionSeries = field("Annual uplift of opportunity values", 0.0)
 
     def validate(self) -> None:
-        seen: set[str] = set()
-        for n, opp in enumerate(self.inputs.opportunities):
-            slug = _slug(opp.name, f"{self.key}.opportunities[{n}]")
-            if slug in seen:
-                raise InputError(
-                    f"{self.key}.opportunities[{n}]: name {opp.name!r} is used twice; give each "
-                    "opportunity its own name"
-                )
-            seen.add(slug)
+        opportunities = self.inputs.opportunities
+        slugs = _unique_slugs(opportunities, f"{self.key}.opportunities", "opportunity")
+        for slug, opp in zip(slugs, opportunities, strict=True):
             _term_end(opp.start_date, opp.term_years, f"{self.key}.{slug}.term_years")
 
     def build(self, ctx: BuildContext) -> list[Line]:
@@ -746,15 +753,7 @@ class Grants(Component):
         grants: list[Grant] = field("Grants with their dates", default=[])
 
     def validate(self) -> None:
-        seen: set[str] = set()
-        for n, grant in enumerate(self.inputs.grants):
-            slug = _slug(grant.name, f"{self.key}.grants[{n}]")
-            if slug in seen:
-                raise InputError(
-                    f"{self.key}.grants[{n}]: name {grant.name!r} is used twice; give each "
-                    "grant its own name"
-                )
-            seen.add(slug)
+        _unique_slugs(self.inputs.grants, f"{self.key}.grants", "grant")
 
     def build(self, ctx: BuildContext) -> list[Line]:
         tl = ctx.timeline
