@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +33,10 @@ _INPUT_KEYS = {"value", "unit", "label", "source"}
 
 def load_demo_inputs(path: str | os.PathLike) -> tuple[Timeline, dict[str, Input]]:
     """Read the timeline and inputs of the demonstration model from a TOML file."""
+    from mutualfin.io import read_toml  # size limit, encoding and syntax errors, as for cases
+
     path = Path(path)
-    if not path.is_file():
-        raise CaseFileError(f"{path}: file not found; give the path of a .toml case file")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise CaseFileError(f"{path.name}: {exc}; correct the TOML syntax") from None
+    raw = read_toml(path)
     for key in raw:
         if key not in ("timeline", "inputs"):
             raise CaseFileError(
