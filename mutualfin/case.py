@@ -967,6 +967,13 @@ class Results:
         return f"Results({self.case.name!r}, {self.evaluation!r})"
 
 
+def format_money(value: Any) -> str:
+    """£1,234 or -£1,234 (whole pounds); n/a for a missing value."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "n/a"
+    return f"£{value:,.0f}" if value >= 0 else f"-£{-value:,.0f}"
+
+
 def _fmt(name: str, value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -980,4 +987,4 @@ def _fmt(name: str, value: Any) -> str:
         return f"{value:.1f} years"
     if name.startswith("years_"):
         return f"{value:.0f} of the case's years"
-    return f"£{value:,.0f}" if value >= 0 else f"-£{-value:,.0f}"
+    return format_money(value)

@@ -20,7 +20,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from mutualfin.errors import CaseFileError, MutualfinError
@@ -29,9 +28,9 @@ __all__ = ["TEMPLATE", "main"]
 
 
 def _money(x: float) -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return "n/a"
-    return f"£{x:,.0f}" if x >= 0 else f"-£{-x:,.0f}"
+    from mutualfin.case import format_money
+
+    return format_money(x)
 
 
 def _metric(name: str, value) -> str:
