@@ -3,6 +3,24 @@
 One model definition evaluates in numpy (vectorised over scenarios) and writes itself as a
 live Excel workbook that LibreOffice recalculation proves equal to Python.
 
+The package is in layers; each imports only those below it (an import-linter contract in
+``pyproject.toml`` holds this in CI)::
+
+    cli, plots                the faces
+    workbook/                 layout and A1 references, writer, case workbook, verify
+    analysis/                 the commissioner's appraisal; risk
+    case/                     the statement list, BusinessCase, Results, case files
+    components/               the parts of a case; a component registers itself
+    uk/                       UK rules: tax, NI, levy, redundancy, pensions, Green Book
+    engine/                   timeline, expressions, evaluation, the formula grammar
+    params/                   dated UK parameters with references
+    core/                     numpy and dates only: calendar, checks, cash-flow maths
+    errors                    the exception hierarchy
+
+``mutualfin.finance``, ``.tax``, ``.workforce``, ``.pensions``, ``.discounting``,
+``.income``, ``.savings``, ``.costs``, ``.legal_form``, ``.roster``, ``.appraisal``,
+``.risk``, ``.io`` and ``.excel`` are public facades re-exporting the layers' modules.
+
 >>> import mutualfin as mf
 >>> tl = mf.Timeline(2026, years=3)
 >>> fee = mf.Input("contract.annual_value", 1_000_000, unit="GBP")
@@ -18,10 +36,14 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
 from mutualfin import (
+    analysis,
     appraisal,
+    case,
     components,
+    core,
     costs,
     discounting,
+    engine,
     errors,
     excel,
     finance,
@@ -34,10 +56,13 @@ from mutualfin import (
     roster,
     savings,
     tax,
+    uk,
+    workbook,
     workforce,
 )
-from mutualfin.appraisal import Option, appraise
+from mutualfin.analysis.appraisal import Option, appraise
 from mutualfin.case import BusinessCase, CaseFinance, Loan, Results
+from mutualfin.components.roster import Roster
 from mutualfin.engine import (
     PERT,
     Entities,
@@ -74,7 +99,6 @@ from mutualfin.engine import (
     year_fraction,
 )
 from mutualfin.errors import MutualfinError
-from mutualfin.roster import Roster
 
 try:
     __version__ = _version("mutualfin")
@@ -101,13 +125,17 @@ __all__ = [
     "Uniform",
     "__version__",
     "abs_",
+    "analysis",
     "appraisal",
     "appraise",
+    "case",
     "clip",
     "components",
+    "core",
     "costs",
     "cumsum",
     "discounting",
+    "engine",
     "errors",
     "excel",
     "finance",
@@ -137,8 +165,10 @@ __all__ = [
     "sum_periods",
     "tax",
     "total",
+    "uk",
     "where",
     "within",
+    "workbook",
     "workforce",
     "year_fraction",
 ]

@@ -28,13 +28,13 @@ __all__ = ["TEMPLATE", "main"]
 
 
 def _money(x: float) -> str:
-    from mutualfin.case import format_money
+    from mutualfin.case.business_case import format_money
 
     return format_money(x)
 
 
 def _metric(name: str, value) -> str:
-    from mutualfin.case import _fmt
+    from mutualfin.case.business_case import _fmt
 
     return _fmt(name, value)
 
@@ -44,7 +44,7 @@ def _print_results(results) -> None:
     print(f"{case.name}")
     print(f"{case.timeline!r}\n")
     width = {"display.width": 220, "display.max_columns": 60, "display.max_colwidth": 48}
-    from mutualfin.case import STATEMENT_ORDER
+    from mutualfin.case.business_case import STATEMENT_ORDER
 
     lines = case.model.lines
     with pd.option_context(*[x for kv in width.items() for x in kv]):
@@ -69,8 +69,8 @@ def _print_results(results) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from mutualfin.case import BusinessCase
-    from mutualfin.excel import find_soffice
+    from mutualfin.case.business_case import BusinessCase
+    from mutualfin.workbook import find_soffice
 
     case = BusinessCase.from_file(args.case)
     results = case.run()
@@ -116,7 +116,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _risk_tables(case, n: int, seed: int) -> dict:
     """Monte Carlo, tornado and standard scenarios as labelled value tables."""
-    from mutualfin.risk import run_scenarios, standard_scenarios, tornado
+    from mutualfin.analysis.risk import run_scenarios, standard_scenarios, tornado
 
     tables = {}
     if any(i.uncertainty is not None for i in case.model.inputs.values()):
@@ -132,9 +132,9 @@ def _risk_tables(case, n: int, seed: int) -> dict:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from mutualfin.case import BusinessCase
+    from mutualfin.case.business_case import BusinessCase
     from mutualfin.errors import WorkbookError
-    from mutualfin.excel.case_workbook import verify_live
+    from mutualfin.workbook.case_workbook import verify_live
 
     workbook = Path(args.workbook)
     if not workbook.is_file():
@@ -154,7 +154,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    from mutualfin.case import BusinessCase
+    from mutualfin.case.business_case import BusinessCase
 
     case = BusinessCase.from_file(args.case)
     uncertain = [n for n, i in case.model.inputs.items() if i.uncertainty is not None]
@@ -265,7 +265,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from mutualfin.demo import build_demo_model, load_demo_inputs
-    from mutualfin.excel import find_soffice, verify, write_workbook
+    from mutualfin.workbook import find_soffice, verify, write_workbook
 
     timeline, inputs = load_demo_inputs(args.inputs)
     ev = build_demo_model(timeline, inputs).evaluate()

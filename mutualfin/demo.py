@@ -33,7 +33,9 @@ _INPUT_KEYS = {"value", "unit", "label", "source"}
 
 def load_demo_inputs(path: str | os.PathLike) -> tuple[Timeline, dict[str, Input]]:
     """Read the timeline and inputs of the demonstration model from a TOML file."""
-    from mutualfin.io import read_toml  # size limit, encoding and syntax errors, as for cases
+    from mutualfin.case.loader import (
+        read_toml,  # size limit, encoding and syntax errors, as for cases
+    )
 
     path = Path(path)
     raw = read_toml(path)

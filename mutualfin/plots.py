@@ -23,9 +23,9 @@ from matplotlib.ticker import FuncFormatter
 from mutualfin.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mutualfin.appraisal import Appraisal
-    from mutualfin.case import Results
-    from mutualfin.risk import SimulationResult
+    from mutualfin.analysis.appraisal import Appraisal
+    from mutualfin.analysis.risk import SimulationResult
+    from mutualfin.case.business_case import Results
 
 __all__ = [
     "appraisal_bars",
@@ -276,7 +276,7 @@ def tornado(table: pd.DataFrame, *, top: int | None = 10, title: str | None = No
     input two bars from the base: red to the metric with the input at its low value, blue at
     its high value; the ``top`` widest inputs (10 by default, None for all).
     """
-    from mutualfin.risk import tornado_chart
+    from mutualfin.analysis.risk import tornado_chart
 
     metric = str(table.attrs.get("metric", ""))
     name = metric.split(" (")[0]

@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 
 import mutualfin.discounting
+import mutualfin.uk.greenbook
 from mutualfin.discounting import deflate, green_book_discount_factors, real_to_nominal
 from mutualfin.errors import InputError, ParameterRangeError
 
 
 def test_doctests_run():
-    failures, tried = doctest.testmod(mutualfin.discounting)
+    failures, tried = doctest.testmod(mutualfin.uk.greenbook)
     assert tried > 0 and failures == 0
 
 

@@ -12,9 +12,9 @@ from openpyxl.utils import column_index_from_string
 
 import mutualfin as mf
 from mutualfin import Input, Line, Model, Timeline
-from mutualfin.engine.render import FIRST_PERIOD_COL, render_formula
 from mutualfin.excel import verify, write_workbook
 from mutualfin.excel.writer import plan_layout
+from mutualfin.workbook.layout import FIRST_PERIOD_COL, render_formula
 from tests.strategies_engine import random_models
 
 _REF = re.compile(r"(?<![A-Za-z_])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(A-Za-z_])")

@@ -325,3 +325,12 @@ def test_grants_bad_input():
         Grants(grants=[{"name": "A", "amount": 1, "date": "2026-05-01"}] * 2)
     with pytest.raises(InputError, match=r"grants.grants.0.amount: -1"):
         Grants(grants=[{"name": "A", "amount": -1, "date": "2026-05-01"}])
+
+
+def test_indexation_true_is_refused_not_read_as_100_percent():
+    # found by the case-file fuzzer: `indexation = true` was read as 1.0 (100% a year)
+    base = {"annual_value": 1e6, "start_date": "2026-04-01", "term_years": 5}
+    with pytest.raises(InputError, match=r"contract.indexation: True: true/false is not a number"):
+        Contract(**base, indexation=True)
+    with pytest.raises(InputError, match=r"contract.efficiency_target.1: True: true/false"):
+        Contract(**base, efficiency_target=[0.01, True])

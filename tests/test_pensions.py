@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 
 import mutualfin.pensions
+import mutualfin.uk.pensions
 from mutualfin.errors import InputError, ParameterRangeError, UnitError
 from mutualfin.pensions import lgps_care_accrual, lgps_employee_rate
 
 
 def test_doctests_run():
-    failures, tried = doctest.testmod(mutualfin.pensions)
+    failures, tried = doctest.testmod(mutualfin.uk.pensions)
     assert tried > 0 and failures == 0
 
 

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import mutualfin.tax
+import mutualfin.uk.tax
 from mutualfin.errors import InputError, ParameterRangeError
 from mutualfin.tax import (
     apprenticeship_levy,
@@ -30,7 +31,7 @@ def penny(expected: float) -> object:
 
 
 def test_doctests_run():
-    failures, tried = doctest.testmod(mutualfin.tax)
+    failures, tried = doctest.testmod(mutualfin.uk.tax)
     assert tried > 0 and failures == 0
 
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import mutualfin.uk.redundancy
 import mutualfin.workforce
 from mutualfin.errors import InputError, ParameterRangeError
 from mutualfin.workforce import statutory_redundancy_pay
@@ -20,7 +21,7 @@ def penny(expected: float) -> object:
 
 
 def test_doctests_run():
-    failures, tried = doctest.testmod(mutualfin.workforce)
+    failures, tried = doctest.testmod(mutualfin.uk.redundancy)
     assert tried > 0 and failures == 0
 
 

@@ -1,8 +1,17 @@
-"""The engine: timeline, expressions, evaluation in numpy and rendering as Excel formulas."""
+"""The engine: timeline, expressions, evaluation in numpy, and the formula grammar.
+
+- :mod:`~mutualfin.engine.timeline`: the shared timeline of UK financial years or months;
+- :mod:`~mutualfin.engine.nodes`: expression nodes, each evaluating itself in numpy and
+  writing itself as Excel formula text;
+- :mod:`~mutualfin.engine.model`: compilation and vectorised evaluation;
+- :mod:`~mutualfin.engine.formula`: what a node asks of a workbook layout to write itself.
+
+The engine knows nothing of business roles, sheets, rows or columns.
+"""
 
 from __future__ import annotations
 
-from mutualfin.engine.distributions import PERT, Distribution, Normal, Triangular, Uniform
+from mutualfin.core.distributions import PERT, Distribution, Normal, Triangular, Uniform
 from mutualfin.engine.model import Evaluation, Model
 from mutualfin.engine.nodes import (
     Entities,

@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from mutualfin.engine.distributions import Distribution
+from mutualfin.core import cashflow as finance
+from mutualfin.core.distributions import Distribution
 from mutualfin.errors import InputError, ModelError, UnitError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mutualfin.engine.render import RenderContext
+    from mutualfin.engine.formula import RenderContext
 
 __all__ = [
     "Entities",
@@ -154,6 +155,9 @@ P_ATOM, P_NEG, P_POW, P_MUL, P_ADD, P_CMP = 100, 60, 50, 40, 30, 10
 
 class Expr:
     """Base class of expression nodes. Combine them with + - * / ** and comparisons."""
+
+    #: lets layers below the engine recognise an expression without importing it
+    is_model_expression: ClassVar[bool] = True
 
     #: child nodes, evaluated before this one
     def children(self) -> Sequence[Expr]:
@@ -746,7 +750,6 @@ class Aggregate(Expr):
         return (self.a, *self.rates)
 
     def evaluate(self, ctx: EvalContext) -> np.ndarray:
-        from mutualfin import finance
 
         v = np.asarray(ctx.ev(self.a), dtype=float)
         raw_rates = [np.asarray(ctx.ev(r), dtype=float) for r in self.rates]

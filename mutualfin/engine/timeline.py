@@ -19,52 +19,12 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from mutualfin.core.calendar import financial_year_label, parse_financial_year
 from mutualfin.errors import TimelineError
 
 __all__ = ["Timeline", "financial_year_label", "parse_financial_year"]
 
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-
-
-def financial_year_label(start_year: int) -> str:
-    """Label of the financial year starting in ``start_year``: 2026 -> "2026/27"."""
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
-
-
-def parse_financial_year(year: int | str) -> int:
-    """The starting calendar year of a financial year given as 2025, "2025" or "2025/26".
-
-    >>> parse_financial_year("2025/26")
-    2025
-    >>> parse_financial_year(2025)
-    2025
-    """
-    if isinstance(year, bool):
-        raise TimelineError(f"financial year {year!r} is not a year; give 2025 or '2025/26'")
-    if isinstance(year, int | np.integer):
-        y = int(year)
-    elif isinstance(year, str):
-        text = year.strip()
-        if text.upper().startswith("FY"):
-            text = text[2:]
-        head, sep, tail = text.partition("/")
-        if not head.isdigit() or len(head) != 4 or (sep and not tail.isdigit()):
-            raise TimelineError(
-                f"financial year {year!r} is not understood; give 2025, 'FY2025' or '2025/26'"
-            )
-        y = int(head)
-        if sep and int(tail) % 100 != (y + 1) % 100:
-            raise TimelineError(
-                f"financial year {year!r} is inconsistent: the year after {y} is "
-                f"{financial_year_label(y)!r}"
-            )
-    else:
-        raise TimelineError(
-            f"financial year {year!r} has type {type(year).__name__}; give 2025 or '2025/26'"
-        )
-    if not 1900 <= y <= 2200:
-        raise TimelineError(f"financial year {year!r} is outside 1900-2200; check the year")
-    return y
 
 
 def _to_date(value: object, field: str) -> dt.date:

@@ -1,19 +1,22 @@
-"""Workbooks: write a model as live formulas, recalculate in LibreOffice, prove it equal to
-Python."""
+"""Workbooks (the old name of :mod:`mutualfin.workbook`, kept so user code keeps working).
+
+``mutualfin.excel.writer``, ``.recalc``, ``.verify`` and ``.case_workbook`` are the very
+module objects of :mod:`mutualfin.workbook`, so patching one patches the other.
+"""
 
 from __future__ import annotations
 
-from mutualfin.excel.recalc import find_soffice, recalculate
-from mutualfin.excel.verify import Mismatch, VerifyReport, edit_inputs, verify
-from mutualfin.excel.writer import PALETTE, write_workbook
+import importlib
+import sys
 
-__all__ = [
-    "PALETTE",
-    "Mismatch",
-    "VerifyReport",
-    "edit_inputs",
-    "find_soffice",
-    "recalculate",
-    "verify",
-    "write_workbook",
-]
+from mutualfin import workbook as _workbook
+from mutualfin.workbook import *  # noqa: F403
+
+__all__ = _workbook.__all__
+
+for _name in ("case_workbook", "layout", "recalc", "verify", "writer"):
+    sys.modules[f"{__name__}.{_name}"] = importlib.import_module(f"mutualfin.workbook.{_name}")
+# as before the move, ``mutualfin.excel.verify`` is the function, the others the modules
+writer = sys.modules[f"{__name__}.writer"]
+recalc = sys.modules[f"{__name__}.recalc"]
+case_workbook = sys.modules[f"{__name__}.case_workbook"]

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mutualfin.engine.timeline import parse_financial_year
+from mutualfin.core.calendar import parse_financial_year
 from mutualfin.errors import ParameterFileError, ParameterRangeError, UnknownParameterError
 
 __all__ = [

@@ -1,4 +1,9 @@
-"""Rendering expressions as Excel formulas, given where every row sits in the workbook.
+"""The workbook's layout and every A1 reference: where each row sits, and formula text for a cell.
+
+This is the one module that builds references such as ``$F$12`` or ``Parameters!G$7`` (as
+XlsxWriter's ``utility.py`` is). It implements the engine's
+:class:`~mutualfin.engine.formula.RenderContext` protocol, so that nodes can write
+themselves as formulas without the engine knowing sheets, rows or columns.
 
 The layout (which sheet and row holds each input, parameter, timeline row and line) is
 decided by the workbook writer; this module only turns a node into formula text for one cell:
@@ -56,7 +61,8 @@ class Layout:
 
 
 class RenderContext:
-    """Formula text for one cell of a line's row (column ``p``, entity ``i``)."""
+    """Formula text for one cell of a line's row (column ``p``, entity ``i``): the
+    workbook's implementation of :class:`mutualfin.engine.formula.RenderContext`."""
 
     def __init__(self, model, layout: Layout, sheet: str, p: int, i: int | None = None):
         self.model = model

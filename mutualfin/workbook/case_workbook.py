@@ -31,9 +31,9 @@ from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.pagebreak import Break
 
-from mutualfin.engine.render import FIRST_PERIOD_COL, TOTAL_COL, quote_sheet
 from mutualfin.errors import WorkbookError
-from mutualfin.excel.writer import (
+from mutualfin.workbook.layout import FIRST_PERIOD_COL, TOTAL_COL, quote_sheet
+from mutualfin.workbook.writer import (
     _DATA_FILL,
     _INPUT_FILL,
     _TITLE_FONT,
@@ -457,7 +457,7 @@ def _values_table(ws, frame: pd.DataFrame, row: int, col: int = 1) -> int:
 
 
 def _header_at(ws, row: int, col: int, values: list[str]) -> None:
-    from mutualfin.excel.writer import _HEAD_FILL, _HEAD_FONT
+    from mutualfin.workbook.writer import _HEAD_FILL, _HEAD_FONT
 
     for c, v in enumerate(values, start=col):
         cell = ws.cell(row=row, column=c)
@@ -611,7 +611,7 @@ def write_case_workbook(
     target = Path(path)
     if not store_values:
         return atomic_save(wb, target, overwrite, created)
-    from mutualfin.excel.recalc import recalculate
+    from mutualfin.workbook.recalc import recalculate
 
     if target.exists() and not overwrite:
         raise WorkbookError(
@@ -633,7 +633,7 @@ def write_case_workbook(
 
 def verify_case(path: str | os.PathLike, results, **kwargs):
     """:func:`mutualfin.excel.verify` for a case workbook, including its summary and checks."""
-    from mutualfin.excel.verify import verify
+    from mutualfin.workbook.verify import verify
 
     extras = {
         (e.sheet, e.row, e.col): expected_extra(e, results.evaluation)
@@ -658,7 +658,7 @@ def verify_live(
     picked at random (seeded) and moved by 10% (fractions by 0.01, within their bounds).
     Returns ``(changes, report)``.
     """
-    from mutualfin.excel.verify import edit_inputs
+    from mutualfin.workbook.verify import edit_inputs
 
     case = results.case
     if changes is None:

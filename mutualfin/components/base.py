@@ -39,10 +39,10 @@ import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
-from mutualfin.engine.distributions import PERT, Distribution, Normal, Triangular, Uniform
+from mutualfin.core.distributions import PERT, Distribution, Normal, Triangular, Uniform
 from mutualfin.engine.nodes import Entities, Input, Line
 from mutualfin.engine.timeline import Timeline
-from mutualfin.errors import InputError, UnitError
+from mutualfin.errors import CaseFileError, InputError, UnitError
 
 __all__ = [
     "BuildContext",
@@ -56,8 +56,10 @@ __all__ = [
     "Months",
     "Ratio",
     "Years",
+    "component_registry",
     "field",
     "parse_uncertainty",
+    "register_component",
 ]
 
 
@@ -186,6 +188,25 @@ def _pydantic_error(key: str, exc: ValidationError) -> InputError:
     return InputError("; ".join(dict.fromkeys(parts)))
 
 
+#: component classes by case-file key, filled as classes are defined (see Component)
+_REGISTRY: dict[str, type[Component]] = {}
+
+
+def register_component(cls: type[Component]) -> type[Component]:
+    """Make ``cls`` the component for its ``key`` in case files, replacing any class
+    registered before it (a decorator). Classes register themselves when defined; this is
+    for replacing one on purpose."""
+    if not (isinstance(cls, type) and issubclass(cls, Component) and cls.key):
+        raise CaseFileError(f"register_component needs a Component subclass with a key: {cls!r}")
+    _REGISTRY[cls.key] = cls
+    return cls
+
+
+def component_registry() -> dict[str, type[Component]]:
+    """Component classes by their case-file key (a copy)."""
+    return dict(_REGISTRY)
+
+
 class Component:
     """Base class of the parts of a business case (see the module docstring)."""
 
@@ -198,6 +219,18 @@ class Component:
     needs_roster: ClassVar[bool] = False
     #: input name -> where its default value comes from (shown when the case does not set it)
     default_sources: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Register every component class with a ``key`` for case files, by being defined.
+
+        A class whose key is already taken by another class does not displace it (a test's
+        or a notebook's own ``contract`` never replaces the shipped one by accident); use
+        :func:`register_component` to replace a registered class on purpose.
+        """
+        super().__init_subclass__(**kwargs)
+        key = cls.__dict__.get("key")
+        if key and key not in _REGISTRY:
+            _REGISTRY[key] = cls
 
     def __init__(self, **values: Any):
         self._meta: dict[str, dict[str, Any]] = {}

@@ -45,19 +45,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mutualfin.components import (
+from mutualfin.components.base import (
     BuildContext,
     Component,
-    ComponentInputs,
-    Count,
-    Fraction,
-    Money,
-    Months,
-    SignedMoney,
 )
-from mutualfin.components import (
-    field as input_field,
-)
+from mutualfin.components.financing import CaseFinance, Loan
 from mutualfin.engine import (
     Entities,
     Evaluation,
@@ -66,13 +58,10 @@ from mutualfin.engine import (
     Timeline,
     cumsum,
     max_,
-    min_,
     min_periods,
     npv_,
     payback_,
-    period_index,
     previous,
-    ref,
     sum_,
     sum_periods,
     where,
@@ -84,108 +73,6 @@ from mutualfin.errors import InputError, ModelError, SolverError
 __all__ = ["BusinessCase", "CaseFinance", "Loan", "Results"]
 
 STATEMENTS = "Statements"
-
-
-class CaseFinance(Component):
-    """The case's own financial settings: opening cash, working capital, discounting."""
-
-    key = "finance"
-    sheet = STATEMENTS
-
-    class Inputs(ComponentInputs):
-        opening_cash: Money = input_field("Cash at go-live", default=0.0)
-        debtor_days: Count = input_field(
-            "Days of income owed to the mutual at the year end (income without its own "
-            "receipts line)",
-            default=0.0,
-        )
-        creditor_days: Count = input_field(
-            "Days of costs the mutual owes at the year end", default=0.0
-        )
-        discount_rate: Fraction = input_field(
-            "Discount rate for the mutual's NPV (nominal, per year)", default=0.035
-        )
-        reserves_target_months: Months = input_field(
-            "Reserves target in months of net operating costs", default=3.0
-        )
-        cash_floor: SignedMoney = input_field("Lowest acceptable cash balance", default=0.0)
-        tax_exempt: bool = input_field(
-            "Exempt from corporation tax on its trading (a charitable form)", default=False
-        )
-
-    def validate(self) -> None:
-        for name in ("debtor_days", "creditor_days"):
-            if getattr(self.inputs, name) > 365:
-                raise InputError(
-                    f"finance.{name}: {getattr(self.inputs, name):g} is over 365 "
-                    "days; give days, not a fraction of a year"
-                )
-
-    def build(self, ctx: BuildContext) -> list[Line]:  # statements are built by the case
-        return []
-
-
-class Loan(Component):
-    """A loan or social-investment facility: drawdown, interest, straight-line repayment."""
-
-    key = "loan"
-    sheet = STATEMENTS
-
-    class Inputs(ComponentInputs):
-        amount: Money = input_field("Amount drawn", default=0.0)
-        drawdown_period: Count = input_field("Period of drawdown (0 = first)", default=0.0)
-        interest_rate: Fraction = input_field("Interest rate per year", default=0.0)
-        term_years: Count = input_field("Repayment term in years after drawdown", default=5.0)
-
-    def validate(self) -> None:
-        i = self.inputs
-        if i.amount > 0 and i.term_years <= 0:
-            raise InputError("loan.term_years: must be above 0 when a loan is drawn")
-        if float(i.drawdown_period) != int(i.drawdown_period):
-            raise InputError(f"loan.drawdown_period: {i.drawdown_period} must be a whole period")
-
-    def build(self, ctx: BuildContext) -> list[Line]:
-        n = ctx.timeline.n
-        if self.inputs.amount > 0 and self.inputs.drawdown_period >= n:
-            raise InputError(
-                f"loan.drawdown_period: {self.inputs.drawdown_period:g} is not a period of the "
-                f"timeline, which has {n} (0 to {n - 1}); the loan would never be drawn. Give a "
-                "period from 0 (the first year) to the last"
-            )
-        amount = ctx.input("amount")
-        when = ctx.input("drawdown_period")
-        rate = ctx.input("interest_rate")
-        term = ctx.input("term_years")
-        s = self.sheet
-        drawdown = Line(
-            "loan_drawdown", where(period_index().eq(when), amount, 0), sheet=s, label="Loan drawn"
-        )
-        interest = Line(
-            "loan_interest",
-            (previous("loan_balance") + ref("loan_drawdown")) * rate * year_fraction(),
-            sheet=s,
-            label="Loan interest (on the balance after this year's drawdown)",
-        )
-        repayment = Line(
-            "loan_repayment",
-            where(
-                period_index() > when,
-                min_(previous("loan_balance"), amount / term * year_fraction()),
-                0,
-            ),
-            sheet=s,
-            label="Loan repaid (straight line)",
-        )
-        balance = Line(
-            "loan_balance",
-            previous("loan_balance") + drawdown - repayment,
-            kind="balance",
-            sheet=s,
-            label="Loan outstanding",
-        )
-        for ln in (drawdown, interest, repayment, balance):
-            ln.section = "Loan"
-        return [drawdown, interest, repayment, balance]
 
 
 def _sum_or_zero(lines: Sequence[Line]) -> Any:
@@ -257,7 +144,7 @@ class BusinessCase:
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> BusinessCase:
         """Load a case from a TOML case file (see :mod:`mutualfin.io`)."""
-        from mutualfin.io import load_case
+        from mutualfin.case.loader import load_case
 
         return load_case(path)
 
@@ -361,7 +248,7 @@ class BusinessCase:
             ct_expr = legal.corporation_tax(taxable)  # type: ignore[attr-defined]
             ct_label = "Corporation tax (charity: on trading outside its primary purpose only)"
         else:
-            from mutualfin.tax import corporation_tax
+            from mutualfin.uk.tax import corporation_tax
 
             ct_expr = corporation_tax(taxable)
             ct_label = "Corporation tax (with marginal relief)"
@@ -666,13 +553,13 @@ class BusinessCase:
 
     def simulate(self, n: int = 10_000, *, seed: Any = None, **kwargs: Any):
         """Monte Carlo over the inputs' declared uncertainty (:func:`mutualfin.risk.simulate`)."""
-        from mutualfin.risk import simulate
+        from mutualfin.analysis.risk import simulate
 
         return simulate(self, n, seed=seed, **kwargs)
 
     def tornado(self, metric: str = "npv_net_cash_flow", **kwargs: Any):
         """One-at-a-time sensitivity, ranked (:func:`mutualfin.risk.tornado`)."""
-        from mutualfin.risk import tornado
+        from mutualfin.analysis.risk import tornado
 
         return tornado(self, metric=metric, **kwargs)
 
@@ -849,7 +736,7 @@ class Results:
         """Headline metrics (scenario 0), with the period of lowest cash."""
         ev = self.evaluation
         values = {n: ev.array(n)[0] for n in METRICS if n in ev.values}
-        from mutualfin.finance import irr
+        from mutualfin.core.cashflow import irr
 
         found = irr(ev.array("net_cash_flow")[0], full_output=True)
         values["irr_net_cash_flow"] = float(found.irr) if bool(found.converged) else None
@@ -869,8 +756,8 @@ class Results:
         extended at ``deflator_forecast`` beyond its data), discounted with the Green Book
         schedule, year 0 undiscounted: the appraisal view of the mutual's own cash flow.
         None for a monthly timeline."""
-        from mutualfin.appraisal import deflator_index
-        from mutualfin.discounting import green_book_discount_factors
+        from mutualfin.analysis.appraisal import deflator_index
+        from mutualfin.uk.greenbook import green_book_discount_factors
 
         tl = self.case.timeline
         if tl.freq != "annual":
@@ -919,7 +806,7 @@ class Results:
         Returns the path. The file appears complete or not at all; an existing file is
         replaced only with ``overwrite=True``.
         """
-        from mutualfin.excel.case_workbook import Cover, write_case_workbook
+        from mutualfin.workbook.case_workbook import Cover, write_case_workbook
 
         meta = dict(self.case.metadata)
         fields = {"title": meta.get("name", self.case.name)}
@@ -947,7 +834,7 @@ class Results:
     def verify(self, path: str | os.PathLike, **kwargs: Any):
         """Recalculate a workbook written by :meth:`to_excel` and compare every formula cell
         (lines, summary links, checks) with these results."""
-        from mutualfin.excel.case_workbook import verify_case
+        from mutualfin.workbook.case_workbook import verify_case
 
         return verify_case(path, self, **kwargs)
 

@@ -35,7 +35,8 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from mutualfin.engine.model import Evaluation, Model
 from mutualfin.engine.nodes import excel_name
-from mutualfin.engine.render import (
+from mutualfin.errors import WorkbookError
+from mutualfin.workbook.layout import (
     FIRST_PERIOD_COL,
     OPENING_COL,
     TOTAL_COL,
@@ -43,7 +44,6 @@ from mutualfin.engine.render import (
     render_formula,
     render_row,
 )
-from mutualfin.errors import WorkbookError
 
 __all__ = ["PALETTE", "atomic_save", "safe_text", "write_workbook"]
 

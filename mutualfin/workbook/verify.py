@@ -24,10 +24,10 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from mutualfin.engine.model import Evaluation
-from mutualfin.engine.render import FIRST_PERIOD_COL, OPENING_COL, TOTAL_COL
 from mutualfin.errors import VerificationError, WorkbookError
-from mutualfin.excel.recalc import recalculate
-from mutualfin.excel.writer import CALC_HEADER, atomic_save, plan_layout
+from mutualfin.workbook.layout import FIRST_PERIOD_COL, OPENING_COL, TOTAL_COL
+from mutualfin.workbook.recalc import recalculate
+from mutualfin.workbook.writer import CALC_HEADER, atomic_save, plan_layout
 
 __all__ = ["Mismatch", "VerifyReport", "edit_inputs", "verify"]
 

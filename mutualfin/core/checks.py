@@ -1,5 +1,9 @@
 """Input checks shared by the calculators (tax, workforce, pensions, discounting): amounts
-as numpy arrays with clear errors, and years or dates as the calculators accept them."""
+as numpy arrays with clear errors, and years or dates as the calculators accept them.
+
+This module knows nothing of model expressions: an object that declares itself one (the
+engine's ``Expr`` sets ``is_model_expression = True``) is refused by name, so a calculator
+given an expression where it wants numbers says so instead of failing inside numpy."""
 
 from __future__ import annotations
 
@@ -8,14 +12,18 @@ from typing import Any
 
 import numpy as np
 
-from mutualfin.engine.nodes import Expr
-from mutualfin.engine.timeline import parse_financial_year
+from mutualfin.core.calendar import parse_financial_year
 from mutualfin.errors import InputError, TimelineError
+
+
+def is_expression(value: Any) -> bool:
+    """True for a model expression (an engine node), whatever its class."""
+    return bool(getattr(type(value), "is_model_expression", False))
 
 
 def _amounts(value: Any, name: str, *, negative_ok: bool = False) -> tuple[np.ndarray, bool]:
     """``value`` as a float array, and whether it was a scalar. Refuses text, NaN, inf."""
-    if isinstance(value, Expr):
+    if is_expression(value):
         raise InputError(f"{name}: an expression is not accepted here; give a number or array")
     if isinstance(value, str | bytes) or isinstance(value, bool | np.bool_):
         raise InputError(

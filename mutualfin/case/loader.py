@@ -1,0 +1,188 @@
+"""Case files: a business case declared in TOML, validated with errors naming file, key, fix.
+
+A case file has a ``[case]`` table (name and description), a ``[timeline]`` table, an optional
+``[roster]`` table (a CSV or Excel file of staff, relative to the case file), and one table per
+component, named by the component's key (``[contract]``, ``[staff]``, ``[finance]``,
+``[loan]``...). Each input is a plain value or a table ``{ value = ..., source = "...",
+uncertainty = { triangular = [low, mode, high] } }``::
+
+    [case]
+    name = "Youth service mutual"
+
+    [timeline]
+    start = "2026/27"
+    years = 5
+
+    [contract]
+    annual_value = { value = 4_200_000, source = "Epic CIC contract, 5 years worth £21m" }
+    indexation = 0.02
+
+    [finance]
+    opening_cash = 150_000
+
+Files are read as data only: nothing in a case file is ever run or evaluated, and a file over
+2 MB is refused.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from mutualfin.components.base import component_registry, register_component
+from mutualfin.engine.timeline import Timeline
+from mutualfin.errors import CaseFileError, MutualfinError
+
+__all__ = [
+    "MAX_CASE_BYTES",
+    "component_registry",
+    "file_checksum",
+    "load_case",
+    "read_toml",
+    "register_component",
+]
+
+MAX_CASE_BYTES = 2_000_000
+_SECTIONS = {"case", "timeline", "roster"}
+_CASE_KEYS = {"name", "organisation", "description", "author", "version", "status"}
+_TIMELINE_KEYS = {"start", "years", "freq"}
+
+
+def file_checksum(path: str | os.PathLike) -> str:
+    """SHA-256 of a file, so a workbook can say exactly which inputs made it."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_toml(path: str | os.PathLike) -> dict[str, Any]:
+    """Read a TOML file as data, with errors naming the file and line."""
+    p = Path(path)
+    if not p.is_file():
+        raise CaseFileError(f"{p}: file not found; give the path of a .toml case file")
+    size = p.stat().st_size
+    if size > MAX_CASE_BYTES:
+        raise CaseFileError(
+            f"{p.name}: the file is {size:,} bytes, over the {MAX_CASE_BYTES:,}-byte limit for "
+            "a case file; a case file holds inputs, not data (put staff in a roster file)"
+        )
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CaseFileError(f"{p.name}: not UTF-8 text; save it as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseFileError(f"{p.name}: TOML syntax error: {exc}; correct it") from None
+
+
+def _unknown(path: Path, key: str, allowed: set[str] | list[str], what: str) -> CaseFileError:
+    close = difflib.get_close_matches(key, list(allowed), n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(sorted(allowed))}"
+    return CaseFileError(f"{path.name}: {key}: unknown {what}; {hint}")
+
+
+def load_case(path: str | os.PathLike):
+    """Build a :class:`~mutualfin.case.BusinessCase` from a TOML case file."""
+    from mutualfin.case.business_case import BusinessCase
+
+    p = Path(path)
+    raw = read_toml(p)
+    registry = component_registry()
+    for key in raw:
+        if key not in _SECTIONS and key not in registry:
+            raise _unknown(p, f"[{key}]", {f"[{k}]" for k in _SECTIONS | set(registry)}, "section")
+        if not isinstance(raw[key], dict):
+            raise CaseFileError(f"{p.name}: {key}: must be a table [{key}], got {raw[key]!r}")
+    meta = raw.get("case", {})
+    for key in meta:
+        if key not in _CASE_KEYS:
+            raise _unknown(p, f"case.{key}", {f"case.{k}" for k in _CASE_KEYS}, "key")
+        if not isinstance(meta[key], str):
+            raise CaseFileError(f"{p.name}: case.{key}: must be text, got {meta[key]!r}")
+    tl = raw.get("timeline")
+    if tl is None:
+        raise CaseFileError(
+            f'{p.name}: [timeline]: missing; add [timeline] with start = "2026/27" and years = 5'
+        )
+    for key in tl:
+        if key not in _TIMELINE_KEYS:
+            raise _unknown(p, f"timeline.{key}", {f"timeline.{k}" for k in _TIMELINE_KEYS}, "key")
+    for key in ("start", "years"):
+        if key not in tl:
+            raise CaseFileError(f"{p.name}: timeline.{key}: missing; add it")
+    try:
+        timeline = Timeline(tl["start"], tl["years"], tl.get("freq", "annual"))
+    except MutualfinError as exc:
+        raise CaseFileError(f"{p.name}: [timeline]: {exc}") from None
+
+    roster = None
+    checksums = {p.name: file_checksum(p)}
+    if "roster" in raw:
+        roster, roster_path = _load_roster(p, raw["roster"], timeline)
+        checksums[roster_path.name] = file_checksum(roster_path)
+    components = []
+    for key, table in raw.items():
+        if key in _SECTIONS:
+            continue
+        cls = registry[key]
+        if cls.needs_roster and roster is None:
+            raise CaseFileError(
+                f"{p.name}: [{key}]: needs the staff roster; add [roster] with file = "
+                '"staff.csv" (and base_date = "2026-04-01")'
+            )
+        try:
+            if cls.needs_roster:
+                components.append(cls.from_dict(table, roster=roster))  # type: ignore[call-arg]
+            else:
+                components.append(cls.from_dict(table))
+        except MutualfinError as exc:
+            raise CaseFileError(f"{p.name}: [{key}]: {exc}") from None
+    try:
+        case = BusinessCase(
+            timeline,
+            components,
+            name=meta.get("name", p.stem.replace("_", " ").capitalize()),
+            entities=getattr(roster, "entities", None),
+        )
+    except CaseFileError:
+        raise
+    except MutualfinError as exc:
+        raise CaseFileError(f"{p.name}: {exc}") from None
+    case.metadata = {k: meta[k] for k in meta}
+    case.source_path = p
+    case.checksums = checksums
+    return case
+
+
+def _load_roster(case_path: Path, table: dict[str, Any], timeline: Timeline):
+    allowed = {"file", "sheet", "base_date"}
+    for key in table:
+        if key not in allowed:
+            raise _unknown(case_path, f"roster.{key}", {f"roster.{k}" for k in allowed}, "key")
+    if "file" not in table:
+        raise CaseFileError(f"{case_path.name}: roster.file: missing; give the CSV or .xlsx file")
+    roster_path = (case_path.parent / str(table["file"])).resolve()
+    try:
+        from mutualfin.components import roster as roster_module
+    except ModuleNotFoundError:  # pragma: no cover - arrives with the workforce model
+        raise CaseFileError(f"{case_path.name}: [roster]: rosters are not supported yet") from None
+    base_date = table.get("base_date", timeline.start)  # ages and service at go-live
+    if not roster_path.is_file():
+        raise CaseFileError(
+            f"{case_path.name}: roster.file: {roster_path.name} not found next to the case file"
+        )
+    try:
+        if roster_path.suffix.lower() in (".xlsx", ".xlsm"):
+            r = roster_module.Roster.from_excel(roster_path, base_date, sheet=table.get("sheet"))
+        else:
+            r = roster_module.Roster.from_csv(roster_path, base_date)
+    except MutualfinError as exc:
+        raise CaseFileError(f"{case_path.name}: roster.file ({roster_path.name}): {exc}") from None
+    return r, roster_path

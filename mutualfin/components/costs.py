@@ -1,0 +1,412 @@
+"""Costs outside the paybill: support services bought back, set-up, premises and business
+rates, and the VAT a mutual cannot recover.
+
+Conventions
+-----------
+* **Sign.** Costs are positive numbers.
+* **Annual amounts.** Inputs described "a year" are annual amounts in the prices of the
+  timeline's first financial year, uplifted by the component's inflation input once a financial
+  year (see :mod:`mutualfin.income`) and multiplied by ``year_fraction()`` on a monthly
+  timeline.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+from pydantic import Field
+
+from mutualfin.components.base import (
+    BuildContext,
+    Component,
+    ComponentInputs,
+    Fraction,
+    FractionSeries,
+    Money,
+    MoneySeries,
+    field,
+)
+from mutualfin.components.base import Unit as _Unit
+from mutualfin.components.income import index_factor
+from mutualfin.components.legal_form import CHARITABLE_FORMS, LEGAL_FORMS, check_legal_form
+from mutualfin.engine.nodes import (
+    Line,
+    cumsum,
+    first_period,
+    min_,
+    param,
+    sum_,
+    where,
+    year_fraction,
+)
+from mutualfin.errors import InputError
+
+__all__ = [
+    "SMALL_BUSINESS_RATEABLE_VALUE",
+    "SUPPORT_SERVICES",
+    "Overheads",
+    "Premises",
+    "SetUp",
+    "VatLeakage",
+]
+
+#: Support services a council provides to its services, which a mutual must buy back or
+#: replace, with the label used in the workbook.
+SUPPORT_SERVICES: dict[str, str] = {
+    "hr": "HR",
+    "payroll": "Payroll",
+    "finance": "Finance and accountancy",
+    "it": "IT",
+    "legal": "Legal",
+    "insurance": "Insurance",
+    "audit": "Audit",
+    "premises": "Premises and facilities management",
+}
+
+
+def _check_not_negative(component: Component, names: tuple[str, ...]) -> None:
+    for name in names:
+        values = getattr(component.inputs, name)
+        for v in values if isinstance(values, list) else [values]:
+            if v < 0:
+                raise InputError(
+                    f"{component.key}.{name}: {v!r} is negative; give a share from 0 to 1"
+                )
+
+
+class Overheads(Component):
+    """Support services bought back from the council or elsewhere.
+
+    Parameters
+    ----------
+    hr, payroll, finance, it, legal, insurance, audit, premises : GBP a year, default 0
+        Cost of each service in the first financial year (e.g. the council's support-service
+        recharge or a quote). ``premises`` is facilities management bought as a service;
+        rent and rates are :class:`Premises`.
+    inflation : fraction a year or series, default 0.0
+        Annual uplift of all the services.
+
+    Lines (sheet "Costs")
+    ---------------------
+    ``overhead_hr``, ``overhead_payroll``, ... (GBP, flow)
+        Each service: amount x inflation index x year_fraction.
+    ``overheads`` (GBP, flow)
+        Their sum.
+    """
+
+    key = "overheads"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"overheads": "cost"}
+    sheet = "Costs"
+
+    class Inputs(ComponentInputs):
+        hr: Money = field("HR service a year (GBP)", 0.0)
+        payroll: Money = field("Payroll service a year (GBP)", 0.0)
+        finance: Money = field("Finance and accountancy service a year (GBP)", 0.0)
+        it: Money = field("IT service a year (GBP)", 0.0)
+        legal: Money = field("Legal service a year (GBP)", 0.0)
+        insurance: Money = field("Insurance premiums a year (GBP)", 0.0)
+        audit: Money = field("External audit a year (GBP)", 0.0)
+        premises: Money = field("Premises and facilities management service a year (GBP)", 0.0)
+        inflation: FractionSeries = field("Annual uplift of support-service costs", 0.0)
+
+    def build(self, ctx: BuildContext) -> list[Line]:
+        factor = index_factor(ctx.input("inflation"), ctx.timeline) * year_fraction()
+        lines = [
+            Line(
+                f"overhead_{name}",
+                ctx.input(name) * factor,
+                label=f"Support service: {label}",
+                sheet=self.sheet,
+            )
+            for name, label in SUPPORT_SERVICES.items()
+        ]
+        total = Line(
+            "overheads", sum_(*lines), label="Support services bought back", sheet=self.sheet
+        )
+        return [*lines, total]
+
+
+class SetUp(Component):
+    """One-off set-up costs: legal, systems, mobilisation, recruitment of new functions.
+
+    Parameters
+    ----------
+    amounts : GBP per period (series), default 0
+        Set-up costs in each period of the timeline (one value per period; a single number
+        is spent in every period, so give a list for one-off costs).
+    pre_go_live : GBP, default 0
+        Costs incurred before go-live (before the timeline's first period: feasibility,
+        legal advice, shadow board, systems set-up). They are booked in the first period, so
+        that cash, funding need and payback count them; if they were met from a council
+        budget or grant before go-live, leave them out here and record them in the economic
+        case instead.
+
+    Lines (sheet "Costs")
+    ---------------------
+    ``setup_costs`` (GBP, flow)
+        amounts + pre_go_live in the first period.
+    ``setup_costs_cumulative`` (GBP, balance)
+        Running total of set-up costs (for payback).
+
+    Examples
+    --------
+    >>> import mutualfin as mf
+    >>> from mutualfin.components.base import BuildContext
+    >>> s = SetUp(amounts=[150_000, 50_000, 0], pre_go_live=80_000)
+    >>> tl = mf.Timeline(2026, years=3)
+    >>> mf.Model(tl, s.build(BuildContext(tl, s))).evaluate()["setup_costs"].tolist()
+    [230000.0, 50000.0, 0.0]
+    """
+
+    key = "setup"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"setup_costs": "one_off"}
+    sheet = "Costs"
+
+    class Inputs(ComponentInputs):
+        amounts: MoneySeries = field("Set-up costs in each period (GBP)", 0.0)
+        pre_go_live: Money = field("Set-up costs before go-live, booked in the first period", 0.0)
+
+    def build(self, ctx: BuildContext) -> list[Line]:
+        costs = Line(
+            "setup_costs",
+            ctx.input("amounts") + ctx.input("pre_go_live") * first_period(),
+            label="Set-up costs (pre-go-live costs in the first period)",
+            sheet=self.sheet,
+        )
+        cumulative = Line(
+            "setup_costs_cumulative",
+            cumsum(costs),
+            label="Set-up costs to date",
+            kind="balance",
+            sheet=self.sheet,
+        )
+        return [costs, cumulative]
+
+
+#: Below this rateable value the small business multiplier applies (England, 2017/18 on).
+SMALL_BUSINESS_RATEABLE_VALUE = 51_000.0
+
+_OptionalRatio = Annotated[float | None, _Unit("ratio"), Field(ge=0, allow_inf_nan=False)]
+
+
+class Premises(Component):
+    """Premises: rent, running costs and business rates with relief by legal form.
+
+    Parameters
+    ----------
+    legal_form : str
+        The mutual's legal form (:data:`mutualfin.legal_form.LEGAL_FORMS`); a charity gets
+        mandatory 80% relief (Local Government Finance Act 1988 s.43(5)-(6), parameter
+        ``business_rates.charity_mandatory_relief``), assuming the property is used wholly or
+        mainly for charitable purposes. Required.
+    rent : GBP a year, default 0
+        Rent (e.g. a lease-back from the council).
+    running_costs : GBP a year, default 0
+        Utilities, repairs, cleaning, service charges.
+    inflation : fraction a year or series, default 0.0
+        Annual uplift of rent and running costs.
+    rateable_value : GBP, default 0
+        Rateable value of the properties occupied (Valuation Office Agency list), held
+        constant; rates follow the dated multiplier.
+    multiplier : ratio, optional
+        Pounds of rates per pound of rateable value. Default: the England small business
+        multiplier below a rateable value of £51,000, else the standard multiplier (parameters
+        ``business_rates.small_business_multiplier`` and ``.standard_multiplier``, by financial
+        year). Give it for retail, hospitality and leisure or high-value (£500,000+) properties
+        from 2026/27, or for Wales and Scotland.
+    discretionary_relief : fraction, default 0.0
+        Discretionary relief the billing authority grants (LGFA 1988 s.47) as a share of the
+        full bill: for a charity a top-up of the mandatory 80%, for a CIC (which cannot be a
+        charity) the only relief. Total relief is capped at 100%.
+
+    Lines (sheet "Costs")
+    ---------------------
+    ``premises_rent``, ``premises_running_costs`` (GBP, flow)
+    ``business_rates_multiplier`` (ratio)
+    ``business_rates_gross`` (GBP, flow)
+        rateable_value x multiplier x year_fraction.
+    ``business_rates_relief`` (GBP, flow, positive)
+        gross x min(mandatory relief + discretionary_relief, 1).
+    ``business_rates`` (GBP, flow)
+        gross - relief: the rates paid.
+    ``premises_costs`` (GBP, flow)
+        rent + running costs + business rates.
+    """
+
+    key = "premises"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"premises_costs": "cost"}
+    sheet = "Costs"
+
+    class Inputs(ComponentInputs):
+        legal_form: str = field("Legal form of the mutual (decides mandatory rates relief)")
+        rent: Money = field("Rent a year (GBP)", 0.0)
+        running_costs: Money = field("Premises running costs a year (GBP)", 0.0)
+        inflation: FractionSeries = field("Annual uplift of rent and running costs", 0.0)
+        rateable_value: Money = field("Rateable value of the premises (GBP)", 0.0)
+        multiplier: _OptionalRatio = field(
+            "Business rates multiplier (GBP of rates per GBP of rateable value)", None
+        )
+        discretionary_relief: Fraction = field(
+            "Discretionary rates relief, share of the full bill", 0.0
+        )
+
+    def validate(self) -> None:
+        check_legal_form(self.inputs.legal_form, f"{self.key}.legal_form")
+        _check_not_negative(self, ("discretionary_relief",))
+
+    @property
+    def is_charity(self) -> bool:
+        return self.inputs.legal_form in CHARITABLE_FORMS
+
+    def build(self, ctx: BuildContext) -> list[Line]:
+        tl, s = ctx.timeline, self.sheet
+        factor = index_factor(ctx.input("inflation"), tl) * year_fraction()
+        rv = ctx.input("rateable_value")
+        if self.inputs.multiplier is None:
+            multiplier_expr = where(
+                rv < SMALL_BUSINESS_RATEABLE_VALUE,
+                param("business_rates.small_business_multiplier"),
+                param("business_rates.standard_multiplier"),
+            )
+            multiplier_label = "Business rates multiplier (England: small business below £51,000)"
+        else:
+            multiplier_expr = ctx.input("multiplier")
+            multiplier_label = "Business rates multiplier (input)"
+        mandatory = param("business_rates.charity_mandatory_relief") if self.is_charity else 0.0
+        rent = Line("premises_rent", ctx.input("rent") * factor, label="Rent", sheet=s)
+        running = Line(
+            "premises_running_costs",
+            ctx.input("running_costs") * factor,
+            label="Premises running costs",
+            sheet=s,
+        )
+        multiplier = Line(
+            "business_rates_multiplier",
+            multiplier_expr,
+            unit="ratio",
+            label=multiplier_label,
+            kind="value",
+            sheet=s,
+        )
+        gross = Line(
+            "business_rates_gross",
+            rv * multiplier * year_fraction(),
+            label="Business rates before relief",
+            sheet=s,
+        )
+        relief = Line(
+            "business_rates_relief",
+            gross * min_(mandatory + ctx.input("discretionary_relief"), 1),
+            label=f"Business rates relief ({LEGAL_FORMS[self.inputs.legal_form]}: "
+            f"{'mandatory 80% plus ' if self.is_charity else ''}discretionary)",
+            sheet=s,
+        )
+        rates = Line("business_rates", gross - relief, label="Business rates payable", sheet=s)
+        total = Line("premises_costs", rent + running + rates, label="Premises costs", sheet=s)
+        return [rent, running, multiplier, gross, relief, rates, total]
+
+
+class VatLeakage(Component):
+    """VAT on inputs that the mutual cannot recover, beside what the council recovered.
+
+    A council recovers VAT on the inputs of its non-business activity, and of its exempt
+    activity while that stays insignificant, under section 33 of the Value Added Tax Act 1994.
+    A spun-out mutual is an ordinary taxable person: VAT on inputs used for exempt supplies
+    (e.g. welfare, education, care) or non-business activity (e.g. grant-funded work) is a
+    cost, up to the standard rate (20%) of those inputs. This component shows both, so the
+    business case shows the VAT cost of leaving.
+
+    Parameters
+    ----------
+    vatable_costs : GBP a year
+        The mutual's costs that bear VAT (supplies, services, premises costs; net of VAT, not
+        pay), in the first financial year. Required.
+    irrecoverable_share : fraction
+        Share of the input VAT the mutual cannot recover: the share of its activity that is
+        exempt or non-business (partial exemption attribution). 0 to 1. Required.
+    council_recovery_share : fraction, default 1.0
+        Share of the same input VAT the council recovered in-house under VATA 1994 s.33 (1.0
+        when its exempt input tax stayed within the 5% de minimis).
+    cost_inflation : fraction a year or series, default 0.0
+        Annual uplift of the VAT-able costs.
+
+    Lines (sheet "Costs")
+    ---------------------
+    ``vat_on_inputs`` (GBP, flow)
+        vatable_costs x index x year_fraction x ``param("vat.standard_rate")``.
+    ``vat_irrecoverable`` (GBP, flow, cost to the mutual)
+        vat_on_inputs x irrecoverable_share.
+    ``vat_recovered_by_council`` (GBP, flow)
+        vat_on_inputs x council_recovery_share: what the council recovered under s.33.
+    ``vat_irrecoverable_in_house`` (GBP, flow)
+        vat_on_inputs - vat_recovered_by_council.
+    ``vat_cost_of_leaving`` (GBP, flow)
+        vat_irrecoverable - vat_irrecoverable_in_house: the extra VAT cost of spinning out.
+
+    Examples
+    --------
+    >>> import mutualfin as mf
+    >>> from mutualfin.components.base import BuildContext
+    >>> v = VatLeakage(vatable_costs=500_000, irrecoverable_share=0.8)
+    >>> tl = mf.Timeline(2026, years=1)
+    >>> mf.Model(tl, v.build(BuildContext(tl, v))).evaluate()["vat_cost_of_leaving"].tolist()
+    [80000.0]
+    """
+
+    key = "vat"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"vat_irrecoverable": "cost"}
+    sheet = "Costs"
+
+    class Inputs(ComponentInputs):
+        vatable_costs: Money = field("Costs bearing VAT a year, net of VAT (GBP)")
+        irrecoverable_share: Fraction = field(
+            "Share of input VAT the mutual cannot recover (exempt or non-business activity)"
+        )
+        council_recovery_share: Fraction = field(
+            "Share of that VAT the council recovered in-house (VATA 1994 s.33)", 1.0
+        )
+        cost_inflation: FractionSeries = field("Annual uplift of VAT-able costs", 0.0)
+
+    def validate(self) -> None:
+        _check_not_negative(self, ("irrecoverable_share", "council_recovery_share"))
+
+    def build(self, ctx: BuildContext) -> list[Line]:
+        tl, s = ctx.timeline, self.sheet
+        vat = Line(
+            "vat_on_inputs",
+            ctx.input("vatable_costs")
+            * index_factor(ctx.input("cost_inflation"), tl)
+            * year_fraction()
+            * param("vat.standard_rate"),
+            label="VAT charged on the mutual's inputs (standard rate)",
+            sheet=s,
+        )
+        lost = Line(
+            "vat_irrecoverable",
+            vat * ctx.input("irrecoverable_share"),
+            label="Irrecoverable VAT (exempt or non-business share): a cost",
+            sheet=s,
+        )
+        council = Line(
+            "vat_recovered_by_council",
+            vat * ctx.input("council_recovery_share"),
+            label="VAT the council recovered on the same inputs in-house (VATA 1994 s.33)",
+            sheet=s,
+        )
+        in_house = Line(
+            "vat_irrecoverable_in_house",
+            vat - council,
+            label="Irrecoverable VAT in-house",
+            sheet=s,
+        )
+        leaving = Line(
+            "vat_cost_of_leaving",
+            lost - in_house,
+            label="Extra VAT cost of leaving the council",
+            sheet=s,
+        )
+        return [vat, lost, council, in_house, leaving]

@@ -1,0 +1,129 @@
+"""The case's financing: its own financial settings and a loan.
+
+:class:`CaseFinance` (key ``finance``) holds opening cash, working capital days, the discount
+rate of the mutual's NPV, the reserves target and the cash floor; the business case builds
+its statements from them. :class:`Loan` (key ``loan``) is a loan or social-investment
+facility: drawdown, interest and straight-line repayment.
+"""
+
+from __future__ import annotations
+
+from mutualfin.components.base import (
+    BuildContext,
+    Component,
+    ComponentInputs,
+    Count,
+    Fraction,
+    Money,
+    Months,
+    SignedMoney,
+)
+from mutualfin.components.base import field as input_field
+from mutualfin.engine import Line, min_, period_index, previous, ref, where, year_fraction
+from mutualfin.errors import InputError
+
+__all__ = ["CaseFinance", "Loan"]
+
+STATEMENTS = "Statements"
+
+
+class CaseFinance(Component):
+    """The case's own financial settings: opening cash, working capital, discounting."""
+
+    key = "finance"
+    sheet = STATEMENTS
+
+    class Inputs(ComponentInputs):
+        opening_cash: Money = input_field("Cash at go-live", default=0.0)
+        debtor_days: Count = input_field(
+            "Days of income owed to the mutual at the year end (income without its own "
+            "receipts line)",
+            default=0.0,
+        )
+        creditor_days: Count = input_field(
+            "Days of costs the mutual owes at the year end", default=0.0
+        )
+        discount_rate: Fraction = input_field(
+            "Discount rate for the mutual's NPV (nominal, per year)", default=0.035
+        )
+        reserves_target_months: Months = input_field(
+            "Reserves target in months of net operating costs", default=3.0
+        )
+        cash_floor: SignedMoney = input_field("Lowest acceptable cash balance", default=0.0)
+        tax_exempt: bool = input_field(
+            "Exempt from corporation tax on its trading (a charitable form)", default=False
+        )
+
+    def validate(self) -> None:
+        for name in ("debtor_days", "creditor_days"):
+            if getattr(self.inputs, name) > 365:
+                raise InputError(
+                    f"finance.{name}: {getattr(self.inputs, name):g} is over 365 "
+                    "days; give days, not a fraction of a year"
+                )
+
+    def build(self, ctx: BuildContext) -> list[Line]:  # statements are built by the case
+        return []
+
+
+class Loan(Component):
+    """A loan or social-investment facility: drawdown, interest, straight-line repayment."""
+
+    key = "loan"
+    sheet = STATEMENTS
+
+    class Inputs(ComponentInputs):
+        amount: Money = input_field("Amount drawn", default=0.0)
+        drawdown_period: Count = input_field("Period of drawdown (0 = first)", default=0.0)
+        interest_rate: Fraction = input_field("Interest rate per year", default=0.0)
+        term_years: Count = input_field("Repayment term in years after drawdown", default=5.0)
+
+    def validate(self) -> None:
+        i = self.inputs
+        if i.amount > 0 and i.term_years <= 0:
+            raise InputError("loan.term_years: must be above 0 when a loan is drawn")
+        if float(i.drawdown_period) != int(i.drawdown_period):
+            raise InputError(f"loan.drawdown_period: {i.drawdown_period} must be a whole period")
+
+    def build(self, ctx: BuildContext) -> list[Line]:
+        n = ctx.timeline.n
+        if self.inputs.amount > 0 and self.inputs.drawdown_period >= n:
+            raise InputError(
+                f"loan.drawdown_period: {self.inputs.drawdown_period:g} is not a period of the "
+                f"timeline, which has {n} (0 to {n - 1}); the loan would never be drawn. Give a "
+                "period from 0 (the first year) to the last"
+            )
+        amount = ctx.input("amount")
+        when = ctx.input("drawdown_period")
+        rate = ctx.input("interest_rate")
+        term = ctx.input("term_years")
+        s = self.sheet
+        drawdown = Line(
+            "loan_drawdown", where(period_index().eq(when), amount, 0), sheet=s, label="Loan drawn"
+        )
+        interest = Line(
+            "loan_interest",
+            (previous("loan_balance") + ref("loan_drawdown")) * rate * year_fraction(),
+            sheet=s,
+            label="Loan interest (on the balance after this year's drawdown)",
+        )
+        repayment = Line(
+            "loan_repayment",
+            where(
+                period_index() > when,
+                min_(previous("loan_balance"), amount / term * year_fraction()),
+                0,
+            ),
+            sheet=s,
+            label="Loan repaid (straight line)",
+        )
+        balance = Line(
+            "loan_balance",
+            previous("loan_balance") + drawdown - repayment,
+            kind="balance",
+            sheet=s,
+            label="Loan outstanding",
+        )
+        for ln in (drawdown, interest, repayment, balance):
+            ln.section = "Loan"
+        return [drawdown, interest, repayment, balance]

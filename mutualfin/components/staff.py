@@ -1,0 +1,720 @@
+"""Workforce costs: statutory redundancy pay, the staff cost model and one-off transfer costs.
+
+:func:`statutory_redundancy_pay` is vectorised over employees: give ages, years of service and
+weekly pay as arrays (they broadcast) and get one payment per employee, with no Python loop
+per employee.
+
+:class:`StaffCosts` (key ``staff``, sheet "Staff") projects the pay and on-costs of a
+:class:`~mutualfin.roster.Roster` of staff transferring to the mutual under the Transfer of
+Undertakings (Protection of Employment) Regulations 2006 (TUPE), which carry their pay, terms
+and continuity of service across (reg.4). :class:`TransferCosts` (key ``transfer``, sheet
+"Transfer") prices the one-off costs of the transfer: redundancy, LGPS pension strain, pay
+protection, harmonisation and the staff the mutual does not take.
+
+Sign convention: every amount is positive pounds, a cost to whoever bears it; the Employment
+Allowance line is positive and is *subtracted* in ``staff_costs``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+
+from mutualfin import params as _params
+from mutualfin.components.base import (
+    BuildContext,
+    Component,
+    ComponentInputs,
+    Count,
+    Fraction,
+    FractionSeries,
+    Money,
+    MoneySeries,
+    Ratio,
+    Years,
+    field,
+)
+from mutualfin.components.roster import Roster, _whole_years
+from mutualfin.core.checks import (
+    _on_date,
+)
+from mutualfin.engine.nodes import (
+    Entities,
+    Input,
+    Line,
+    growth,
+    min_,
+    param,
+    period_index,
+    previous,
+    total,
+    where,
+    within,
+)
+from mutualfin.errors import InputError
+from mutualfin.uk.redundancy import (
+    _MIN_WORKING_AGE,
+    _reduction_table,
+    early_retirement_reduction,
+    statutory_redundancy_pay,
+)
+from mutualfin.uk.tax import (
+    apprenticeship_levy,
+    employer_ni,
+)
+
+__all__ = [
+    "RosterComponent",
+    "StaffCosts",
+    "TransferCosts",
+    "early_retirement_reduction",
+    "statutory_redundancy_pay",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# components built on a roster
+# --------------------------------------------------------------------------------------------
+class RosterComponent(Component):
+    """A component whose lines are per employee of a :class:`~mutualfin.roster.Roster`.
+
+    The roster is not a case-file input (it is data, often hundreds of rows): pass it to the
+    constructor, ``StaffCosts(roster, pay_award=0.03)``, or ``StaffCosts.from_dict(table,
+    roster=roster)``. In a model, the employee axis is the roster's ``entities``; a
+    ``BuildContext`` given another axis must have the same ids in the same order.
+    """
+
+    needs_roster: ClassVar[bool] = True
+
+    def __init__(self, roster: Roster | None = None, /, **values: Any):
+        if not isinstance(roster, Roster):
+            raise InputError(
+                f"{type(self).__name__} needs a Roster as its first argument, got "
+                f"{type(roster).__name__}; load one with Roster.from_csv(path, base_date)"
+            )
+        self.roster = roster
+        super().__init__(**values)
+
+    @classmethod
+    def from_dict(cls, data: Any, roster: Roster | None = None) -> Component:  # type: ignore[override]
+        """Build from a case file's table for this component, with the roster."""
+        if not isinstance(data, dict):
+            raise InputError(f"[{cls.key}] must be a table of inputs, got {data!r}")
+        return cls(roster, **dict(data))
+
+    def axis(self, ctx: BuildContext) -> Entities:
+        """The employee axis to build on: the context's if given (same ids), else the roster's."""
+        own = self.roster.entities
+        given = ctx.entities
+        if given is None:
+            return own
+        if given.ids != own.ids:
+            raise InputError(
+                f"{self.key}: the model's {given.name} axis ({len(given)} ids, first "
+                f"{given.ids[:3]}) is not this component's roster ({len(own)} ids, first "
+                f"{own.ids[:3]}); build every workforce component from the same roster"
+            )
+        return given
+
+    def check_annual(self, ctx: BuildContext) -> None:
+        if ctx.timeline.freq != "annual":
+            raise InputError(
+                f"{self.key}: {type(self).__name__} needs an annual timeline (pay awards, "
+                "turnover and CARE revaluation are annual); build the staff model on "
+                f"Timeline(..., freq='annual'), not {ctx.timeline.freq!r}"
+            )
+
+    def per_employee(
+        self, ctx: BuildContext, name: str, values: Any, unit: str, label: str, source: str = ""
+    ) -> Input:
+        """A per-employee input ``<key>.<name>`` (created once per build)."""
+        full = f"{self.key}.{name}"
+        if full not in ctx.created:
+            ctx.created[full] = Input(
+                full,
+                np.asarray(values, dtype=float),
+                unit=unit,
+                label=label,
+                source=source or f"roster {self.roster.source}",
+                per=self.axis(ctx),
+            )
+        return ctx.created[full]
+
+
+class StaffCosts(RosterComponent):
+    """Pay and on-costs of the staff transferring to the mutual, per employee, summed.
+
+    Staff transfer under TUPE (Transfer of Undertakings (Protection of Employment)
+    Regulations 2006) on their existing pay and terms; pension protection follows the Best
+    Value Authorities Staff Transfers (Pensions) Direction 2007 (an LGPS admission agreement
+    in practice), or the NHS Pension Scheme / Teachers' Pension Scheme where staff keep access.
+
+    Built for an annual timeline whose first period is the year of the roster's base date.
+    All amounts are pounds per year, positive costs; ``employment_allowance`` is positive and
+    is subtracted in ``staff_costs``.
+
+    Lines (sheet "Staff")
+    ---------------------
+    ``pay_index`` (ratio)
+        ``growth(pay_award) x growth(incremental_drift) x turnover factor``: 1 in the first
+        year. ``growth`` compounds from the second period; the first period's award is not
+        used (the roster's salaries are already at the base date).
+    ``pay_filled_employee``
+        Pay when the post is filled: ``salary x fte x pay_index``.
+    ``pay_employee``
+        Expected pay: ``pay_filled_employee x (1 - vacancy_factor)``.
+    ``employer_ni_employee``
+        ``mutualfin.tax.employer_ni(pay_filled_employee) x (1 - vacancy_factor)``: employer
+        Class 1 NI with the secondary threshold and rate in force (parameters
+        ``ni.secondary_threshold``, ``ni.employer_rate``) on the pay of a filled post, times
+        the chance the post is filled (NI is not linear in pay, so the vacancy factor is
+        applied after it).
+    ``employer_pension_rate_employee`` (fraction)
+        By scheme: LGPS ``lgps_primary_rate + lgps_secondary_rate``; NHS
+        ``param("nhs_pension.employer_rate")`` plus ``nhs_pension.admin_levy`` (or
+        ``nhs_pension.employer_rate_paid_locally`` with ``nhs_rate_basis="local"``); TPS
+        ``param("tps.employer_rate")``; none 0.
+    ``employer_pension_employee``
+        ``pay_employee x employer_pension_rate_employee``.
+    ``staff_cost_employee``
+        ``pay_employee + employer_ni_employee + employer_pension_employee``.
+    ``staff_pay``, ``employer_ni``
+        ``total(...)`` of the per-employee lines (SUM over the block in the workbook).
+    ``employer_pension``
+        ``total(employer_pension_employee) + lgps_secondary_amount`` (the LGPS secondary
+        contribution certified as pounds a year, for the whole employer).
+    ``apprenticeship_levy``
+        ``max(0.5% x staff_pay - 15,000, 0)``: the levy is 0.5% of the paybill less an
+        allowance of £15,000 *of levy* a year, so it is payable only on paybills over £3m
+        (Finance Act 2016 ss.99-100; :func:`mutualfin.tax.apprenticeship_levy`).
+    ``employment_allowance``
+        ``min(ni.employment_allowance, employer_ni)`` where the employer may claim it, else 0:
+        barred when 50% or more of the work is of a public nature unless the mutual is a
+        charity (National Insurance Contributions Act 2014 s.3(1)(d); HMRC NIM06530), and in
+        2020/21 to 2024/25 when the previous year's employer NI was £100,000 or more (s.2(4B),
+        the previous year's ``employer_ni`` line, ``prior_year_employer_nics`` before the
+        first year).
+    ``staff_costs``
+        ``staff_pay + employer_ni + employer_pension + apprenticeship_levy -
+        employment_allowance``.
+
+    Turnover (expected value)
+    -------------------------
+    Each year a share ``turnover`` of the people in post leave and are replaced on the same
+    post at ``starting_salary_ratio`` times the leaver's salary (e.g. 0.92 for the bottom of
+    the grade). After ``t`` years the original holder is still in post with probability
+    ``(1 - turnover)^t``, so the expected salary factor is ``r + (1 - r)(1 - turnover)^t``
+    (``r`` the ratio): replacements are assumed to progress with the same drift and to be
+    replaced, when they leave, at the same ratio of the grade. The cost of recruiting is not
+    included (see the absence and turnover components). Ignored when ``turnover`` is 0.
+
+    Notes
+    -----
+    Salaries are full-time annual salaries at the roster's base date; pay is ``salary x fte``
+    and is treated as earned evenly through the year. NI is computed on each period's pay as
+    an annual earnings period (see :func:`mutualfin.tax.employer_ni`); the Employment
+    Allowance and the levy follow the financial year, not the tax year (a 5-day shift).
+    Overtime, allowances and salary sacrifice are not modelled: include regular allowances in
+    the salary.
+    """
+
+    key = "staff"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"staff_costs": "pay"}
+    sheet = "Staff"
+
+    class Inputs(ComponentInputs):
+        pay_award: FractionSeries = field(
+            "Annual pay award, from the second year (one number, or one per year)", default=0.0
+        )
+        incremental_drift: Fraction = field(
+            "Incremental drift: yearly paybill growth from staff moving up pay points",
+            default=0.0,
+        )
+        vacancy_factor: Fraction = field(
+            "Vacancy factor: expected share of the year posts are empty", default=0.0
+        )
+        turnover: Fraction = field(
+            "Staff turnover: leavers a year as a share of staff", default=0.0
+        )
+        starting_salary_ratio: Ratio = field(
+            "Salary of a replacement as a ratio of the leaver's salary", default=1.0
+        )
+        lgps_primary_rate: Fraction = field(
+            "LGPS employer primary rate (% of pensionable pay), from the fund actuary",
+            default=0.198,
+        )
+        lgps_secondary_rate: Fraction = field(
+            "LGPS employer secondary rate (% of pay; negative for a surplus offset)", default=0.0
+        )
+        lgps_secondary_amount: MoneySeries = field(
+            "LGPS employer secondary contribution in pounds a year (whole employer)", default=0.0
+        )
+        nhs_rate_basis: Literal["full", "local"] = field(
+            "NHS Pension employer rate: 'full' (rate plus levy) or 'local' (paid locally)",
+            default="full",
+        )
+        is_charity: bool = field("The mutual is a charity (e.g. a charitable CBS)", default=False)
+        public_work_share: Fraction = field(
+            "Share of the mutual's work that is of a public nature", default=1.0
+        )
+        prior_year_employer_nics: Money = field(
+            "Employer NI of the year before the first (2020/21-2024/25 £100k rule)", default=0.0
+        )
+
+    def validate(self) -> None:
+        i = self.inputs
+        for name in ("vacancy_factor", "turnover", "public_work_share"):
+            v = getattr(i, name)
+            if not 0 <= v <= 1 or (name == "vacancy_factor" and v >= 1):
+                raise InputError(
+                    f"staff.{name}: {v!r} must be a fraction from 0 to 1 (0.05 for 5%)"
+                    + ("; below 1" if name == "vacancy_factor" else "")
+                )
+        if i.starting_salary_ratio > 2:
+            raise InputError(
+                f"staff.starting_salary_ratio: {i.starting_salary_ratio!r} is a ratio of the "
+                "leaver's salary (0.92 for 8% lower); a value above 2 is not plausible"
+            )
+
+    # -- eligibility -----------------------------------------------------------------------
+    def employment_allowance_reason(self) -> str:
+        """Why the Employment Allowance can or cannot be claimed (the rule of
+        :func:`mutualfin.tax.employment_allowance`)."""
+        share, charity = self.inputs.public_work_share, self.inputs.is_charity
+        if share >= 0.5 and not charity:
+            return (
+                f"not eligible: {share:.0%} of the work is of a public nature (50% or more) and "
+                "the mutual is not a charity (NICA 2014 s.3(1)(d); HMRC NIM06530)"
+            )
+        if share >= 0.5:
+            return "eligible: a charity, so public-nature work does not bar the claim"
+        return "eligible: less than half of the work is of a public nature"
+
+    def build(self, ctx: BuildContext) -> list[Line]:
+        self.check_annual(ctx)
+        r = self.roster
+        sheet = self.sheet
+        salary = self.per_employee(
+            ctx, "salary", r.salary, "GBP", "Full-time annual salary at the base date"
+        )
+        fte = self.per_employee(ctx, "fte", r.fte, "FTE", "Full-time equivalence")
+        lgps = self.per_employee(ctx, "lgps_member", r.member_of("LGPS"), "flag", "LGPS member")
+        nhs = self.per_employee(ctx, "nhs_member", r.member_of("NHS"), "flag", "NHS Pension")
+        tps = self.per_employee(ctx, "tps_member", r.member_of("TPS"), "flag", "Teachers' Pension")
+        award, drift = ctx.input("pay_award"), ctx.input("incremental_drift")
+        vacancy, turnover = ctx.input("vacancy_factor"), ctx.input("turnover")
+        index = growth(award) * growth(drift)
+        if self.inputs.turnover:
+            ratio = ctx.input("starting_salary_ratio")
+            index = index * (ratio + (1 - ratio) * growth(-turnover))
+        pay_index = Line(
+            "pay_index",
+            index,
+            unit="ratio",
+            kind="value",
+            label="Pay index: pay awards x drift x turnover (1 in the first year)",
+            sheet=sheet,
+        )
+        filled = Line(
+            "pay_filled_employee",
+            salary * fte * pay_index,
+            label="Pay of the post when filled (salary x FTE x pay index)",
+            sheet=sheet,
+        )
+        pay = Line(
+            "pay_employee",
+            filled * (1 - vacancy),
+            label="Expected pay (pay when filled x (1 - vacancy factor))",
+            sheet=sheet,
+        )
+        ni = Line(
+            "employer_ni_employee",
+            employer_ni(filled) * (1 - vacancy),
+            label="Employer Class 1 NI on pay above the secondary threshold",
+            sheet=sheet,
+        )
+        if self.inputs.nhs_rate_basis == "local":
+            nhs_rate = param("nhs_pension.employer_rate_paid_locally")
+        else:
+            nhs_rate = param("nhs_pension.employer_rate") + param("nhs_pension.admin_levy")
+        lgps_rate = ctx.input("lgps_primary_rate") + ctx.input("lgps_secondary_rate")
+        rate = Line(
+            "employer_pension_rate_employee",
+            lgps * lgps_rate + nhs * nhs_rate + tps * param("tps.employer_rate"),
+            unit="fraction",
+            label="Employer pension rate by scheme (LGPS primary + secondary, NHS, TPS)",
+            sheet=sheet,
+        )
+        pension = Line(
+            "employer_pension_employee",
+            pay * rate,
+            label="Employer pension contributions (% of pay)",
+            sheet=sheet,
+        )
+        cost = Line(
+            "staff_cost_employee",
+            pay + ni + pension,
+            label="Cost of the employee: pay + employer NI + employer pension",
+            sheet=sheet,
+        )
+        staff_pay = Line("staff_pay", total(pay), label="Staff pay (paybill)", sheet=sheet)
+        staff_ni = Line("employer_ni", total(ni), label="Employer National Insurance", sheet=sheet)
+        staff_pension = Line(
+            "employer_pension",
+            total(pension) + ctx.input("lgps_secondary_amount"),
+            label="Employer pension contributions, incl. LGPS secondary £ amount",
+            sheet=sheet,
+        )
+        levy = Line(
+            "apprenticeship_levy",
+            apprenticeship_levy(staff_pay),
+            label="Apprenticeship Levy (0.5% of paybill over the allowance)",
+            sheet=sheet,
+        )
+        reason = self.employment_allowance_reason()
+        if reason.startswith("eligible"):
+            ea = min_(param("ni.employment_allowance", how="end"), staff_ni)
+            if ctx.timeline.start < dt.date(2025, 4, 1):
+                # NICA 2014 s.2(4B): barred if last year's employer NI was £100,000 or more
+                # (2020/21 to 2024/25 only)
+                barred = within("2020-04-01", "2025-03-31") * (
+                    previous(staff_ni, opening=ctx.input("prior_year_employer_nics")) >= 100_000
+                )
+                ea = where(barred, 0, ea)
+        else:
+            ea = 0.0
+        allowance = Line(
+            "employment_allowance",
+            ea,
+            label=f"Employment Allowance ({reason})"[:250],
+            sheet=sheet,
+        )
+        staff_costs = Line(
+            "staff_costs",
+            staff_pay + staff_ni + staff_pension + levy - allowance,
+            label="Staff costs: pay + NI + pension + levy - Employment Allowance",
+            sheet=sheet,
+        )
+        return [
+            pay_index,
+            filled,
+            pay,
+            ni,
+            rate,
+            pension,
+            cost,
+            staff_pay,
+            staff_ni,
+            staff_pension,
+            levy,
+            allowance,
+            staff_costs,
+        ]
+
+
+class TransferCosts(RosterComponent):
+    """One-off costs of the transfer: redundancy, LGPS pension strain, pay protection,
+    harmonisation, and the staff the mutual does not take.
+
+    Lines (sheet "Transfer"), pounds, positive costs, in the period stated:
+
+    ``statutory_redundancy``
+        Statutory redundancy pay (Employment Rights Act 1996 ss.135-162, via
+        :func:`statutory_redundancy_pay`) of the employees in ``redundant``, at
+        ``redundancy_date`` (default: the roster's base date), in the period containing it.
+        Age and complete years of continuous service (preserved across a TUPE transfer, reg.4)
+        are taken at that date; a week's pay is annual pay / 52.
+    ``enhanced_redundancy``
+        The enhancement over statutory pay: ``min(statutory weeks x enhancement_multiplier,
+        weeks_cap)`` weeks of a week's pay (capped at the statutory maximum, or actual pay
+        with ``weekly_pay_basis="actual"``, as councils may under the Local Government (Early
+        Termination of Employment) (Discretionary Compensation) Regulations 2006, at most 104
+        weeks), less the statutory payment, never negative.
+    ``pension_strain``
+        The cost to the LGPS fund, charged to the employer, of paying an unreduced pension
+        early to a member aged 55 or over made redundant (LGPS Regulations 2013 reg.30(7) and
+        reg.68(2)). ``pension_strain`` given as an input (the fund actuary's figure) is used
+        as it is. Otherwise a **labelled estimate, not an actuarial figure**: accrued pension
+        x early-retirement reduction (GAD table, ``lgps.early_retirement_reduction``, for
+        ``normal_pension_age - age`` years early) x ``strain_capitalisation_factor``. The
+        accrued pension is the roster's ``accrued_pension`` where given, else pay x years of
+        service x accrual fraction (1/49 main, 1/98 50/50) as if all service were CARE
+        (pre-2014 final-salary service and lump sums are not estimated).
+    ``pay_protection``
+        ``pay_protection_amount`` a year for the first ``pay_protection_years`` periods
+        (protected pay of staff moved to lower-paid posts).
+    ``harmonisation``
+        ``harmonisation_cost``: cost of harmonising terms, one number a year or one per year.
+    ``transfer_costs``
+        The sum of the lines above.
+    ``staff_not_transferred_cost``
+        Pay of the employees in ``not_transferred`` (who stay with the council: e.g. staff
+        who object to the transfer under TUPE reg.4(7), or posts the mutual does not take)
+        plus ``not_transferred_oncost_rate`` on-costs, for the first
+        ``not_transferred_years`` periods, at base-date pay. A cost to the council, kept out
+        of ``transfer_costs``.
+
+    Who bears each cost (council or mutual) is for the business case and the transfer
+    agreement: redundancies before the transfer date usually fall to the council, after it to
+    the mutual (TUPE reg.7).
+    """
+
+    key = "transfer"
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {"transfer_costs": "one_off"}
+    sheet = "Transfer"
+
+    class Inputs(ComponentInputs):
+        redundant: list[str] = field("Ids of the employees made redundant", default=[])
+        redundancy_date: dt.date | None = field(
+            "Dismissal date (default: the roster's base date)", default=None
+        )
+        enhancement_multiplier: Ratio = field(
+            "Enhanced scheme: multiple of the statutory weeks (1 for none)", default=1.0
+        )
+        weekly_pay_basis: Literal["statutory_cap", "actual"] = field(
+            "Week's pay of the enhanced scheme: capped at the statutory maximum, or actual",
+            default="statutory_cap",
+        )
+        weeks_cap: Count = field("Most weeks' pay one person receives (enhanced)", default=104)
+        pension_strain: Money | None = field(
+            "LGPS pension strain from the fund actuary (replaces the estimate)", default=None
+        )
+        strain_capitalisation_factor: Ratio | None = field(
+            "Fund's capitalisation factor for the strain estimate (years of pension)",
+            default=None,
+        )
+        normal_pension_age: Years = field("LGPS normal pension age (State Pension age)", default=67)
+        pay_protection_amount: Money = field("Protected pay: pounds a year in total", default=0.0)
+        pay_protection_years: Years = field("Years pay protection lasts", default=0.0)
+        harmonisation_cost: MoneySeries = field(
+            "Cost of harmonising terms, pounds a year (one number or one per year)", default=0.0
+        )
+        not_transferred: list[str] = field(
+            "Ids of the employees the mutual does not take (they stay with the council)",
+            default=[],
+        )
+        not_transferred_years: Years = field(
+            "Years the council keeps paying staff the mutual does not take", default=1.0
+        )
+        not_transferred_oncost_rate: Fraction = field(
+            "On-costs on the pay of staff not transferred (NI, pension)", default=0.3
+        )
+
+    def validate(self) -> None:
+        i = self.inputs
+        self.roster.index_of(i.redundant, "transfer.redundant")
+        self.roster.index_of(i.not_transferred, "transfer.not_transferred")
+        both = sorted(set(i.redundant) & set(i.not_transferred))
+        if both:
+            raise InputError(
+                f"transfer: {both[:5]} are both made redundant and not transferred; list each "
+                "employee in one of redundant or not_transferred"
+            )
+        if i.weeks_cap < 1:
+            raise InputError(f"transfer.weeks_cap: {i.weeks_cap!r} must be at least 1 week")
+        if not 55 <= i.normal_pension_age <= 70:
+            raise InputError(
+                f"transfer.normal_pension_age: {i.normal_pension_age!r} must be 55 to 70 "
+                "(the member's State Pension age, 66 to 68)"
+            )
+        if i.not_transferred_oncost_rate < 0:
+            raise InputError("transfer.not_transferred_oncost_rate: must be 0 or more")
+
+    # -- the per-employee schedule (numbers, also shown as inputs' sources) ------------------
+    def schedule(self) -> Any:
+        """Per redundant employee: age, years, week's pay, statutory and enhanced pay,
+        strain estimate (a pandas DataFrame, pounds)."""
+        import pandas as pd
+
+        i = self.inputs
+        r = self.roster
+        on = i.redundancy_date or r.base_date
+        idx = r.index_of(i.redundant, "transfer.redundant")
+        if len(idx) == 0:
+            return pd.DataFrame(
+                columns=[
+                    "age",
+                    "years_of_service",
+                    "weekly_pay",
+                    "statutory",
+                    "enhanced_extra",
+                    "accrued_pension",
+                    "strain_estimate",
+                ]
+            )
+        ages = np.array(
+            [
+                _whole_years(r.date_of_birth[k], on)
+                if r.date_of_birth[k] is not None
+                else r.age[k] + _whole_years(r.base_date, on)
+                for k in idx
+            ],
+            dtype=float,
+        )
+        years = np.array([_whole_years(r.service_start[k], on) for k in idx], dtype=float)
+        years = np.minimum(years, ages - _MIN_WORKING_AGE)
+        week = r.pay[idx] / 52.0
+        statutory = np.asarray(
+            statutory_redundancy_pay(age=ages, years_of_service=years, weekly_pay=week, on=on)
+        )
+        # the number of statutory weeks: the payment for a week's pay of 1 (under any cap)
+        weeks = np.asarray(
+            statutory_redundancy_pay(age=ages, years_of_service=years, weekly_pay=1.0, on=on)
+        )
+        cap = float(_params.get("redundancy.weekly_pay_cap").at(_on_date(on, "on")).value)
+        enhanced_week = week if i.weekly_pay_basis == "actual" else np.minimum(week, cap)
+        enhanced_weeks = np.minimum(weeks * i.enhancement_multiplier, i.weeks_cap)
+        extra = np.maximum(enhanced_weeks * enhanced_week - statutory, 0.0)
+        section = r.fifty_fifty[idx]
+        fraction = np.where(section == 1, 1 / 98, 1 / 49)
+        accrued = np.where(
+            np.isnan(r.accrued_pension[idx]),
+            r.pay[idx] * r.service_years[idx] * fraction,
+            r.accrued_pension[idx],
+        )
+        table_years, cuts, _ = _reduction_table(on)
+        early = np.maximum(i.normal_pension_age - ages, 0.0)
+        reduction = np.interp(early, table_years, cuts)
+        strained = (r.scheme[idx] == "LGPS") & (ages >= 55)
+        factor = i.strain_capitalisation_factor or 0.0
+        strain = np.where(strained, accrued * reduction * factor, 0.0)
+        return pd.DataFrame(
+            {
+                "age": ages,
+                "years_of_service": years,
+                "weekly_pay": week,
+                "statutory": statutory,
+                "enhanced_extra": extra,
+                "accrued_pension": np.where(strained, accrued, 0.0),
+                "reduction": np.where(strained, reduction, 0.0),
+                "strain_estimate": strain,
+            },
+            index=pd.Index(r.ids[idx], name="employee"),
+        )
+
+    def build(self, ctx: BuildContext) -> list[Line]:
+        self.check_annual(ctx)
+        i = self.inputs
+        r = self.roster
+        sheet = self.sheet
+        on = i.redundancy_date or r.base_date
+        tl = ctx.timeline
+        if not tl.start <= on <= tl.ends[-1]:
+            raise InputError(
+                f"transfer.redundancy_date: {on} is outside the timeline ({tl.labels[0]} to "
+                f"{tl.labels[-1]}); give a date within it"
+            )
+        sched = self.schedule()
+        strained = sched[sched["strain_estimate"] > 0] if len(sched) else sched
+        needs_factor = len(sched) and (
+            ((r.scheme[r.index_of(i.redundant, "x")] == "LGPS") & (sched["age"] >= 55)).any()
+        )
+        if i.pension_strain is None and needs_factor and i.strain_capitalisation_factor is None:
+            who = sched.index[(sched["age"] >= 55).to_numpy()].tolist()
+            raise InputError(
+                f"transfer.strain_capitalisation_factor: needed to estimate the LGPS pension "
+                f"strain of {who[:5]} (LGPS members aged 55 or over made redundant); give the "
+                "fund's capitalisation factor, or the actuary's figure as pension_strain"
+            )
+        names = ", ".join(sched.index) or "nobody"
+        once = within(on, on)
+        scalar = ctx.created
+
+        def fixed(name: str, value: float, label: str, source: str) -> Input:
+            full = f"{self.key}.{name}"
+            if full not in scalar:
+                scalar[full] = Input(full, float(value), unit="GBP", label=label, source=source)
+            return scalar[full]
+
+        statutory = fixed(
+            "statutory_redundancy_pay",
+            sched["statutory"].sum() if len(sched) else 0.0,
+            f"Statutory redundancy pay of {names} (computed)",
+            f"mutualfin.workforce.statutory_redundancy_pay at {on}; ERA 1996 s.162",
+        )
+        extra = fixed(
+            "enhanced_redundancy_pay",
+            sched["enhanced_extra"].sum() if len(sched) else 0.0,
+            f"Enhanced redundancy over statutory, {names} (computed)",
+            f"x{i.enhancement_multiplier:g} statutory weeks, at most {i.weeks_cap:g} weeks, "
+            f"{i.weekly_pay_basis} week's pay",
+        )
+        if i.pension_strain is not None:
+            # ``Money | None`` loses its unit in the framework (Component.unit_of reads only a
+            # plain Annotated type), so the actuary's figure is made an Input here
+            meta = self._meta.get("pension_strain", {})
+            strain_input = fixed(
+                "pension_strain",
+                i.pension_strain,
+                str(meta.get("label") or "LGPS pension strain (fund actuary's figure)"),
+                str(meta.get("source", "fund actuary")),
+            )
+            strain_label = "LGPS pension strain (fund actuary's figure)"
+        else:
+            _, _, note = _reduction_table(on)
+            strain_input = fixed(
+                "pension_strain_estimate",
+                strained["strain_estimate"].sum() if len(strained) else 0.0,
+                "LGPS pension strain: ESTIMATE, not an actuarial figure",
+                "accrued pension x GAD early-retirement reduction x capitalisation factor "
+                f"{i.strain_capitalisation_factor}{note}; replace with the fund actuary's figure",
+            )
+            strain_label = "LGPS pension strain (estimate, not an actuarial valuation)"
+        lines = [
+            Line(
+                "statutory_redundancy",
+                statutory * once,
+                label="Statutory redundancy pay",
+                sheet=sheet,
+            ),
+            Line(
+                "enhanced_redundancy",
+                extra * once,
+                label="Enhanced redundancy pay over statutory",
+                sheet=sheet,
+            ),
+            Line("pension_strain", strain_input * once, label=strain_label, sheet=sheet),
+            Line(
+                "pay_protection",
+                ctx.input("pay_protection_amount")
+                * (period_index() < ctx.input("pay_protection_years")),
+                label="Pay protection",
+                sheet=sheet,
+            ),
+            Line(
+                "harmonisation",
+                ctx.input("harmonisation_cost") * 1,
+                label="Harmonisation of terms",
+                sheet=sheet,
+            ),
+        ]
+        lines.append(
+            Line(
+                "transfer_costs",
+                sum(lines[1:], lines[0] * 1),
+                label="One-off transfer costs (redundancy, strain, protection, harmonisation)",
+                sheet=sheet,
+            )
+        )
+        kept = r.index_of(i.not_transferred, "transfer.not_transferred")
+        kept_pay = fixed(
+            "not_transferred_pay",
+            float(r.pay[kept].sum()),
+            "Pay of staff the mutual does not take (base date)",
+            f"roster {r.source}: {', '.join(r.ids[kept]) or 'nobody'}",
+        )
+        lines.append(
+            Line(
+                "staff_not_transferred_cost",
+                kept_pay
+                * (1 + ctx.input("not_transferred_oncost_rate"))
+                * (period_index() < ctx.input("not_transferred_years")),
+                label="Staff the mutual does not take: cost to the council",
+                sheet=sheet,
+            )
+        )
+        return lines

@@ -1,0 +1,54 @@
+"""The UK financial-year calendar: labels such as "2026/27" and their parsing.
+
+A council's financial year, and the corporation-tax financial year, run from 1 April to 31
+March ("2026/27"; corporation tax calls it "FY2026"). This module depends on numpy alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mutualfin.errors import TimelineError
+
+__all__ = ["financial_year_label", "parse_financial_year"]
+
+
+def financial_year_label(start_year: int) -> str:
+    """Label of the financial year starting in ``start_year``: 2026 -> "2026/27"."""
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def parse_financial_year(year: int | str) -> int:
+    """The starting calendar year of a financial year given as 2025, "2025" or "2025/26".
+
+    >>> parse_financial_year("2025/26")
+    2025
+    >>> parse_financial_year(2025)
+    2025
+    """
+    if isinstance(year, bool):
+        raise TimelineError(f"financial year {year!r} is not a year; give 2025 or '2025/26'")
+    if isinstance(year, int | np.integer):
+        y = int(year)
+    elif isinstance(year, str):
+        text = year.strip()
+        if text.upper().startswith("FY"):
+            text = text[2:]
+        head, sep, tail = text.partition("/")
+        if not head.isdigit() or len(head) != 4 or (sep and not tail.isdigit()):
+            raise TimelineError(
+                f"financial year {year!r} is not understood; give 2025, 'FY2025' or '2025/26'"
+            )
+        y = int(head)
+        if sep and int(tail) % 100 != (y + 1) % 100:
+            raise TimelineError(
+                f"financial year {year!r} is inconsistent: the year after {y} is "
+                f"{financial_year_label(y)!r}"
+            )
+    else:
+        raise TimelineError(
+            f"financial year {year!r} has type {type(year).__name__}; give 2025 or '2025/26'"
+        )
+    if not 1900 <= y <= 2200:
+        raise TimelineError(f"financial year {year!r} is outside 1900-2200; check the year")
+    return y
