@@ -28,24 +28,20 @@ __all__ = ["TEMPLATE", "main"]
 
 
 def _money(x: float) -> str:
-    from mutualfin.case.business_case import format_money
+    from mutualfin.case.formatting import format_money
 
     return format_money(x)
 
 
-def _metric(name: str, value) -> str:
-    from mutualfin.case.business_case import _fmt
-
-    return _fmt(name, value)
-
-
 def _print_results(results) -> None:
+    from mutualfin.case.formatting import format_value
+    from mutualfin.case.results import STATEMENT_ORDER
+    from mutualfin.case.statements import statement
+
     case = results.case
     print(f"{case.name}")
     print(f"{case.timeline!r}\n")
     width = {"display.width": 220, "display.max_columns": 60, "display.max_colwidth": 48}
-    from mutualfin.case.business_case import STATEMENT_ORDER
-
     lines = case.model.lines
     with pd.option_context(*[x for kv in width.items() for x in kv]):
         for title, names in STATEMENT_ORDER.items():
@@ -54,18 +50,21 @@ def _print_results(results) -> None:
                 if name not in results.evaluation.values:
                     continue
                 unit = lines[name].unit
-                fmt = _money if unit == "GBP" else (lambda v: f"{v:,.1f}")
-                rows[lines[name].label] = [fmt(v) for v in results[name].tolist()]
+                rows[lines[name].label] = [format_value(v, unit) for v in results[name].tolist()]
+            if not rows:
+                continue
             table = pd.DataFrame(rows, index=case.timeline.labels).T
             table.index.name = title
             print(table.to_string())
             print()
     print("Headline metrics")
-    for name, value in results.metrics.items():
-        print(f"  {name.replace('_', ' '):28s} {_metric(name, value)}")
+    for name in results.metrics.index:
+        s = statement(name)
+        label = s.short if s is not None else name.replace("_", " ")
+        print(f"  {label:36s} {results.metric_text(name)}")
     checks = results.checks
     status = "OK" if bool(checks["ok"].all()) else "ERROR"
-    print(f"  {'checks':28s} {status}")
+    print(f"  {'Checks':36s} {status}")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

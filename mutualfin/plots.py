@@ -254,19 +254,15 @@ def savings_waterfall(
 
 
 # --------------------------------------------------------------------------------------------
-#: readable names of the case's metrics, for chart titles
-METRIC_LABELS = {
-    "npv_net_cash_flow": "NPV of the net cash flow",
-    "minimum_cash": "lowest closing cash",
-    "closing_reserves": "reserves at the end",
-    "total_surplus_after_tax": "surplus after tax, all years",
-    "payback_years": "payback (years)",
-    "irr_net_cash_flow": "IRR of the net cash flow",
-}
+def _metric_label(name: str) -> str:
+    """The readable name of a case metric (from the statement list), for chart titles."""
+    from mutualfin.case.statements import statement
 
-
-def _money_metric(name: str) -> bool:
-    return not any(w in name for w in ("payback", "margin", "share", "irr", "months"))
+    s = statement(name)
+    if s is None:
+        return name
+    text = s.short
+    return text if text[:2].isupper() else text[0].lower() + text[1:]
 
 
 def tornado(table: pd.DataFrame, *, top: int | None = 10, title: str | None = None) -> Figure:
@@ -280,10 +276,10 @@ def tornado(table: pd.DataFrame, *, top: int | None = 10, title: str | None = No
 
     metric = str(table.attrs.get("metric", ""))
     name = metric.split(" (")[0]
-    readable = METRIC_LABELS.get(name, name) + metric[len(name) :]
+    readable = _metric_label(name) + metric[len(name) :]
     fig = tornado_chart(table, top=top, title=title or f"Sensitivity of {readable}")
     ax = fig.axes[0]
-    if _money_metric(metric):
+    if str(table.attrs.get("unit", "")).split("/")[0] == "GBP":
         ax.xaxis.set_major_formatter(GBP)
         ax.set_xlabel(f"{readable} (£)")
         for label in ax.get_xticklabels():

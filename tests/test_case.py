@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -12,6 +14,8 @@ from mutualfin.case import BusinessCase, CaseFinance, Loan
 from mutualfin.components import Component, ComponentInputs, Fraction, Money, field
 from mutualfin.errors import InputError, ModelError, SolverError
 from mutualfin.excel import verify
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class Contract(Component):
@@ -306,13 +310,29 @@ def test_charitable_form_pays_no_tax_on_primary_purpose_trading():
 
 
 def test_metric_display_uses_the_metric_unit():
-    from mutualfin.case import _fmt
+    from mutualfin.case.results import metric_text
 
-    assert _fmt("years_reserves_below_target", 3.0) == "3 of the case's years"
-    assert _fmt("minimum_cash", -1234.4) == "-£1,234"
-    assert _fmt("payback_years", float("nan")) == "never"
-    assert _fmt("surplus_margin", 0.032) == "3.2%"
-    assert _fmt("minimum_debt_service_cover", 1.234) == "1.23x"
+    # formatted by the unit the statement list declares, never by the name
+    assert metric_text("years_reserves_below_target", 3.0) == "3"  # a count
+    assert metric_text("minimum_cash", -1234.4) == "-£1,234"
+    assert metric_text("payback_years", float("nan")) == "never"
+    assert metric_text("surplus_margin", 0.032) == "3.2%"
+    assert metric_text("minimum_debt_service_cover", 1.234) == "1.23x"
+    assert metric_text("reserves_months", 1.5) == "1.5 months"
+
+
+def test_every_statement_declares_what_the_model_builds():
+    # the list's units and missing texts are the lines' own (one source, no disagreement)
+    from mutualfin.case.statements import STATEMENTS
+
+    r = mf.BusinessCase.from_file(os.path.join(ROOT, "models", "youth_service.toml")).run()
+    for s in STATEMENTS:
+        line = r.case.model.lines.get(s.name)
+        if line is None:
+            continue
+        assert line.unit == s.unit, s.name
+        assert line.section == s.section, s.name
+        assert (line.missing_text or "n/a") == s.missing, s.name
 
 
 def test_statements_sheet_has_titled_sections(tmp_path):

@@ -3,6 +3,7 @@ workbook recalculates in LibreOffice to the Python figures."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,35 @@ def test_workbook_verifies_in_libreoffice(run, tmp_path, soffice):
     report = results.verify(path)
     assert report.ok, report
     assert not report.mismatches
+
+
+#: an operand that changes nothing: +0, -0, *1, /1, ^1, 0* or 1* (a workaround, never a model)
+_IDENTITY_OPERAND = re.compile(
+    r"(?<![\w.$])(?:0\*|1\*)|[+\-]0(?![\w.])|\*1(?![\w.%])|/1(?![\w.])|\^1(?![\w.])"
+)
+
+
+def test_no_workaround_in_any_formula(run, tmp_path):
+    """The engine drops identity operands, so no formula carries '+0', '0*x' or '*1'."""
+    import openpyxl
+
+    _, results = run
+    path = results.to_excel(tmp_path / "case.xlsx", appraisal=results.case.appraise(results))
+    wb = openpyxl.load_workbook(path)
+    found = [
+        f"{ws.title}!{cell.coordinate} {cell.value}"
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+        and cell.value.startswith("=")
+        and _IDENTITY_OPERAND.search(cell.value)
+    ]
+    assert not found, found[:10]
+
+
+def test_identity_operands_are_dropped_when_a_model_is_defined():
+    x = mf.Input("x.a", 2.0)
+    assert (x * 1) is x and (1 * x) is x and (x + 0) is x and (0 + x) is x and (x - 0) is x
+    assert (x / 1) is x and (x**1) is x
+    assert isinstance(0 - x, mf.engine.nodes.Neg)

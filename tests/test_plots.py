@@ -115,7 +115,7 @@ def test_tornado(case, tmp_path):
     table = risk.tornado(case, inputs=["contract.annual_value", "staff.lgps_primary_rate"])
     fig = plots.tornado(table)
     (ax,) = fig.axes
-    assert ax.get_title() == "Sensitivity of NPV of the net cash flow"
+    assert ax.get_title() == "Sensitivity of NPV of net cash flow"
     assert len(_bars(ax)) == 2 * 2
     assert any(t.startswith("£") for t in _ticks(ax))
     _saves(fig, tmp_path, "tornado")

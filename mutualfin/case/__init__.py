@@ -1,6 +1,10 @@
 """The business case: components composed on one timeline, with statements and metrics.
 
-- :mod:`~mutualfin.case.business_case`: :class:`BusinessCase` and :class:`Results`;
+- :mod:`~mutualfin.case.statements`: the one statement list (every statement line's label,
+  unit, section and definition) and the roles component lines play in it;
+- :mod:`~mutualfin.case.business_case`: :class:`BusinessCase`;
+- :mod:`~mutualfin.case.results`: :class:`Results` (lines, statements, metrics, checks);
+- :mod:`~mutualfin.case.formatting`: figures as text by their unit;
 - :mod:`~mutualfin.case.loader`: case files (TOML) to a business case.
 """
 
@@ -8,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mutualfin.case import business_case as _impl
+from mutualfin.case import business_case, formatting, results, statements
 from mutualfin.case.business_case import BusinessCase, Results
 from mutualfin.components.financing import CaseFinance, Loan
 
@@ -16,6 +20,7 @@ __all__ = ["BusinessCase", "CaseFinance", "Loan", "Results"]
 
 
 def __getattr__(name: str) -> Any:  # names of the old mutualfin.case module
-    if hasattr(_impl, name):
-        return getattr(_impl, name)
+    for module in (results, business_case, formatting, statements):
+        if hasattr(module, name):
+            return getattr(module, name)
     raise AttributeError(f"module 'mutualfin.case' has no attribute {name!r}")

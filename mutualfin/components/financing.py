@@ -8,6 +8,8 @@ facility: drawdown, interest and straight-line repayment.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from mutualfin.components.base import (
     BuildContext,
     Component,
@@ -71,6 +73,13 @@ class Loan(Component):
 
     key = "loan"
     sheet = STATEMENTS
+    #: where the lines go in a business case's statements
+    roles: ClassVar[dict[str, str]] = {
+        "loan_drawdown": "drawdown",
+        "loan_interest": "interest",
+        "loan_repayment": "repayment",
+        "loan_balance": "debt",
+    }
 
     class Inputs(ComponentInputs):
         amount: Money = input_field("Amount drawn", default=0.0)

@@ -302,7 +302,7 @@ class LgpsAdmission(RosterComponent):
             factor_ongoing = _annuity_factor(net, life)
         annuity = Line(
             "annuity_factor_ongoing",
-            factor_ongoing * 1,
+            factor_ongoing,
             unit="ratio",
             kind="value",
             label="Annuity factor, ongoing basis (ESTIMATE, not actuarial)",
@@ -379,7 +379,7 @@ class LgpsAdmission(RosterComponent):
             mutual = total_pay * ctx.input("fixed_rate")
             mutual_label = "Employer contributions paid by the mutual (pass-through fixed rate)"
         else:
-            mutual = required * 1
+            mutual = required
             mutual_label = "Employer contributions paid by the mutual (full risk)"
         paid_mutual = Line("lgps_contributions_mutual", mutual, label=mutual_label, sheet=sheet)
         paid_council = Line(
@@ -460,16 +460,13 @@ class LgpsAdmission(RosterComponent):
             sheet=sheet,
         )
         if i.actuary_bond is not None:
-            bond_value = (
-                self._scalar(
-                    ctx,
-                    "actuary_bond",
-                    i.actuary_bond,
-                    "GBP",
-                    "Bond (fund actuary)",
-                    "fund actuary",
-                )
-                * 1
+            bond_value = self._scalar(
+                ctx,
+                "actuary_bond",
+                i.actuary_bond,
+                "GBP",
+                "Bond (fund actuary)",
+                "fund actuary",
             )
         else:
             bond_value = ctx.input("bond_share") * deficit

@@ -49,6 +49,7 @@ from mutualfin.engine.nodes import (
     param,
     period_index,
     previous,
+    sum_,
     total,
     where,
     within,
@@ -687,7 +688,7 @@ class TransferCosts(RosterComponent):
             ),
             Line(
                 "harmonisation",
-                ctx.input("harmonisation_cost") * 1,
+                ctx.input("harmonisation_cost"),
                 label="Harmonisation of terms",
                 sheet=sheet,
             ),
@@ -695,7 +696,7 @@ class TransferCosts(RosterComponent):
         lines.append(
             Line(
                 "transfer_costs",
-                sum(lines[1:], lines[0] * 1),
+                sum_(*lines),
                 label="One-off transfer costs (redundancy, strain, protection, harmonisation)",
                 sheet=sheet,
             )

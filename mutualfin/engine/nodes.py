@@ -169,36 +169,36 @@ class Expr:
     def render(self, rc: RenderContext) -> tuple[str, int]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    # arithmetic
+    # arithmetic (an identity operand, + 0 or * 1, is dropped: no "+0" reaches a formula)
     def __add__(self, o: Any) -> Expr:
-        return BinOp("+", self, wrap(o))
+        return _arith("+", self, wrap(o))
 
     def __radd__(self, o: Any) -> Expr:
-        return BinOp("+", wrap(o), self)
+        return _arith("+", wrap(o), self)
 
     def __sub__(self, o: Any) -> Expr:
-        return BinOp("-", self, wrap(o))
+        return _arith("-", self, wrap(o))
 
     def __rsub__(self, o: Any) -> Expr:
-        return BinOp("-", wrap(o), self)
+        return _arith("-", wrap(o), self)
 
     def __mul__(self, o: Any) -> Expr:
-        return BinOp("*", self, wrap(o))
+        return _arith("*", self, wrap(o))
 
     def __rmul__(self, o: Any) -> Expr:
-        return BinOp("*", wrap(o), self)
+        return _arith("*", wrap(o), self)
 
     def __truediv__(self, o: Any) -> Expr:
-        return BinOp("/", self, wrap(o))
+        return _arith("/", self, wrap(o))
 
     def __rtruediv__(self, o: Any) -> Expr:
-        return BinOp("/", wrap(o), self)
+        return _arith("/", wrap(o), self)
 
     def __pow__(self, o: Any) -> Expr:
-        return BinOp("^", self, wrap(o))
+        return _arith("^", self, wrap(o))
 
     def __rpow__(self, o: Any) -> Expr:
-        return BinOp("^", wrap(o), self)
+        return _arith("^", wrap(o), self)
 
     def __neg__(self) -> Expr:
         return Neg(self)
@@ -233,6 +233,34 @@ class Expr:
             "an expression has no truth value while the model is being defined; use "
             "where(condition, a, b) instead of 'if', and min_/max_ instead of min/max"
         )
+
+
+def _is_const(node: Expr, value: float) -> bool:
+    return isinstance(node, Const) and node.value == value
+
+
+def _arith(op: str, a: Expr, b: Expr) -> Expr:
+    """``a op b``, without an identity operand: x + 0, 0 + x, x - 0, x * 1, 1 * x, x / 1 and
+    x ^ 1 are x, and 0 - x is -x. Shapes are kept (nothing is folded to a constant), so a
+    per-employee line times 1 stays per employee."""
+    if op == "+":
+        if _is_const(b, 0.0):
+            return a
+        if _is_const(a, 0.0):
+            return b
+    elif op == "-":
+        if _is_const(b, 0.0):
+            return a
+        if _is_const(a, 0.0):
+            return Neg(b)
+    elif op == "*":
+        if _is_const(b, 1.0):
+            return a
+        if _is_const(a, 1.0):
+            return b
+    elif op in ("/", "^") and _is_const(b, 1.0):
+        return a
+    return BinOp(op, a, b)
 
 
 def _sub_render(child: Expr, rc: RenderContext, min_prec: int) -> str:

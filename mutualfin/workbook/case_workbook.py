@@ -31,6 +31,7 @@ from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.pagebreak import Break
 
+from mutualfin.case.statements import CHECK_TOLERANCE, STATEMENTS
 from mutualfin.errors import WorkbookError
 from mutualfin.workbook.layout import FIRST_PERIOD_COL, TOTAL_COL, quote_sheet
 from mutualfin.workbook.writer import (
@@ -54,29 +55,10 @@ QA_ROLES = (
     ("Assurer", "Checks the model and the analysis are fit for purpose"),
     ("Approver", "Signs off the analysis for use in the decision"),
 )
-SUMMARY_LINES = [
-    ("total_income", "Total income"),
-    ("net_operating_costs", "Net operating costs"),
-    ("one_off_costs", "One-off costs"),
-    ("loan_interest", "Loan interest"),
-    ("corporation_tax", "Corporation tax"),
-    ("surplus_after_tax", "Surplus (deficit) after tax"),
-    ("closing_cash", "Closing cash"),
-    ("reserves", "Reserves"),
-]
-SUMMARY_METRICS = [
-    ("npv_net_cash_flow", "NPV of net cash flow"),
-    ("minimum_cash", "Lowest closing cash"),
-    ("closing_reserves", "Reserves at the end"),
-    ("years_reserves_below_target", "Years with reserves below target"),
-    ("total_surplus_after_tax", "Surplus after tax, all years"),
-    ("surplus_margin", "Surplus margin"),
-    ("council_income_share", "Share of income from the council"),
-    ("payback_years", "Payback (years)"),
-    ("discounted_payback_years", "Discounted payback (years)"),
-]
-CHECK_LINES = ["check_balance", "check_cash"]
-CHECK_TOLERANCE = 0.01
+#: the statement lines the summary shows by year, and its headline metrics: from the list
+SUMMARY_LINES = [(s.name, s.short) for s in STATEMENTS if s.summary and s.kind != "metric"]
+SUMMARY_METRICS = [(s.name, s.short) for s in STATEMENTS if s.summary and s.kind == "metric"]
+CHECK_LINES = [s.name for s in STATEMENTS if s.section == "Checks"]
 
 
 @dataclass

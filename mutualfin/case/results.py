@@ -1,0 +1,212 @@
+"""What a run of a business case gives: lines, statements, metrics and checks.
+
+Every table here is laid out by the statement list (:mod:`mutualfin.case.statements`): its
+order, labels and units, so Python, the command line and the workbook agree.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from mutualfin.case.formatting import format_money, format_value
+from mutualfin.case.statements import (
+    CHECK_TOLERANCE,
+    DERIVED,
+    SECTIONS,
+    STATEMENTS,
+    statement,
+)
+from mutualfin.engine import Evaluation
+from mutualfin.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mutualfin.case.business_case import BusinessCase
+
+__all__ = ["METRICS", "STATEMENT_ORDER", "Results", "format_money", "metric_text"]
+
+#: statement tables and the lines each shows, in order (from the statement list)
+STATEMENT_ORDER: dict[str, list[str]] = {
+    title: [s.name for s in STATEMENTS if s.kind != "metric" and s.statement_table == title]
+    for title in SECTIONS
+    if any(s.kind != "metric" and s.statement_table == title for s in STATEMENTS)
+}
+#: the metrics ``results.metrics`` shows, in order (model lines, then derived figures)
+METRICS = [s.name for s in (*STATEMENTS, *DERIVED) if s.kind in ("metric", "derived")]
+
+
+def metric_text(name: str, value: Any, missing: str | None = None) -> str:
+    """A metric as text, formatted by its unit (:func:`mutualfin.case.formatting.format_value`)."""
+    s = statement(name)
+    unit = s.unit if s is not None else "GBP"
+    return format_value(value, unit, missing=missing or (s.missing if s else "n/a"))
+
+
+@dataclass
+class Results:
+    """What a case run gives: lines, statements, metrics and checks, as pandas objects."""
+
+    case: BusinessCase
+    evaluation: Evaluation
+
+    @property
+    def lines(self) -> pd.DataFrame:
+        """Every line by period (scenario 0), one row per line."""
+        return self.evaluation.to_frame().T
+
+    def __getitem__(self, name: str):
+        return self.evaluation[name]
+
+    @property
+    def statements(self) -> dict[str, pd.DataFrame]:
+        """Income and expenditure, cash flow and reserves, periods as columns."""
+        frame = self.evaluation.to_frame().T
+        out = {}
+        for title, names in STATEMENT_ORDER.items():
+            present = [n for n in names if n in frame.index]
+            if not present:
+                continue
+            table = frame.loc[present].copy()
+            table.index = [self.case.model.lines[n].label for n in present]
+            table.index.name = title
+            out[title] = table
+        return out
+
+    @property
+    def metrics(self) -> pd.Series:
+        """Headline metrics (scenario 0): the case's metric lines, then the derived figures
+        (IRR, the period of the lowest cash...)."""
+        ev = self.evaluation
+        values: dict[str, Any] = {}
+        for s in STATEMENTS:
+            if s.kind == "metric" and s.name in ev.values:
+                values[s.name] = ev.array(s.name)[0]
+        for s in DERIVED:
+            if s.when is None or s.when(self):
+                values[s.name] = s.derive(self)  # type: ignore[misc]
+        return pd.Series(values, name=self.case.name, dtype=object)
+
+    def metric_text(self, name: str) -> str:
+        """One headline metric as text (£, %, years...), from its unit."""
+        line = self.case.model.lines.get(name)
+        missing = line.missing_text if line is not None else None
+        return metric_text(name, self.metrics[name], missing)
+
+    def npv_green_book_real(self, deflator_forecast: float = 0.02) -> float | None:
+        """NPV of the net cash flow in real terms of the first year's prices (GDP deflator,
+        extended at ``deflator_forecast`` beyond its data), discounted with the Green Book
+        schedule, year 0 undiscounted: the appraisal view of the mutual's own cash flow.
+        None for a monthly timeline."""
+        from mutualfin.uk.greenbook import deflator_index, green_book_discount_factors
+
+        tl = self.case.timeline
+        if tl.freq != "annual":
+            return None
+        years = [int(y) for y in tl.financial_years]
+        index = deflator_index(years, deflator_forecast)
+        real = self.evaluation.array("net_cash_flow")[0] * (index[years[0]] / index.to_numpy())
+        return float(np.sum(real * green_book_discount_factors(tl.n)))
+
+    @property
+    def checks(self) -> pd.DataFrame:
+        """Each check's sum of absolute differences over the periods (the largest over the
+        scenarios), and whether it is under the tolerance the workbook's Checks sheet uses."""
+        rows = []
+        for s in STATEMENTS:
+            if s.section != "Checks" or s.name not in self.evaluation.values:
+                continue
+            diff = float(np.max(np.abs(self.evaluation.array(s.name)).sum(axis=-1)))
+            rows.append(
+                {
+                    "check": s.name,
+                    "label": self.case.model.lines[s.name].label,
+                    "largest_difference": diff,
+                    "ok": diff < CHECK_TOLERANCE,
+                }
+            )
+        return pd.DataFrame(rows).set_index("check")
+
+    def to_excel(
+        self,
+        path: str | os.PathLike,
+        *,
+        overwrite: bool = False,
+        appraisal: Any = None,
+        risk: Mapping[str, pd.DataFrame] | None = None,
+        store_values: bool = False,
+        created: Any = None,
+        **cover: Any,
+    ):
+        """Write the business-case workbook (cover, contents, summary, inputs, parameters,
+        model sheets, statements, appraisal, risk, checks) with live formulas.
+
+        ``cover`` fields: title, organisation, author, version, status, date, marking
+        (defaults from the case file's [case] table). ``appraisal``: an
+        :class:`~mutualfin.appraisal.Appraisal`; ``risk``: tables of values for the Risk sheet;
+        ``store_values``: save LibreOffice's recalculated file, so previews show figures.
+        ``created``: a datetime fixing the workbook's timestamps, so the same case gives a
+        byte-identical file.
+        Returns the path. The file appears complete or not at all; an existing file is
+        replaced only with ``overwrite=True``.
+        """
+        from mutualfin.workbook.case_workbook import Cover, write_case_workbook
+
+        meta = dict(self.case.metadata)
+        fields = {"title": meta.get("name", self.case.name)}
+        for key in ("organisation", "author", "version", "status"):
+            if key in meta:
+                fields[key] = meta[key]
+        unknown = set(cover) - set(Cover.__dataclass_fields__)
+        if unknown:
+            raise InputError(
+                f"to_excel: unknown cover field {sorted(unknown)[0]!r}; allowed: "
+                f"{', '.join(Cover.__dataclass_fields__)}"
+            )
+        fields.update(cover)
+        return write_case_workbook(
+            self,
+            path,
+            overwrite=overwrite,
+            cover=Cover(**fields),
+            appraisal=appraisal,
+            risk=risk,
+            store_values=store_values,
+            created=created,
+        )
+
+    def verify(self, path: str | os.PathLike, **kwargs: Any):
+        """Recalculate a workbook written by :meth:`to_excel` and compare every formula cell
+        (lines, summary links, checks) with these results."""
+        from mutualfin.workbook.case_workbook import verify_case
+
+        return verify_case(path, self, **kwargs)
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for k in self.metrics.index:
+            s = statement(k)
+            label = html.escape(s.short if s is not None else k)
+            rows.append(
+                f"<tr><th style='text-align:left'>{label}</th>"
+                f"<td>{html.escape(self.metric_text(k))}</td></tr>"
+            )
+        items = "".join(rows)
+        ie = self.statements["Income and expenditure"]
+        return f"<h4>{html.escape(self.case.name)}</h4><table>{items}</table>" + ie.to_html(
+            float_format=lambda x: f"{x:,.0f}"
+        )
+
+    def __repr__(self) -> str:
+        return f"Results({self.case.name!r}, {self.evaluation!r})"
+
+
+def _fmt(name: str, value: Any) -> str:
+    """A metric as text (kept for code written against the first release; use
+    :func:`metric_text`)."""
+    return metric_text(name, value)

@@ -1,0 +1,738 @@
+"""The statement list: every line of the business case's statements, declared once.
+
+Each :class:`Statement` says what a line is called, its unit, the section of the Statements
+sheet it sits in, where it goes in the statement tables, whether the summary shows it, and
+what it is: a sum of the component lines with given **roles** (``adds``/``subtracts``, as
+policyengine declares its totals), or a formula over other statement lines. Everything that
+shows the statements reads this list: :class:`~mutualfin.case.business_case.BusinessCase`
+builds the lines from it, and the Statements and Summary sheets, the statement tables, the
+command line, the charts and the formatting of metrics take their labels, units and order
+from it. Adding a statement line means adding it here (and, if it sums a new role, making a
+component give a line that role); nothing else.
+
+**Roles** (:data:`ROLES`) are how component lines reach the statements: a component maps its
+line names to roles (``Contract.roles = {"contract_income": "council_income"}``). A role that
+is not in :data:`ROLES`, or a role given to a line the component did not build, is an error
+naming the component and the line, so a renamed line never drops silently out of a total.
+
+Signs: income, costs and savings are positive amounts; surplus = income - costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mutualfin.engine import (
+    Line,
+    cumsum,
+    max_,
+    min_periods,
+    npv_,
+    payback_,
+    previous,
+    sum_,
+    sum_periods,
+    where,
+    within,
+    year_fraction,
+)
+from mutualfin.errors import ModelError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mutualfin.case.business_case import BusinessCase
+
+__all__ = [
+    "CHECK_TOLERANCE",
+    "DERIVED",
+    "ROLES",
+    "SECTIONS",
+    "STATEMENTS",
+    "STATEMENT_SHEET",
+    "Statement",
+    "check_role",
+    "statement",
+]
+
+#: the sheet every statement line is written to
+STATEMENT_SHEET = "Statements"
+
+#: a check passes when the sum of its absolute differences over all periods is below this
+#: (in pounds): the same test in Python (``results.checks``) and in the workbook's Checks sheet
+CHECK_TOLERANCE = 0.01
+
+#: what a component line can be in the statements
+ROLES: dict[str, str] = {
+    "income": "income earned by the mutual (counted in total income)",
+    "council_income": "income from the parent council's contract (counted in total income "
+    "and in the council's share of it)",
+    "cost": "an operating cost, paid after the case's creditor days",
+    "pay": "an operating cost paid in the month it is incurred, so never a creditor (pay)",
+    "saving": "a cashable saving that reduces operating costs",
+    "one_off": "a one-off cost (set-up, transfer), expensed when incurred",
+    "interest": "interest on borrowing, a finance cost paid when due",
+    "drawdown": "cash borrowed",
+    "repayment": "borrowing repaid",
+    "debt": "borrowing outstanding at the period end (a balance)",
+    "receipts:<income line>": "the cash received for an income line, replacing it in the "
+    "cash flow (the difference is owed to the mutual)",
+}
+
+#: the sections of the Statements sheet, in order (headings above their first line)
+SECTIONS = (
+    "Income and expenditure",
+    "Cash flow",
+    "Reserves",
+    "Debt",
+    "Checks",
+    "Metrics",
+)
+
+
+def check_role(role: str, component: str, line: str) -> str:
+    """``role`` if it is a known role, else a ModelError naming the component and line."""
+    if role in ROLES:
+        return role
+    if isinstance(role, str) and role.startswith("receipts:") and role != "receipts:":
+        return role
+    known = ", ".join(r for r in ROLES if not r.startswith("receipts"))
+    raise ModelError(
+        f"{component}: line {line!r} has role {role!r}, which the statements do not know; "
+        f"use one of {known} or 'receipts:<income line>'"
+    )
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One line of the statements, declared once.
+
+    Parameters
+    ----------
+    name : str
+        The line's name ("closing_cash").
+    label : str
+        What the Statements sheet calls it.
+    section : str
+        Its section of the Statements sheet (one of :data:`SECTIONS`).
+    unit : str
+        "GBP", "fraction", "months", "years", "count", "ratio" or "flag": it decides how the
+        figure is formatted everywhere.
+    kind : str
+        "flow" (summed over periods), "balance" (closing value), "value" or "metric" (one
+        figure per scenario).
+    adds, subtracts : tuple of str
+        Roles (see :data:`ROLES`) or other statement lines whose sum (less the second sum)
+        the line is. Ignored when ``formula`` is given.
+    formula : callable, optional
+        ``formula(builder) -> expression`` for a line that is not a plain sum.
+    table : str or None
+        The statement table (``results.statements``, the command line) that shows the line:
+        by default its section; None for working lines shown only on the sheet.
+    summary : str or None
+        The label the summary (workbook Summary sheet, headline metrics) gives it, or None if
+        the summary does not show it.
+    when : callable, optional
+        ``when(builder) -> bool``: the line exists only in cases where this holds (the debt
+        lines only with borrowing); for a derived figure, ``when(results)``.
+    opening : str, optional
+        The finance input whose value the balance opens at (``opening_cash``).
+    derive : callable, optional
+        For a figure that is not a line of the model but derived from the results
+        (``derive(results) -> value``): the period of the lowest cash, say. Such a figure is
+        a "derived" metric, shown in ``results.metrics`` but not written as a formula.
+    missing : str
+        How a figure missing by design (NaN) reads: "never" for a payback that never comes.
+    """
+
+    name: str
+    label: str
+    section: str
+    unit: str = "GBP"
+    kind: str = "flow"
+    adds: tuple[str, ...] = ()
+    subtracts: tuple[str, ...] = ()
+    formula: Callable[[StatementBuilder], Any] | None = None
+    table: str | None = ""
+    summary: str | None = None
+    when: Callable[[StatementBuilder], bool] | None = None
+    opening: str | None = None
+    derive: Callable[[Any], Any] | None = None
+    missing: str = "n/a"
+
+    @property
+    def statement_table(self) -> str | None:
+        return self.section if self.table == "" else self.table
+
+    @property
+    def short(self) -> str:
+        """The summary's label, or the sheet's."""
+        return self.summary or self.label
+
+
+class StatementBuilder:
+    """What a statement's formula sees: lines by role, other statement lines, the case's
+    finance inputs and its timeline."""
+
+    def __init__(self, case: BusinessCase, component_lines: Sequence[Line], roles: Mapping):
+        self.case = case
+        self.timeline = case.timeline
+        self._by_role: dict[str, list[Line]] = {}
+        self._receipts: dict[str, Line] = {}
+        self._lines: dict[str, Line] = {ln.name: ln for ln in component_lines}
+        for line in component_lines:
+            role = roles.get(line.name)
+            if role is None:
+                continue
+            if role.startswith("receipts:"):
+                target = role.split(":", 1)[1]
+                if target not in self._lines:
+                    raise ModelError(
+                        f"line {line.name!r} is receipts for {target!r}, which no component defines"
+                    )
+                self._receipts[target] = line
+            else:
+                self._by_role.setdefault(role, []).append(line)
+        self._ctx = case.contexts["finance"]
+        self.extra: list[Line] = []  # lines a formula makes beside its own (e.g. owed)
+
+    # -- what formulas use --------------------------------------------------------------------
+    def lines(self, *roles: str) -> list[Line]:
+        return [ln for r in roles for ln in self._by_role.get(r, [])]
+
+    def has(self, role: str) -> bool:
+        return bool(self._by_role.get(role))
+
+    def role(self, *roles: str) -> Any:
+        """The sum of the lines with these roles (0 if there are none)."""
+        found = self.lines(*roles)
+        return sum_(*found) if found else 0
+
+    def __getitem__(self, name: str) -> Line:
+        return self._lines[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._lines
+
+    def input(self, name: str):
+        """A finance input (``finance.<name>``) as a model input."""
+        return self._ctx.input(name)
+
+    @property
+    def receipts(self) -> dict[str, Line]:
+        """Income line name -> the line of cash received for it."""
+        return dict(self._receipts)
+
+    def add(self, line: Line) -> Line:
+        self._lines[line.name] = line
+        return line
+
+    def sum_of(self, names: Sequence[str]) -> Any:
+        """Sum of the roles and statement lines named in ``names`` (0 if none)."""
+        parts: list[Any] = []
+        for n in names:
+            if n in ROLES:
+                parts.extend(self.lines(n))
+            else:
+                parts.append(self[n])
+        return sum_(*parts) if parts else 0
+
+    def expression(self, s: Statement) -> Any:
+        """The definition of statement ``s``: its formula, or adds less subtracts."""
+        if s.formula is not None:
+            return s.formula(self)
+        pos, neg = self.sum_of(s.adds), self.sum_of(s.subtracts)
+        if isinstance(neg, int):
+            return pos
+        if isinstance(pos, int):
+            return -neg
+        return pos - neg
+
+
+# --------------------------------------------------------------------------------------------
+# formulas that are not plain sums
+# --------------------------------------------------------------------------------------------
+def _ratio(num: Any, den: Any) -> Any:
+    """num / den, or 0 where den is 0 (IF in Excel, so no #DIV/0!)."""
+    return where(den.ne(0), num / where(den.ne(0), den, 1), 0)
+
+
+def _days(b: StatementBuilder) -> Any:
+    return 365 * year_fraction()
+
+
+def _plain_income(b: StatementBuilder) -> list[Line]:
+    return [ln for ln in b.lines("income", "council_income") if ln.name not in b.receipts]
+
+
+def _corporation_tax(b: StatementBuilder) -> Any:
+    case = b.case
+    taxable = b["taxable_profit"]
+    if case.finance.inputs.tax_exempt:
+        return 0
+    legal = case.components.get("legal_form")
+    if legal is not None and legal.is_charity:  # type: ignore[attr-defined]
+        # a charity pays only on the share of trading outside its primary purpose
+        return legal.corporation_tax(taxable)  # type: ignore[attr-defined]
+    from mutualfin.uk.tax import corporation_tax
+
+    return corporation_tax(taxable)
+
+
+def _corporation_tax_label(b: StatementBuilder) -> str:
+    case = b.case
+    if case.finance.inputs.tax_exempt:
+        return "Corporation tax (exempt: finance.tax_exempt)"
+    legal = case.components.get("legal_form")
+    if legal is not None and legal.is_charity:  # type: ignore[attr-defined]
+        return "Corporation tax (charity: on trading outside its primary purpose only)"
+    return "Corporation tax (with marginal relief)"
+
+
+def _owed_lines(b: StatementBuilder) -> list[Line]:
+    """One balance per income line with its own receipts line: earned, not yet received."""
+    out = []
+    for income_name, receipts_line in b.receipts.items():
+        income_line = b[income_name]
+        owed_name = f"{income_name}_owed"
+        out.append(
+            b.add(
+                Line(
+                    owed_name,
+                    previous(owed_name) + income_line - receipts_line,
+                    kind="balance",
+                    sheet=STATEMENT_SHEET,
+                    label=f"{income_line.label}: earned, not yet received",
+                    section="Cash flow",
+                )
+            )
+        )
+    return out
+
+
+def _debtors(b: StatementBuilder) -> Any:
+    owed = _owed_lines(b)
+    b.extra.extend(owed)
+    return sum_(b["debtors_other_income"], *owed)
+
+
+def _last_flag(b: StatementBuilder) -> Any:
+    tl = b.timeline
+    return within(tl.starts[-1], tl.ends[-1])
+
+
+def _flows(name: str) -> Callable[[StatementBuilder], Any]:
+    return lambda b: b[name]
+
+
+def _has(role: str) -> Callable[[StatementBuilder], bool]:
+    return lambda b: b.has(role)
+
+
+# --------------------------------------------------------------------------------------------
+# the list
+# --------------------------------------------------------------------------------------------
+IE, CF, RES, DEBT, CHK, MET = SECTIONS
+
+STATEMENTS: tuple[Statement, ...] = (
+    # -- income and expenditure ------------------------------------------------------------------
+    Statement(
+        "total_income",
+        "Total income",
+        IE,
+        adds=("income", "council_income"),
+        summary="Total income",
+    ),
+    Statement("council_income", "Income from the parent council", IE, adds=("council_income",)),
+    Statement("operating_costs", "Operating costs", IE, adds=("cost", "pay")),
+    Statement("savings", "Savings (absence, turnover...)", IE, adds=("saving",)),
+    Statement(
+        "net_operating_costs",
+        "Net operating costs",
+        IE,
+        adds=("operating_costs",),
+        subtracts=("savings",),
+        summary="Net operating costs",
+    ),
+    Statement(
+        "one_off_costs",
+        "One-off costs (set-up, transfer)",
+        IE,
+        adds=("one_off",),
+        summary="One-off costs",
+    ),
+    Statement(
+        "finance_costs",
+        "Finance costs (interest on borrowing)",
+        IE,
+        adds=("interest",),
+        summary="Interest on borrowing",
+        when=_has("interest"),
+    ),
+    Statement(
+        "surplus_before_tax",
+        "Surplus (deficit) before tax",
+        IE,
+        adds=("total_income",),
+        subtracts=("net_operating_costs", "one_off_costs", "interest"),
+    ),
+    Statement(
+        "losses_brought_forward",
+        "Trading losses brought forward",
+        IE,
+        kind="balance",
+        formula=lambda b: previous("losses_carried_forward"),
+    ),
+    Statement(
+        "taxable_profit",
+        "Taxable profit after losses brought forward",
+        IE,
+        formula=lambda b: max_(b["surplus_before_tax"] - b["losses_brought_forward"], 0),
+    ),
+    Statement(
+        "losses_carried_forward",
+        "Trading losses carried forward",
+        IE,
+        kind="balance",
+        formula=lambda b: max_(b["losses_brought_forward"] - b["surplus_before_tax"], 0),
+    ),
+    Statement(
+        "corporation_tax",
+        "Corporation tax",
+        IE,
+        formula=_corporation_tax,
+        summary="Corporation tax",
+    ),
+    Statement(
+        "surplus_after_tax",
+        "Surplus (deficit) after tax",
+        IE,
+        adds=("surplus_before_tax",),
+        subtracts=("corporation_tax",),
+        summary="Surplus (deficit) after tax",
+    ),
+    # -- cash flow ---------------------------------------------------------------------------
+    Statement(
+        "debtors_other_income",
+        "Debtors on income without its own receipts line (debtor days)",
+        CF,
+        kind="balance",
+        formula=lambda b: (
+            sum_(*_plain_income(b)) / _days(b) * b.input("debtor_days") if _plain_income(b) else 0
+        ),
+        table=None,
+    ),
+    Statement(
+        "debtors",
+        "Debtors (income not yet received)",
+        CF,
+        kind="balance",
+        formula=_debtors,
+        table=RES,
+    ),
+    Statement(
+        "operating_receipts",
+        "Cash received from operations",
+        CF,
+        formula=lambda b: (
+            (sum_(*_plain_income(b)) if _plain_income(b) else 0)
+            - (b["debtors_other_income"] - previous("debtors_other_income"))
+            + (sum_(*b.receipts.values()) if b.receipts else 0)
+        ),
+    ),
+    Statement(
+        "creditors",
+        "Creditors (costs not yet paid; pay is paid in the month)",
+        CF,
+        kind="balance",
+        formula=lambda b: (
+            (b["net_operating_costs"] + b["one_off_costs"] - b.role("pay"))
+            / _days(b)
+            * b.input("creditor_days")
+        ),
+        table=RES,
+    ),
+    Statement(
+        "operating_payments",
+        "Cash paid for operations",
+        CF,
+        formula=lambda b: (
+            b["net_operating_costs"] + b["one_off_costs"] - (b["creditors"] - previous("creditors"))
+        ),
+    ),
+    Statement(
+        "tax_paid",
+        "Corporation tax paid (in the year it arises)",
+        CF,
+        adds=("corporation_tax",),
+    ),
+    Statement(
+        "financing_cash_flow",
+        "Financing: drawdown less repayment and interest",
+        CF,
+        adds=("drawdown",),
+        subtracts=("repayment", "interest"),
+    ),
+    Statement(
+        "net_cash_flow",
+        "Net cash flow",
+        CF,
+        adds=("operating_receipts", "financing_cash_flow"),
+        subtracts=("operating_payments", "tax_paid"),
+    ),
+    Statement(
+        "closing_cash",
+        "Closing cash",
+        CF,
+        kind="balance",
+        formula=lambda b: previous("closing_cash") + b["net_cash_flow"],
+        opening="opening_cash",
+        summary="Closing cash",
+    ),
+    # -- reserves ----------------------------------------------------------------------------
+    Statement(
+        "reserves",
+        "Reserves (opening cash plus surplus after tax to date)",
+        RES,
+        kind="balance",
+        formula=lambda b: previous("reserves") + b["surplus_after_tax"],
+        opening="opening_cash",
+        summary="Reserves",
+    ),
+    Statement(
+        "monthly_operating_cost",
+        "Operating cost per month",
+        RES,
+        kind="value",
+        formula=lambda b: (b["net_operating_costs"] + b["one_off_costs"]) / (12 * year_fraction()),
+        table=None,
+    ),
+    Statement(
+        "reserves_months",
+        "Reserves in months of operating cost",
+        RES,
+        unit="months",
+        kind="value",
+        formula=lambda b: where(
+            b["monthly_operating_cost"] > 0,
+            b["reserves"] / where(b["monthly_operating_cost"] > 0, b["monthly_operating_cost"], 1),
+            0,
+        ),
+    ),
+    Statement(
+        "reserves_below_target",
+        "1 where reserves are below the target months",
+        RES,
+        unit="flag",
+        kind="value",
+        formula=lambda b: b["reserves_months"] < b.input("reserves_target_months"),
+        table=None,
+    ),
+    Statement(
+        "loans_outstanding",
+        "Borrowing outstanding",
+        RES,
+        kind="balance",
+        adds=("debt",),
+        when=_has("debt"),
+    ),
+    # -- debt --------------------------------------------------------------------------------
+    Statement(
+        "debt_service",
+        "Debt service (interest and repayment)",
+        DEBT,
+        adds=("interest", "repayment"),
+        when=_has("debt"),
+    ),
+    Statement(
+        "debt_service_cover",
+        "Debt service cover: operating cash flow after tax over debt service "
+        "(0 in years without debt service, i.e. under £0.01)",
+        DEBT,
+        unit="ratio",
+        kind="value",
+        formula=lambda b: where(  # debt service under a penny counts as none (no overflow)
+            b["debt_service"] >= 0.01,
+            (b["operating_receipts"] - b["operating_payments"] - b["tax_paid"])
+            / where(b["debt_service"] >= 0.01, b["debt_service"], 1),
+            0,
+        ),
+        when=_has("debt"),
+    ),
+    # -- checks ------------------------------------------------------------------------------
+    Statement(
+        "check_balance",
+        "Check: cash + debtors - creditors - loan - reserves = 0",
+        CHK,
+        kind="value",
+        adds=("closing_cash", "debtors"),
+        subtracts=("creditors", "debt", "reserves"),
+        table=None,
+    ),
+    Statement(
+        "check_cash",
+        "Check: closing cash - opening cash - cumulative net cash flow = 0",
+        CHK,
+        kind="value",
+        formula=lambda b: b["closing_cash"] - b.input("opening_cash") - cumsum(b["net_cash_flow"]),
+        table=None,
+    ),
+    # -- metrics -----------------------------------------------------------------------------
+    Statement(
+        "npv_net_cash_flow",
+        "NPV of net cash flow at the discount rate (first year discounted)",
+        MET,
+        kind="metric",
+        formula=lambda b: npv_(b.input("discount_rate"), b["net_cash_flow"]),
+        summary="NPV of net cash flow",
+    ),
+    Statement(
+        "payback_years",
+        "Payback of net cash flow (years from the start of the first year)",
+        MET,
+        unit="years",
+        kind="metric",
+        formula=lambda b: payback_(b["net_cash_flow"]),
+        summary="Payback (years)",
+        missing="never",
+    ),
+    Statement(
+        "discounted_payback_years",
+        "Discounted payback (years)",
+        MET,
+        unit="years",
+        kind="metric",
+        formula=lambda b: payback_(b["net_cash_flow"], rate=b.input("discount_rate")),
+        summary="Discounted payback (years)",
+        missing="never",
+    ),
+    Statement(
+        "minimum_cash",
+        "Lowest closing cash",
+        MET,
+        kind="metric",
+        formula=lambda b: min_periods(b["closing_cash"]),
+        summary="Lowest closing cash",
+    ),
+    Statement(
+        "closing_reserves",
+        "Reserves at the end of the last year",
+        MET,
+        kind="metric",
+        formula=lambda b: sum_periods(b["reserves"] * _last_flag(b)),
+        summary="Reserves at the end",
+    ),
+    Statement(
+        "years_reserves_below_target",
+        "Years in which reserves are below the target",
+        MET,
+        unit="count",
+        kind="metric",
+        formula=lambda b: sum_periods(b["reserves_below_target"]),
+        summary="Years with reserves below target",
+    ),
+    Statement(
+        "total_surplus_after_tax",
+        "Surplus after tax, all years",
+        MET,
+        kind="metric",
+        formula=lambda b: sum_periods(b["surplus_after_tax"]),
+        summary="Surplus after tax, all years",
+    ),
+    Statement(
+        "surplus_margin",
+        "Surplus after tax over income, all years (0 without income)",
+        MET,
+        unit="fraction",
+        kind="metric",
+        formula=lambda b: _ratio(
+            sum_periods(b["surplus_after_tax"]), sum_periods(b["total_income"])
+        ),
+        summary="Surplus margin",
+    ),
+    Statement(
+        "council_income_share",
+        "Share of income from the parent council (0 without income)",
+        MET,
+        unit="fraction",
+        kind="metric",
+        formula=lambda b: _ratio(sum_periods(b["council_income"]), sum_periods(b["total_income"])),
+        summary="Share of income from the council",
+    ),
+)
+
+
+def _irr(results: Any) -> float | None:
+    from mutualfin.core.cashflow import irr
+
+    found = irr(results.evaluation.array("net_cash_flow")[0], full_output=True)
+    return float(found.irr) if bool(found.converged) else None
+
+
+def _minimum_cover(results: Any) -> float | None:
+    ev = results.evaluation
+    service = ev.array("debt_service")[0]
+    cover = ev.array("debt_service_cover")[0]
+    serviced = service >= 0.01
+    return float(cover[serviced].min()) if serviced.any() else None
+
+
+def _lowest_cash_period(results: Any) -> str:
+    import numpy as np
+
+    cash = results.evaluation.array("closing_cash")[0]
+    return results.case.timeline.labels[int(np.argmin(cash))]
+
+
+#: figures derived from the results rather than lines of the model
+DERIVED: tuple[Statement, ...] = (
+    Statement(
+        "irr_net_cash_flow",
+        "IRR of the net cash flow",
+        MET,
+        unit="fraction",
+        kind="derived",
+        derive=_irr,
+        summary="IRR of net cash flow",
+        table=None,
+    ),
+    Statement(
+        "npv_green_book_real",
+        "NPV of the net cash flow in real terms at the Green Book rate",
+        MET,
+        kind="derived",
+        derive=lambda results: results.npv_green_book_real(),
+        summary="NPV at the Green Book rate (real)",
+        table=None,
+    ),
+    Statement(
+        "minimum_debt_service_cover",
+        "Lowest debt service cover in a year with debt service",
+        MET,
+        unit="ratio",
+        kind="derived",
+        derive=_minimum_cover,
+        when=lambda results: "debt_service" in results.evaluation.values,
+        summary="Lowest debt service cover",
+        table=None,
+        missing="no debt service",
+    ),
+    Statement(
+        "minimum_cash_period",
+        "Period of the lowest closing cash",
+        MET,
+        unit="period",
+        kind="derived",
+        derive=_lowest_cash_period,
+        summary="Lowest cash in",
+        table=None,
+    ),
+)
+
+_BY_NAME = {s.name: s for s in (*STATEMENTS, *DERIVED)}
+assert len(_BY_NAME) == len(STATEMENTS) + len(DERIVED), "two statements share a name"
+
+
+def statement(name: str) -> Statement | None:
+    """The statement of that name, or None for a line that is not a statement line."""
+    return _BY_NAME.get(name)
