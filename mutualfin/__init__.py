@@ -32,9 +32,6 @@ The package is in layers; each imports only those below it (an import-linter con
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _version
-
 from mutualfin import (
     analysis,
     appraisal,
@@ -60,6 +57,7 @@ from mutualfin import (
     workbook,
     workforce,
 )
+from mutualfin._version import __version__
 from mutualfin.analysis.appraisal import Option, appraise
 from mutualfin.case import BusinessCase, CaseFinance, Loan, Results
 from mutualfin.components.roster import Roster
@@ -99,11 +97,6 @@ from mutualfin.engine import (
     year_fraction,
 )
 from mutualfin.errors import MutualfinError
-
-try:
-    __version__ = _version("mutualfin")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree, not installed
-    __version__ = "0+unknown"
 
 __all__ = [
     "PERT",

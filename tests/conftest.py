@@ -3,6 +3,10 @@
 Tests that recalculate a workbook take the ``soffice`` fixture. Locally, without LibreOffice,
 they skip with a message saying how to enable them; in CI (CI=true) a missing LibreOffice is
 a failure, never a skip.
+
+The whole session shares one LibreOffice process (``recalc.recalculation_session``), where a
+Python with LibreOffice's uno module is found (Debian: python3-uno, which ``.ci/run``
+installs); otherwise each recalculation starts LibreOffice.
 """
 
 from __future__ import annotations
@@ -23,6 +27,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def libreoffice_session():
+    """One LibreOffice process for every recalculation of the session."""
+    if recalc.find_soffice() is None:
+        yield None
+        return
+    with recalc.recalculation_session() as rc:
+        yield rc
 
 
 @pytest.fixture(scope="session")

@@ -40,3 +40,15 @@ def test_missing_libreoffice_fails_in_ci(tmp_path):
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "LibreOffice is required in CI" in proc.stdout
+
+
+def test_ci_recalculates_in_one_libreoffice_process(libreoffice_session):
+    """CI installs LibreOffice's uno module, so the suite shares one LibreOffice process."""
+    import os
+
+    from mutualfin.workbook import recalc
+
+    if os.environ.get("CI", "").lower() not in ("1", "true", "yes"):
+        return  # locally, either way is right
+    assert recalc.find_uno_python() is not None, "install python3-uno (see .ci/run)"
+    assert libreoffice_session is not None and libreoffice_session.alive

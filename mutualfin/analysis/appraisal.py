@@ -36,6 +36,7 @@ import pandas as pd
 
 from mutualfin.core.calendar import financial_year_label, parse_financial_year
 from mutualfin.errors import InputError, SolverError
+from mutualfin.params import resolve_store
 from mutualfin.uk.greenbook import deflator_index, green_book_discount_factors
 
 __all__ = ["Appraisal", "CouncilAppraisal", "Option", "appraise", "deflator_index"]
@@ -242,6 +243,7 @@ def appraise(
     base_year: int | str | None = None,
     deflator_forecast: float = 0.02,
     schedule: str = "standard",
+    params: Any = None,
 ) -> Appraisal:
     """Appraise options in real terms with Green Book discounting (see the module docstring).
 
@@ -254,6 +256,7 @@ def appraise(
     deflator_forecast : growth of the GDP deflator a year beyond its published data (an
         assumption, recorded in the notes)
     schedule : Green Book discount schedule, "standard" or "health"
+    params : the parameter store (GDP deflator, discount schedule); shipped UK figures by default
     """
     if not options:
         raise InputError("appraise: give at least one option")
@@ -265,9 +268,9 @@ def appraise(
     start = parse_financial_year(first_year)
     base = parse_financial_year(base_year) if base_year is not None else start
     fy = [start + k for k in range(years)]
-    index = deflator_index(sorted({*fy, base}), deflator_forecast)
+    index = deflator_index(sorted({*fy, base}), deflator_forecast, params=params)
     real_factor = np.array([index[base] / index[y] for y in fy])
-    df = green_book_discount_factors(years, schedule)
+    df = green_book_discount_factors(years, schedule, params=params)
     pvs: dict[str, dict[str, float]] = {}
     for opt in options:
         opt.validate(years)
@@ -277,9 +280,7 @@ def appraise(
         biased = sum(v for k, v in pv.items() if opt.biased(k))
         pv[f"optimism bias ({opt.uplift:.1%})"] = biased * opt.uplift
         pvs[opt.name] = pv
-    from mutualfin import params
-
-    last = params.get("gdp_deflator.index").entries[-1].start.year
+    last = resolve_store(params).get("gdp_deflator.index").entries[-1].start.year
     notes = [
         f"Prices of {financial_year_label(base)}: nominal costs deflated by the GDP deflator "
         f"(HM Treasury, calendar years to {last}), extended at {deflator_forecast:.1%} a year "
@@ -466,6 +467,7 @@ class CouncilAppraisal(Component):
             first_year=int(tl.financial_years[0]),
             years=tl.n,
             deflator_forecast=self.inputs.deflator_forecast,
+            params=results.case.params,
         )
         rows = []
         inputs = results.case.model.inputs

@@ -1281,7 +1281,7 @@ class SimulationResult:
         ``drivers`` (for ``metric``); plus ``correlation`` when one was given. Each has
         ``attrs["title"]`` and ``attrs["note"]`` saying these are values, not live formulas.
         """
-        from mutualfin import __version__
+        from mutualfin._version import __version__
 
         note = (
             f"Values computed by mutualfin {__version__} by Monte Carlo simulation "

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mutualfin.case.loader import read_case
 from mutualfin.case.results import Results
 from mutualfin.case.statements import (
     STATEMENT_SHEET,
@@ -29,9 +30,10 @@ from mutualfin.case.statements import (
 from mutualfin.components.base import BuildContext, Component
 from mutualfin.components.financing import CaseFinance, Loan
 from mutualfin.engine import Entities, Line, Model, Timeline
-from mutualfin.errors import InputError, ModelError, SolverError
+from mutualfin.errors import CaseFileError, InputError, ModelError, MutualfinError, SolverError
+from mutualfin.params import resolve_store
 
-__all__ = ["BusinessCase", "CaseFinance", "Loan", "Results"]
+__all__ = ["BusinessCase", "CaseFinance", "Loan", "Results", "load_case"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -67,6 +69,7 @@ class BusinessCase:
         self.timeline = timeline
         self.name = name
         self.entities = entities
+        self.params = resolve_store(params)
         keys: dict[str, Component] = {}
         for comp in components:
             if not isinstance(comp, Component):
@@ -82,7 +85,7 @@ class BusinessCase:
         self._built: dict[str, list[Line]] = {}
         lines: list[Line] = []
         for comp in keys.values():
-            ctx = BuildContext(timeline, comp, entities=entities)
+            ctx = BuildContext(timeline, comp, entities=entities, params=params)
             self.contexts[comp.key] = ctx
             self._built[comp.key] = list(comp.build(ctx))
             lines.extend(self._built[comp.key])
@@ -91,14 +94,22 @@ class BusinessCase:
         self.source_path = None
         self.checksums: dict[str, str] = {}
         self.statement_lines = self._statements(lines)
-        self.model = Model(timeline, [*lines, *self.statement_lines], params=params)
+        self.model = Model(timeline, [*lines, *self.statement_lines], params=self.params)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> BusinessCase:
-        """Load a case from a TOML case file (see :mod:`mutualfin.io`)."""
-        from mutualfin.case.loader import load_case
-
-        return load_case(path)
+        """Load a case from a TOML case file (see :mod:`mutualfin.case.loader`)."""
+        parts = read_case(path)
+        try:
+            case = cls(parts.timeline, parts.components, name=parts.name, entities=parts.entities)
+        except CaseFileError:
+            raise
+        except MutualfinError as exc:
+            raise CaseFileError(f"{parts.path.name}: {exc}") from None
+        case.metadata = parts.metadata
+        case.source_path = parts.path
+        case.checksums = parts.checksums
+        return case
 
     # -- statements --------------------------------------------------------------------------
     def _roles(self) -> dict[str, str]:
@@ -131,7 +142,9 @@ class BusinessCase:
                 "the case has no income: add a component whose lines have role 'income' or "
                 "'council_income' (e.g. the council contract)"
             )
-        self.contexts["finance"] = BuildContext(self.timeline, self.finance, entities=self.entities)
+        self.contexts["finance"] = BuildContext(
+            self.timeline, self.finance, entities=self.entities, params=self.params
+        )
         builder = StatementBuilder(self, lines, roles)
         out: list[Line] = []
         for s in STATEMENTS:
@@ -273,3 +286,8 @@ class BusinessCase:
             f"BusinessCase({self.name!r}, {len(self.components)} components, "
             f"{len(self.model.lines)} lines, {self.timeline!r})"
         )
+
+
+def load_case(path: str | os.PathLike) -> BusinessCase:
+    """Build a :class:`BusinessCase` from a TOML case file (``BusinessCase.from_file``)."""
+    return BusinessCase.from_file(path)

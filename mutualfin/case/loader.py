@@ -30,18 +30,20 @@ import difflib
 import hashlib
 import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mutualfin.components.base import component_registry, register_component
+from mutualfin.components.base import Component, component_registry, register_component
 from mutualfin.engine.timeline import Timeline
 from mutualfin.errors import CaseFileError, MutualfinError
 
 __all__ = [
     "MAX_CASE_BYTES",
+    "CaseFile",
     "component_registry",
     "file_checksum",
-    "load_case",
+    "read_case",
     "read_toml",
     "register_component",
 ]
@@ -88,10 +90,22 @@ def _unknown(path: Path, key: str, allowed: set[str] | list[str], what: str) -> 
     return CaseFileError(f"{path.name}: {key}: unknown {what}; {hint}")
 
 
-def load_case(path: str | os.PathLike):
-    """Build a :class:`~mutualfin.case.BusinessCase` from a TOML case file."""
-    from mutualfin.case.business_case import BusinessCase
+@dataclass
+class CaseFile:
+    """What a case file declares, checked: the parts a business case is built from."""
 
+    path: Path
+    timeline: Timeline
+    components: list[Component]
+    name: str
+    entities: Any
+    metadata: dict[str, str]
+    checksums: dict[str, str]
+
+
+def read_case(path: str | os.PathLike) -> CaseFile:
+    """Read and check a TOML case file (sections, keys, the roster, every component's
+    inputs); :meth:`mutualfin.BusinessCase.from_file` builds the case from it."""
     p = Path(path)
     raw = read_toml(p)
     registry = component_registry()
@@ -144,21 +158,15 @@ def load_case(path: str | os.PathLike):
                 components.append(cls.from_dict(table))
         except MutualfinError as exc:
             raise CaseFileError(f"{p.name}: [{key}]: {exc}") from None
-    try:
-        case = BusinessCase(
-            timeline,
-            components,
-            name=meta.get("name", p.stem.replace("_", " ").capitalize()),
-            entities=getattr(roster, "entities", None),
-        )
-    except CaseFileError:
-        raise
-    except MutualfinError as exc:
-        raise CaseFileError(f"{p.name}: {exc}") from None
-    case.metadata = {k: meta[k] for k in meta}
-    case.source_path = p
-    case.checksums = checksums
-    return case
+    return CaseFile(
+        path=p,
+        timeline=timeline,
+        components=components,
+        name=meta.get("name", p.stem.replace("_", " ").capitalize()),
+        entities=getattr(roster, "entities", None),
+        metadata={k: meta[k] for k in meta},
+        checksums=checksums,
+    )
 
 
 def _load_roster(case_path: Path, table: dict[str, Any], timeline: Timeline):

@@ -109,9 +109,10 @@ class Results:
         if tl.freq != "annual":
             return None
         years = [int(y) for y in tl.financial_years]
-        index = deflator_index(years, deflator_forecast)
+        index = deflator_index(years, deflator_forecast, params=self.case.params)
         real = self.evaluation.array("net_cash_flow")[0] * (index[years[0]] / index.to_numpy())
-        return float(np.sum(real * green_book_discount_factors(tl.n)))
+        factors = green_book_discount_factors(tl.n, params=self.case.params)
+        return float(np.sum(real * factors))
 
     @property
     def checks(self) -> pd.DataFrame:

@@ -304,6 +304,8 @@ class BuildContext:
     component: Component
     entities: Entities | None = None
     created: dict[str, Input] = dc_field(default_factory=dict)
+    #: the case's parameter store (None: the shipped UK parameters); pass it to calculators
+    params: Any = None
 
     def input(self, name: str) -> Input:
         """The component's input ``name`` as a model Input (created once)."""

@@ -240,9 +240,9 @@ class LgpsAdmission(RosterComponent):
         member = r.member_of("LGPS")
         opening, how = self.opening_pensions()
         year = max(r.base_date.year if r.base_date.month >= 4 else r.base_date.year - 1, 2015)
-        emp_rate = np.asarray(lgps_employee_rate(r.pay, tax_year=year)) * np.where(
-            r.fifty_fifty == 1, 0.5, 1.0
-        )
+        emp_rate = np.asarray(
+            lgps_employee_rate(r.pay, tax_year=year, params=ctx.params)
+        ) * np.where(r.fifty_fifty == 1, 0.5, 1.0)
         pe = self.per_employee
         salary = pe(ctx, "salary", r.salary, "GBP", "Full-time annual salary at the base date")
         fte = pe(ctx, "fte", r.fte, "FTE", "Full-time equivalence")

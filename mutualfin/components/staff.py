@@ -22,7 +22,6 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from mutualfin import params as _params
 from mutualfin.components.base import (
     BuildContext,
     Component,
@@ -55,6 +54,7 @@ from mutualfin.engine.nodes import (
     within,
 )
 from mutualfin.errors import InputError
+from mutualfin.params import resolve_store
 from mutualfin.uk.redundancy import (
     _MIN_WORKING_AGE,
     _reduction_table,
@@ -526,11 +526,13 @@ class TransferCosts(RosterComponent):
             raise InputError("transfer.not_transferred_oncost_rate: must be 0 or more")
 
     # -- the per-employee schedule (numbers, also shown as inputs' sources) ------------------
-    def schedule(self) -> Any:
+    def schedule(self, params: Any = None) -> Any:
         """Per redundant employee: age, years, week's pay, statutory and enhanced pay,
-        strain estimate (a pandas DataFrame, pounds)."""
+        strain estimate (a pandas DataFrame, pounds), with the figures of ``params`` (the
+        shipped UK parameters by default)."""
         import pandas as pd
 
+        store = resolve_store(params)
         i = self.inputs
         r = self.roster
         on = i.redundancy_date or r.base_date
@@ -560,13 +562,17 @@ class TransferCosts(RosterComponent):
         years = np.minimum(years, ages - _MIN_WORKING_AGE)
         week = r.pay[idx] / 52.0
         statutory = np.asarray(
-            statutory_redundancy_pay(age=ages, years_of_service=years, weekly_pay=week, on=on)
+            statutory_redundancy_pay(
+                age=ages, years_of_service=years, weekly_pay=week, on=on, params=store
+            )
         )
         # the number of statutory weeks: the payment for a week's pay of 1 (under any cap)
         weeks = np.asarray(
-            statutory_redundancy_pay(age=ages, years_of_service=years, weekly_pay=1.0, on=on)
+            statutory_redundancy_pay(
+                age=ages, years_of_service=years, weekly_pay=1.0, on=on, params=store
+            )
         )
-        cap = float(_params.get("redundancy.weekly_pay_cap").at(_on_date(on, "on")).value)
+        cap = float(store.get("redundancy.weekly_pay_cap").at(_on_date(on, "on")).value)
         enhanced_week = week if i.weekly_pay_basis == "actual" else np.minimum(week, cap)
         enhanced_weeks = np.minimum(weeks * i.enhancement_multiplier, i.weeks_cap)
         extra = np.maximum(enhanced_weeks * enhanced_week - statutory, 0.0)
@@ -577,7 +583,7 @@ class TransferCosts(RosterComponent):
             r.pay[idx] * r.service_years[idx] * fraction,
             r.accrued_pension[idx],
         )
-        table_years, cuts, _ = _reduction_table(on)
+        table_years, cuts, _ = _reduction_table(on, store)
         early = np.maximum(i.normal_pension_age - ages, 0.0)
         reduction = np.interp(early, table_years, cuts)
         strained = (r.scheme[idx] == "LGPS") & (ages >= 55)
@@ -609,7 +615,7 @@ class TransferCosts(RosterComponent):
                 f"transfer.redundancy_date: {on} is outside the timeline ({tl.labels[0]} to "
                 f"{tl.labels[-1]}); give a date within it"
             )
-        sched = self.schedule()
+        sched = self.schedule(ctx.params)
         strained = sched[sched["strain_estimate"] > 0] if len(sched) else sched
         needs_factor = len(sched) and (
             ((r.scheme[r.index_of(i.redundant, "x")] == "LGPS") & (sched["age"] >= 55)).any()
@@ -656,7 +662,7 @@ class TransferCosts(RosterComponent):
             )
             strain_label = "LGPS pension strain (fund actuary's figure)"
         else:
-            _, _, note = _reduction_table(on)
+            _, _, note = _reduction_table(on, ctx.params)
             strain_input = fixed(
                 "pension_strain_estimate",
                 strained["strain_estimate"].sum() if len(strained) else 0.0,

@@ -494,7 +494,6 @@ class LineRef(Expr):
 # lines
 # --------------------------------------------------------------------------------------------
 LINE_KINDS = ("flow", "balance", "rate", "value", "metric")
-ROLES = ("income", "council_income", "cost", "pay", "saving", "one_off")
 
 
 class Line(Expr):
@@ -522,11 +521,9 @@ class Line(Expr):
         A heading (e.g. "Cash flow") that the workbook shows above this line when it starts a
         new section of its sheet.
     role : str, optional
-        Where the line goes in a business case's statements: "income", "council_income"
-        (income from the parent council's contract, also counted as income), "cost", "pay" (a
-        cost paid in the month it is incurred, so never a creditor), "saving"
-        (reduces costs), "one_off" (set-up and transfer costs), "receipts:<income line>" (cash
-        received for an income line, replacing it in the cash flow), or None (working only).
+        A tag the engine carries but does not read: a business case uses it as the line's
+        role in its statements (see :data:`mutualfin.case.statements.ROLES`, where roles are
+        declared and checked).
     """
 
     def __init__(
@@ -542,15 +539,8 @@ class Line(Expr):
         section: str | None = None,
     ):
         self.name = check_name(name, "line")
-        if (
-            role is not None
-            and role not in ROLES
-            and not (isinstance(role, str) and role.startswith("receipts:"))
-        ):
-            raise InputError(
-                f"line {name!r}: role {role!r} must be one of {', '.join(ROLES)} or "
-                "'receipts:<income line>'"
-            )
+        if role is not None and not isinstance(role, str):
+            raise InputError(f"line {name!r}: role {role!r} must be text")
         self.role = role
         #: a heading the workbook shows above the first line of each section on its sheet
         self.section = section

@@ -30,11 +30,27 @@ __all__ = [
     "load_all",
     "load_file",
     "names",
+    "resolve_store",
     "table",
     "value",
 ]
 
 default_store = ParameterStore()
+
+
+def resolve_store(params: ParameterStore | None = None) -> ParameterStore:
+    """``params`` if given, else the shipped UK parameters: how every calculator finds its
+    figures, so a case built with its own store (``BusinessCase(params=...)``) reaches them."""
+    if params is None:
+        return default_store
+    if not isinstance(params, ParameterStore):
+        from mutualfin.errors import InputError
+
+        raise InputError(
+            f"params must be a mutualfin.params.ParameterStore, got {type(params).__name__}; "
+            "build one with ParameterStore(directory)"
+        )
+    return params
 
 
 def load_all() -> dict[str, Parameter]:

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mutualfin import params as _params
 from mutualfin.core.calendar import parse_financial_year
 from mutualfin.core.checks import _amounts, _on_date
 from mutualfin.errors import InputError, TimelineError
+from mutualfin.params import ParameterStore, resolve_store
 
 __all__ = ["deflate", "deflator_index", "green_book_discount_factors", "real_to_nominal"]
 
@@ -32,7 +32,11 @@ _SCHEDULES = {
 
 
 def green_book_discount_factors(
-    n_years: int, schedule: str = "standard", *, on: Any = None
+    n_years: int,
+    schedule: str = "standard",
+    *,
+    on: Any = None,
+    params: ParameterStore | None = None,
 ) -> np.ndarray:
     """Green Book discount factors for years 0 to ``n_years - 1``.
 
@@ -48,6 +52,9 @@ def green_book_discount_factors(
     on : date, int or str, optional
         The date whose schedule applies (a year means its 6 April); by default the latest
         schedule in the parameter file. A date outside the file's data is refused.
+    params : ParameterStore, optional
+        Where the dated figures come from (a case's own store); the shipped UK
+        parameters by default.
 
     Returns
     -------
@@ -79,7 +86,7 @@ def green_book_discount_factors(
         raise InputError(f"n_years={n_years} is over 10,000; check the horizon")
     if schedule not in _SCHEDULES:
         raise InputError(f"schedule={schedule!r} must be one of {sorted(_SCHEDULES)}")
-    parameter = _params.get(_SCHEDULES[schedule])
+    parameter = resolve_store(params).get(_SCHEDULES[schedule])
     rows = parameter.entries[-1].value if on is None else parameter.at(_on_date(on, "on")).value
     starts = np.array([r["from_year"] for r in rows], dtype=float)
     rates = np.array([r["rate"] for r in rows], dtype=float)
@@ -95,9 +102,9 @@ def _year_key(key: Any) -> int:
         raise InputError(f"year {key!r} is not understood: {exc}") from None
 
 
-def _index_series(deflator_index: Any) -> pd.Series:
+def _index_series(deflator_index: Any, store: ParameterStore) -> pd.Series:
     if isinstance(deflator_index, str) and deflator_index == "gdp":
-        p = _params.get("gdp_deflator.index")
+        p = store.get("gdp_deflator.index")
         return pd.Series({e.start.year: float(e.value) for e in p.entries}, dtype=float)
     if isinstance(deflator_index, pd.Series | Mapping):
         items = dict(deflator_index.items())
@@ -114,8 +121,15 @@ def _index_series(deflator_index: Any) -> pd.Series:
     )
 
 
-def _convert(amounts: Any, deflator_index: Any, base_year: Any, name: str, to_real: bool):
-    index = _index_series(deflator_index)
+def _convert(
+    amounts: Any,
+    deflator_index: Any,
+    base_year: Any,
+    name: str,
+    to_real: bool,
+    params: ParameterStore | None = None,
+):
+    index = _index_series(deflator_index, resolve_store(params))
     base = _year_key(base_year)
     if base not in index.index:
         raise InputError(
@@ -148,7 +162,9 @@ def _convert(amounts: Any, deflator_index: Any, base_year: Any, name: str, to_re
     return values * ratio if to_real else values / ratio
 
 
-def deflate(nominal: Any, deflator_index: Any, base_year: Any):
+def deflate(
+    nominal: Any, deflator_index: Any, base_year: Any, *, params: ParameterStore | None = None
+):
     """Nominal (cash) amounts in the real prices of ``base_year``.
 
     Parameters
@@ -163,6 +179,9 @@ def deflate(nominal: Any, deflator_index: Any, base_year: Any):
         assumption, labelled as such.
     base_year : int or str
         The year whose prices the result is in; must be in ``deflator_index``.
+    params : ParameterStore, optional
+        Where the dated figures come from (a case's own store); the shipped UK
+        parameters by default.
 
     Returns
     -------
@@ -183,10 +202,12 @@ def deflate(nominal: Any, deflator_index: Any, base_year: Any):
     >>> [round(v) for v in real.values()]
     [980, 961, 942, 924, 906]
     """
-    return _convert(nominal, deflator_index, base_year, "nominal", to_real=True)
+    return _convert(nominal, deflator_index, base_year, "nominal", True, params)
 
 
-def real_to_nominal(real: Any, deflator_index: Any, base_year: Any):
+def real_to_nominal(
+    real: Any, deflator_index: Any, base_year: Any, *, params: ParameterStore | None = None
+):
     """Amounts in the real prices of ``base_year`` as nominal (cash) amounts.
 
     The inverse of :func:`deflate`: ``nominal_t = real_t x index[t] / index[base_year]``;
@@ -198,17 +219,20 @@ def real_to_nominal(real: Any, deflator_index: Any, base_year: Any):
     >>> real_to_nominal({2025: 1000.0}, index, base_year=2024)
     {2025: 1020.0}
     """
-    return _convert(real, deflator_index, base_year, "real", to_real=False)
+    return _convert(real, deflator_index, base_year, "real", False, params)
 
 
-def deflator_index(years: Sequence[int], forecast_rate: float = 0.02) -> pd.Series:
+def deflator_index(
+    years: Sequence[int], forecast_rate: float = 0.02, *, params: ParameterStore | None = None
+) -> pd.Series:
     """GDP deflator by calendar year for ``years``, extended beyond the published data at
-    ``forecast_rate`` a year (an assumption, stated in the appraisal's notes)."""
+    ``forecast_rate`` a year (an assumption, stated in the appraisal's notes), from
+    ``params`` (the shipped UK parameters by default)."""
     if not -0.2 < forecast_rate < 0.5:
         raise InputError(
             f"forecast_rate {forecast_rate!r} is a fraction a year (0.02 for 2%); check it"
         )
-    p = _params.get("gdp_deflator.index")
+    p = resolve_store(params).get("gdp_deflator.index")
     data = {e.start.year: float(e.value) for e in p.entries}
     last = max(data)
     first = min(data)

@@ -12,14 +12,16 @@ from typing import Any
 
 import numpy as np
 
-from mutualfin import params as _params
 from mutualfin.core.checks import _amounts, _out, _require_year, _year_start
 from mutualfin.errors import InputError, UnitError
+from mutualfin.params import ParameterStore, resolve_store
 
 __all__ = ["lgps_care_accrual", "lgps_employee_rate"]
 
 
-def lgps_employee_rate(pensionable_pay: Any, tax_year: Any = None) -> float | np.ndarray:
+def lgps_employee_rate(
+    pensionable_pay: Any, tax_year: Any = None, *, params: ParameterStore | None = None
+) -> float | np.ndarray:
     """The LGPS main-section employee contribution rate for a member's pensionable pay.
 
     Parameters
@@ -32,6 +34,9 @@ def lgps_employee_rate(pensionable_pay: Any, tax_year: Any = None) -> float | np
         The scheme year: ``2025`` or ``"2025/26"`` means 1 April 2025 to 31 March 2026 (the
         LGPS bands change on 1 April, not 6 April); a date means the scheme year containing
         it. Data start in 2015/16.
+    params : ParameterStore, optional
+        Where the dated figures come from (a case's own store); the shipped UK
+        parameters by default.
 
     Returns
     -------
@@ -60,7 +65,7 @@ def lgps_employee_rate(pensionable_pay: Any, tax_year: Any = None) -> float | np
     _require_year(tax_year, "tax_year", "lgps_employee_rate")
     pay, scalar = _amounts(pensionable_pay, "pensionable_pay")
     start = _year_start(tax_year, "tax_year", 4, 1)
-    rows = _params.get("lgps.employee_bands").at(start).value
+    rows = resolve_store(params).get("lgps.employee_bands").at(start).value
     uppers = np.array([r["upto"] for r in rows], dtype=float)
     rates = np.array([r["rate"] for r in rows], dtype=float)
     # first band whose upper limit is at or above the pay (limits are inclusive)

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from mutualfin import params as _params
 from mutualfin.core.checks import _amounts, _on_date, _out, _require_year
 from mutualfin.errors import InputError
+from mutualfin.params import ParameterStore, resolve_store
 
 __all__ = ["early_retirement_reduction", "statutory_redundancy_pay"]
 
@@ -37,7 +37,12 @@ def _whole(value: Any, name: str) -> tuple[np.ndarray, bool]:
 
 
 def statutory_redundancy_pay(
-    *, age: Any, years_of_service: Any, weekly_pay: Any, on: Any
+    *,
+    age: Any,
+    years_of_service: Any,
+    weekly_pay: Any,
+    on: Any,
+    params: ParameterStore | None = None,
 ) -> float | np.ndarray:
     """Statutory redundancy pay under the Employment Rights Act 1996.
 
@@ -52,6 +57,9 @@ def statutory_redundancy_pay(
     on : date, int or str
         The dismissal date (the "relevant date"). A year (2021 or "2021/22") means its
         6 April, the day each year's cap takes effect.
+    params : ParameterStore, optional
+        Where the dated figures come from (a case's own store); the shipped UK
+        parameters by default.
 
     Returns
     -------
@@ -111,7 +119,7 @@ def statutory_redundancy_pay(
             f"(= {a - _MIN_WORKING_AGE:g}); service cannot start before age {_MIN_WORKING_AGE}"
         )
     when = _on_date(on, "on")
-    cap = float(_params.get("redundancy.weekly_pay_cap").at(when).value)
+    cap = float(resolve_store(params).get("redundancy.weekly_pay_cap").at(when).value)
 
     counted = np.minimum(years, _MAX_YEARS)
     first = ages - counted  # age during the earliest year counted
@@ -124,9 +132,11 @@ def statutory_redundancy_pay(
     return _out(weeks * np.minimum(pay, cap), s1 and s2 and s3)
 
 
-def _reduction_table(on: dt.date) -> tuple[np.ndarray, np.ndarray, str]:
+def _reduction_table(
+    on: dt.date, params: ParameterStore | None = None
+) -> tuple[np.ndarray, np.ndarray, str]:
     """GAD early-retirement reductions in force on ``on`` (the earliest table before it)."""
-    p = _params.get("lgps.early_retirement_reduction")
+    p = resolve_store(params).get("lgps.early_retirement_reduction")
     when = max(on, p.first_date)
     rows = p.at(when).value
     years = np.array([r["years_early"] for r in rows], dtype=float)
@@ -135,12 +145,15 @@ def _reduction_table(on: dt.date) -> tuple[np.ndarray, np.ndarray, str]:
     return years, cuts, note
 
 
-def early_retirement_reduction(years_early: Any, on: Any = "2026-04-01") -> float | np.ndarray:
+def early_retirement_reduction(
+    years_early: Any, on: Any = "2026-04-01", *, params: ParameterStore | None = None
+) -> float | np.ndarray:
     """LGPS early-retirement reduction for a pension taken ``years_early`` years before
     normal pension age (GAD factors, parameter ``lgps.early_retirement_reduction``).
 
     Whole years are read from the table; part years are interpolated linearly between them;
-    beyond the table the last figure is used (a conservative cap). 0 years gives 0.
+    beyond the table the last figure is used (a conservative cap). 0 years gives 0. ``params``
+    is the parameter store to read (the shipped UK parameters by default).
 
     Examples
     --------
@@ -148,5 +161,5 @@ def early_retirement_reduction(years_early: Any, on: Any = "2026-04-01") -> floa
     array([0.    , 0.049 , 0.418 , 0.4285])
     """
     yrs, scalar = _amounts(years_early, "years_early")
-    table_years, cuts, _ = _reduction_table(_on_date(on, "on"))
+    table_years, cuts, _ = _reduction_table(_on_date(on, "on"), params)
     return _out(np.interp(yrs, table_years, cuts), scalar)

@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 
-from mutualfin import params as _params
 from mutualfin.core.checks import (
     _amounts,
     _no_year_with_expr,
@@ -42,6 +41,7 @@ from mutualfin.core.checks import (
 )
 from mutualfin.engine.nodes import Expr, max_, param, where, wrap, year_fraction
 from mutualfin.errors import InputError
+from mutualfin.params import ParameterStore, resolve_store
 
 __all__ = [
     "EmploymentAllowance",
@@ -60,8 +60,8 @@ _TAX_YEAR_OFFSET_DAYS = 5
 # --------------------------------------------------------------------------------------------
 # shared validation (also used by mutualfin.workforce, .pensions and .discounting)
 # --------------------------------------------------------------------------------------------
-def _value(name: str, on: dt.date) -> float:
-    return float(_params.get(name).at(on).value)
+def _value(name: str, on: dt.date, store: ParameterStore) -> float:
+    return float(store.get(name).at(on).value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -74,6 +74,7 @@ def corporation_tax(
     associated_companies: int = 0,
     period_months: float = 12,
     augmented_profits: Any = None,
+    params: ParameterStore | None = None,
 ) -> Any:
     """Corporation tax on a company's taxable profits, with marginal relief.
 
@@ -94,6 +95,9 @@ def corporation_tax(
     augmented_profits : float or array, optional
         Augmented profits A (taxable profits plus exempt distributions from non-group
         companies); defaults to ``profits``. Must not be below ``profits``.
+    params : ParameterStore, optional
+        Where the dated figures come from (a case's own store); the shipped UK
+        parameters by default.
 
     Returns
     -------
@@ -158,12 +162,13 @@ def corporation_tax(
                 "distributions); leave it out when there are no such distributions"
             )
     on = _year_start(financial_year, "financial_year", 4, 1)
-    small = _value("ct.small_profits_rate", on)
-    main = _value("ct.main_rate", on)
-    frac = _value("ct.marginal_relief_fraction", on)
+    store = resolve_store(params)
+    small = _value("ct.small_profits_rate", on, store)
+    main = _value("ct.main_rate", on, store)
+    frac = _value("ct.marginal_relief_fraction", on, store)
     scale = months / 12.0 / (1 + assoc)
-    lower = _value("ct.lower_limit", on) * scale
-    upper = _value("ct.upper_limit", on) * scale
+    lower = _value("ct.lower_limit", on, store) * scale
+    upper = _value("ct.upper_limit", on, store) * scale
     safe_a = np.where(a > 0, a, 1.0)
     relief = frac * np.maximum(upper - a, 0.0) * n / safe_a
     tax = np.where(a <= lower, small * n, main * n - relief)
@@ -223,15 +228,17 @@ def _tax_year_bounds(tax_year: Any) -> tuple[dt.date, dt.date]:
     return start, dt.date(start.year + 1, 4, 5)
 
 
-def _ni_rate_for_tax_year(start: dt.date, end: dt.date) -> float:
-    rate = _params.get("ni.employer_rate")
+def _ni_rate_for_tax_year(start: dt.date, end: dt.date, store: ParameterStore) -> float:
+    rate = store.get("ni.employer_rate")
     rate.at(start)  # refuses a year before the data, naming the range
     rate.at(end)
     values, _ = rate.period_series([start], [end], how="weighted", beyond="error")
     return float(values[0])
 
 
-def employer_ni(annual_pay: Any, tax_year: Any = None) -> Any:
+def employer_ni(
+    annual_pay: Any, tax_year: Any = None, *, params: ParameterStore | None = None
+) -> Any:
     """Employer (secondary) Class 1 National Insurance for one employee's year of earnings.
 
     Parameters
@@ -242,6 +249,9 @@ def employer_ni(annual_pay: Any, tax_year: Any = None) -> Any:
     tax_year : int, str or date
         ``2025`` or ``"2025/26"`` means 6 April 2025 to 5 April 2026; a date means the tax
         year containing it. Leave out when ``annual_pay`` is an Expr.
+    params : ParameterStore, optional
+        Where the dated figures come from (a case's own store); the shipped UK
+        parameters by default.
 
     Returns
     -------
@@ -288,8 +298,9 @@ def employer_ni(annual_pay: Any, tax_year: Any = None) -> Any:
     _require_year(tax_year, "tax_year", fn)
     pay, scalar = _amounts(annual_pay, "annual_pay")
     start, end = _tax_year_bounds(tax_year)
-    threshold = _value("ni.secondary_threshold", start)
-    rate = _ni_rate_for_tax_year(start, end)
+    store = resolve_store(params)
+    threshold = _value("ni.secondary_threshold", start, store)
+    rate = _ni_rate_for_tax_year(start, end, store)
     return _out(rate * np.maximum(pay - threshold, 0.0), scalar)
 
 
@@ -308,7 +319,9 @@ def _employer_ni_expr(pay: Expr) -> Expr:
     return _ni_rate_expr() * max_(pay - threshold, 0)
 
 
-def employer_ni_monthly(monthly_pay: Any, on: Any = None) -> float | np.ndarray:
+def employer_ni_monthly(
+    monthly_pay: Any, on: Any = None, *, params: ParameterStore | None = None
+) -> float | np.ndarray:
     """Employer Class 1 NI on one month's earnings paid on a given day.
 
     Parameters
@@ -319,6 +332,9 @@ def employer_ni_monthly(monthly_pay: Any, on: Any = None) -> float | np.ndarray:
         The pay day; the rate is the one in force that day and the threshold is the annual
         secondary threshold of the tax year containing it, divided by 12. A year (2022 or
         "2022/23") means its first day, 6 April.
+    params : ParameterStore, optional
+        Where the dated figures come from (a case's own store); the shipped UK
+        parameters by default.
 
     Returns
     -------
@@ -349,8 +365,9 @@ def employer_ni_monthly(monthly_pay: Any, on: Any = None) -> float | np.ndarray:
     pay, scalar = _amounts(monthly_pay, "monthly_pay")
     day = _on_date(on, "on")
     start, _ = _tax_year_bounds(day)
-    threshold = _value("ni.secondary_threshold", start) / 12.0
-    rate = _value("ni.employer_rate", day)
+    store = resolve_store(params)
+    threshold = _value("ni.secondary_threshold", start, store) / 12.0
+    rate = _value("ni.employer_rate", day, store)
     return _out(rate * np.maximum(pay - threshold, 0.0), scalar)
 
 
@@ -391,6 +408,7 @@ def employment_allowance(
     public_work_share: float,
     is_charity: bool,
     prior_year_employer_nics: float | None = None,
+    params: ParameterStore | None = None,
 ) -> EmploymentAllowance:
     """Employment Allowance usable against an employer's secondary Class 1 NICs.
 
@@ -411,6 +429,9 @@ def employment_allowance(
         The employer's (and connected companies') secondary Class 1 NICs liability in the
         previous tax year. Required for 2020/21 to 2024/25, when a liability of £100,000 or
         more bars the claim; give 0 for a new employer with no previous payroll.
+    params : ParameterStore, optional
+        Where the dated figures come from (a case's own store); the shipped UK
+        parameters by default.
 
     Returns
     -------
@@ -464,9 +485,10 @@ def employment_allowance(
         raise InputError(f"is_charity={is_charity!r} must be True or False")
     start, _ = _tax_year_bounds(tax_year)
     label = f"{start.year}/{(start.year + 1) % 100:02d}"
-    allowance = _value("ni.employment_allowance", start)
+    store = resolve_store(params)
+    allowance = _value("ni.employment_allowance", start, store)
 
-    limit_param = _params.get("ni.employment_allowance_prior_year_nics_limit")
+    limit_param = store.get("ni.employment_allowance_prior_year_nics_limit")
     limit = math.inf if start < limit_param.first_date else float(limit_param.at(start).value)
 
     def result(eligible: bool, reason: str) -> EmploymentAllowance:
@@ -505,7 +527,9 @@ def employment_allowance(
 # --------------------------------------------------------------------------------------------
 # Apprenticeship Levy
 # --------------------------------------------------------------------------------------------
-def apprenticeship_levy(paybill: Any, tax_year: Any = None) -> Any:
+def apprenticeship_levy(
+    paybill: Any, tax_year: Any = None, *, params: ParameterStore | None = None
+) -> Any:
     """Apprenticeship Levy on an employer's annual pay bill.
 
     Parameters
@@ -516,6 +540,9 @@ def apprenticeship_levy(paybill: Any, tax_year: Any = None) -> Any:
     tax_year : int, str or date
         ``2025`` or ``"2025/26"``; a date means the tax year containing it. Leave out when
         ``paybill`` is an Expr.
+    params : ParameterStore, optional
+        Where the dated figures come from (a case's own store); the shipped UK
+        parameters by default.
 
     Returns
     -------
@@ -555,9 +582,10 @@ def apprenticeship_levy(paybill: Any, tax_year: Any = None) -> Any:
     _require_year(tax_year, "tax_year", fn)
     pay, scalar = _amounts(paybill, "paybill")
     start, _ = _tax_year_bounds(tax_year)
-    rate_param = _params.get("apprenticeship_levy.rate")
+    store = resolve_store(params)
+    rate_param = store.get("apprenticeship_levy.rate")
     if start < rate_param.first_date:
         return _out(np.zeros_like(pay), scalar)
-    rate = _value("apprenticeship_levy.rate", start)
-    allowance = _value("apprenticeship_levy.allowance", start)
+    rate = _value("apprenticeship_levy.rate", start, store)
+    allowance = _value("apprenticeship_levy.allowance", start, store)
     return _out(np.maximum(rate * pay - allowance, 0.0), scalar)

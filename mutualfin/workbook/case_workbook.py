@@ -190,7 +190,7 @@ def _timeline_text(tl) -> str:
 
 
 def _cover_sheet(wb: Workbook, results, cover: Cover) -> None:
-    from mutualfin import __version__
+    from mutualfin._version import __version__
 
     ws = wb.create_sheet("Cover", 0)
     ws.column_dimensions["A"].width = 28
