@@ -20,11 +20,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from mutualfin.analysis.risk import PERCENTILES
 from mutualfin.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from mutualfin.analysis.appraisal import Appraisal
-    from mutualfin.analysis.risk import SimulationResult
+    from mutualfin.analysis.montecarlo import SimulationResult
     from mutualfin.case.business_case import Results
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "income_vs_costs",
     "savings_waterfall",
     "tornado",
+    "tornado_chart",
 ]
 
 INCOME = "#4f81bd"
@@ -265,6 +267,63 @@ def _metric_label(name: str) -> str:
     return text if text[:2].isupper() else text[0].lower() + text[1:]
 
 
+def _pounds(axis: Any) -> None:
+    """Tick labels in thousands of pounds (``£1,250k``, ``-£300k``), without a 1e6 offset."""
+    from matplotlib.ticker import FuncFormatter
+
+    def fmt(x: float, _: Any) -> str:
+        return f"{'-' if x < 0 else ''}£{abs(x) / 1e3:,.0f}k"
+
+    axis.set_major_formatter(FuncFormatter(fmt))
+
+
+def tornado_chart(
+    table: pd.DataFrame, *, top: int | None = None, title: str | None = None
+) -> Figure:
+    """A tornado chart of :func:`mutualfin.risk.tornado`'s table: two bars per input from the base.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`mutualfin.risk.tornado` (widest first; drawn widest at the top).
+    top : int, optional
+        Draw only the ``top`` widest inputs.
+    title : str, optional
+        Defaults to "Sensitivity of <metric>".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes; per input a bar from the base to the metric at the input's low value and
+        one to its high value (``2 x rows`` patches), and a vertical line at the base. Drawn
+        on a plain :class:`~matplotlib.figure.Figure` (no pyplot, no window): save it with
+        ``fig.savefig(path)``.
+    """
+    need = {"input", "metric_at_low", "metric_at_high", "base"}
+    if not isinstance(table, pd.DataFrame) or not need <= set(table.columns):
+        raise InputError(f"tornado_chart: give the table from tornado(), with columns {need}")
+    rows = table.head(top) if top is not None else table
+    n = len(rows)
+    fig = _figure(11, 1.4 + 0.45 * max(n, 1))
+    ax = fig.add_subplot()
+    base = float(rows["base"].iloc[0]) if n else 0.0
+    y = np.arange(n)[::-1]  # widest at the top
+    low = rows["metric_at_low"].to_numpy(float) - base
+    high = rows["metric_at_high"].to_numpy(float) - base
+    ax.barh(y, low, left=base, color="#c0504d", label="input at low value", height=0.6)
+    ax.barh(y, high, left=base, color="#4f81bd", label="input at high value", height=0.6)
+    ax.axvline(base, color="black", linewidth=1)
+    labels = [str(v) for v in rows.get("label", rows["input"])]
+    ax.set_yticks(y, labels)
+    metric = table.attrs.get("metric", "metric")
+    ax.set_xlabel(metric)
+    if table.attrs.get("unit", "GBP") == "GBP":
+        _pounds(ax.xaxis)
+    ax.set_title(title or f"Sensitivity of {metric}")
+    ax.legend(loc="lower right", fontsize="small")
+    return fig
+
+
 def tornado(table: pd.DataFrame, *, top: int | None = 10, title: str | None = None) -> Figure:
     """A tornado chart of :func:`mutualfin.risk.tornado`'s table (widest effect at the top).
 
@@ -272,8 +331,6 @@ def tornado(table: pd.DataFrame, *, top: int | None = 10, title: str | None = No
     input two bars from the base: red to the metric with the input at its low value, blue at
     its high value; the ``top`` widest inputs (10 by default, None for all).
     """
-    from mutualfin.analysis.risk import tornado_chart
-
     metric = str(table.attrs.get("metric", ""))
     name = metric.split(" (")[0]
     readable = _metric_label(name) + metric[len(name) :]
@@ -294,15 +351,42 @@ def fan_chart(
 ) -> Figure:
     """Monte Carlo fan chart: median with the 5-95, 10-90 and 25-75 percentile bands by year.
 
-    Wraps :meth:`mutualfin.risk.SimulationResult.fan_chart` (one axes per kept line, closing
-    cash and reserves by default, with the cash floor dashed) and labels the axes in pounds.
+    One axes per kept line (closing cash and reserves by default), with the cash floor dashed
+    and the axes labelled in pounds; :meth:`mutualfin.risk.SimulationResult.fan_chart` draws
+    the same chart.
     """
-    if not hasattr(simulation, "fan_chart"):
+    if not all(hasattr(simulation, a) for a in ("lines", "floor", "case", "n")):
         raise InputError(
             f"fan_chart: give the result of mutualfin.risk.simulate, got "
             f"{type(simulation).__name__}"
         )
-    fig = simulation.fan_chart(lines, title=title)
+    names = (
+        list(simulation.lines)
+        if lines is None
+        else ([lines] if isinstance(lines, str) else list(lines))
+    )
+    fig = _figure(8, 3.2 * len(names))
+    axes = fig.subplots(len(names), 1, squeeze=False)[:, 0]
+    x = np.arange(simulation.case.timeline.n)
+    labels = simulation.case.timeline.labels
+    for ax, name in zip(axes, names, strict=True):
+        p = np.percentile(simulation._line(name), PERCENTILES, axis=0)
+        for (lo, hi), alpha in (((0, 6), 0.15), ((1, 5), 0.25), ((2, 4), 0.4)):
+            ax.fill_between(
+                x,
+                p[lo],
+                p[hi],
+                color="#4f81bd",
+                alpha=alpha,
+                linewidth=0,
+                label=f"{PERCENTILES[lo]}th to {PERCENTILES[hi]}th percentile",
+            )
+        ax.plot(x, p[3], color="#1f3864", linewidth=2, label="median")
+        ax.axhline(simulation.floor, color="#c0504d", linestyle="--", linewidth=1, label="floor")
+        ax.set_xticks(x, labels)
+        ax.set_title(simulation.case.model.lines[name].label)
+        ax.legend(loc="upper left", fontsize="small")
+    fig.suptitle(title or f"Monte Carlo, {simulation.n:,} scenarios: {simulation.case.name}")
     for ax in fig.axes:
         ax.yaxis.set_major_formatter(GBP)
         ax.set_ylabel("£ at the year end (nominal)")

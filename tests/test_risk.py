@@ -532,3 +532,49 @@ def test_simulate_without_uncertainty_says_how_to_add_it():
         sim.line_percentiles("net_cash_flow")
     with pytest.raises(InputError, match="did you mean 'minimum_cash'"):
         sim.drivers("minimum_cahs")
+
+
+# --------------------------------------------------------------------------------------------
+# the module split (issue 14): the facade keeps every name the single module had
+# --------------------------------------------------------------------------------------------
+# the public names of mutualfin/risk.py at 5f7c799, before the split, written out
+OLD_PUBLIC = [
+    "COMPUTED_BY",
+    "PERCENTILES",
+    "Scenario",
+    "SimulationResult",
+    "TORNADO_UNITS",
+    "iman_conover",
+    "run_scenarios",
+    "simulate",
+    "standard_scenarios",
+    "tornado",
+    "tornado_chart",
+    "two_way",
+    "uncertainty_range",
+]
+
+
+def test_facade_keeps_every_public_name_of_the_old_module():
+    missing = [name for name in OLD_PUBLIC if not hasattr(risk, name)]
+    assert missing == []
+    assert set(OLD_PUBLIC) - {"COMPUTED_BY", "TORNADO_UNITS"} <= set(risk.__all__)
+    from mutualfin import plots
+
+    assert risk.tornado_chart is plots.tornado_chart
+    assert risk.simulate is mf.analysis.montecarlo.simulate
+    assert risk.tornado is mf.analysis.sensitivity.tornado
+    assert risk.Scenario is mf.analysis.scenarios.Scenario
+
+
+def test_analysis_layer_draws_no_figure():
+    """Importing every analysis module loads no matplotlib (charts are in mutualfin.plots)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, mutualfin.analysis.risk, mutualfin.analysis.appraisal, mutualfin.risk; "
+        "print('matplotlib' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,5 +1,11 @@
 """Analysis of a business case: the commissioner's options appraisal and risk.
 
 - :mod:`~mutualfin.analysis.appraisal`: options appraisal following the Green Book;
-- :mod:`~mutualfin.analysis.risk`: scenarios, sensitivity (tornado, two-way) and Monte Carlo.
+- :mod:`~mutualfin.analysis.risk`: risk, gathering
+  :mod:`~mutualfin.analysis.scenarios` (named sets of overrides),
+  :mod:`~mutualfin.analysis.sensitivity` (tornado, two-way) and
+  :mod:`~mutualfin.analysis.montecarlo` (simulate, SimulationResult, Iman-Conover).
+
+The analysis layer imports only the layers below it (errors, core, params, engine, uk,
+components, case) and draws no figure: charts are in :mod:`mutualfin.plots`.
 """
