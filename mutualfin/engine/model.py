@@ -4,7 +4,14 @@ Compilation resolves names, infers each line's shape (per entity or not), turns 
 products and sums of expressions into auxiliary rows (so the workbook can show them), and
 orders the lines by their same-period dependencies, refusing loops. Lines that depend on
 their own earlier values through ``previous`` are evaluated period by period, vectorised
-over scenarios and entities.
+over scenarios and entities (once, not per scenario, when no input they depend on varies by
+scenario).
+
+With many scenarios, a per-entity line whose scenario dependence is a sum of products of an
+entity-only and a scenario-only factor (``salary x fte x (1 - vacancy)`` with an uncertain
+vacancy factor) is held factored and totalled as ``sum_e(salary x fte) x (1 - vacancy)``,
+without expanding (scenarios x entities x periods) unless something needs every element
+(:class:`_Factored`; exact algebra, equal to the plain evaluation to rounding).
 """
 
 from __future__ import annotations
@@ -464,6 +471,9 @@ class Model:
         ctx = _Evaluator(self, prepared, n_scen)
         with np.errstate(all="ignore"):  # non-finite results are refused below, by line name
             self._run(ctx, check_finite, keep_set)
+            for name, v in ctx.values.items():
+                if isinstance(v, _Factored):
+                    ctx.values[name] = v.dense()
         return Evaluation(
             self, ctx.values, ctx.n_scenarios, ctx.inputs, ctx.openings, ctx.param_notes
         )
@@ -483,6 +493,27 @@ class Model:
                 for name in list(ctx.values):
                     if name not in keep_set and last_use.get(name, -1) <= step:
                         del ctx.values[name]
+
+    def input_deps(self) -> dict[str, frozenset[str]]:
+        """The inputs each line depends on, directly or through other lines (same-period and
+        previous-period references and opening values alike)."""
+        if not hasattr(self, "_input_deps_cache"):
+            out: dict[str, frozenset[str]] = {}
+            for _, members in self.plan:  # components come after those they depend on
+                names: set[str] = set()
+                for name in members:
+                    exprs = [self.lines[name].expr]
+                    if name in self.openings:
+                        exprs.append(self.openings[name])
+                    for expr in exprs:
+                        names.update(n.name for n in _walk(expr) if isinstance(n, Input))
+                    for dep in self.same_deps[name] | self.prev_deps[name]:
+                        names.update(out.get(dep, ()))
+                deps = frozenset(names)
+                for name in members:
+                    out[name] = deps
+            self._input_deps_cache = out
+        return self._input_deps_cache
 
     def _last_use(self) -> dict[str, int]:
         """Index of the last plan step that reads each line."""
@@ -628,6 +659,153 @@ def _prepare_inputs(m: Model, overrides: Mapping[str, Any]) -> tuple[dict[str, n
     return arrays, (counts.pop() if counts else 1)
 
 
+#: Evaluate per-entity sums and products of an entity-only and a scenario-only factor in
+#: factored form (see :class:`_Factored`). False gives the plain evaluation, which the property
+#: tests compare it with.
+FACTORED = True
+#: Most products kept in one factored value; past it the value is expanded.
+_MAX_TERMS = 8
+_ONE = np.ones((1, 1, 1))
+_BINOPS = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
+
+
+class _Factored:
+    """A per-entity value held as a sum of products, ``sum_k a_k * b_k``, each ``b_k`` without
+    an entity axis (shape (S or 1, 1, P or 1)) and each ``a_k`` usually without a scenario axis.
+
+    A per-employee line such as ``pay x (1 - vacancy)`` with an uncertain vacancy factor is
+    (scenarios, employees, periods) when expanded, but is one product of a (1, employees,
+    periods) factor and a (scenarios, 1, 1) factor. Held so, its total over employees is
+    ``sum_e(a) x b``: a cost of employees x periods plus scenarios x periods instead of their
+    product, which is where a Monte Carlo run of a large roster spends its time. Sums,
+    differences, negation, products and quotients by a factor of either kind stay factored;
+    anything else (MAX, IF, powers, comparisons, previous()) expands the value (:meth:`dense`).
+
+    The factored form is exact algebra (distributivity and associativity of + and x), so it
+    differs from the plain evaluation only by rounding, well within 1e-9 relative; a property
+    test (tests/test_engine_factored.py) holds this against the plain evaluation.
+    """
+
+    __slots__ = ("_dense", "entities", "target", "terms")
+
+    def __init__(self, terms: list[tuple[np.ndarray, np.ndarray]], entities: int):
+        self.terms = terms
+        self.entities = entities
+        self.target: tuple[int, int, int] | None = None  # the line's full shape, once stored
+        self._dense: np.ndarray | None = None
+
+    @staticmethod
+    def of(x: Any, entities: int) -> _Factored:
+        if isinstance(x, _Factored):
+            return x
+        return _Factored([(x, _ONE)] if x.shape[1] > 1 else [(_ONE, x)], entities)
+
+    def dense(self) -> np.ndarray:
+        """The expanded array (S, E, P), computed once."""
+        if self._dense is None:
+            out = None
+            for a, b in self.terms:
+                t = a * b
+                out = t if out is None else out + t
+            assert out is not None
+            if self.target is not None:
+                out = np.broadcast_to(out, np.broadcast_shapes(out.shape, self.target))
+            elif out.shape[1] != self.entities:
+                out = np.broadcast_to(out, (out.shape[0], self.entities, out.shape[2]))
+            self._dense = out
+        return self._dense
+
+    def total(self) -> np.ndarray:
+        """Sum over the entity axis, term by term: ``sum_k sum_e(a_k) x b_k``."""
+        out = None
+        for a, b in self.terms:
+            sa = a.sum(axis=1, keepdims=True) if a.shape[1] > 1 else a * self.entities
+            t = sa * b
+            out = t if out is None else out + t
+        assert out is not None
+        if self.target is not None:
+            out = np.broadcast_to(out, (out.shape[0], 1, max(out.shape[2], self.target[2])))
+        return out
+
+    def finite(self) -> bool:
+        """Every factor finite and no product able to overflow: then every element is finite."""
+        bound = 0.0
+        for a, b in self.terms:
+            if not (np.isfinite(np.sum(a)) and np.isfinite(np.sum(b))):
+                return False
+            bound += float(np.max(np.abs(a))) * float(np.max(np.abs(b)))
+        return bound < 1e300
+
+    def neg(self) -> _Factored:
+        return _Factored(
+            [(a, -b) if b.size <= a.size else (-a, b) for a, b in self.terms], self.entities
+        )
+
+    def add(self, other: _Factored) -> _Factored | None:
+        terms = list(self.terms)
+        for a, b in other.terms:
+            for k, (a0, b0) in enumerate(terms):  # the same scenario factor: add the others
+                if b0 is b and a0.shape[0] == 1 and a.shape[0] == 1:
+                    terms[k] = (a0 + a, b)
+                    break
+            else:
+                terms.append((a, b))
+        return _Factored(terms, self.entities) if len(terms) <= _MAX_TERMS else None
+
+    def mul(self, other: _Factored) -> _Factored | None:
+        if len(self.terms) * len(other.terms) > _MAX_TERMS:
+            return None
+        terms = [(a1 * a2, b1 * b2) for a1, b1 in self.terms for a2, b2 in other.terms]
+        return _Factored(terms, self.entities)
+
+    def scale(self, d: np.ndarray, divide: bool) -> _Factored | None:
+        """Times (or divided by) a plain array with no entity axis or no scenario axis."""
+        f = np.divide if divide else np.multiply
+        if d.shape[1] == 1:
+            return _Factored([(a, f(b, d)) for a, b in self.terms], self.entities)
+        if d.shape[0] == 1:
+            return _Factored([(f(a, d), b) for a, b in self.terms], self.entities)
+        return None
+
+
+def _combine(op: str, x: Any, y: Any) -> Any:
+    """``x op y`` for + - * /, keeping a per-entity result factored where that is exact.
+
+    Returns a :class:`_Factored`, or None where the plain operation should be used.
+    """
+    fx, fy = isinstance(x, _Factored), isinstance(y, _Factored)
+    if not (fx or fy):
+        if x.ndim != 3 or y.ndim != 3:
+            return None
+        # one factor with employees but no scenarios, the other with scenarios but no
+        # employees: their product is what is worth keeping factored
+        if x.shape[0] == 1 and x.shape[1] > 1 and y.shape[0] > 1 and y.shape[1] == 1:
+            ent = x.shape[1]
+        elif y.shape[0] == 1 and y.shape[1] > 1 and x.shape[0] > 1 and x.shape[1] == 1:
+            ent = y.shape[1]
+        else:
+            return None
+        if op == "*":
+            return _Factored([(x, y) if x.shape[1] > 1 else (y, x)], ent)
+        if op == "/":
+            return _Factored([(x, 1.0 / y) if x.shape[1] > 1 else (1.0 / y, x)], ent)
+        if op in "+-":
+            right = _Factored.of(y, ent)
+            return _Factored.of(x, ent).add(right if op == "+" else right.neg())
+        return None
+    ent = (x if fx else y).entities
+    if op in "+-":
+        right = _Factored.of(y, ent)
+        return _Factored.of(x, ent).add(right if op == "+" else right.neg())
+    if op == "*":
+        if fx and fy:
+            return x.mul(y)
+        return x.scale(y, False) if fx else y.scale(x, False)
+    if op == "/" and fx and not fy:
+        return x.scale(y, True)
+    return None
+
+
 class _Evaluator:
     """Evaluation state: input arrays, finished line values, and the column being stepped."""
 
@@ -640,6 +818,7 @@ class _Evaluator:
         self.col: int | None = None
         self.stepping: set[str] = set()
         self.inputs, self.n_scenarios = inputs, n_scenarios
+        self.factor = FACTORED and n_scenarios > 1
         self.param_rows = {}
         self.param_notes: dict[str, list[bool]] = {}
         for key, (row, held) in model.parameter_rows().items():
@@ -657,7 +836,7 @@ class _Evaluator:
             if hit is None:
                 hit = node.evaluate(self)
                 self.memo[key] = hit
-            return hit
+            return hit.dense() if isinstance(hit, _Factored) else hit
         # stepping one column: elementwise nodes recurse; others evaluate fully, then slice
         if isinstance(node, BinOp | Neg | Func | Total | Line | LineRef | Previous):
             return node.evaluate(self)
@@ -671,6 +850,38 @@ class _Evaluator:
                 )
         full = self._full(node)
         return full[..., self.col : self.col + 1] if full.shape[-1] > 1 else full
+
+    def factored(self, node: Expr) -> np.ndarray | _Factored:
+        """Like :meth:`ev`, but sums and products that stay exact in factored form are kept so
+        (see :class:`_Factored`); every other node is evaluated plainly."""
+        if self.col is not None or not self.factor:
+            return self.ev(node)
+        key = id(node)
+        hit = self.memo.get(key)
+        if hit is not None:
+            return hit
+        out: Any = None
+        if isinstance(node, BinOp) and node.op in ("+", "-", "*", "/"):
+            a, b = self.factored(node.a), self.factored(node.b)
+            out = _combine(node.op, a, b)
+            if out is None:
+                a = a.dense() if isinstance(a, _Factored) else a
+                b = b.dense() if isinstance(b, _Factored) else b
+                out = _BINOPS[node.op](a, b)
+        elif isinstance(node, Neg):
+            a = self.factored(node.a)
+            out = a.neg() if isinstance(a, _Factored) else -a
+        elif isinstance(node, Total):
+            a = self.factored(node.a)
+            out = a.total() if isinstance(a, _Factored) else a.sum(axis=1, keepdims=True)
+        elif isinstance(node, Line | LineRef):
+            v = self.values.get(node.name)
+            if isinstance(v, _Factored):
+                out = v
+        if out is None:
+            out = node.evaluate(self)
+        self.memo[key] = out
+        return out
 
     def _full(self, node: Expr) -> np.ndarray:
         col, self.col = self.col, None
@@ -713,6 +924,8 @@ class _Evaluator:
         if name not in self.values:
             raise ModelError(f"line {name!r} used before it was evaluated")  # pragma: no cover
         v = self.values[name]
+        if isinstance(v, _Factored):
+            v = v.dense()
         return v if self.col is None or v.shape[-1] == 1 else v[..., self.col : self.col + 1]
 
     def opening_value(self, name: str) -> np.ndarray:
@@ -743,13 +956,25 @@ class _Evaluator:
 
     def run_line(self, name: str) -> None:
         line = self.model.lines[name]
-        arr = np.asarray(self.ev(line.expr), dtype=float)
+        value = self.factored(line.expr)
+        if isinstance(value, _Factored):  # kept factored until something needs every element
+            s = max(b.shape[0] for _, b in value.terms)
+            value.target = (
+                s,
+                value.entities,
+                self.n_periods if self.model.shapes[name].period else 1,
+            )
+            self.values[name] = value
+            return
+        arr = np.asarray(value, dtype=float)
         # a read-only view when the line repeats along an axis: no copy, same numbers
         self.values[name] = np.broadcast_to(arr, self._full_shape(name, arr))
 
     def run_stepped(self, members: list[str]) -> None:
         m = self.model
-        S = self.n_scenarios
+        # lines that depend on no input varying by scenario are stepped once, not S times
+        deps = m.input_deps()[members[0]]
+        S = self.n_scenarios if any(self.inputs[i].shape[0] > 1 for i in deps) else 1
         for name in members:
             shape = m.shapes[name]
             if not shape.period:
@@ -773,6 +998,10 @@ class _Evaluator:
 
     def check_finite(self, name: str) -> None:
         v = self.values[name]
+        if isinstance(v, _Factored):
+            if v.finite() and self.model.lines[name].missing_text is None:
+                return
+            v = self.values[name] = v.dense()  # expanded, to find and name the element
         if np.isfinite(np.sum(v)):  # one pass, no allocation: any NaN or inf makes it non-finite
             return
         bad = ~np.isfinite(v)
