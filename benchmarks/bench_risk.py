@@ -92,16 +92,16 @@ def roster(n: int = STAFF) -> Roster:
     return Roster.from_frame(frame, "2026-04-01", source="generated roster")
 
 
-def youth_service_case() -> BusinessCase:
+def youth_service_case(staff: int = STAFF, years: int = YEARS) -> BusinessCase:
     return BusinessCase(
-        mf.Timeline("2026/27", years=YEARS),
+        mf.Timeline("2026/27", years=years),
         [
             Contract(
                 annual_value=tri(4_200_000, 3_800_000, 4_400_000),
                 indexation=tri(0.02, 0.0, 0.035),
                 efficiency_target=tri(0.01, 0.0, 0.03),
                 start_date="2026-04-01",
-                term_years=YEARS,
+                term_years=years,
             ),
             TradedIncome(
                 customers=40,
@@ -111,7 +111,7 @@ def youth_service_case() -> BusinessCase:
                 churn=0.05,
             ),
             StaffCosts(
-                roster(),
+                roster(staff),
                 pay_award=tri(0.03, 0.02, 0.05),
                 incremental_drift=0.005,
                 vacancy_factor=tri(0.03, 0.0, 0.06),
@@ -135,7 +135,7 @@ def youth_service_case() -> BusinessCase:
             ),
             Loan(amount=300_000, interest_rate=0.06, term_years=5),
         ],
-        name="Youth service mutual (benchmark)",
+        name=f"Youth service mutual (benchmark, {staff} staff, {years} years)",
     )
 
 

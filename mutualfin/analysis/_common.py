@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import statistics
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -261,3 +262,38 @@ def _apply_draw(inp: Input, draws: np.ndarray) -> np.ndarray:
     if inp.unit in _SCALED_UNITS and central != 0:
         return base[None, :] * (draws / central)[:, None]
     return base[None, :] + (draws - central)[:, None]
+
+
+#: Scenarios per evaluation in a tornado or a two-way grid, and per piece of work handed to an
+#: executor: fixed, so that a grid's figures do not depend on whether or how it is split.
+GRID_CHUNK = 1_000
+
+
+def _rows_metric(
+    case: BusinessCase, rows: list[dict[str, np.ndarray]], metric: str, col: int | None
+) -> np.ndarray:
+    """A metric (see :func:`_metric_values`) for each scenario of ``rows``, in one evaluation."""
+    return _metric_values(_evaluate_rows(case, rows, keep=_keep_for(metric)), metric, col)
+
+
+def _grid_metric(
+    case: BusinessCase,
+    rows: list[dict[str, np.ndarray]],
+    metric: str,
+    col: int | None,
+    executor: Executor | None,
+    what: str,
+) -> np.ndarray:
+    """:func:`_rows_metric` over ``rows`` in pieces of :data:`GRID_CHUNK` scenarios, run here
+    one after another or by ``executor`` (any ``concurrent.futures.Executor``); the same
+    numbers either way."""
+    if executor is not None and not isinstance(executor, Executor):
+        raise InputError(
+            f"{what}: executor must be a concurrent.futures.Executor (a ProcessPoolExecutor, "
+            f"or a Dask client's get_executor()), got {type(executor).__name__}"
+        )
+    pieces = [rows[i : i + GRID_CHUNK] for i in range(0, len(rows), GRID_CHUNK)]
+    if executor is None:
+        return np.concatenate([_rows_metric(case, p, metric, col) for p in pieces])
+    futures = [executor.submit(_rows_metric, case, p, metric, col) for p in pieces]
+    return np.concatenate([f.result() for f in futures])

@@ -17,6 +17,7 @@ import statistics
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,7 @@ from mutualfin.errors import InputError
 if TYPE_CHECKING:  # pragma: no cover
     from mutualfin.case.business_case import BusinessCase
 
-__all__ = ["SimulationResult", "iman_conover", "simulate"]
+__all__ = ["BLOCK_SIZE", "SimulationResult", "iman_conover", "simulate"]
 
 
 def _correlation_matrix(case: BusinessCase, correlation: Any, names: list[str]):
@@ -222,14 +223,87 @@ class _Progress:
             sys.stderr.flush()
 
 
+#: Scenarios per block: the unit of seeding, of rank correlation and of work handed to an
+#: executor (see :func:`simulate`).
+BLOCK_SIZE = 10_000
+
+
 def _default_chunk(case: BusinessCase) -> int:
-    """Scenarios per chunk: about 4 million numbers (32 MB) per per-employee line per chunk,
-    at least 1,000 and at most 50,000 scenarios (measured fastest on the benchmark case; much
-    smaller chunks pay the engine's per-call overhead, much larger ones leave the CPU cache)."""
+    """Scenarios per evaluation: about 2 million numbers (16 MB) per per-employee line that
+    must be expanded, at least 200 and at most 20,000 scenarios. Most per-employee lines are
+    totalled without expanding (the engine's factored evaluation); the rest, such as employer
+    NI (a threshold per employee), are (scenarios, employees, periods) arrays, fastest when each
+    stays under glibc's 32 MB limit for reusing freed memory (measured on the 500-employee,
+    10-year benchmark: larger chunks pay page faults, smaller ones the engine's per-call cost)."""
     m = case.model
     e = max((len(a) for a in m.entity_axes.values()), default=1)
     cells = e * m.timeline.n
-    return int(min(50_000, max(1_000, 4_000_000 // max(cells, 1))))
+    return int(min(20_000, max(200, 2_000_000 // max(cells, 1))))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What every block of a simulation needs (sent to the executor's workers with the case)."""
+
+    uncertain: tuple[str, ...]
+    entropy: int
+    correlated: tuple[str, ...]
+    matrix: np.ndarray | None
+    metrics: tuple[str, ...]
+    lines: tuple[str, ...]
+    chunk_size: int
+
+
+def _block_draws(case: BusinessCase, plan: _Plan, index: int, size: int) -> np.ndarray:
+    """The draws of block ``index``: its own generator, seeded by the run's seed and the
+    block's index alone (``SeedSequence(seed, spawn_key=(index,))``, what
+    ``SeedSequence(seed).spawn(k)[index]`` gives), so whoever evaluates a block, in whatever
+    order, draws the same numbers."""
+    rng = np.random.default_rng(np.random.SeedSequence(plan.entropy, spawn_key=(index,)))
+    inputs = case.model.inputs
+    draws = np.column_stack(
+        [np.asarray(inputs[x].uncertainty.sample(rng, size), dtype=float) for x in plan.uncertain]  # type: ignore[union-attr]
+    )
+    if plan.matrix is not None:
+        cols = [plan.uncertain.index(x) for x in plan.correlated]
+        draws[:, cols] = iman_conover(draws[:, cols], plan.matrix, rng)
+    for j, name in enumerate(plan.uncertain):  # fractions in range etc.
+        inp = inputs[name]
+        try:
+            inp.check_values(_apply_draw(inp, draws[:, j]), "drawn value")
+        except InputError as exc:
+            raise InputError(
+                f"simulate: draws for {name!r} from {inp.uncertainty!r} are not valid values of "
+                f"the input ({exc}); narrow its uncertainty"
+            ) from None
+    return draws
+
+
+def _run_block(
+    case: BusinessCase, plan: _Plan, index: int, size: int, report: Any = None
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Draw and evaluate one block: (draws, metrics, kept lines), in chunks of
+    ``plan.chunk_size`` scenarios; ``report(done)`` after each chunk when given."""
+    draws = _block_draws(case, plan, index, size)
+    inputs = case.model.inputs
+    keep = [*plan.metrics, *[x for x in plan.lines if x not in plan.metrics]]
+    metric_out = np.empty((size, len(plan.metrics)))
+    line_out = {x: np.empty((size, case.timeline.n)) for x in plan.lines}
+    for start in range(0, size, plan.chunk_size):
+        stop = min(start + plan.chunk_size, size)
+        overrides = {
+            name: _apply_draw(inputs[name], draws[start:stop, j])
+            for j, name in enumerate(plan.uncertain)
+        }
+        ev = case.model.evaluate(overrides, keep=keep)
+        for j, name in enumerate(plan.metrics):
+            metric_out[start:stop, j] = ev.array(name)
+        for name in plan.lines:
+            line_out[name][start:stop] = ev.array(name)
+        del ev
+        if report is not None:
+            report(stop)
+    return draws, metric_out, line_out
 
 
 def simulate(
@@ -242,6 +316,8 @@ def simulate(
     floor: float = 0.0,
     lines: Sequence[str] = ("closing_cash", "reserves"),
     progress: Any = None,
+    executor: Executor | None = None,
+    block_size: int = BLOCK_SIZE,
 ) -> SimulationResult:
     """Monte Carlo: draw every uncertain input, evaluate the case for all draws.
 
@@ -251,24 +327,34 @@ def simulate(
     n : int, default 10,000
         Number of scenarios (at least 1).
     seed : int or numpy.random.Generator, optional
-        Seed of a ``numpy.random.default_rng``; the same seed gives the same numbers. Without
-        one, a seed is drawn from the operating system and recorded in the result (``.seed``)
-        so the run can be repeated.
+        Seed of the run; the same seed gives the same numbers. Without one, a seed is drawn
+        from the operating system and recorded in the result (``.seed``) so the run can be
+        repeated. A Generator gives the seed as its next draw.
     correlation : DataFrame or mapping, optional
         Rank correlation between inputs: a square DataFrame with input names as index and
         columns, or ``{(input_a, input_b): rho}`` (other pairs 0). Every input named must
         declare an uncertainty; the matrix must be symmetric with a unit diagonal and
-        positive definite. Induced by the Iman-Conover method (:func:`iman_conover`).
+        positive definite. Induced by the Iman-Conover method (:func:`iman_conover`) within
+        each block of scenarios.
     chunk_size : int, optional
-        Scenarios per evaluation; by default about 4 million numbers per line per chunk.
-        Memory is bounded by the chunk plus the kept results (metrics and ``lines``).
+        Scenarios per evaluation (memory is bounded by the chunk plus the kept results);
+        by default about 2 million numbers per expanded per-employee line. The numbers do not
+        depend on it.
     floor : float, default 0
         Cash floor for :meth:`SimulationResult.shortfall` (GBP).
     lines : sequence of str, default ("closing_cash", "reserves")
         Lines by period kept for every scenario (percentiles by period, fan charts).
     progress : bool, callable or None
         Progress bar on stderr: None shows it on runs over about a second in a terminal or
-        Jupyter; True always; False never; a callable gets ``(done, total)`` per chunk.
+        Jupyter; True always; False never; a callable gets ``(done, total)`` per chunk (per
+        block with an executor).
+    executor : concurrent.futures.Executor, optional
+        Evaluates the blocks: a ``ProcessPoolExecutor`` to use every core of this machine, or
+        a Dask cluster's ``Client.get_executor()`` for many machines. Without one, the blocks
+        run one after another in this process. The numbers are the same either way.
+    block_size : int, default 10,000
+        Scenarios per block: the unit of seeding, of rank correlation and of work handed to
+        the executor. Part of what fixes the numbers, with ``seed`` and ``n``.
 
     Returns
     -------
@@ -276,11 +362,27 @@ def simulate(
 
     Notes
     -----
-    Inputs are drawn in the order of their names, each ``dist.sample(rng, n)`` from one
-    generator, then the correlated ones reordered (Iman and Conover 1982), so results depend
-    only on the seed, ``n`` and the case (not on ``chunk_size``). How a draw applies to a
-    per-period input is in the module notes. Each chunk is evaluated with ``keep=`` the
-    metrics and ``lines`` only, so intermediate lines are freed as soon as they are used.
+    The scenarios are split into blocks of ``block_size`` (the last one shorter). Block ``i``
+    draws from its own generator, ``default_rng(SeedSequence(seed, spawn_key=(i,)))``: each
+    input in the order of their names, ``dist.sample(rng, size)``, then the correlated ones
+    reordered by Iman and Conover (1982) within the block, so the block is the unit of
+    correlation (its sampling error is about ``1/sqrt(block_size)``). A block's draws and
+    figures therefore depend only on the seed, its index, its size and the case: not on
+    ``chunk_size``, on the executor, or on which worker evaluates it and when. The first
+    ``k x block_size`` scenarios of a run are the same whatever ``n`` beyond them.
+
+    How a draw applies to a per-period input is in :mod:`mutualfin.analysis.risk`'s notes.
+    Each chunk is evaluated with ``keep=`` the metrics and ``lines`` only, so intermediate
+    lines are freed as soon as they are used. An executor is sent the case and a plan with
+    each block and returns the block's draws, metrics and kept lines.
+
+    Examples
+    --------
+    On a cluster (``pip install mutualfin[dask]``)::
+
+        from dask.distributed import Client
+        client = Client("tcp://scheduler:8786")
+        sim = case.simulate(1_000_000, seed=1, executor=client.get_executor())
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise InputError(f"simulate: n = {n!r} must be a whole number of scenarios, at least 1")
@@ -291,6 +393,13 @@ def simulate(
         chunk_size = _default_chunk(case)
     elif isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise InputError(f"simulate: chunk_size {chunk_size!r} must be a whole number, at least 1")
+    if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 1:
+        raise InputError(f"simulate: block_size {block_size!r} must be a whole number, at least 1")
+    if executor is not None and not isinstance(executor, Executor):
+        raise InputError(
+            "simulate: executor must be a concurrent.futures.Executor (a ProcessPoolExecutor, "
+            f"or a Dask client's get_executor()), got {type(executor).__name__}"
+        )
     lines = [lines] if isinstance(lines, str) else list(lines)
     for name in lines:
         if name not in case.model.lines or not case.model.shapes[name].period:
@@ -310,48 +419,43 @@ def simulate(
         isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
     ):
         raise InputError(f"simulate: seed {seed!r} must be a whole number, at least 0")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    inputs = case.model.inputs
-    draws = np.column_stack(
-        [np.asarray(inputs[name].uncertainty.sample(rng, n), dtype=float) for name in uncertain]  # type: ignore[union-attr]
-    )
+    entropy = int(seed.integers(2**63)) if isinstance(seed, np.random.Generator) else int(seed)
     corr_labels: list[str] = []
     corr_matrix = None
     if correlation is not None:
         corr_labels, corr_matrix = _correlation_matrix(case, correlation, uncertain)
-        cols = [uncertain.index(x) for x in corr_labels]
-        draws[:, cols] = iman_conover(draws[:, cols], corr_matrix, rng)
-    for j, name in enumerate(uncertain):  # check once, not per chunk: fractions in range etc.
-        inp = inputs[name]
-        try:
-            inp.check_values(_apply_draw(inp, draws[:, j]), "drawn value")
-        except InputError as exc:
-            raise InputError(
-                f"simulate: draws for {name!r} from {inp.uncertainty!r} are not valid values of "
-                f"the input ({exc}); narrow its uncertainty"
-            ) from None
-
     metrics = _metric_names(case)
-    keep = [*metrics, *[x for x in lines if x not in metrics]]
-    metric_out = np.empty((n, len(metrics)))
-    line_out = {x: np.empty((n, case.timeline.n)) for x in lines}
+    plan = _Plan(
+        uncertain=tuple(uncertain),
+        entropy=entropy,
+        correlated=tuple(corr_labels),
+        matrix=corr_matrix,
+        metrics=tuple(metrics),
+        lines=tuple(lines),
+        chunk_size=min(chunk_size, block_size),
+    )
+    blocks = [(i, min(block_size, n - start)) for i, start in enumerate(range(0, n, block_size))]
     bar = _Progress(progress, n)
     try:
-        for start in range(0, n, chunk_size):
-            stop = min(start + chunk_size, n)
-            overrides = {
-                name: _apply_draw(inputs[name], draws[start:stop, j])
-                for j, name in enumerate(uncertain)
-            }
-            ev = case.model.evaluate(overrides, keep=keep)
-            for j, name in enumerate(metrics):
-                metric_out[start:stop, j] = ev.array(name)
-            for name in lines:
-                line_out[name][start:stop] = ev.array(name)
-            del ev
-            bar.update(stop)
+        parts: list[Any] = [None] * len(blocks)
+        if executor is None:
+            done = 0
+            for i, size in blocks:
+                parts[i] = _run_block(case, plan, i, size, lambda k, d=done: bar.update(d + k))
+                done += size
+        else:
+            futures = {executor.submit(_run_block, case, plan, i, size): i for i, size in blocks}
+            done = 0
+            for future in as_completed(futures):
+                i = futures[future]
+                parts[i] = future.result()
+                done += blocks[i][1]
+                bar.update(done)
     finally:
         bar.close()
+    draws = np.concatenate([p[0] for p in parts])
+    metric_out = np.concatenate([p[1] for p in parts])
+    line_out = {x: np.concatenate([p[2][x] for p in parts]) for x in lines}
     return SimulationResult(
         case=case,
         n=n,

@@ -8,6 +8,7 @@ other charts, outside the analysis layer). Conventions: :mod:`mutualfin.analysis
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,12 +18,10 @@ from mutualfin.analysis._common import (
     COMPUTED_BY,
     TORNADO_UNITS,
     _coerce,
-    _evaluate_rows,
+    _grid_metric,
     _input,
-    _keep_for,
     _metric_label,
     _metric_spec,
-    _metric_values,
     uncertainty_range,
 )
 from mutualfin.errors import InputError
@@ -48,6 +47,7 @@ def tornado(
     inputs: Iterable[str] | None = None,
     *,
     period: int | str | None = None,
+    executor: Executor | None = None,
 ) -> pd.DataFrame:
     """One-at-a-time sensitivity of a metric to each scalar input, ranked by effect.
 
@@ -68,6 +68,9 @@ def tornado(
         ``"uncertainty"``, the scalar inputs that declare one.
     period : str or int, optional
         The period, when ``metric`` is a line by period.
+    executor : concurrent.futures.Executor, optional
+        Evaluates the scenarios in pieces of 1,000 (a process pool, or a Dask client's
+        ``get_executor()``); the numbers are the same with or without one.
 
     Returns
     -------
@@ -79,8 +82,8 @@ def tornado(
 
     Notes
     -----
-    All ``1 + 2k`` scenarios (base and each input's low and high) are one vectorised
-    evaluation. One-at-a-time swings ignore interactions between inputs; see
+    All ``1 + 2k`` scenarios (base and each input's low and high) are evaluated in vectorised
+    pieces of up to 1,000 scenarios. One-at-a-time swings ignore interactions between inputs; see
     :func:`two_way` for a pair and :func:`simulate` for all together.
     """
     line, col = _metric_spec(case, metric, period)
@@ -151,8 +154,7 @@ def tornado(
         hi = _coerce(inp, high, f"tornado: high value of {name!r}")
         rows += [{name: lo}, {name: hi}]
         table.append((name, inp, base, low, high))
-    ev = _evaluate_rows(case, rows, keep=_keep_for(line))
-    values = _metric_values(ev, line, col)
+    values = _grid_metric(case, rows, line, col, executor, "tornado")
     out = pd.DataFrame(
         {
             "input": [t[0] for t in table],
@@ -184,8 +186,11 @@ def two_way(
     metric: str = "npv_net_cash_flow",
     *,
     period: int | str | None = None,
+    executor: Executor | None = None,
 ) -> pd.DataFrame:
-    """A metric over a grid of two scalar inputs, in one vectorised evaluation.
+    """A metric over a grid of two scalar inputs, in vectorised evaluations of up to 1,000
+    cells (handed to ``executor``, any ``concurrent.futures.Executor``, when given; the
+    numbers are the same with or without one).
 
     Returns
     -------
@@ -212,8 +217,11 @@ def two_way(
         inp.check_values(arr, f"two_way: {name!r} value")
         grids.append(arr)
     a, b = np.meshgrid(grids[0], grids[1], indexing="ij")
-    ev = case.model.evaluate({input_a: a.ravel(), input_b: b.ravel()}, keep=_keep_for(line))
-    values = _metric_values(ev, line, col).reshape(a.shape)
+    rows = [
+        {input_a: np.asarray(x), input_b: np.asarray(y)}
+        for x, y in zip(a.ravel(), b.ravel(), strict=True)
+    ]
+    values = _grid_metric(case, rows, line, col, executor, "two_way").reshape(a.shape)
     out = pd.DataFrame(
         values,
         index=pd.Index(grids[0], name=input_a),

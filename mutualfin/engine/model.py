@@ -719,7 +719,7 @@ class _Factored:
         """Sum over the entity axis, term by term: ``sum_k sum_e(a_k) x b_k``."""
         out = None
         for a, b in self.terms:
-            sa = a.sum(axis=1, keepdims=True) if a.shape[1] > 1 else a * self.entities
+            sa = _entity_sum(a) if a.shape[1] > 1 else a * self.entities
             t = sa * b
             out = t if out is None else out + t
         assert out is not None
@@ -731,9 +731,11 @@ class _Factored:
         """Every factor finite and no product able to overflow: then every element is finite."""
         bound = 0.0
         for a, b in self.terms:
-            if not (np.isfinite(np.sum(a)) and np.isfinite(np.sum(b))):
+            # max and min are NaN if any element is, infinite if any is: two passes, no copy
+            ends = [float(a.max()), float(a.min()), float(b.max()), float(b.min())]
+            if not all(np.isfinite(ends)):
                 return False
-            bound += float(np.max(np.abs(a))) * float(np.max(np.abs(b)))
+            bound += max(abs(ends[0]), abs(ends[1])) * max(abs(ends[2]), abs(ends[3]))
         return bound < 1e300
 
     def neg(self) -> _Factored:
@@ -766,6 +768,18 @@ class _Factored:
         if d.shape[0] == 1:
             return _Factored([(f(a, d), b) for a, b in self.terms], self.entities)
         return None
+
+
+def _entity_sum(x: np.ndarray) -> np.ndarray:
+    """Sum over the entity axis of (S, E, P), keeping it: ``x.sum(axis=1, keepdims=True)``.
+
+    einsum's loop runs along the contiguous period axis and is about 5x faster than numpy's
+    reduction over a middle axis on (scenarios, employees, periods) arrays; it is numpy's own
+    loop (no BLAS threads), so the result does not depend on the machine's thread count.
+    """
+    if x.shape[1] == 1:
+        return x
+    return np.einsum("sep->sp", x)[:, None, :]
 
 
 def _combine(op: str, x: Any, y: Any) -> Any:
@@ -873,7 +887,7 @@ class _Evaluator:
             out = a.neg() if isinstance(a, _Factored) else -a
         elif isinstance(node, Total):
             a = self.factored(node.a)
-            out = a.total() if isinstance(a, _Factored) else a.sum(axis=1, keepdims=True)
+            out = a.total() if isinstance(a, _Factored) else _entity_sum(a)
         elif isinstance(node, Line | LineRef):
             v = self.values.get(node.name)
             if isinstance(v, _Factored):
