@@ -77,6 +77,12 @@ def factored_models(draw):
         e = draw(st.sampled_from([*emp, flag])) * draw(st.sampled_from([*scal, series])) + e
         if per_emp and draw(st.booleans()):
             e = e * per_emp[-1] - draw(st.sampled_from(per_emp))
+        # a threshold per employee, as employer NI has: max(x, floor) or min(cap, x)
+        clip = draw(st.sampled_from(["max", "min", "both", "none"]))
+        if clip in ("max", "both"):
+            e = mf.max_(e, draw(st.sampled_from([0.0, 3.0, fixed, scal[1], plain_series])))
+        if clip in ("min", "both"):
+            e = mf.min_(draw(st.sampled_from([5.0, scal[0], series, fixed])), e) * 2
         per_emp.append(Line(f"emp_line_{k}", e, unit="ratio"))
     totals = [Line(f"total_{k}", mf.total(x), unit="ratio") for k, x in enumerate(per_emp)]
     mixed = Line("mixed", sum(totals[1:], totals[0]) * scal[0] - fixed, unit="ratio")
@@ -232,3 +238,37 @@ def test_terms_sharing_a_scenario_factor_are_added_once():
     assert seen == [1]
     assert ev.array("t")[:, 0].tolist() == [66.0, 99.0]
     assert ev.array("per")[:, :, 0].tolist() == [[22.0, 44.0], [33.0, 66.0]]
+
+
+def test_hand_worked_threshold_total_is_not_expanded(monkeypatch):
+    """Employer NI as the staff component writes it, 10% x max(pay - 15,000, 0), with pay =
+    salary x pay index. Salaries 10,000, 20,000 and 30,000. Index 1.0: NI 0 + 500 + 1,500 =
+    2,000. Index 1.5 (pay 15,000, 30,000, 45,000): 0 + 1,500 + 3,000 = 4,500. Index 0.5:
+    nobody is over the threshold, 0."""
+    staff = Entities("employee", ["E1", "E2", "E3"])
+    salary = Input("roster.salary", [10_000.0, 20_000.0, 30_000.0], per=staff)
+    index = Input("staff.pay_index", 1.0, unit="ratio")
+    threshold = Input("ni.threshold", 15_000.0)
+    pay = Line("pay_employee", salary * index)
+    ni = Line("ni_employee", 0.1 * mf.max_(pay - threshold, 0))
+    model = Model(Timeline(2026, years=1), [Line("employer_ni", mf.total(ni))])
+    expanded = []
+    real_dense = engine_model._Hinge.dense
+
+    def spy(self):
+        expanded.append(self.shape)
+        return real_dense(self)
+
+    monkeypatch.setattr(engine_model._Hinge, "dense", spy)
+    ev = model.evaluate({"staff.pay_index": [1.0, 1.5, 0.5]}, keep=["employer_ni"])
+    np.testing.assert_allclose(ev.array("employer_ni")[:, 0], [2_000.0, 4_500.0, 0.0])
+    assert expanded == []  # totalled by sorting the salaries, never (scenarios x employees)
+    # kept, the per-employee line is expanded in the result: E3 at index 1.5 pays 3,000
+    full = model.evaluate({"staff.pay_index": [1.0, 1.5, 0.5]}).array("ni_employee")
+    np.testing.assert_allclose(full[1, :, 0], [0.0, 1_500.0, 3_000.0])
+    # a falling index (b < 0 in max(a b + c, 0)) and a cap, min(pay, 25,000), likewise
+    capped = Line("capped", mf.min_(salary * (2 - index), 25_000.0))
+    model = Model(Timeline(2026, years=1), [Line("t", mf.total(capped))])
+    ev = model.evaluate({"staff.pay_index": [1.0, 1.5]}, keep=["t"])
+    # index 1.0: 10,000 + 20,000 + 25,000; index 1.5: 5,000 + 10,000 + 15,000
+    np.testing.assert_allclose(ev.array("t")[:, 0], [55_000.0, 30_000.0])

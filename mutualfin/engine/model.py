@@ -474,9 +474,11 @@ class Model:
             for name, v in ctx.values.items():
                 if isinstance(v, _Factored):
                     ctx.values[name] = v.dense()
-        return Evaluation(
+        out = Evaluation(
             self, ctx.values, ctx.n_scenarios, ctx.inputs, ctx.openings, ctx.param_notes
         )
+        out.expanded = ctx.expanded
+        return out
 
     def _run(self, ctx: _Evaluator, check_finite: bool, keep_set: set[str] | None) -> None:
         last_use = self._last_use()
@@ -669,6 +671,68 @@ _ONE = np.ones((1, 1, 1))
 _BINOPS = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
 
 
+def _magnitude(x: np.ndarray) -> float:
+    """The largest absolute value in x; NaN if any element is NaN, inf if any is infinite
+    (max and min: two passes, no copy)."""
+    top, bottom = float(x.max()), float(x.min())
+    if np.isnan(top) or np.isnan(bottom):
+        return float("nan")
+    return max(abs(top), abs(bottom))
+
+
+class _Hinge:
+    """``max(a x b + c, 0)`` per entity, held unexpanded: ``a`` (1, E, P or 1) without a
+    scenario axis, ``b`` and ``c`` (S or 1, 1, P or 1) without an entity axis.
+
+    Employer NI is ``rate x max(pay - threshold, 0)`` per employee; with an uncertain pay award
+    the pay is ``(salary x fte) x pay index``, a product of an employee factor and a scenario
+    factor, but the threshold makes the NI of each employee in each scenario a different
+    function. Its total over employees is still cheap: for ``b > 0`` the employees who pay are
+    those with ``a_e > -c / b``, so with ``a`` sorted once (per period) and summed from the top,
+    ``sum_e max(a_e b + c, 0) = b x (sum of a_e above k) + c x (their count)``, one binary
+    search per scenario and period (``b < 0``: those below k; ``b = 0``: ``E x max(c, 0)``).
+    Exact algebra: it differs from the expanded sum only by rounding (an employee exactly at
+    the threshold adds 0 either way).
+    """
+
+    __slots__ = ("a", "b", "c", "shape")
+
+    def __init__(self, a: np.ndarray, b: np.ndarray, c: np.ndarray):
+        self.a, self.b, self.c = a, b, c
+        self.shape = np.broadcast_shapes(a.shape, b.shape, c.shape)
+
+    def dense(self) -> np.ndarray:
+        return np.maximum(self.a * self.b + self.c, 0.0)
+
+    def bound(self) -> float:
+        """A bound on every element, NaN or infinite if a factor is not finite."""
+        a, b, c = (_magnitude(x) for x in (self.a, self.b, self.c))
+        return a * b + c
+
+    def total(self) -> np.ndarray:
+        S, E, P = self.shape
+        b = np.broadcast_to(self.b, (S, 1, P))[:, 0, :]
+        c = np.broadcast_to(self.c, (S, 1, P))[:, 0, :]
+        a = self.a[0]  # (E, P or 1)
+        order = np.sort(a, axis=0)
+        zero = np.zeros((1, a.shape[1]))
+        below = np.concatenate([zero, np.cumsum(order, axis=0)])  # sum of the k smallest
+        above = np.concatenate([np.cumsum(order[::-1], axis=0)[::-1], zero])  # from k up
+        with np.errstate(divide="ignore", invalid="ignore"):
+            k = -c / b
+        out = np.full((S, P), np.nan)
+        for p in range(P):
+            q = p if a.shape[1] > 1 else 0
+            bp, cp, kp = b[:, p], c[:, p], k[:, p]
+            up, down, flat = bp > 0, bp < 0, bp == 0
+            i = np.searchsorted(order[:, q], kp[up], side="right")  # first a_e above k
+            out[up, p] = bp[up] * above[i, q] + cp[up] * (E - i)
+            j = np.searchsorted(order[:, q], kp[down], side="left")  # how many below k
+            out[down, p] = bp[down] * below[j, q] + cp[down] * j
+            out[flat, p] = E * np.maximum(cp[flat], 0.0)
+        return out[:, None, :]
+
+
 class _Factored:
     """A per-entity value held as a sum of products, ``sum_k a_k * b_k``, each ``b_k`` without
     an entity axis (shape (S or 1, 1, P or 1)) and each ``a_k`` usually without a scenario axis.
@@ -705,7 +769,7 @@ class _Factored:
         if self._dense is None:
             out = None
             for a, b in self.terms:
-                t = a * b
+                t = (a.dense() if isinstance(a, _Hinge) else a) * b
                 out = t if out is None else out + t
             assert out is not None
             if self.target is not None:
@@ -719,7 +783,10 @@ class _Factored:
         """Sum over the entity axis, term by term: ``sum_k sum_e(a_k) x b_k``."""
         out = None
         for a, b in self.terms:
-            sa = _entity_sum(a) if a.shape[1] > 1 else a * self.entities
+            if isinstance(a, _Hinge):
+                sa = a.total()
+            else:
+                sa = _entity_sum(a) if a.shape[1] > 1 else a * self.entities
             t = sa * b
             out = t if out is None else out + t
         assert out is not None
@@ -732,22 +799,29 @@ class _Factored:
         bound = 0.0
         for a, b in self.terms:
             # max and min are NaN if any element is, infinite if any is: two passes, no copy
-            ends = [float(a.max()), float(a.min()), float(b.max()), float(b.min())]
-            if not all(np.isfinite(ends)):
-                return False
-            bound += max(abs(ends[0]), abs(ends[1])) * max(abs(ends[2]), abs(ends[3]))
-        return bound < 1e300
+            bound += (a.bound() if isinstance(a, _Hinge) else _magnitude(a)) * _magnitude(b)
+        return bool(bound < 1e300)  # False for NaN or infinity too
 
     def neg(self) -> _Factored:
         return _Factored(
-            [(a, -b) if b.size <= a.size else (-a, b) for a, b in self.terms], self.entities
+            [
+                (a, -b) if isinstance(a, _Hinge) or b.size <= a.size else (-a, b)
+                for a, b in self.terms
+            ],
+            self.entities,
         )
 
     def add(self, other: _Factored) -> _Factored | None:
         terms = list(self.terms)
         for a, b in other.terms:
             for k, (a0, b0) in enumerate(terms):  # the same scenario factor: add the others
-                if b0 is b and a0.shape[0] == 1 and a.shape[0] == 1:
+                if (
+                    b0 is b
+                    and not isinstance(a0, _Hinge)
+                    and not isinstance(a, _Hinge)
+                    and a0.shape[0] == 1
+                    and a.shape[0] == 1
+                ):
                     terms[k] = (a0 + a, b)
                     break
             else:
@@ -757,7 +831,17 @@ class _Factored:
     def mul(self, other: _Factored) -> _Factored | None:
         if len(self.terms) * len(other.terms) > _MAX_TERMS:
             return None
-        terms = [(a1 * a2, b1 * b2) for a1, b1 in self.terms for a2, b2 in other.terms]
+        terms = []
+        for a1, b1 in self.terms:
+            for a2, b2 in other.terms:
+                if isinstance(a1, _Hinge) or isinstance(a2, _Hinge):
+                    # a hinge times a factor without employees stays a hinge
+                    h, other_a = (a1, a2) if isinstance(a1, _Hinge) else (a2, a1)
+                    if isinstance(other_a, _Hinge) or other_a.shape[1] > 1:
+                        return None
+                    terms.append((h, b1 * b2 * other_a))
+                else:
+                    terms.append((a1 * a2, b1 * b2))
         return _Factored(terms, self.entities)
 
     def scale(self, d: np.ndarray, divide: bool) -> _Factored | None:
@@ -765,9 +849,28 @@ class _Factored:
         f = np.divide if divide else np.multiply
         if d.shape[1] == 1:
             return _Factored([(a, f(b, d)) for a, b in self.terms], self.entities)
-        if d.shape[0] == 1:
+        if d.shape[0] == 1 and not any(isinstance(a, _Hinge) for a, _ in self.terms):
             return _Factored([(f(a, d), b) for a, b in self.terms], self.entities)
         return None
+
+    def hinge(self) -> _Hinge | None:
+        """``max(self, 0)`` as a :class:`_Hinge`, where self is ``a x b + c`` with one
+        employee factor ``a`` (no scenario axis) and every other term without employees."""
+        main = None
+        rest = None
+        for a, b in self.terms:
+            if isinstance(a, _Hinge):
+                return None
+            if a.shape[1] > 1:
+                if main is not None or a.shape[0] > 1:
+                    return None
+                main = (a, b)
+            else:
+                t = a * b
+                rest = t if rest is None else rest + t
+        if main is None:
+            return None
+        return _Hinge(main[0], main[1], np.zeros((1, 1, 1)) if rest is None else rest)
 
 
 def _entity_sum(x: np.ndarray) -> np.ndarray:
@@ -820,6 +923,27 @@ def _combine(op: str, x: Any, y: Any) -> Any:
     return None
 
 
+def _min_max(fn: str, x: Any, y: Any) -> _Factored | None:
+    """MAX(x, y) = y + max(x - y, 0) and MIN(x, y) = y - max(y - x, 0), kept factored (with a
+    :class:`_Hinge`) when the difference is one employee factor times a scenario factor plus
+    terms without employees; None where the plain evaluation should be used."""
+    if not (isinstance(x, _Factored) or isinstance(y, _Factored)):
+        return None
+    if any(not isinstance(v, _Factored) and v.ndim != 3 for v in (x, y)):
+        return None
+    diff = _combine("-", x, y) if fn == "MAX" else _combine("-", y, x)
+    if diff is None:
+        return None
+    h = diff.hinge()
+    if h is None:
+        return None
+    ent = diff.entities
+    part = _Factored([(h, _ONE if fn == "MAX" else -_ONE)], ent)
+    if not isinstance(y, _Factored) and not np.any(y):  # max(x, 0): nothing to add back
+        return part
+    return _Factored.of(y, ent).add(part)
+
+
 class _Evaluator:
     """Evaluation state: input arrays, finished line values, and the column being stepped."""
 
@@ -833,6 +957,8 @@ class _Evaluator:
         self.stepping: set[str] = set()
         self.inputs, self.n_scenarios = inputs, n_scenarios
         self.factor = FACTORED and n_scenarios > 1
+        #: most numbers per scenario in an array with both a scenario and an entity axis
+        self.expanded = 0
         self.param_rows = {}
         self.param_notes: dict[str, list[bool]] = {}
         for key, (row, held) in model.parameter_rows().items():
@@ -850,7 +976,10 @@ class _Evaluator:
             if hit is None:
                 hit = node.evaluate(self)
                 self.memo[key] = hit
-            return hit.dense() if isinstance(hit, _Factored) else hit
+            if isinstance(hit, _Factored):
+                hit = hit.dense()
+            self._note(hit)
+            return hit
         # stepping one column: elementwise nodes recurse; others evaluate fully, then slice
         if isinstance(node, BinOp | Neg | Func | Total | Line | LineRef | Previous):
             return node.evaluate(self)
@@ -885,6 +1014,8 @@ class _Evaluator:
         elif isinstance(node, Neg):
             a = self.factored(node.a)
             out = a.neg() if isinstance(a, _Factored) else -a
+        elif isinstance(node, Func) and node.fn in ("MAX", "MIN") and len(node.args) == 2:
+            out = _min_max(node.fn, self.factored(node.args[0]), self.factored(node.args[1]))
         elif isinstance(node, Total):
             a = self.factored(node.a)
             out = a.total() if isinstance(a, _Factored) else _entity_sum(a)
@@ -894,8 +1025,14 @@ class _Evaluator:
                 out = v
         if out is None:
             out = node.evaluate(self)
+        if not isinstance(out, _Factored):
+            self._note(out)
         self.memo[key] = out
         return out
+
+    def _note(self, arr: np.ndarray) -> None:
+        if arr.ndim == 3 and arr.shape[0] > 1 and arr.shape[1] > 1 and arr.strides[0] != 0:
+            self.expanded = max(self.expanded, arr.shape[1] * arr.shape[2])
 
     def _full(self, node: Expr) -> np.ndarray:
         col, self.col = self.col, None
@@ -998,6 +1135,7 @@ class _Evaluator:
                 )
             e = len(shape.entity) if shape.entity is not None else 1
             self.values[name] = np.zeros((S, e, self.n_periods))
+            self._note(self.values[name])
         self.stepping = set(members)
         try:
             for p in range(self.n_periods):
@@ -1096,6 +1234,10 @@ class Evaluation:
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
     openings: dict[str, np.ndarray] = field(default_factory=dict)
     param_held: dict[str, list[bool]] = field(default_factory=dict)
+    #: the most numbers per scenario held in one array with both a scenario and an entity
+    #: axis while evaluating (0 if every per-entity value stayed factored or did not vary):
+    #: what a chunk of scenarios costs in memory, for choosing chunk sizes
+    expanded: int = 0
 
     @property
     def timeline(self) -> Timeline:
