@@ -98,7 +98,9 @@ def factored_models(draw):
     )
     metric = Line("summed", mf.sum_periods(balance), unit="ratio", kind="metric")
     emp_total = Line("emp_total", mf.total(emp_balance), unit="ratio")
-    lines = [*per_emp, *totals, mixed, balance, emp_balance, emp_total, metric]
+    # last year's value of a per-employee line that is not itself a running balance
+    lagged = Line("lagged", mf.previous(per_emp[-1], opening=0) * scal[0], unit="ratio")
+    lines = [*per_emp, *totals, mixed, balance, emp_balance, emp_total, lagged, metric]
     model = Model(Timeline(2026, years=years), lines)
     return model, {k: v for k, v in overrides.items() if k in model.inputs}
 

@@ -1090,6 +1090,9 @@ class _Evaluator:
     def previous_value(self, node: Previous) -> np.ndarray:
         name = node.target_name
         opening = self.opening_value(name)
+        v = self.values.get(name)
+        if isinstance(v, _Factored):  # last period's values of a factored line: expand it
+            v = self.values[name] = v.dense()
         if self.col is not None:
             if self.col == 0:
                 return opening
