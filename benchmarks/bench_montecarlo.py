@@ -19,7 +19,9 @@ last, so that what it leaves allocated does not count against the others):
 * ``2 cores``: a ``ProcessPoolExecutor(2)``, started (and warmed with one trivial task)
   before the clock starts.
 
-Reported: wall time of ``simulate`` (best of ``--repeat``; the baseline once), the ratio of
+Reported: wall time of ``simulate`` (best of ``--repeat``; the baseline once), the CPU time of
+the process tree per run (the mean; less than the wall time when other work shares the
+machine's cores, as on a shared VM), the ratio of
 the baseline's time to each, and the peak resident memory of the whole process tree (the
 benchmark process and its pool workers, sampled every 10 ms from /proc; pages a forked worker
 shares with its parent count twice), with the resident memory before the run (imports, the
@@ -121,6 +123,12 @@ class TreePeak:
         self.peak = max(self.peak, self._total())
 
 
+def _cpu() -> float:
+    """CPU seconds used by this process and its exited children."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def _noop(_: int) -> int:
     return 0
 
@@ -140,19 +148,22 @@ def one(case_name: str, modes: list[str], n: int, repeat: int) -> dict:
             list(pool.map(_noop, range(4)))  # workers started before the clock
         before = TreePeak()._total()
         best = float("inf")
+        runs = 1 if mode == "plain" else repeat
+        cpu0 = _cpu()
         with TreePeak() as peak:
-            for _ in range(1 if mode == "plain" else repeat):
+            for _ in range(runs):
                 t0 = time.perf_counter()
                 sim = risk.simulate(
                     case, n, seed=1, correlation=correlation, progress=False, executor=pool
                 )
                 best = min(best, time.perf_counter() - t0)
         if pool is not None:
-            pool.shutdown()
+            pool.shutdown()  # the workers' CPU time is counted once they have exited
         p = sim.percentiles()
         cols = [c for c in p.columns if c.startswith("p")]
         out[mode] = {
             "time": best,
+            "cpu": (_cpu() - cpu0) / runs,
             "rss_before_mib": before / 1024,
             "peak_mib": peak.peak / 1024,
             "percentiles": p[cols].to_numpy().tolist(),
@@ -190,14 +201,17 @@ def main() -> None:
         results = json.loads(done.stdout.strip().splitlines()[-1])
         results = {m: results[m] for m in MODES if m in results}
         print(f"\n## {name}: simulate({args.n:,}), chunk {results['1 core']['chunk']:,} scenarios")
-        print("| configuration | time | ratio to plain | peak RSS (process tree) | RSS before |")
-        print("| --- | ---: | ---: | ---: | ---: |")
+        print(
+            "| configuration | time | CPU time | ratio to plain | peak RSS (process tree) "
+            "| RSS before |"
+        )
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
         base = results.get("plain", {}).get("time")
         for mode, r in results.items():
             ratio = f"{base / r['time']:.1f}x" if base else ""
             print(
-                f"| {mode} | {r['time']:.2f} s | {ratio} | {r['peak_mib']:,.0f} MiB "
-                f"| {r['rss_before_mib']:,.0f} MiB |"
+                f"| {mode} | {r['time']:.2f} s | {r['cpu']:.2f} s | {ratio} "
+                f"| {r['peak_mib']:,.0f} MiB | {r['rss_before_mib']:,.0f} MiB |"
             )
         one_core, two = results["1 core"], results["2 cores"]
         same = one_core["percentiles"] == two["percentiles"]
