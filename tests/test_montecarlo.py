@@ -73,7 +73,8 @@ def test_process_pool_gives_byte_identical_results(in_process, pool):
 
 
 def test_dask_local_cluster_gives_byte_identical_results(in_process):
-    distributed = pytest.importorskip("distributed")  # in the test extra, so CI has it
+    import distributed  # dask[distributed] is in the test extra, so CI installs it
+
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None

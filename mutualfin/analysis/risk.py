@@ -39,6 +39,11 @@ Conventions
   distribution's central value: multiplied by ``draw / central`` for money and counts (GBP,
   count), shifted by ``draw - central`` for rates and other units (and for money whose central
   value is 0). A distribution collapsed to the base value therefore leaves every input as it is.
+* *Blocks of a Monte Carlo run*: the scenarios are drawn in blocks of ``block_size``
+  (10,000 by default), each from its own generator seeded by the run's seed and the block's
+  index, and rank-correlated within the block (the block is the unit of correlation). Blocks
+  are independent, so an ``executor`` (a process pool, a Dask cluster) may evaluate them in
+  any order on any machine and the numbers are the same bit for bit.
 * Results of Monte Carlo runs, tornado ranges and scenario tables are *values computed by
   mutualfin*, not live formulas: :meth:`SimulationResult.tables` labels them so for the
   workbook's risk sheet.
