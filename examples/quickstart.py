@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import mutualfin as mf
@@ -17,7 +18,12 @@ from mutualfin import plots
 from mutualfin.costs import Overheads, Premises
 from mutualfin.excel import recalc
 from mutualfin.income import Contract, TradedIncome
+from mutualfin.legal_form import LegalForm
+from mutualfin.pensions import LgpsAdmission
 from mutualfin.workforce import StaffCosts
+
+# a case warns once about the parameters it holds flat beyond their data; printed below
+warnings.simplefilter("ignore", mf.errors.AssumptionWarning)
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 
@@ -31,16 +37,20 @@ def main(out: Path) -> None:
             Contract(annual_value=977_891, start_date="2026-04-01", term_years=5),
             TradedIncome(customers=110, price=9_500, customer_growth=0.05),
             StaffCosts(roster, pay_award=0.025, vacancy_factor=0.02),
+            LgpsAdmission(roster, primary_rate=0.16),
             Overheads(it=260_000, insurance=30_000, audit=15_000, inflation=0.025),
-            Premises(legal_form="company_limited_by_guarantee", rent=85_000),
+            Premises(rent=85_000),
+            LegalForm(form="company_limited_by_shares"),
             mf.CaseFinance(opening_cash=100_000, creditor_days=30),
         ],
         name="Quick-start schools support mutual",
     )
     results = case.run()
     print(results.statements["Income and expenditure"].round(0).to_string())
-    print(results.metrics.to_string())
+    for name in results.metrics.index:
+        print(f"{name:32s} {results.metric_text(name)}")
     assert results.checks["ok"].all()
+    print(f"{len(case.assumptions)} assumptions, e.g. {case.assumptions[0]}")
 
     path = results.to_excel(out / "quickstart.xlsx", overwrite=True)
     print(f"workbook: {path}")

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import mutualfin as mf
 from mutualfin import plots, risk
+
+# a case warns once about the parameters it holds flat beyond their data (case.assumptions)
+warnings.simplefilter("ignore", mf.errors.AssumptionWarning)
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
-from mutualfin.errors import CaseFileError, MutualfinError
+from mutualfin.errors import AssumptionWarning, CaseFileError, MutualfinError
 
 __all__ = ["TEMPLATE", "main"]
 
@@ -65,6 +66,10 @@ def _print_results(results) -> None:
     checks = results.checks
     status = "OK" if bool(checks["ok"].all()) else "ERROR"
     print(f"  {'Checks':36s} {status}")
+    if case.assumptions:
+        print(f"\nAssumptions ({len(case.assumptions)}; the Parameters sheet marks them)")
+        for text in case.assumptions:
+            print(f"  - {text}")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -358,7 +363,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings():
+            # assumptions are printed with the results (run), not as Python warnings
+            warnings.simplefilter("ignore", AssumptionWarning)
+            return int(args.func(args))
     except MutualfinError as exc:
         if args.debug:
             raise

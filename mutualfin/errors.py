@@ -23,11 +23,20 @@ to fix it. Catch :class:`MutualfinError` to handle them all.
     └── WorkbookError                         writing or checking a workbook
         ├── RecalculationError                LibreOffice is missing or failed to recalculate
         └── VerificationError                 the workbook disagrees with Python
+
+One warning, for figures that rest on an assumption the user should see (a parameter held flat
+beyond its data): :class:`AssumptionWarning`. It never stands in for an error: anything that
+would make a figure wrong raises.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
+
 __all__ = [
+    "AssumptionWarning",
     "CaseFileError",
     "CycleError",
     "EvaluationError",
@@ -125,3 +134,19 @@ class RecalculationError(WorkbookError):
 
 class VerificationError(WorkbookError):
     """A workbook's recalculated figures disagree with Python's."""
+
+
+class AssumptionWarning(UserWarning):
+    """A figure rests on an assumption mutualfin made and the user should see, such as a
+    dated parameter held flat beyond its data."""
+
+
+def warn_assumption(message: str) -> None:
+    """Warn with :class:`AssumptionWarning`, pointing at the user's code (the first frame
+    outside the mutualfin package), not at mutualfin's own."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
+        level += 1
+        frame = frame.f_back
+    warnings.warn(AssumptionWarning(message), stacklevel=level)

@@ -110,16 +110,39 @@ def test_statements_by_hand_to_the_penny():
     # small profits rate 19% (profits under £50,000): 10,000 x 19% = 1,900; 18,040 x 19%
     assert ie("corporation_tax") == [0, 1_900, 3_427.60]
     assert ie("surplus_after_tax") == [-6_000, 14_100, 14_612.40]
-    # no debtors, creditors or loan: cash moves with the surplus from 10,000 opening
-    assert ie("net_cash_flow") == [-6_000, 14_100, 14_612.40]
-    assert ie("closing_cash") == [4_000, 18_100, 32_712.40]
+    # tax is paid nine months and a day after the year (TMA 1970 s.59D): 2027/28's 1,900 in
+    # 2028/29; the year-end balance owed is 0, 1,900, 3,427.60
+    assert ie("tax_paid") == [0, 0, 1_900]
+    assert ie("tax_payable") == [0, 1_900, 3_427.60]
+    # no debtors, creditors or loan: cash before financing is the surplus before tax less
+    # the tax paid: -6,000; 16,000; 18,040 - 1,900 = 16,140
+    assert ie("cash_flow_before_financing") == [-6_000, 16_000, 16_140]
+    assert ie("net_cash_flow") == [-6_000, 16_000, 16_140]
+    assert ie("closing_cash") == [4_000, 20_000, 36_140]
     assert ie("reserves") == [4_000, 18_100, 32_712.40]
     m = r.metrics
     assert m["minimum_cash"] == pytest.approx(4_000)
     assert m["minimum_cash_period"] == "2026/27"
     assert m["closing_reserves"] == pytest.approx(32_712.40)
     assert m["council_income_share"] == 1.0
-    assert m["payback_years"] == pytest.approx(6_000 / 14_100)  # 0 + 6,000 / 14,100
+    # payback from the first outlay (the start): 6,000 out in 2026/27, back during 2027/28
+    # at 16,000 a year: 1 + 6,000 / 16,000 = 1.375 years
+    assert m["payback_years"] == pytest.approx(1.375)
+    assert r.checks["ok"].all()
+
+
+def test_a_large_company_pays_corporation_tax_in_quarterly_instalments():
+    """Corporation Tax (Instalment Payments) Regulations 1998: taxable profits over £1.5m pay
+    in months 7 and 10 of the year and 1 and 4 after it: half in the year, half the next."""
+    case = BusinessCase(
+        mf.Timeline("2026/27", years=2),
+        [Contract(annual_value=3_000_000), TwoStaff(other_costs=944_000)],
+    )
+    r = case.run()
+    # profit 3,000,000 - 56,000 - 944,000 = 2,000,000 a year; 25% main rate = 500,000
+    assert r["corporation_tax"].tolist() == pytest.approx([500_000, 500_000])
+    assert r["tax_paid"].tolist() == pytest.approx([250_000, 500_000])
+    assert r["tax_payable"].tolist() == pytest.approx([250_000, 250_000])
     assert r.checks["ok"].all()
 
 
@@ -278,7 +301,9 @@ def test_green_book_real_npv_by_hand():
     # first year; discounted at 3.5% (Green Book, years 0-30), year 0 undiscounted
     flows = r["net_cash_flow"].to_numpy()
     expected = sum(f / (1.02**t * 1.035**t) for t, f in enumerate(flows))
-    assert r.metrics["npv_green_book_real"] == pytest.approx(expected, rel=1e-12)
+    assert r.npv_green_book_real() == pytest.approx(expected, rel=1e-12)
+    # the mutual's headline NPV is at its own (nominal) rate, not the Green Book real rate
+    assert "npv_green_book_real" not in r.metrics
 
 
 def test_charitable_form_pays_no_tax_on_primary_purpose_trading():
@@ -315,7 +340,7 @@ def test_metric_display_uses_the_metric_unit():
     # formatted by the unit the statement list declares, never by the name
     assert metric_text("years_reserves_below_target", 3.0) == "3"  # a count
     assert metric_text("minimum_cash", -1234.4) == "-£1,234"
-    assert metric_text("payback_years", float("nan")) == "never"
+    assert metric_text("payback_years", float("nan")) == "not paid back"
     assert metric_text("surplus_margin", 0.032) == "3.2%"
     assert metric_text("minimum_debt_service_cover", 1.234) == "1.23x"
     assert metric_text("reserves_months", 1.5) == "1.5 months"

@@ -29,11 +29,11 @@ def metric_cells(case, recalculated):
     return out
 
 
-def test_contract_value_and_lgps_rate_edited_in_the_workbook(soffice, tmp_path):
+def test_contract_value_and_lgps_fixed_rate_edited_in_the_workbook(soffice, tmp_path):
     case = mf.BusinessCase.from_file(YOUTH)
     results = case.run()
     path = results.to_excel(tmp_path / "youth.xlsx")
-    changes = {"contract.annual_value": 3_950_000.0, "staff.lgps_primary_rate": 0.225}
+    changes = {"contract.annual_value": 3_950_000.0, "lgps.fixed_rate": 0.2}
     edited = edit_inputs(path, tmp_path / "edited.xlsx", changes)
     calc = recalculate(edited, tmp_path / "calc")
     in_excel = metric_cells(case, calc)

@@ -11,7 +11,7 @@ import pytest
 import mutualfin.discounting
 import mutualfin.uk.greenbook
 from mutualfin.discounting import deflate, green_book_discount_factors, real_to_nominal
-from mutualfin.errors import InputError, ParameterRangeError
+from mutualfin.errors import AssumptionWarning, InputError, ParameterRangeError
 
 
 def test_doctests_run():
@@ -54,8 +54,8 @@ def test_green_book_dated_schedule():
     np.testing.assert_allclose(green_book_discount_factors(5, on="2025/26"), a)
     with pytest.raises(ParameterRangeError, match="2022-11-18 to 2027-03-31"):
         green_book_discount_factors(5, schedule="health", on="2020-01-01")
-    with pytest.raises(ParameterRangeError, match="2003-01-01 to 2027-03-31"):
-        green_book_discount_factors(5, on=2030)
+    with pytest.warns(AssumptionWarning, match="held flat from 2027-04-01"):
+        np.testing.assert_allclose(green_book_discount_factors(5, on=2030), a)
 
 
 @pytest.mark.parametrize(

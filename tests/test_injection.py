@@ -52,7 +52,10 @@ def poisoned_case(folder: Path) -> Path:
     text = text.replace(
         "hr = 40_000", f"hr = {{ value = 40_000, source = {toml_text(PAYLOADS[6])} }}"
     )
-    text = text.replace("[finance]", '[roster]\nfile = "staff.csv"\n\n[staff]\n\n[finance]')
+    text = text.replace(
+        "[finance]",
+        '[roster]\nfile = "staff.csv"\n\n[staff]\n\n[lgps]\nprimary_rate = 0.16\n\n[finance]',
+    )
     path = folder / "case.toml"
     path.write_text(text, encoding="utf-8")
     return path

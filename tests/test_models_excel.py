@@ -72,16 +72,13 @@ COMPONENTS = {
     "overheads": lambda: Overheads(hr=60_000, payroll=15_000, it=120_000, inflation=0.03),
     "setup": lambda: SetUp(amounts=[100_000, 50_000, 0, 0], pre_go_live=80_000),
     "premises": lambda: Premises(
-        legal_form="charitable_community_benefit_society",
         rent=50_000,
         running_costs=20_000,
         rateable_value=100_000,
         discretionary_relief=0.1,
         inflation=0.02,
     ),
-    "premises_cic": lambda: Premises(
-        legal_form="cic_limited_by_guarantee", rateable_value=40_000, discretionary_relief=0.2
-    ),
+    "premises_cic": lambda: Premises(rateable_value=40_000, discretionary_relief=0.2),
     "vat": lambda: VatLeakage(
         vatable_costs=1_200_000, irrecoverable_share=0.9, council_recovery_share=0.95
     ),

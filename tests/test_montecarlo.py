@@ -22,7 +22,7 @@ from mutualfin.errors import InputError
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CASE = mf.BusinessCase.from_file(ROOT / "models" / "youth_service.toml")
-CORRELATION = {("contract.indexation", "staff.lgps_primary_rate"): 0.6}
+CORRELATION = {("contract.indexation", "staff.vacancy_factor"): 0.6}
 # 2,500 scenarios in blocks of 1,000: three blocks, the last one shorter
 RUN = dict(seed=20260401, correlation=CORRELATION, block_size=1_000, progress=False)
 
@@ -99,7 +99,7 @@ def test_each_block_is_rank_correlated():
     sim = risk.simulate(CASE, 4_000, **RUN)
     for start in range(0, 4_000, 1_000):
         block = sim.draws.iloc[start : start + 1_000]
-        rho = block["contract.indexation"].rank().corr(block["staff.lgps_primary_rate"].rank())
+        rho = block["contract.indexation"].rank().corr(block["staff.vacancy_factor"].rank())
         assert rho == pytest.approx(0.6, abs=0.05)
 
 

@@ -39,7 +39,12 @@ def test_care_projection_matches_the_worked_example():
     # DOMAIN.md (LGPS CARE): pay £24,500 gives £500.00; after 1.2% CPI £506.00; next year pay
     # £24,745 adds £505.00, total £1,011.00; after -0.1% CPI £1,009.99
     lgps = LgpsAdmission(
-        one_member(), pay_growth=[0.0, 0.01], cpi_revaluation=[0.012, -0.001], contract_years=2
+        one_member(),
+        pay_growth=[0.0, 0.01],
+        cpi_revaluation=[0.012, -0.001],
+        contract_years=2,
+        primary_rate=0.2,
+        exit_basis="multiple",
     )
     ev = evaluate(lgps, 2014, 2)
     assert ev["lgps_pensionable_pay"].tolist() == [24_500, pytest.approx(24_745)]
@@ -69,9 +74,16 @@ def test_pass_through_costs_the_mutual_exactly_its_fixed_rate():
     np.testing.assert_allclose(
         ev["lgps_contributions_council"].to_numpy(), pay * (0.24 - 0.198) + 2_000
     )
-    # and the exit payment falls to the council
-    assert ev["lgps_exit_payment_mutual"].sum() == 0
-    assert ev["lgps_exit_payment_council"].iloc[2] == pytest.approx(ev["lgps_exit_deficit"].iloc[2])
+    # and the exit settles with the council: it pays any deficit (no credit is banked)
+    assert "lgps_exit_payment" not in ev and "lgps_exit_credit" not in ev
+    assert ev["lgps_exit_settlement_council"].iloc[2] == pytest.approx(
+        ev["lgps_exit_deficit"].iloc[2]
+    )
+    assert lgps.roles == {
+        "lgps_contributions_mutual": "pay",
+        "lgps_exit_settlement_council": "council_cost",
+        "lgps_contributions_council": "council_cost",
+    }
 
 
 def test_valuation_by_hand_and_exit_bases():
@@ -82,9 +94,11 @@ def test_valuation_by_hand_and_exit_bases():
         discount_rate=0.05,
         life_expectancy=23,
         normal_pension_age=67,
+        exit_basis="multiple",
         exit_multiple=1.6,
         contract_years=3,
         bond_share=0.5,
+        primary_rate=0.198,
     )
     ev = evaluate(lgps, 2026, 3)
     # net rate j = 1.05 / 1.02 - 1; annuity factor (1 - (1 + j)^-23) / j = 16.5446
@@ -106,7 +120,8 @@ def test_valuation_by_hand_and_exit_bases():
     np.testing.assert_allclose(ev["lgps_exit_deficit"].to_numpy(), deficit)
     assert deficit[2] > 0  # the exit basis is dearer than the funding: a gap appears
     # full risk: the mutual pays it at the end of year 3
-    np.testing.assert_allclose(ev["lgps_exit_payment_mutual"].to_numpy(), [0, 0, deficit[2]])
+    np.testing.assert_allclose(ev["lgps_exit_payment"].to_numpy(), [0, 0, deficit[2]])
+    np.testing.assert_allclose(ev["lgps_exit_credit"].to_numpy(), [0, 0, 0])
     np.testing.assert_allclose(ev["lgps_bond"].to_numpy(), 0.5 * deficit)
     assert "not an actuarial valuation" in ev.model.lines["lgps_liability_ongoing"].label
     # gilts basis: same formula at the gilt rate, dearer than the ongoing basis
@@ -133,19 +148,30 @@ def test_actuarys_figures_override_the_estimates():
         actuary_exit_payment=12_345,
         actuary_bond=50_000,
         contract_years=2,
+        primary_rate=0.198,
     )
     ev = evaluate(lgps, 2026, 3)
     assert ev["annuity_factor_ongoing"].tolist() == [20.0] * 3
     assert ev["lgps_assets"].iloc[0] == pytest.approx(150_000 * 1.05 + 0.263 * 40_000)
-    assert ev["lgps_exit_payment_mutual"].tolist() == [0, 12_345, 0]
+    assert ev["lgps_exit_payment"].tolist() == [0, 12_345, 0]
     assert ev["lgps_bond"].tolist() == [50_000] * 3
 
 
 def test_bad_admission_inputs():
     with pytest.raises(InputError, match=r"pass-through needs the fixed rate"):
         LgpsAdmission(one_member(), risk_sharing="pass_through")
-    with pytest.raises(InputError, match=r"lgps.contract_years: 6 is longer than the timeline"):
-        evaluate(LgpsAdmission(one_member(), contract_years=6), 2014, 2)
+    with pytest.raises(InputError, match=r"lgps.gilt_discount_rate: its default is the param"):
+        evaluate(LgpsAdmission(one_member(), primary_rate=0.2), 2014, 2)
+    with pytest.raises(InputError, match=r"lgps.primary_rate: its default is the parameter"):
+        evaluate(LgpsAdmission(one_member(), gilt_discount_rate=0.04), 2014, 2)
+
+
+def test_an_exit_after_the_case_ends_is_not_in_its_figures():
+    lgps = LgpsAdmission(one_member(base="2026-04-01"), contract_years=7, primary_rate=0.2)
+    ev = evaluate(lgps, 2026, 3)
+    assert ev["lgps_exit_year"].tolist() == [0, 0, 0]
+    assert ev["lgps_exit_payment"].tolist() == [0, 0, 0]
+    assert "after the case's last year" in ev.model.lines["lgps_exit_year"].label
 
 
 @pytest.mark.libreoffice

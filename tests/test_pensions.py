@@ -7,6 +7,7 @@ import doctest
 import numpy as np
 import pytest
 
+import mutualfin as mf
 import mutualfin.pensions
 import mutualfin.uk.pensions
 from mutualfin.errors import InputError, ParameterRangeError, UnitError
@@ -57,7 +58,6 @@ def test_lgps_employee_rate_vectorised():
     ("pay", "year", "error", "match"),
     [
         (30_000, 2014, ParameterRangeError, "2015-04-01 to 2027-03-31"),
-        (30_000, 2027, ParameterRangeError, "2015-04-01 to 2027-03-31"),
         (-1, 2025, InputError, "negative"),
         (float("nan"), 2025, InputError, "nan"),
         ("30k", 2025, InputError, "not a number"),
@@ -120,3 +120,9 @@ def test_care_vectorised_over_members_and_one_cpi_path():
 def test_care_bad_input(pay, cpi, kwargs, error, match):
     with pytest.raises(error, match=match):
         lgps_care_accrual(pay, cpi, **kwargs)
+
+
+def test_lgps_bands_past_the_data_are_held_flat_with_a_warning():
+    # 2026/27 bands (£18,400 / £29,000 / £47,300...) held flat into 2029/30: £30,000 pays 6.5%
+    with pytest.warns(mf.errors.AssumptionWarning, match="lgps.employee_bands held flat"):
+        assert lgps_employee_rate(30_000, tax_year=2029) == 0.065

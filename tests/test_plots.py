@@ -112,10 +112,10 @@ def test_savings_waterfall_refuses_bad_input():
 
 
 def test_tornado(case, tmp_path):
-    table = risk.tornado(case, inputs=["contract.annual_value", "staff.lgps_primary_rate"])
+    table = risk.tornado(case, inputs=["contract.annual_value", "lgps.primary_rate"])
     fig = plots.tornado(table)
     (ax,) = fig.axes
-    assert ax.get_title() == "Sensitivity of NPV of net cash flow"
+    assert ax.get_title() == "Sensitivity of NPV before financing (mutual's rate)"
     assert len(_bars(ax)) == 2 * 2
     assert any(t.startswith("£") for t in _ticks(ax))
     _saves(fig, tmp_path, "tornado")

@@ -33,18 +33,47 @@ def test_absence_saving_with_on_costs_backfill_and_ramp():
         backfill_premium=0.4,
     )
     _, ev = evaluate(a, mf.Timeline(2026, years=3))
-    # day cost: 25,000 x 1.3 / 225 = 144.4444; x (1 + 0.5 x 0.4) = 173.3333
-    np.testing.assert_allclose(ev["absence_day_cost"].to_numpy(), 520 / 3, rtol=1e-12)
+    # a day of the absent employee: 25,000 x 1.3 / 225 = 144.4444; of cover, x 1.4 = 202.2222
+    np.testing.assert_allclose(ev["absence_day_cost"].to_numpy(), 1_300 / 9, rtol=1e-12)
+    np.testing.assert_allclose(ev["absence_cover_day_cost"].to_numpy(), 1_820 / 9, rtol=1e-12)
     # days per FTE: ramp 1/2 then 1: 8.8 - 0.88 = 7.92, then 7.04, 7.04
     np.testing.assert_allclose(ev["absence_days_per_fte"].to_numpy(), [7.92, 7.04, 7.04])
     # days avoided: 155 x 0.88 = 136.4, then 155 x 1.76 = 272.8
     np.testing.assert_allclose(ev["absence_days_avoided"].to_numpy(), [136.4, 272.8, 272.8])
-    # saving: 136.4 x 173.3333 = 23,642.67; 272.8 x 173.3333 = 47,285.33
+    # cover bought before: 155 x 8.8 = 1,364 days, half covered: 682 x 202.2222 = 137,915.56
+    np.testing.assert_allclose(ev["absence_backfill_cost"].to_numpy(), 137_915.5556, atol=0.005)
+    # cashable (cover no longer bought): 136.4 x 0.5 x 202.2222 = 13,791.56; then 27,583.11
     np.testing.assert_allclose(
-        ev["absence_saving"].to_numpy(), [23_642.6667, 47_285.3333, 47_285.3333], atol=0.005
+        ev["absence_saving"].to_numpy(), [13_791.5556, 27_583.1111, 27_583.1111], atol=0.005
+    )
+    # not cash (sick pay is still paid): 136.4 x 0.5 x 144.4444 = 9,851.11; then 19,702.22
+    np.testing.assert_allclose(
+        ev["absence_time_regained"].to_numpy(), [9_851.1111, 19_702.2222, 19_702.2222], atol=0.005
     )
     np.testing.assert_allclose(
         ev["absence_cost_adjustment"].to_numpy(), -ev["absence_saving"].to_numpy()
+    )
+
+
+def test_absence_without_cover_saves_no_cash():
+    """Sick pay goes on being paid: with no cover bought, fewer days lost save no cash."""
+    a = AbsenceSavings(
+        fte=100, days_lost_before=10, days_lost_after=8, annual_pay=22_500, working_days=225
+    )
+    _, ev = evaluate(a, mf.Timeline(2026, years=1))
+    assert ev["absence_saving"].tolist() == [0.0]
+    assert ev["absence_backfill_cost"].tolist() == [0.0]
+    assert ev["absence_time_regained"].tolist() == [20_000.0]  # 200 days x £100: not cash
+    assert a.roles == {
+        "absence_saving": "saving",
+        "absence_time_regained": "non_cashable",
+        "absence_backfill_cost": "cost",
+    }
+    assert (
+        "absence_backfill_cost"
+        not in AbsenceSavings(
+            fte=1, days_lost_before=1, days_lost_after=1, annual_pay=1, backfill_in_costs=True
+        ).roles
     )
 
 
@@ -57,6 +86,7 @@ def test_absence_pay_inflation_and_monthly_ramp():
         annual_pay=22_500,
         working_days=225,
         pay_inflation=0.1,
+        backfill_share=1.0,
     )
     _, ev = evaluate(a, mf.Timeline("2026-04-01", years=2, freq="monthly"))
     saving = ev["absence_saving"].to_numpy()
@@ -74,9 +104,12 @@ def test_turnover_saving_default_cost_per_leaver_and_source():
     # leavers before 300 x 13.4% = 40.2; after 16% fewer: 33.768; avoided 6.432
     np.testing.assert_allclose(ev["leavers_avoided"].to_numpy(), [6.432, 6.432])
     np.testing.assert_allclose(ev["leavers_expected"].to_numpy(), [33.768, 33.768])
-    # 6.432 x 30,614 = 196,909.248
-    np.testing.assert_allclose(ev["turnover_saving"].to_numpy(), 196_909.248, atol=0.005)
-    np.testing.assert_allclose(ev["turnover_cost_adjustment"].to_numpy(), -196_909.248)
+    # cash: 6.432 x £5,433 (recruitment, cover, agency) = 34,945.056
+    np.testing.assert_allclose(ev["turnover_saving"].to_numpy(), 34_945.056, atol=0.005)
+    np.testing.assert_allclose(ev["turnover_cost_adjustment"].to_numpy(), -34_945.056)
+    # not cash: 6.432 x £25,181 lost output = 161,964.192, a non-cashable benefit
+    np.testing.assert_allclose(ev["turnover_output_regained"].to_numpy(), 161_964.192)
+    assert t.roles["turnover_output_regained"] == "non_cashable"
 
 
 def test_turnover_own_cost_per_leaver_keeps_its_source():

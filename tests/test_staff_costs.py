@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import mutualfin as mf
 from mutualfin.components import BuildContext
 from mutualfin.errors import InputError
+from mutualfin.legal_form import LegalForm
 from mutualfin.roster import Roster
 from mutualfin.workforce import StaffCosts
 
@@ -21,9 +22,12 @@ DATA = Path(__file__).parent / "data"
 SMALL = Roster.from_csv(DATA / "roster_small.csv", "2026-04-01")
 
 
-def evaluate(component, start=2026, years=3, overrides=None):
+def evaluate(component, start=2026, years=3, overrides=None, form=None, **others):
+    """The component on its own, or beside a legal form and other components of a case."""
     tl = mf.Timeline(start, years=years)
-    model = mf.Model(tl, component.build(BuildContext(tl, component)))
+    if form is not None:
+        others["legal_form"] = LegalForm(**form)
+    model = mf.Model(tl, component.build(BuildContext(tl, component, others=others)))
     return model.evaluate(overrides)
 
 
@@ -32,38 +36,57 @@ def penny(x):
 
 
 def test_small_roster_ni_and_pension_by_hand():
-    staff = StaffCosts(
-        SMALL,
-        lgps_primary_rate=0.17,
-        lgps_secondary_rate=0.03,
-        lgps_secondary_amount=1_000,
-        is_charity=True,
-        public_work_share=0.9,
-    )
-    ev = evaluate(staff, years=1)
+    staff = StaffCosts(SMALL)
+    charity = {"form": "charitable_community_benefit_society", "public_work_share": 0.9}
+    ev = evaluate(staff, years=1, form=charity)
     # 2026/27: employer NI 15% over the £5,000 secondary threshold
-    #   E001 LGPS  1.0 x 24,500 = 24,500   NI 15% x 19,500 = 2,925     pension 20% = 4,900
-    #   E002 LGPS  0.5 x 24,500 = 12,250   NI 15% x  7,250 = 1,087.50  pension 20% = 2,450
-    #   E003 LGPS  1.0 x 45,000 = 45,000   NI 15% x 40,000 = 6,000     pension 20% = 9,000
+    #   E001 LGPS  1.0 x 24,500 = 24,500   NI 15% x 19,500 = 2,925
+    #   E002 LGPS  0.5 x 24,500 = 12,250   NI 15% x  7,250 = 1,087.50
+    #   E003 LGPS  1.0 x 45,000 = 45,000   NI 15% x 40,000 = 6,000
+    #   (LGPS employer contributions are the admission agreement's, [lgps]: not here)
     #   E004 NHS   0.8 x 40,000 = 32,000   NI 15% x 27,000 = 4,050
     #              pension 23.7% + 0.08% levy = 23.78% x 32,000 = 7,609.60
     #   E005 TPS   1.0 x 38,000 = 38,000   NI 15% x 33,000 = 4,950
     #              pension 28.68% x 38,000 = 10,898.40
-    #   E006 none  0.2 x 30,000 =  6,000   NI 15% x  1,000 = 150       pension 0
+    #   E006 none  0.2 x 30,000 =  6,000   NI 15% x  1,000 = 150
+    #              earns under the £10,000 auto-enrolment trigger: no contribution
     ni = ev["employer_ni_employee"].iloc[:, 0].tolist()
     pension = ev["employer_pension_employee"].iloc[:, 0].tolist()
     assert ni == [penny(v) for v in [2_925, 1_087.5, 6_000, 4_050, 4_950, 150]]
-    assert pension == [penny(v) for v in [4_900, 2_450, 9_000, 7_609.6, 10_898.4, 0]]
+    assert pension == [penny(v) for v in [0, 0, 0, 7_609.6, 10_898.4, 0]]
     assert ev["staff_pay"].iloc[0] == penny(157_750)
     assert ev["employer_ni"].iloc[0] == penny(19_162.5)
-    # 34,858 by employee + £1,000 LGPS secondary amount
-    assert ev["employer_pension"].iloc[0] == penny(35_858)
+    assert ev["employer_pension"].iloc[0] == penny(18_508)
     # levy: 0.5% x 157,750 = 788.75, less the £15,000 allowance: nothing to pay
     assert ev["apprenticeship_levy"].iloc[0] == penny(0)
     # a charity: public-nature work does not bar the £10,500 allowance (below NI of 19,162.50)
     assert ev["employment_allowance"].iloc[0] == penny(10_500)
-    # 157,750 + 19,162.50 + 35,858 + 0 - 10,500
-    assert ev["staff_costs"].iloc[0] == penny(202_270.5)
+    # 157,750 + 19,162.50 + 18,508 + 0 - 10,500
+    assert ev["staff_costs"].iloc[0] == penny(184_920.5)
+
+
+def test_auto_enrolment_for_staff_in_no_scheme_over_the_trigger():
+    """Pensions Act 2008 ss.3, 13, 20: over the £10,000 trigger, at least 3% of qualifying
+    earnings (between £6,240 and £50,270 since 2020/21)."""
+    frame = pd.DataFrame(
+        {
+            "id": ["A", "B", "C", "D"],
+            "fte": [1.0, 1.0, 0.3, 1.0],
+            "salary": [30_000.0, 60_000.0, 30_000.0, 30_000.0],
+            "age": 40,
+            "service_start": "2010-01-01",
+            "scheme": ["none", "none", "none", "NHS"],
+        }
+    )
+    ev = evaluate(StaffCosts(Roster.from_frame(frame, "2026-04-01")), years=1)
+    # A: 3% x (30,000 - 6,240) = 712.80; B: 3% x (50,270 - 6,240) = 1,320.90 (capped at the
+    # upper limit); C: 9,000 is under the trigger: 0; D is in the NHS scheme, not enrolled
+    auto = ev["auto_enrolment_employee"].iloc[:, 0].tolist()
+    assert auto == [penny(712.8), penny(1_320.9), 0, 0]
+    half = evaluate(
+        StaffCosts(Roster.from_frame(frame, "2026-04-01"), auto_enrolment_opt_out=0.5), years=1
+    )
+    assert half["auto_enrolment_employee"].loc["A"].iloc[0] == penny(356.4)  # half opt out
 
 
 def test_pay_award_drift_vacancy_and_turnover():
@@ -103,19 +126,27 @@ def test_levy_bites_over_three_million():
 
 
 @pytest.mark.parametrize(
-    ("charity", "share", "expected", "why"),
+    ("form", "share", "expected", "why"),
     [
-        (False, 0.9, 0.0, "not eligible: 90% of the work is of a public nature"),
-        (False, 0.4, 10_500, "eligible: less than half"),
-        (True, 1.0, 10_500, "eligible: a charity"),
+        ("cic_limited_by_shares", 0.9, 0.0, "not eligible"),
+        ("cic_limited_by_shares", 0.4, 10_500, "eligible"),
+        ("charitable_community_benefit_society", 1.0, 10_500, "eligible"),
+        (None, None, 0.0, "not eligible: no [legal_form] given"),
     ],
 )
-def test_employment_allowance_follows_legal_form_and_public_work(charity, share, expected, why):
-    staff = StaffCosts(SMALL, is_charity=charity, public_work_share=share)
-    ev = evaluate(staff, years=1)
+def test_employment_allowance_follows_the_legal_form(form, share, expected, why):
+    legal = None if form is None else {"form": form, "public_work_share": share}
+    ev = evaluate(StaffCosts(SMALL), years=1, form=legal)
     assert ev["employment_allowance"].iloc[0] == penny(expected)
-    assert why in staff.employment_allowance_reason()
-    assert why in ev.model.lines["employment_allowance"].label
+    assert f"Employment Allowance ({why}" in ev.model.lines["employment_allowance"].label
+
+
+def test_charity_and_public_work_inputs_moved_to_the_legal_form():
+    for name in ("is_charity", "public_work_share"):
+        with pytest.raises(InputError, match=rf"staff.{name}: is decided by the legal form"):
+            StaffCosts(SMALL, **{name: 0.5 if name == "public_work_share" else True})
+    with pytest.raises(InputError, match=r"staff.lgps_primary_rate: the LGPS employer rate"):
+        StaffCosts(SMALL, lgps_primary_rate=0.2)
 
 
 def test_employment_allowance_100k_rule_in_2024_25():
@@ -130,10 +161,10 @@ def test_employment_allowance_100k_rule_in_2024_25():
             "scheme": "none",
         }
     )
-    staff = StaffCosts(
-        Roster.from_frame(frame, "2023-04-01"), public_work_share=0.2, prior_year_employer_nics=0
+    staff = StaffCosts(Roster.from_frame(frame, "2023-04-01"), prior_year_employer_nics=0)
+    ev = evaluate(
+        staff, start=2023, years=3, form={"form": "cic_limited_by_shares", "public_work_share": 0.2}
     )
-    ev = evaluate(staff, start=2023, years=3)
     # NI 13.8% x (30,000 - 9,100) x 40 = 115,368 a year in 2023/24 and 2024/25
     np.testing.assert_allclose(ev["employer_ni"].to_numpy()[:2], 115_368)
     # 2023/24: prior year 0 -> £5,000; 2024/25: prior 115,368 -> barred; 2025/26: rule gone
@@ -194,22 +225,16 @@ def test_total_staff_cost_is_the_sum_of_per_employee_costs(frame, award, drift, 
         pay_award=award,
         incremental_drift=drift,
         vacancy_factor=vacancy,
-        lgps_secondary_amount=500,
-        is_charity=charity,
     )
-    ev = evaluate(staff)
+    form = "charitable_community_benefit_society" if charity else "cic_limited_by_shares"
+    ev = evaluate(staff, form={"form": form})
     per_employee = ev["staff_cost_employee"].sum(axis=0).to_numpy()
-    whole = (
-        ev["staff_costs"]
-        - ev["apprenticeship_levy"]
-        + ev["employment_allowance"]
-        - 500  # the LGPS secondary amount is for the whole employer
-    ).to_numpy()
+    whole = (ev["staff_costs"] - ev["apprenticeship_levy"] + ev["employment_allowance"]).to_numpy()
     np.testing.assert_allclose(whole, per_employee, rtol=1e-12, atol=1e-6)
     for line in ("pay", "employer_ni", "employer_pension"):
         total = ev["staff_pay" if line == "pay" else line].to_numpy()
         parts = ev[f"{line}_employee"].sum(axis=0).to_numpy()
-        np.testing.assert_allclose(total - (500 if line == "employer_pension" else 0), parts)
+        np.testing.assert_allclose(total, parts)
 
 
 @given(frame=rosters())
@@ -224,8 +249,15 @@ def test_doubling_fte_doubles_pay_and_pension_but_ni_only_above_the_threshold(fr
     once = evaluate(StaffCosts(Roster.from_frame(frame, "2026-04-01"), pay_award=award))
     doubled = frame.assign(fte=frame["fte"] * 2)
     twice = evaluate(StaffCosts(Roster.from_frame(doubled, "2026-04-01"), pay_award=award))
-    for line in ("pay_employee", "employer_pension_employee"):
-        np.testing.assert_allclose(twice[line].to_numpy(), 2 * once[line].to_numpy())
+    np.testing.assert_allclose(
+        twice["pay_employee"].to_numpy(), 2 * once["pay_employee"].to_numpy()
+    )
+    # pension by rate (NHS, TPS) doubles; auto-enrolment (no scheme) does not: its band is fixed
+    by_rate = (frame["scheme"].isin(["NHS", "TPS"])).to_numpy()
+    np.testing.assert_allclose(
+        twice["employer_pension_employee"].to_numpy()[by_rate],
+        2 * once["employer_pension_employee"].to_numpy()[by_rate],
+    )
     # NI = 15% x max(pay - 5,000, 0): doubling pay that is over the threshold adds
     # 15% x pay (not double the NI); under it, NI is what 2 x pay exceeds the threshold by
     pay = once["pay_filled_employee"].to_numpy()

@@ -17,10 +17,10 @@ from mutualfin.workforce import StaffCosts
 DATA = Path(__file__).parent / "data"
 
 
-def build(roster, years, **inputs):
+def build(roster, years, others=None, **inputs):
     staff = StaffCosts(roster, **inputs)
     tl = mf.Timeline(2026, years=years)
-    return mf.Model(tl, staff.build(BuildContext(tl, staff))).evaluate()
+    return mf.Model(tl, staff.build(BuildContext(tl, staff, others=others or {}))).evaluate()
 
 
 def large_roster(n: int = 500, seed: int = 5) -> Roster:
@@ -45,17 +45,29 @@ def large_roster(n: int = 500, seed: int = 5) -> Roster:
 
 @pytest.mark.libreoffice
 def test_small_roster_staff_sheet_recalculates(tmp_path, soffice):
+    roster = Roster.from_csv(DATA / "roster_small.csv", "2026-04-01")
+    others = {
+        "legal_form": mf.legal_form.LegalForm(form="charitable_community_benefit_society"),
+        # one leaves mid-way through the second year, one never transfers: their last day
+        # is a date on the Roster sheet, and pay follows it in the workbook
+        "transfer": mf.workforce.TransferCosts(
+            roster, redundant=["E002"], redundancy_date="2027-10-01", not_transferred=["E006"]
+        ),
+    }
     ev = build(
-        Roster.from_csv(DATA / "roster_small.csv", "2026-04-01"),
+        roster,
         3,
+        others,
         pay_award=[0.0, 0.03, 0.025],
         incremental_drift=0.01,
         vacancy_factor=0.03,
         turnover=0.12,
         starting_salary_ratio=0.92,
-        lgps_secondary_amount=[1_000.0, 1_100.0, 1_200.0],
-        is_charity=True,
     )
+    in_post = ev["in_post_employee"]
+    assert in_post.loc["E006"].tolist() == [0, 0, 0]
+    # E002 leaves on 1 October 2027: employed 183 of 366 days of 2027/28 (1 April-30 September)
+    assert in_post.loc["E002"].tolist() == pytest.approx([1, 183 / 366, 0])
     path = mf.excel.write_workbook(ev, tmp_path / "staff_small.xlsx")
     report = mf.excel.verify(path, ev)
     assert report.ok, str(report)
@@ -72,7 +84,6 @@ def test_500_employees_over_10_years_recalculate(tmp_path, soffice):
         vacancy_factor=0.04,
         turnover=0.134,
         starting_salary_ratio=0.93,
-        lgps_secondary_rate=0.02,
     )
     # a paybill of about £7m: the levy bites
     assert ev["staff_pay"].iloc[0] > 3_000_000 and ev["apprenticeship_levy"].iloc[0] > 0

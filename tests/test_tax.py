@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import mutualfin.tax
 import mutualfin.uk.tax
-from mutualfin.errors import InputError, ParameterRangeError
+from mutualfin.errors import AssumptionWarning, InputError, ParameterRangeError
 from mutualfin.tax import (
     apprenticeship_levy,
     corporation_tax,
@@ -109,10 +109,17 @@ def test_corporation_tax_vectorised():
     np.testing.assert_allclose(out, [[7_600, 22_750], [62_500, 0]])
 
 
-@pytest.mark.parametrize("year", [2013, "FY2027", "2027/28"])
-def test_corporation_tax_year_outside_data(year):
+def test_corporation_tax_year_before_the_data_is_refused():
     with pytest.raises(ParameterRangeError, match="2014-04-01 to 2027-03-31"):
-        corporation_tax(100_000, financial_year=year)
+        corporation_tax(100_000, financial_year=2013)
+
+
+@pytest.mark.parametrize("year", ["FY2027", "2027/28", 2031])
+def test_corporation_tax_past_the_data_holds_the_last_rates_flat_and_says_so(year):
+    # FY2026 rates (19% to £50k, 25% over £250k, 3/200 relief) held flat: an assumption
+    with pytest.warns(AssumptionWarning, match=r"ct\.\w+ held flat from 2027-04-01"):
+        tax = corporation_tax(100_000, financial_year=year)
+    assert tax == corporation_tax(100_000, financial_year=2026) == 22_750.0
 
 
 @pytest.mark.parametrize(
@@ -249,10 +256,15 @@ def test_employer_ni_vectorised():
     np.testing.assert_allclose(out, [0, 0, 1_504.2])
 
 
-@pytest.mark.parametrize(("year", "match"), [(2013, "2014-04-06"), (2027, "2027-04-05")])
-def test_employer_ni_year_outside_data(year, match):
-    with pytest.raises(ParameterRangeError, match=match):
-        employer_ni(30_000, tax_year=year)
+def test_employer_ni_year_before_the_data_is_refused():
+    with pytest.raises(ParameterRangeError, match="2014-04-06"):
+        employer_ni(30_000, tax_year=2013)
+
+
+def test_employer_ni_past_the_data_holds_flat_with_a_warning():
+    # 15% over £5,000 (2025/26 onwards) held flat: (30,000 - 5,000) x 15% = 3,750
+    with pytest.warns(AssumptionWarning, match="ni.employer_rate held flat from 2027-04-06"):
+        assert employer_ni(30_000, tax_year=2029) == 3_750.0
 
 
 @pytest.mark.parametrize(
@@ -380,7 +392,6 @@ def test_employment_allowance_vectorised():
         ({"tax_year": 2025, "public_work_share": float("nan")}, InputError, "fraction"),
         ({"tax_year": 2025, "is_charity": "yes"}, InputError, "True or False"),
         ({"tax_year": 2013}, ParameterRangeError, "2014-04-06"),
-        ({"tax_year": 2027}, ParameterRangeError, "2027-04-05"),
     ],
 )
 def test_employment_allowance_bad_input(kwargs, error, match):
@@ -425,8 +436,8 @@ def test_apprenticeship_levy_vectorised_and_errors():
     np.testing.assert_allclose(
         apprenticeship_levy([0, 15_000, 3_015_000], tax_year=2023), [0, 0, 75]
     )
-    with pytest.raises(ParameterRangeError, match="2027-04-05"):
-        apprenticeship_levy(1e6, tax_year=2027)
+    with pytest.warns(AssumptionWarning, match="apprenticeship_levy.rate held flat"):
+        assert apprenticeship_levy(4e6, tax_year=2028) == 5_000.0  # 0.5% x £4m - £15,000
     with pytest.raises(InputError, match="negative"):
         apprenticeship_levy(-1, tax_year=2023)
     with pytest.raises(InputError, match="not a number"):

@@ -31,6 +31,7 @@ from mutualfin.analysis._common import (
     _input,
     _metric_names,
 )
+from mutualfin.case.statements import HEADLINE_NPV
 from mutualfin.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -609,7 +610,7 @@ class SimulationResult:
         return float(self.shortfall(floor, line)["any period"])
 
     # -- drivers -------------------------------------------------------------------------------
-    def drivers(self, metric: str = "npv_net_cash_flow") -> pd.DataFrame:
+    def drivers(self, metric: str = HEADLINE_NPV) -> pd.DataFrame:
         """Inputs that drive the risk: Spearman rank correlation of each input's draws with a
         metric, strongest (in absolute value) first.
 
@@ -659,7 +660,7 @@ class SimulationResult:
         return fan_chart(self, lines, title=title)
 
     # -- workbook ------------------------------------------------------------------------------
-    def tables(self, metric: str = "npv_net_cash_flow") -> dict[str, pd.DataFrame]:
+    def tables(self, metric: str = HEADLINE_NPV) -> dict[str, pd.DataFrame]:
         """DataFrames for the workbook's risk sheet, each labelled as computed by mutualfin.
 
         Keys: ``summary`` (what was run), ``inputs`` (each uncertain input's distribution),

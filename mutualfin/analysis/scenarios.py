@@ -33,6 +33,7 @@ from mutualfin.analysis._common import (
     _metric_values,
     uncertainty_range,
 )
+from mutualfin.case.statements import HEADLINE_NPV
 from mutualfin.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -139,7 +140,7 @@ def run_scenarios(
 def standard_scenarios(
     case: BusinessCase,
     *,
-    metric: str = "npv_net_cash_flow",
+    metric: str = HEADLINE_NPV,
     period: int | str | None = None,
     quantiles: tuple[float, float] | None = None,
 ) -> list[Scenario]:

@@ -24,6 +24,7 @@ from mutualfin.analysis._common import (
     _metric_spec,
     uncertainty_range,
 )
+from mutualfin.case.statements import HEADLINE_NPV
 from mutualfin.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,7 +43,7 @@ def _default_tornado_inputs(case: BusinessCase) -> list[str]:
 
 def tornado(
     case: BusinessCase,
-    metric: str = "npv_net_cash_flow",
+    metric: str = HEADLINE_NPV,
     swing: float | Mapping[str, tuple[float, float]] | str = 0.1,
     inputs: Iterable[str] | None = None,
     *,
@@ -54,7 +55,7 @@ def tornado(
     Parameters
     ----------
     case : BusinessCase
-    metric : str, default "npv_net_cash_flow"
+    metric : str, default the headline NPV (``npv_before_financing``)
         A metric line, ``irr_net_cash_flow``, or a line by period with ``period``.
     swing : float, mapping or "uncertainty", default 0.1
         A fraction: each input goes to ``base * (1 - swing)`` and ``base * (1 + swing)``
@@ -183,7 +184,7 @@ def two_way(
     values_a: Sequence[float],
     input_b: str,
     values_b: Sequence[float],
-    metric: str = "npv_net_cash_flow",
+    metric: str = HEADLINE_NPV,
     *,
     period: int | str | None = None,
     executor: Executor | None = None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ import pandas as pd
 from mutualfin.case.loader import read_case
 from mutualfin.case.results import Results
 from mutualfin.case.statements import (
+    HEADLINE_NPV,
     STATEMENT_SHEET,
     STATEMENTS,
     StatementBuilder,
@@ -30,8 +32,16 @@ from mutualfin.case.statements import (
 from mutualfin.components.base import BuildContext, Component
 from mutualfin.components.financing import CaseFinance, Loan
 from mutualfin.engine import Entities, Line, Model, Timeline
-from mutualfin.errors import CaseFileError, InputError, ModelError, MutualfinError, SolverError
-from mutualfin.params import resolve_store
+from mutualfin.errors import (
+    AssumptionWarning,
+    CaseFileError,
+    InputError,
+    ModelError,
+    MutualfinError,
+    SolverError,
+    warn_assumption,
+)
+from mutualfin.params import held_text, resolve_store
 
 __all__ = ["BusinessCase", "CaseFinance", "Loan", "Results", "load_case"]
 
@@ -80,21 +90,56 @@ class BusinessCase:
         if "finance" not in keys:
             keys["finance"] = CaseFinance()
         self.components = keys
+        for comp in keys.values():
+            comp.check_case(keys)
         self.finance: CaseFinance = keys["finance"]  # type: ignore[assignment]
         self.contexts: dict[str, BuildContext] = {}
         self._built: dict[str, list[Line]] = {}
         lines: list[Line] = []
-        for comp in keys.values():
-            ctx = BuildContext(timeline, comp, entities=entities, params=params)
-            self.contexts[comp.key] = ctx
-            self._built[comp.key] = list(comp.build(ctx))
-            lines.extend(self._built[comp.key])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", AssumptionWarning)
+            for comp in keys.values():
+                ctx = BuildContext(
+                    timeline, comp, entities=entities, params=self.params, others=keys
+                )
+                self.contexts[comp.key] = ctx
+                self._built[comp.key] = list(comp.build(ctx))
+                lines.extend(self._built[comp.key])
         self.component_lines = lines
         self.metadata: dict[str, str] = {}
         self.source_path = None
         self.checksums: dict[str, str] = {}
         self.statement_lines = self._statements(lines)
         self.model = Model(timeline, [*lines, *self.statement_lines], params=self.params)
+        self.assumptions = self._assumptions(caught)
+
+    def _assumptions(self, caught: list[warnings.WarningMessage]) -> list[str]:
+        """What the figures assume that the user should see (parameters held flat beyond
+        their data), warned once for the case; other warnings raised while building pass on."""
+        found = []
+        for w in caught:
+            if issubclass(w.category, AssumptionWarning):
+                found.append(str(w.message))
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        for (name, _how, _beyond), (_, held) in self.model.parameter_rows().items():
+            if any(held):
+                found.append(held_text(name, self.params.get(name).held_from))
+        if "legal_form" not in self.components:
+            found.append(
+                "no [legal_form] given: taxed, rated and treated for the Employment Allowance "
+                "and VAT as a body that is not a charity"
+            )
+        found = sorted(set(found))
+        if found:
+            short = ", ".join(
+                a.removesuffix(": an assumption").replace(" held flat", "") for a in found
+            )
+            warn_assumption(
+                f"{self.name}: {len(found)} parameter(s) held flat beyond their data, an "
+                f"assumption (see case.assumptions): {short}"
+            )
+        return found
 
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> BusinessCase:
@@ -143,7 +188,11 @@ class BusinessCase:
                 "'council_income' (e.g. the council contract)"
             )
         self.contexts["finance"] = BuildContext(
-            self.timeline, self.finance, entities=self.entities, params=self.params
+            self.timeline,
+            self.finance,
+            entities=self.entities,
+            params=self.params,
+            others=self.components,
         )
         builder = StatementBuilder(self, lines, roles)
         out: list[Line] = []
@@ -191,7 +240,7 @@ class BusinessCase:
 
         return simulate(self, n, seed=seed, **kwargs)
 
-    def tornado(self, metric: str = "npv_net_cash_flow", **kwargs: Any):
+    def tornado(self, metric: str = HEADLINE_NPV, **kwargs: Any):
         """One-at-a-time sensitivity, ranked (:func:`mutualfin.risk.tornado`)."""
         from mutualfin.analysis.risk import tornado
 

@@ -95,7 +95,7 @@ class Results:
     def metric_text(self, name: str) -> str:
         """One headline metric as text (£, %, years...), from its unit."""
         line = self.case.model.lines.get(name)
-        missing = line.missing_text if line is not None else None
+        missing = line.missing_text_for(self.evaluation.values) if line is not None else None
         return metric_text(name, self.metrics[name], missing)
 
     def npv_green_book_real(self, deflator_forecast: float = 0.02) -> float | None:

@@ -24,14 +24,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mutualfin.components.legal_form import legal_form_of
 from mutualfin.engine import (
     Line,
     cumsum,
+    if_missing,
+    irr_,
     max_,
+    max_periods,
     min_periods,
     npv_,
+    only_if,
+    param,
     payback_,
     previous,
+    ref,
     sum_,
     sum_periods,
     where,
@@ -46,6 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "CHECK_TOLERANCE",
     "DERIVED",
+    "HEADLINE_NPV",
     "ROLES",
     "SECTIONS",
     "STATEMENTS",
@@ -57,6 +65,9 @@ __all__ = [
 
 #: the sheet every statement line is written to
 STATEMENT_SHEET = "Statements"
+
+#: the headline NPV: what sensitivity, Monte Carlo and charts show unless told otherwise
+HEADLINE_NPV = "npv_before_financing"
 
 #: a check passes when the sum of its absolute differences over all periods is below this
 #: (in pounds): the same test in Python (``results.checks``) and in the workbook's Checks sheet
@@ -77,6 +88,12 @@ ROLES: dict[str, str] = {
     "debt": "borrowing outstanding at the period end (a balance)",
     "receipts:<income line>": "the cash received for an income line, replacing it in the "
     "cash flow (the difference is owed to the mutual)",
+    "council_cost": "a cost the council bears, not the mutual (staff it keeps, a pension "
+    "top-up or exit payment under pass-through): never in the mutual's surplus or cash; the "
+    "commissioner's appraisal counts it",
+    "non_cashable": "a benefit that is not cash (time regained from lower absence, output not "
+    "lost to turnover): never in the mutual's surplus or cash; the commissioner's appraisal "
+    "reports it",
 }
 
 #: the sections of the Statements sheet, in order (headings above their first line)
@@ -85,6 +102,7 @@ SECTIONS = (
     "Cash flow",
     "Reserves",
     "Debt",
+    "Not the mutual's cash",
     "Checks",
     "Metrics",
 )
@@ -266,26 +284,18 @@ def _plain_income(b: StatementBuilder) -> list[Line]:
 
 
 def _corporation_tax(b: StatementBuilder) -> Any:
-    case = b.case
-    taxable = b["taxable_profit"]
-    if case.finance.inputs.tax_exempt:
+    """On the taxable profit, for the case's legal form: a charity only on the share of its
+    trading outside its primary purpose (CTA 2010 ss.478-479), with marginal relief."""
+    legal = legal_form_of(b._ctx)
+    if legal.is_charity and legal.taxable_share == 0:
         return 0
-    legal = case.components.get("legal_form")
-    if legal is not None and legal.is_charity:  # type: ignore[attr-defined]
-        # a charity pays only on the share of trading outside its primary purpose
-        return legal.corporation_tax(taxable)  # type: ignore[attr-defined]
-    from mutualfin.uk.tax import corporation_tax
-
-    return corporation_tax(taxable)
+    return legal.corporation_tax(b["taxable_profit"])
 
 
 def _corporation_tax_label(b: StatementBuilder) -> str:
-    case = b.case
-    if case.finance.inputs.tax_exempt:
-        return "Corporation tax (exempt: finance.tax_exempt)"
-    legal = case.components.get("legal_form")
-    if legal is not None and legal.is_charity:  # type: ignore[attr-defined]
-        return "Corporation tax (charity: on trading outside its primary purpose only)"
+    legal = legal_form_of(b._ctx)
+    if legal.is_charity:
+        return f"Corporation tax ({legal.name}: on trading outside its primary purpose only)"
     return "Corporation tax (with marginal relief)"
 
 
@@ -332,7 +342,7 @@ def _has(role: str) -> Callable[[StatementBuilder], bool]:
 # --------------------------------------------------------------------------------------------
 # the list
 # --------------------------------------------------------------------------------------------
-IE, CF, RES, DEBT, CHK, MET = SECTIONS
+IE, CF, RES, DEBT, MEMO, CHK, MET = SECTIONS
 
 STATEMENTS: tuple[Statement, ...] = (
     # -- income and expenditure ------------------------------------------------------------------
@@ -461,10 +471,31 @@ STATEMENTS: tuple[Statement, ...] = (
         ),
     ),
     Statement(
-        "tax_paid",
-        "Corporation tax paid (in the year it arises)",
+        "tax_paid_in_year",
+        "Corporation tax paid in the year by quarterly instalments (a large company: taxable "
+        "profit over the instalment threshold pays half in the year)",
         CF,
-        adds=("corporation_tax",),
+        formula=lambda b: (
+            where(b["taxable_profit"] > param("ct.instalment_threshold") * year_fraction(), 0.5, 0)
+            * b["corporation_tax"]
+        ),
+        table=None,
+    ),
+    Statement(
+        "tax_paid",
+        "Corporation tax paid: instalments of this year, and last year's tax not yet paid "
+        "(due nine months and a day after the year ends, TMA 1970 s.59D)",
+        CF,
+        formula=lambda b: (
+            b["tax_paid_in_year"] + previous("corporation_tax") - previous("tax_paid_in_year")
+        ),
+    ),
+    Statement(
+        "cash_flow_before_financing",
+        "Cash flow before financing (operating receipts less payments and tax)",
+        CF,
+        adds=("operating_receipts",),
+        subtracts=("operating_payments", "tax_paid"),
     ),
     Statement(
         "financing_cash_flow",
@@ -477,8 +508,7 @@ STATEMENTS: tuple[Statement, ...] = (
         "net_cash_flow",
         "Net cash flow",
         CF,
-        adds=("operating_receipts", "financing_cash_flow"),
-        subtracts=("operating_payments", "tax_paid"),
+        adds=("cash_flow_before_financing", "financing_cash_flow"),
     ),
     Statement(
         "closing_cash",
@@ -529,6 +559,13 @@ STATEMENTS: tuple[Statement, ...] = (
         table=None,
     ),
     Statement(
+        "tax_payable",
+        "Corporation tax owed, not yet paid",
+        RES,
+        kind="balance",
+        formula=lambda b: previous("tax_payable") + b["corporation_tax"] - b["tax_paid"],
+    ),
+    Statement(
         "loans_outstanding",
         "Borrowing outstanding",
         RES,
@@ -546,27 +583,43 @@ STATEMENTS: tuple[Statement, ...] = (
     ),
     Statement(
         "debt_service_cover",
-        "Debt service cover: operating cash flow after tax over debt service "
-        "(0 in years without debt service, i.e. under £0.01)",
+        "Debt service cover: cash available for debt service (cash flow before financing) "
+        "over debt service (0 in years without debt service, i.e. under £0.01)",
         DEBT,
         unit="ratio",
         kind="value",
         formula=lambda b: where(  # debt service under a penny counts as none (no overflow)
             b["debt_service"] >= 0.01,
-            (b["operating_receipts"] - b["operating_payments"] - b["tax_paid"])
+            b["cash_flow_before_financing"]
             / where(b["debt_service"] >= 0.01, b["debt_service"], 1),
             0,
         ),
         when=_has("debt"),
     ),
+    # -- memorandum: figures that are not the mutual's cash --------------------------------
+    Statement(
+        "council_costs_retained",
+        "Costs the council keeps or takes on (staff it keeps, pension top-ups and exit costs "
+        "under pass-through)",
+        MEMO,
+        adds=("council_cost",),
+        when=_has("council_cost"),
+    ),
+    Statement(
+        "non_cashable_benefits",
+        "Non-cashable benefits (time regained, output not lost): not in surplus or cash",
+        MEMO,
+        adds=("non_cashable",),
+        when=_has("non_cashable"),
+    ),
     # -- checks ------------------------------------------------------------------------------
     Statement(
         "check_balance",
-        "Check: cash + debtors - creditors - loan - reserves = 0",
+        "Check: cash + debtors - creditors - tax owed - loan - reserves = 0",
         CHK,
         kind="value",
         adds=("closing_cash", "debtors"),
-        subtracts=("creditors", "debt", "reserves"),
+        subtracts=("creditors", "tax_payable", "debt", "reserves"),
         table=None,
     ),
     Statement(
@@ -579,32 +632,63 @@ STATEMENTS: tuple[Statement, ...] = (
     ),
     # -- metrics -----------------------------------------------------------------------------
     Statement(
-        "npv_net_cash_flow",
-        "NPV of net cash flow at the discount rate (first year discounted)",
+        "npv_before_financing",
+        "NPV of the cash flow before financing at the mutual's own discount rate (nominal; "
+        "each year's flow discounted to the start, the first by one year, as Excel's NPV)",
         MET,
         kind="metric",
-        formula=lambda b: npv_(b.input("discount_rate"), b["net_cash_flow"]),
-        summary="NPV of net cash flow",
+        formula=lambda b: npv_(b.input("discount_rate"), b["cash_flow_before_financing"]),
+        summary="NPV before financing (mutual's rate)",
+    ),
+    Statement(
+        "net_outlay",
+        "1 where cumulative cash before financing falls below zero at some point (an outlay "
+        "to pay back and to earn a return on)",
+        MET,
+        unit="flag",
+        kind="metric",
+        formula=lambda b: max_periods(ref("cash_flow_before_financing_outlay")),
+    ),
+    Statement(
+        "irr_before_financing",
+        "IRR of the cash flow before financing ('no net outlay' without one; n/a where the "
+        "flows have no rate)",
+        MET,
+        unit="fraction",
+        kind="metric",
+        formula=lambda b: only_if(
+            b["net_outlay"],
+            if_missing(irr_(b["cash_flow_before_financing"], guess="flows"), "n/a"),
+            "no net outlay",
+        ),
+        summary="IRR before financing",
     ),
     Statement(
         "payback_years",
-        "Payback of net cash flow (years from the start of the first year)",
+        "Payback of the cash flow before financing (years from the first outlay)",
         MET,
         unit="years",
         kind="metric",
-        formula=lambda b: payback_(b["net_cash_flow"]),
+        formula=lambda b: payback_(b["cash_flow_before_financing"]),
         summary="Payback (years)",
-        missing="never",
+        missing="not paid back",
     ),
     Statement(
         "discounted_payback_years",
-        "Discounted payback (years)",
+        "Discounted payback of the cash flow before financing, at the mutual's rate as the NPV",
         MET,
         unit="years",
         kind="metric",
-        formula=lambda b: payback_(b["net_cash_flow"], rate=b.input("discount_rate")),
+        formula=lambda b: payback_(b["cash_flow_before_financing"], rate=b.input("discount_rate")),
         summary="Discounted payback (years)",
-        missing="never",
+        missing="not paid back",
+    ),
+    Statement(
+        "npv_net_cash_flow",
+        "NPV of the net cash flow after financing at the mutual's own discount rate",
+        MET,
+        kind="metric",
+        formula=lambda b: npv_(b.input("discount_rate"), b["net_cash_flow"]),
     ),
     Statement(
         "minimum_cash",
@@ -662,13 +746,6 @@ STATEMENTS: tuple[Statement, ...] = (
 )
 
 
-def _irr(results: Any) -> float | None:
-    from mutualfin.core.cashflow import irr
-
-    found = irr(results.evaluation.array("net_cash_flow")[0], full_output=True)
-    return float(found.irr) if bool(found.converged) else None
-
-
 def _minimum_cover(results: Any) -> float | None:
     ev = results.evaluation
     service = ev.array("debt_service")[0]
@@ -686,25 +763,6 @@ def _lowest_cash_period(results: Any) -> str:
 
 #: figures derived from the results rather than lines of the model
 DERIVED: tuple[Statement, ...] = (
-    Statement(
-        "irr_net_cash_flow",
-        "IRR of the net cash flow",
-        MET,
-        unit="fraction",
-        kind="derived",
-        derive=_irr,
-        summary="IRR of net cash flow",
-        table=None,
-    ),
-    Statement(
-        "npv_green_book_real",
-        "NPV of the net cash flow in real terms at the Green Book rate",
-        MET,
-        kind="derived",
-        derive=lambda results: results.npv_green_book_real(),
-        summary="NPV at the Green Book rate (real)",
-        table=None,
-    ),
     Statement(
         "minimum_debt_service_cover",
         "Lowest debt service cover in a year with debt service",

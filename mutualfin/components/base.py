@@ -219,6 +219,8 @@ class Component:
     needs_roster: ClassVar[bool] = False
     #: input name -> where its default value comes from (shown when the case does not set it)
     default_sources: ClassVar[dict[str, str]] = {}
+    #: inputs of the first release that now live elsewhere: name -> where, and why
+    moved: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Register every component class with a ``key`` for case files, by being defined.
@@ -255,6 +257,8 @@ class Component:
                 plain[name] = raw
         fields = self.Inputs.model_fields
         for name in plain:
+            if name in self.moved and name not in fields:
+                raise InputError(f"{self.key}.{name}: {self.moved[name]}")
             if name not in fields:
                 close = difflib.get_close_matches(name, fields, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else (f"allowed: {', '.join(fields)}")
@@ -274,6 +278,10 @@ class Component:
 
     def validate(self) -> None:
         """Checks across inputs (e.g. end after start); raise InputError naming the inputs."""
+
+    def check_case(self, components: Mapping[str, Component]) -> None:
+        """Checks that need the case's other components, by key (a roster with LGPS members
+        needs an LGPS admission); raise InputError naming what is missing."""
 
     # -- metadata ----------------------------------------------------------------------------
     @classmethod
@@ -306,6 +314,9 @@ class BuildContext:
     created: dict[str, Input] = dc_field(default_factory=dict)
     #: the case's parameter store (None: the shipped UK parameters); pass it to calculators
     params: Any = None
+    #: the case's components by key, for a component whose lines depend on another's
+    #: inputs (the staff a transfer makes redundant leave the paybill; the legal form)
+    others: Mapping[str, Component] = dc_field(default_factory=dict)
 
     def input(self, name: str) -> Input:
         """The component's input ``name`` as a model Input (created once)."""

@@ -12,7 +12,7 @@ Conventions
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
@@ -28,13 +28,14 @@ from mutualfin.components.base import (
 )
 from mutualfin.components.base import Unit as _Unit
 from mutualfin.components.income import index_factor
-from mutualfin.components.legal_form import CHARITABLE_FORMS, LEGAL_FORMS, check_legal_form
+from mutualfin.components.legal_form import MOVED_TO_LEGAL_FORM, legal_form_of
 from mutualfin.engine.nodes import (
     Line,
     cumsum,
     first_period,
     min_,
     param,
+    ref,
     sum_,
     where,
     year_fraction,
@@ -68,7 +69,7 @@ def _check_not_negative(component: Component, names: tuple[str, ...]) -> None:
     for name in names:
         values = getattr(component.inputs, name)
         for v in values if isinstance(values, list) else [values]:
-            if v < 0:
+            if v is not None and v < 0:
                 raise InputError(
                     f"{component.key}.{name}: {v!r} is negative; give a share from 0 to 1"
                 )
@@ -194,13 +195,14 @@ _OptionalRatio = Annotated[float | None, _Unit("ratio"), Field(ge=0, allow_inf_n
 class Premises(Component):
     """Premises: rent, running costs and business rates with relief by legal form.
 
+    The case's legal form (:class:`~mutualfin.components.legal_form.LegalForm`, ``[legal_form]``)
+    decides mandatory relief: a charity gets 80% (Local Government Finance Act 1988
+    s.43(5)-(6), parameter ``business_rates.charity_mandatory_relief``), assuming the property
+    is used wholly or mainly for charitable purposes; a case without a legal form is rated as a
+    body that is not a charity.
+
     Parameters
     ----------
-    legal_form : str
-        The mutual's legal form (:data:`mutualfin.legal_form.LEGAL_FORMS`); a charity gets
-        mandatory 80% relief (Local Government Finance Act 1988 s.43(5)-(6), parameter
-        ``business_rates.charity_mandatory_relief``), assuming the property is used wholly or
-        mainly for charitable purposes. Required.
     rent : GBP a year, default 0
         Rent (e.g. a lease-back from the council).
     running_costs : GBP a year, default 0
@@ -239,9 +241,9 @@ class Premises(Component):
     #: where the lines go in a business case's statements
     roles: ClassVar[dict[str, str]] = {"premises_costs": "cost"}
     sheet = "Costs"
+    moved: ClassVar[dict[str, str]] = {"legal_form": MOVED_TO_LEGAL_FORM}
 
     class Inputs(ComponentInputs):
-        legal_form: str = field("Legal form of the mutual (decides mandatory rates relief)")
         rent: Money = field("Rent a year (GBP)", 0.0)
         running_costs: Money = field("Premises running costs a year (GBP)", 0.0)
         inflation: FractionSeries = field("Annual uplift of rent and running costs", 0.0)
@@ -254,15 +256,11 @@ class Premises(Component):
         )
 
     def validate(self) -> None:
-        check_legal_form(self.inputs.legal_form, f"{self.key}.legal_form")
         _check_not_negative(self, ("discretionary_relief",))
-
-    @property
-    def is_charity(self) -> bool:
-        return self.inputs.legal_form in CHARITABLE_FORMS
 
     def build(self, ctx: BuildContext) -> list[Line]:
         tl, s = ctx.timeline, self.sheet
+        legal = legal_form_of(ctx)
         factor = index_factor(ctx.input("inflation"), tl) * year_fraction()
         rv = ctx.input("rateable_value")
         if self.inputs.multiplier is None:
@@ -275,7 +273,7 @@ class Premises(Component):
         else:
             multiplier_expr = ctx.input("multiplier")
             multiplier_label = "Business rates multiplier (input)"
-        mandatory = param("business_rates.charity_mandatory_relief") if self.is_charity else 0.0
+        mandatory = param("business_rates.charity_mandatory_relief") if legal.is_charity else 0.0
         rent = Line("premises_rent", ctx.input("rent") * factor, label="Rent", sheet=s)
         running = Line(
             "premises_running_costs",
@@ -300,8 +298,8 @@ class Premises(Component):
         relief = Line(
             "business_rates_relief",
             gross * min_(mandatory + ctx.input("discretionary_relief"), 1),
-            label=f"Business rates relief ({LEGAL_FORMS[self.inputs.legal_form]}: "
-            f"{'mandatory 80% plus ' if self.is_charity else ''}discretionary)",
+            label=f"Business rates relief ({legal.name}: "
+            f"{'mandatory 80% plus ' if legal.is_charity else ''}discretionary)",
             sheet=s,
         )
         rates = Line("business_rates", gross - relief, label="Business rates payable", sheet=s)
@@ -324,9 +322,12 @@ class VatLeakage(Component):
     vatable_costs : GBP a year
         The mutual's costs that bear VAT (supplies, services, premises costs; net of VAT, not
         pay), in the first financial year. Required.
-    irrecoverable_share : fraction
+    irrecoverable_share : fraction, optional
         Share of the input VAT the mutual cannot recover: the share of its activity that is
-        exempt or non-business (partial exemption attribution). 0 to 1. Required.
+        exempt or non-business (partial exemption attribution), 0 to 1. By default it is the
+        exempt share of its income: the contract's share of total income where the contract
+        is exempt (its VAT status follows the legal form), else 0 (standard-rated supplies let
+        the mutual recover its input VAT).
     council_recovery_share : fraction, default 1.0
         Share of the same input VAT the council recovered in-house under VATA 1994 s.33 (1.0
         when its exempt input tax stayed within the 5% de minimis).
@@ -363,8 +364,10 @@ class VatLeakage(Component):
 
     class Inputs(ComponentInputs):
         vatable_costs: Money = field("Costs bearing VAT a year, net of VAT (GBP)")
-        irrecoverable_share: Fraction = field(
-            "Share of input VAT the mutual cannot recover (exempt or non-business activity)"
+        irrecoverable_share: Fraction | None = field(
+            "Share of input VAT the mutual cannot recover (default: the exempt share of "
+            "income, from the contract's VAT status)",
+            None,
         )
         council_recovery_share: Fraction = field(
             "Share of that VAT the council recovered in-house (VATA 1994 s.33)", 1.0
@@ -374,8 +377,22 @@ class VatLeakage(Component):
     def validate(self) -> None:
         _check_not_negative(self, ("irrecoverable_share", "council_recovery_share"))
 
+    def _irrecoverable_share(self, ctx: BuildContext) -> tuple[Any, str]:
+        """The share of input VAT lost: the input, or the exempt share of income."""
+        if self.inputs.irrecoverable_share is not None:
+            return ctx.input("irrecoverable_share"), "input"
+        contract = ctx.others.get("contract") if ctx.others else None
+        if contract is None or contract.vat_status(ctx) != "exempt":  # type: ignore[attr-defined]
+            status = "no contract" if contract is None else "the contract is standard-rated"
+            return 0.0, status
+        income, total = ref("contract_income"), ref("total_income")
+        return where(total > 0, income / where(total > 0, total, 1), 0), (
+            "the exempt contract's share of total income"
+        )
+
     def build(self, ctx: BuildContext) -> list[Line]:
         tl, s = ctx.timeline, self.sheet
+        share, why = self._irrecoverable_share(ctx)
         vat = Line(
             "vat_on_inputs",
             ctx.input("vatable_costs")
@@ -385,9 +402,17 @@ class VatLeakage(Component):
             label="VAT charged on the mutual's inputs (standard rate)",
             sheet=s,
         )
+        share_line = Line(
+            "vat_irrecoverable_share",
+            share,
+            unit="fraction",
+            kind="value",
+            label=f"Share of input VAT the mutual cannot recover ({why})",
+            sheet=s,
+        )
         lost = Line(
             "vat_irrecoverable",
-            vat * ctx.input("irrecoverable_share"),
+            vat * share_line,
             label="Irrecoverable VAT (exempt or non-business share): a cost",
             sheet=s,
         )
@@ -409,4 +434,4 @@ class VatLeakage(Component):
             label="Extra VAT cost of leaving the council",
             sheet=s,
         )
-        return [vat, lost, council, in_house, leaving]
+        return [vat, share_line, lost, council, in_house, leaving]

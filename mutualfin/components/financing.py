@@ -34,6 +34,12 @@ class CaseFinance(Component):
 
     key = "finance"
     sheet = STATEMENTS
+    moved: ClassVar[dict[str, str]] = {
+        "tax_exempt": "corporation tax follows the legal form now: a charity (e.g. "
+        '[legal_form] form = "charitable_community_benefit_society") is exempt on its '
+        "primary-purpose trading, and a CIC cannot be a charity; remove tax_exempt and give "
+        "[legal_form]"
+    }
 
     class Inputs(ComponentInputs):
         opening_cash: Money = input_field("Cash at go-live", default=0.0)
@@ -52,9 +58,6 @@ class CaseFinance(Component):
             "Reserves target in months of net operating costs", default=3.0
         )
         cash_floor: SignedMoney = input_field("Lowest acceptable cash balance", default=0.0)
-        tax_exempt: bool = input_field(
-            "Exempt from corporation tax on its trading (a charitable form)", default=False
-        )
 
     def validate(self) -> None:
         for name in ("debtor_days", "creditor_days"):

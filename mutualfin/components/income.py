@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,6 +40,7 @@ from mutualfin.components.base import (
     field,
 )
 from mutualfin.components.base import Unit as _Unit
+from mutualfin.components.legal_form import legal_form_of
 from mutualfin.engine.nodes import (
     Expr,
     Input,
@@ -249,6 +250,14 @@ class Contract(Component):
         When the same council last awarded this mutual a reserved contract for the same kind
         of services; within 3 years before ``award_date`` the mutual does not qualify
         (PA 2023 s.33(5); PCR 2015 reg. 77).
+    vat_status : {"standard_rated", "exempt"}, optional
+        The VAT status of the services supplied under the contract. By default it follows the
+        case's legal form: welfare services are exempt when supplied by a charity or a
+        state-regulated body (VATA 1994 Sch.9 Group 7 item 9), else standard-rated (the council
+        then pays VAT on the price and recovers it under VATA 1994 s.33, so its cost is the
+        price). "exempt" for a body that can supply neither is refused. It decides the VAT
+        the mutual cannot recover on its inputs
+        (:class:`~mutualfin.components.costs.VatLeakage`).
 
     Lines (sheet "Income")
     ----------------------
@@ -318,6 +327,9 @@ class Contract(Component):
         award_date: dt.date | None = field("Date the contract is awarded", None)
         previous_reserved_award_date: dt.date | None = field(
             "Last reserved award to the mutual for the same services by this council", None
+        )
+        vat_status: Literal["standard_rated", "exempt"] | None = field(
+            "VAT status of the contract's services (default: from the legal form)", None
         )
 
     # -- checks -------------------------------------------------------------------------------
@@ -437,8 +449,25 @@ class Contract(Component):
                 )
 
     # -- lines -------------------------------------------------------------------------------
+    def vat_status(self, ctx: BuildContext) -> str:
+        """The contract's VAT status: as given, or from the case's legal form (exempt welfare
+        services need a charity or a state-regulated body, VATA 1994 Sch.9 Group 7)."""
+        legal = legal_form_of(ctx)
+        given = self.inputs.vat_status
+        if given == "exempt" and not legal.can_supply_exempt_welfare:
+            raise InputError(
+                f"{self.key}.vat_status: 'exempt' needs a charity or a state-regulated body "
+                f"(VATA 1994 Sch.9 Group 7 item 9), and the legal form is: {legal.name}; set "
+                "[legal_form] state_regulated = true if the mutual is registered with a "
+                "regulator for these services, or give vat_status = 'standard_rated'"
+            )
+        if given is not None:
+            return given
+        return "exempt" if legal.can_supply_exempt_welfare else "standard_rated"
+
     def build(self, ctx: BuildContext) -> list[Line]:
         i, tl, s = self.inputs, ctx.timeline, self.sheet
+        self.vat_status(ctx)  # refuses a status the legal form cannot have
         last = self.extension_end_date if i.extension_years else self.end_date
         if i.start_date > tl.end or last < tl.start:
             raise InputError(

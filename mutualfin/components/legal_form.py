@@ -1,5 +1,12 @@
 """The mutual's legal form, and what it decides: corporation tax, rates relief, Employment
-Allowance.
+Allowance, and whether its welfare services can be VAT-exempt.
+
+The legal form is one input for the whole case (``[legal_form]``): the business case's
+corporation tax, :class:`~mutualfin.components.costs.Premises` (rates relief),
+:class:`~mutualfin.components.staff.StaffCosts` (Employment Allowance) and the contract's VAT
+status (:class:`~mutualfin.components.income.Contract`) all read it, so they cannot disagree.
+A case without one is treated as a body that is not a charity, and says so in its
+assumptions.
 
 A public service mutual is usually a community interest company (CIC, limited by shares or by
 guarantee), a community benefit society (which may be an exempt charity), a co-operative
@@ -18,7 +25,11 @@ matters to the financial case in three places:
   rule is :func:`mutualfin.tax.employment_allowance`'s; this module only supplies
   ``is_charity`` and the public-work share.
 
-VAT does not depend on the form: see :class:`mutualfin.costs.VatLeakage`.
+* **VAT.** Welfare services (care, support for vulnerable people, youth work of the kind in
+  VATA 1994 Sch.9 Group 7 note 6) are exempt only when supplied by a charity, a state-regulated
+  body (registered with a regulator such as the CQC or Ofsted) or a public body (VATA 1994
+  Sch.9 Group 7 item 9); supplied by a CIC that is not state-regulated they are standard-rated,
+  and the council recovers the VAT it is charged under VATA 1994 s.33.
 """
 
 from __future__ import annotations
@@ -31,7 +42,7 @@ from mutualfin.engine.nodes import Expr, Line, param, wrap
 from mutualfin.errors import InputError
 from mutualfin.uk.tax import EmploymentAllowance, corporation_tax, employment_allowance
 
-__all__ = ["CHARITABLE_FORMS", "LEGAL_FORMS", "LegalForm", "check_legal_form"]
+__all__ = ["CHARITABLE_FORMS", "LEGAL_FORMS", "LegalForm", "check_legal_form", "legal_form_of"]
 
 #: The legal forms a mutual can take, by the key used in case files, with a readable name.
 LEGAL_FORMS: dict[str, str] = {
@@ -40,10 +51,19 @@ LEGAL_FORMS: dict[str, str] = {
     "community_benefit_society": "Community benefit society (not charitable)",
     "charitable_community_benefit_society": "Charitable community benefit society (exempt charity)",
     "company_limited_by_guarantee": "Company limited by guarantee (not a charity)",
+    "company_limited_by_shares": "Company limited by shares",
     "charitable_company_limited_by_guarantee": "Charitable company limited by guarantee "
     "(registered charity)",
     "co_operative_society": "Co-operative society",
 }
+
+#: What a case-file input of the first release that the legal form now decides says.
+MOVED_TO_LEGAL_FORM = (
+    'is decided by the legal form now, one input for the whole case: [legal_form] form = "..." '
+    "(with public_work_share there); it decides corporation tax, charity status for the "
+    "Employment Allowance and rates relief, and the VAT status of welfare services together. "
+    "Move it there"
+)
 
 #: The forms that are charities (for corporation tax, rates relief and Employment Allowance).
 CHARITABLE_FORMS = frozenset(
@@ -121,6 +141,11 @@ class LegalForm(Component):
             "Charity: share of trading surplus from primary-purpose trading (0 to 1)",
             default=1.0,
         )
+        state_regulated: bool = field(
+            "Registered with a regulator for its welfare services (CQC, Ofsted...), so a "
+            "non-charity can make VAT-exempt welfare supplies (VATA 1994 Sch.9 Group 7)",
+            default=False,
+        )
 
     def validate(self) -> None:
         check_legal_form(self.inputs.form, f"{self.key}.form")
@@ -146,6 +171,12 @@ class LegalForm(Component):
         trading outside its primary purpose (CTA 2010 ss.478-479). The small-trading
         exemption is not modelled."""
         return 1.0 - self.inputs.primary_purpose_share if self.is_charity else 1.0
+
+    @property
+    def can_supply_exempt_welfare(self) -> bool:
+        """Whether its welfare services can be VAT-exempt: a charity or a state-regulated
+        body (VATA 1994 Sch.9 Group 7 item 9 and note 8)."""
+        return self.is_charity or bool(self.inputs.state_regulated)
 
     @property
     def mandatory_rates_relief(self) -> bool:
@@ -226,3 +257,32 @@ class LegalForm(Component):
                 sheet=self.sheet,
             ),
         ]
+
+
+class _NoLegalForm:
+    """What a case without ``[legal_form]`` is treated as: a body that is not a charity, all
+    of whose work is of a public nature, not state-regulated."""
+
+    name = "Legal form not given: treated as a body that is not a charity"
+    is_charity = False
+    taxable_share = 1.0
+    mandatory_rates_relief = False
+    can_supply_exempt_welfare = False
+    employment_allowance_eligible = False
+    employment_allowance_reason = (
+        "not eligible: no [legal_form] given, so treated as a body that is not a charity doing "
+        "public work (NICA 2014 s.3(1)(d); HMRC NIM06530)"
+    )
+
+    def corporation_tax(self, surplus: Any) -> Expr:
+        return corporation_tax(wrap(surplus))
+
+
+NO_LEGAL_FORM = _NoLegalForm()
+
+
+def legal_form_of(ctx: BuildContext) -> LegalForm | _NoLegalForm:
+    """The case's legal form (from a component's BuildContext), or what a case without one is
+    treated as."""
+    found = ctx.others.get("legal_form") if ctx.others else None
+    return found if isinstance(found, LegalForm) else NO_LEGAL_FORM

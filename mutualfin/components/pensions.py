@@ -12,7 +12,7 @@ Sign convention: contributions, pensions, liabilities and payments are positive 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -36,10 +36,13 @@ from mutualfin.engine.nodes import (
     param,
     period_index,
     previous,
+    ref,
+    sum_periods,
     total,
     where,
 )
-from mutualfin.errors import InputError
+from mutualfin.errors import InputError, ParameterRangeError
+from mutualfin.params import resolve_store, warn_held
 from mutualfin.uk.pensions import lgps_care_accrual, lgps_employee_rate
 
 __all__ = ["LgpsAdmission", "lgps_care_accrual", "lgps_employee_rate"]
@@ -52,8 +55,9 @@ def _annuity_factor(net_rate: Any, years: Any) -> Any:
 
 
 class LgpsAdmission(RosterComponent):
-    """The mutual's LGPS admission agreement: contributions, risk-sharing, accrued CARE
-    pensions, a simple valuation on an ongoing and an exit basis, the exit payment and a bond.
+    """The mutual's LGPS admission agreement: contributions under its risk-sharing terms,
+    accrued CARE pensions, a simple valuation on an ongoing and an exit basis, and what the
+    end of the admission costs (or pays) whom.
 
     **This is an estimate for a business case, not an actuarial valuation.** Every figure can
     be replaced by the fund actuary's: ``actuary_annuity_factor``, ``actuary_opening_assets``,
@@ -63,65 +67,78 @@ class LgpsAdmission(RosterComponent):
     Legal frame: staff transferring under TUPE keep the same, broadly comparable or better
     pension under the Best Value Authorities Staff Transfers (Pensions) Direction 2007, met by
     an admission agreement (LGPS Regulations 2013 reg.3(1)(b) and Sch.2 Part 3). The fund
-    actuary sets the employer's primary and secondary rates (reg.62); when the admission ends,
-    an exit valuation sets an exit payment or credit (reg.64).
+    actuary sets the employer's primary and secondary rates (reg.62). When the admission ends,
+    an exit valuation sets an exit payment, or an exit credit the administering authority
+    decides having regard to the risk the employer bore (reg.64(1), (2) and (2ZAB), as amended
+    by SI 2020/179); the payment may be spread (a debt spreading agreement, reg.64B) or the
+    employer may stay on as a deferred employer (a deferred debt agreement, reg.64(7A)), or the
+    council may subsume the liabilities.
+
+    **Exit credits are not banked by default.** The administering authority decides an exit
+    credit, having regard to the risk the employer bore (reg.64(2ZAB)); the case counts
+    ``exit_credit_share`` of the estimated surplus (0 by default, prudently), while
+    ``lgps_exit_position`` shows the estimate either way.
+
+    **What reaches the mutual's statements.** ``lgps_contributions_mutual`` (role ``pay``):
+    the mutual's employer contributions, primary plus secondary under full risk, the fixed
+    rate under pass-through; ``lgps_bond_premium`` (role ``cost``); under full risk the exit
+    payment (``lgps_exit_payment``, role ``one_off``) or credit (``lgps_exit_credit``, role
+    ``income``). Under pass-through the council's top-up (``lgps_contributions_council``) and
+    its exit settlement (``lgps_exit_settlement_council``) are council costs (role
+    ``council_cost``) that the commissioner's appraisal counts. With ``exit_treatment =
+    "subsumed"`` the council takes the liabilities and any ongoing-basis deficit
+    (``lgps_subsumed_deficit_council``).
 
     Lines (sheet "Pensions"), pounds a year or pounds at each year end:
 
     ``lgps_pensionable_pay_employee``, ``lgps_pensionable_pay``
-        ``salary x fte x growth(pay_growth)`` for LGPS members.
+        The case's staff pay of LGPS members (``pay_employee`` of
+        :class:`~mutualfin.components.staff.StaffCosts`: pay awards, drift, vacancies and
+        leavers), or without a staff model ``salary x fte x growth(pay_growth)``.
     ``care_pension_employee``, ``care_pension``
-        The CARE account (LGPS Regulations 2013 regs.23-24): ``(previous + pay x 1/49)
-        x (1 + cpi_revaluation)``, 1/98 in the 50/50 section, opening with the pension
-        accrued at the transfer (the roster's ``accrued_pension``, else an estimate: pay x
-        years of service x the accrual fraction, as if all service were CARE).
+        The CARE account (regs.23-24): ``(previous + pay x 1/49) x (1 + cpi_revaluation)``,
+        1/98 in the 50/50 section, opening with the pension accrued at the transfer (the
+        roster's ``accrued_pension``, else pay x years of service x the accrual fraction, as if
+        all service were CARE); members who do not transfer are left out.
     ``annuity_factor_ongoing``, ``annuity_factor_exit`` (ratio)
-        Value of 1 a year of pension in payment for ``life_expectancy`` years, increasing
-        with ``valuation_cpi``, discounted at the basis rate ``d``: with the net rate
-        ``j = (1 + d) / (1 + valuation_cpi) - 1``, ``(1 - (1 + j)^-L) / j``.
+        Value of 1 a year of pension for ``life_expectancy`` years, increasing with
+        ``valuation_cpi``, at the basis rate ``d``: with ``j = (1 + d) / (1 + valuation_cpi)
+        - 1``, ``(1 - (1 + j)^-L) / j``.
     ``lgps_liability_ongoing``, ``lgps_liability_exit``
-        Sum over members of ``care_pension x (1 + j)^-n x annuity factor``, ``n`` the years
-        from the year end to ``normal_pension_age`` (0 once reached): a deferred annuity,
-        with the pension revalued by CPI until it starts. The exit basis uses the gilt rate
-        (``exit_basis="gilts"``) or the ongoing liability x ``exit_multiple`` (``"multiple"``,
-        about 1.6 in March 2022 per DOMAIN.md's "Mind the Gap" example; lower since).
+        Sum over members of ``care_pension x (1 + j)^-n x annuity factor``, ``n`` the years to
+        ``normal_pension_age``. The exit basis discounts at the long gilt yield
+        (``exit_basis = "gilts"``, ``gilt_discount_rate``: the low-risk basis funds use on
+        exit) or is the ongoing liability x ``exit_multiple``.
     ``lgps_contributions_required``
-        ``(primary_rate + secondary_rate) x pensionable pay + secondary_amount``: what the
-        fund certifies for the employer.
-    ``lgps_contributions_mutual``, ``lgps_contributions_council``
-        Full risk: the mutual pays what is required. Pass-through: the mutual pays exactly
-        ``fixed_rate x pensionable pay`` and the council pays (or keeps) the difference.
-    ``lgps_employee_contributions``
-        Members' own contributions at the band rate for their base-date pay (half in 50/50).
+        ``(primary_rate + secondary_rate) x pensionable pay + secondary_amount``.
     ``lgps_assets``
-        Opening: equal to the ongoing liability at transfer (a fully funded start, DCLG 2009
-        admitted-body guidance), or the actuary's figure; then ``previous x (1 +
-        asset_return) + employer and employee contributions`` (benefits paid are ignored:
-        active members only).
-    ``lgps_surplus_ongoing``
-        ``lgps_assets - lgps_liability_ongoing`` (negative: a deficit on the ongoing basis).
-    ``lgps_exit_deficit``
-        ``max(lgps_liability_exit - lgps_assets, 0)``: the estimated exit payment if the
-        admission ended at that year end.
-    ``lgps_exit_payment_mutual``, ``lgps_exit_payment_council``
-        The exit deficit (or ``actuary_exit_payment``) in the contract's last year
-        (``contract_years``), paid by the mutual under full risk and by the council under
-        pass-through.
+        Opening: the ongoing liability at transfer (a fully funded start, DCLG 2009
+        admitted-body guidance) or the actuary's figure; then ``previous x (1 +
+        asset_return) + employer and employee contributions`` (active members only).
+    ``lgps_surplus_ongoing``, ``lgps_exit_position``
+        Assets less the ongoing and the exit liability (negative: a deficit).
     ``lgps_bond``
-        ``bond_share x lgps_exit_deficit`` (or ``actuary_bond``): the bond or guarantee the fund
-        may require, sized on the exit estimate. A stock, not a cost: the bond's premium is
-        for the overheads model.
+        ``bond_share x`` the exit deficit (or ``actuary_bond``): a stock, not a cost; its
+        premium (``bond_premium_rate`` a year of the bond) is ``lgps_bond_premium``.
 
     Notes
     -----
     The valuation is deliberately simple: no mortality before retirement, no spouses'
-    pensions, no lump sums, no pre-2014 final-salary benefits, annual timing. It shows how
-    the admission's risk grows with pay, CPI and the basis, and where the council's and the
-    mutual's exposures lie; the fund actuary's figures should replace it for decisions.
+    pensions, no lump sums, no pre-2014 final-salary benefits, annual timing. In March 2022
+    the scheme was 67% funded on a low-risk (gilts) basis against 107% on funds' own bases;
+    by 31 March 2025 gilt yields had risen and it was 126% funded on the low-risk basis
+    (Isio, LGPS low-risk funding index), so an exit now tends to end in a credit rather than
+    a payment. The fund actuary's figures should replace these for decisions.
     """
 
     key = "lgps"
     sheet = "Pensions"
+    default_sources: ClassVar[dict[str, str]] = {
+        "primary_rate": "parameter lgps.employer_primary_rate_average (the fund actuary sets "
+        "the real rate)",
+        "gilt_discount_rate": "parameter gilts.long_nominal_yield (the fund's exit basis "
+        "decides the real rate)",
+    }
 
     class Inputs(ComponentInputs):
         risk_sharing: Literal["full_risk", "pass_through"] = field(
@@ -131,13 +148,17 @@ class LgpsAdmission(RosterComponent):
         fixed_rate: Fraction = field(
             "Pass-through: the fixed employer rate the mutual pays (% of pay)", default=0.0
         )
-        primary_rate: Fraction = field("Employer primary rate set by the actuary", default=0.198)
+        primary_rate: Fraction | None = field(
+            "Employer primary rate set by the actuary (default: the scheme average)",
+            default=None,
+        )
         secondary_rate: Fraction = field("Employer secondary rate (% of pay)", default=0.0)
         secondary_amount: MoneySeries = field(
             "Employer secondary contribution, pounds a year", default=0.0
         )
         pay_growth: FractionSeries = field(
-            "Pensionable pay growth a year, from the second year", default=0.0
+            "Pensionable pay growth a year, from the second year (only without [staff])",
+            default=0.0,
         )
         cpi_revaluation: FractionSeries = field(
             "CARE revaluation (CPI) applied at each year end", default=0.02
@@ -145,11 +166,26 @@ class LgpsAdmission(RosterComponent):
         valuation_cpi: Fraction = field("CPI assumed in the valuation", default=0.02)
         discount_rate: Fraction = field("Ongoing-basis discount rate (nominal)", default=0.05)
         exit_basis: Literal["gilts", "multiple"] = field(
-            "Exit basis: discount at the gilt rate, or the ongoing liability x a multiple",
-            default="multiple",
+            "Exit basis: discount at the long gilt yield, or the ongoing liability x a multiple",
+            default="gilts",
         )
-        gilt_discount_rate: Fraction = field("Exit basis: gilt discount rate", default=0.045)
-        exit_multiple: Ratio = field("Exit basis: exit liability / ongoing liability", default=1.6)
+        gilt_discount_rate: Fraction | None = field(
+            "Exit basis: long gilt yield (default: the dated parameter)", default=None
+        )
+        exit_multiple: Ratio = field("Exit basis: exit liability / ongoing liability", default=1.0)
+        exit_treatment: Literal["payment", "spread", "deferred", "subsumed"] = field(
+            "At exit: a payment (or credit), spread (reg.64B), deferred debt (reg.64(7A)), or "
+            "subsumed by the council",
+            default="payment",
+        )
+        spread_years: Years = field(
+            "Years a spread or deferred exit debt is paid over", default=3.0
+        )
+        exit_credit_share: Fraction = field(
+            "Share of an exit surplus the case counts as a credit (the fund decides it, "
+            "reg.64(2ZAB); 0 banks none)",
+            default=0.0,
+        )
         life_expectancy: Years = field("Years a pension is paid from pension age", default=23.0)
         normal_pension_age: Years = field("Normal pension age", default=67.0)
         asset_return: Fraction = field("Return on the admission's assets a year", default=0.05)
@@ -157,6 +193,9 @@ class LgpsAdmission(RosterComponent):
             "Contract length in years: the exit is at the end of the last", default=5.0
         )
         bond_share: Fraction = field("Bond as a share of the exit deficit estimate", default=1.0)
+        bond_premium_rate: Fraction = field(
+            "Premium a year for the bond, as a share of the bond", default=0.0
+        )
         actuary_annuity_factor: float | None = field(
             "Actuary's annuity factor (replaces the ongoing estimate)", default=None
         )
@@ -191,10 +230,27 @@ class LgpsAdmission(RosterComponent):
                 f"lgps.contract_years: {i.contract_years!r} must be a whole number of years, "
                 "at least 1"
             )
-        if i.risk_sharing == "pass_through" and i.fixed_rate <= 0:
+        if i.spread_years < 1 or i.spread_years != int(i.spread_years):
             raise InputError(
-                "lgps.fixed_rate: pass-through needs the fixed rate the mutual pays (e.g. 0.198)"
+                f"lgps.spread_years: {i.spread_years!r} must be a whole number of years, at least 1"
             )
+        if i.risk_sharing == "pass_through":
+            if i.fixed_rate <= 0:
+                raise InputError(
+                    "lgps.fixed_rate: pass-through needs the fixed rate the mutual pays (e.g. 0.16)"
+                )
+            borne = [
+                n
+                for n in ("primary_rate", "secondary_rate", "secondary_amount")
+                if self._meta.get(n, {}).get("uncertainty") is not None
+            ]
+            if borne:
+                raise InputError(
+                    f"lgps.{borne[0]}: under pass-through the mutual pays the fixed rate and "
+                    "does not bear this rate, so its uncertainty would vary nothing the mutual "
+                    "pays; put the uncertainty on the council's side (the appraisal) or use "
+                    "full_risk"
+                )
 
     def _scalar(
         self, ctx: BuildContext, name: str, value: float, unit: str, label: str, source: str
@@ -208,8 +264,32 @@ class LgpsAdmission(RosterComponent):
                 unit=unit,
                 label=str(meta.get("label") or label),
                 source=str(meta.get("source") or source),
+                uncertainty=meta.get("uncertainty"),
             )
         return ctx.created[full]
+
+    def _dated_default(self, ctx: BuildContext, name: str, parameter: str, label: str) -> Input:
+        """An input whose default is a dated parameter's value at the start of the case."""
+        value = getattr(self.inputs, name)
+        if value is not None:
+            return ctx.input(name)
+        store = resolve_store(ctx.params)
+        try:
+            found = warn_held(store.get(parameter).at(ctx.timeline.start))
+        except ParameterRangeError:
+            first = store.get(parameter).first_date
+            raise InputError(
+                f"lgps.{name}: its default is the parameter {parameter}, whose data start on "
+                f"{first}, after the case starts ({ctx.timeline.start}); give lgps.{name}"
+            ) from None
+        return self._scalar(
+            ctx,
+            name,
+            float(found.value),
+            "fraction",
+            label,
+            f"parameter {parameter} on {ctx.timeline.start}: {found.source}",
+        )
 
     def opening_pensions(self) -> tuple[np.ndarray, str]:
         """Accrued pension per member at the transfer, and where it came from."""
@@ -226,27 +306,56 @@ class LgpsAdmission(RosterComponent):
         )
         return out, how
 
+    def _transferring(self, ctx: BuildContext) -> np.ndarray:
+        """1 for each employee who joins the mutual (0 for those the transfer leaves behind)."""
+        transfer = ctx.others.get("transfer") if ctx.others else None
+        if transfer is None or not hasattr(transfer, "last_day_employed"):
+            return np.ones(len(self.roster.ids))
+        last = transfer.last_day_employed(ctx.timeline)
+        return np.array([1.0 if d >= ctx.timeline.start else 0.0 for d in last])
+
+    def _pay(self, ctx: BuildContext, is_member: Input) -> Line:
+        staff = ctx.others.get("staff") if ctx.others else None
+        if staff is not None:
+            if "pay_growth" in self.inputs.model_fields_set:
+                raise InputError(
+                    "lgps.pay_growth: the LGPS members' pay comes from [staff] (pay awards, "
+                    "drift, vacancies, leavers); remove lgps.pay_growth, which would disagree"
+                )
+            if list(getattr(staff, "roster", self.roster).ids) != list(self.roster.ids):
+                raise InputError("lgps and staff are built on different rosters; use one")
+            return Line(
+                "lgps_pensionable_pay_employee",
+                ref("pay_employee") * is_member,
+                label="LGPS pensionable pay (the staff model's pay of members)",
+                sheet=self.sheet,
+            )
+        r = self.roster
+        salary = self.per_employee(
+            ctx, "salary", r.salary, "GBP", "Full-time annual salary at the base date"
+        )
+        fte = self.per_employee(ctx, "fte", r.fte, "FTE", "Full-time equivalence")
+        return Line(
+            "lgps_pensionable_pay_employee",
+            salary * fte * growth(ctx.input("pay_growth")) * is_member,
+            label="LGPS pensionable pay",
+            sheet=self.sheet,
+        )
+
     def build(self, ctx: BuildContext) -> list[Line]:
         self.check_annual(ctx)
         i = self.inputs
         r = self.roster
         sheet = self.sheet
-        n_periods = ctx.timeline.n
-        if i.contract_years > n_periods:
-            raise InputError(
-                f"lgps.contract_years: {i.contract_years:g} is longer than the timeline "
-                f"({n_periods} years); lengthen the timeline or shorten the contract"
-            )
-        member = r.member_of("LGPS")
+        member = r.member_of("LGPS") * self._transferring(ctx)
         opening, how = self.opening_pensions()
+        opening = opening * member
         year = max(r.base_date.year if r.base_date.month >= 4 else r.base_date.year - 1, 2015)
         emp_rate = np.asarray(
             lgps_employee_rate(r.pay, tax_year=year, params=ctx.params)
         ) * np.where(r.fifty_fifty == 1, 0.5, 1.0)
         pe = self.per_employee
-        salary = pe(ctx, "salary", r.salary, "GBP", "Full-time annual salary at the base date")
-        fte = pe(ctx, "fte", r.fte, "FTE", "Full-time equivalence")
-        is_member = pe(ctx, "member", member, "flag", "LGPS member")
+        is_member = pe(ctx, "member", member, "flag", "LGPS member joining the mutual")
         fifty = pe(ctx, "fifty_fifty", r.fifty_fifty, "flag", "LGPS 50/50 section")
         age = pe(ctx, "age", r.age, "years", "Age at the base date")
         accrued = pe(ctx, "opening_pension", opening, "GBP", "Pension accrued at transfer", how)
@@ -258,12 +367,7 @@ class LgpsAdmission(RosterComponent):
             "Member contribution rate",
             f"LGPS Regulations 2013 reg.9 bands for {year}/{(year + 1) % 100:02d} base pay",
         )
-        pay = Line(
-            "lgps_pensionable_pay_employee",
-            salary * fte * growth(ctx.input("pay_growth")) * is_member,
-            label="LGPS pensionable pay",
-            sheet=sheet,
-        )
+        pay = self._pay(ctx, is_member)
         accrual = where(
             fifty, param("lgps.accrual_fraction_50_50"), param("lgps.accrual_fraction_main")
         )
@@ -332,7 +436,10 @@ class LgpsAdmission(RosterComponent):
         )
         lines = [pay, care, care_total, annuity, liab_emp, liability]
         if i.exit_basis == "gilts":
-            gnet = (1 + ctx.input("gilt_discount_rate")) / (1 + cpi) - 1
+            gilt = self._dated_default(
+                ctx, "gilt_discount_rate", "gilts.long_nominal_yield", "Exit basis: long gilt yield"
+            )
+            gnet = (1 + gilt) / (1 + cpi) - 1
             gfactor = Line(
                 "annuity_factor_exit",
                 _annuity_factor(gnet, life),
@@ -368,26 +475,43 @@ class LgpsAdmission(RosterComponent):
         total_pay = Line(
             "lgps_pensionable_pay", total(pay), label="LGPS pensionable pay", sheet=sheet
         )
+        primary = self._dated_default(
+            ctx,
+            "primary_rate",
+            "lgps.employer_primary_rate_average",
+            "Employer primary rate set by the actuary",
+        )
         required = Line(
             "lgps_contributions_required",
-            total_pay * (ctx.input("primary_rate") + ctx.input("secondary_rate"))
-            + ctx.input("secondary_amount"),
+            total_pay * (primary + ctx.input("secondary_rate")) + ctx.input("secondary_amount"),
             label="Employer contributions the fund requires (primary + secondary)",
             sheet=sheet,
         )
-        if i.risk_sharing == "pass_through":
-            mutual = total_pay * ctx.input("fixed_rate")
-            mutual_label = "Employer contributions paid by the mutual (pass-through fixed rate)"
+        full = i.risk_sharing == "full_risk"
+        if full:
+            paid_mutual = Line(
+                "lgps_contributions_mutual",
+                required,
+                label="Employer contributions paid by the mutual (full risk)",
+                sheet=sheet,
+            )
+            council_lines: list[Line] = []
         else:
-            mutual = required
-            mutual_label = "Employer contributions paid by the mutual (full risk)"
-        paid_mutual = Line("lgps_contributions_mutual", mutual, label=mutual_label, sheet=sheet)
-        paid_council = Line(
-            "lgps_contributions_council",
-            required - paid_mutual,
-            label="Employer contributions borne by the council (pass-through difference)",
-            sheet=sheet,
-        )
+            paid_mutual = Line(
+                "lgps_contributions_mutual",
+                total_pay * ctx.input("fixed_rate"),
+                label="Employer contributions paid by the mutual (pass-through fixed rate)",
+                sheet=sheet,
+            )
+            council_lines = [
+                Line(
+                    "lgps_contributions_council",
+                    required - paid_mutual,
+                    label="Employer contributions the council tops up (pass-through: required "
+                    "less the fixed rate; negative where the fixed rate pays more)",
+                    sheet=sheet,
+                )
+            ]
         members_paid = Line(
             "lgps_employee_contributions",
             total(pay * employee_rate),
@@ -427,16 +551,54 @@ class LgpsAdmission(RosterComponent):
             label="Surplus (deficit negative), ongoing basis (ESTIMATE)",
             sheet=sheet,
         )
+        position = Line(
+            "lgps_exit_position",
+            assets - exit_liability,
+            kind="balance",
+            label="Surplus (deficit negative) if the admission ended now, exit basis (ESTIMATE)",
+            sheet=sheet,
+        )
         deficit = Line(
             "lgps_exit_deficit",
-            max_(exit_liability - assets, 0),
+            max_(-position, 0),
             kind="balance",
             label="Exit deficit if the admission ended now (ESTIMATE, not actuarial)",
             sheet=sheet,
         )
+        lines += [total_pay, required, paid_mutual, *council_lines, members_paid, assets]
+        lines += [surplus, position, deficit]
+        lines += self._exit_lines(ctx, deficit, position, surplus, full)
+        lines += self._bond_lines(ctx, deficit)
+        return lines
+
+    def _exit_lines(
+        self, ctx: BuildContext, deficit: Line, position: Line, surplus: Line, full: bool
+    ) -> list[Line]:
+        """What the end of the admission costs, when, and who bears it."""
+        i, sheet = self.inputs, self.sheet
         at_end = period_index().eq(ctx.input("contract_years") - 1)
+        beyond = i.contract_years > ctx.timeline.n
+        exit_year = Line(
+            "lgps_exit_year",
+            at_end,
+            unit="flag",
+            kind="value",
+            label="1 in the contract's last year, when the admission ends"
+            + (" (after the case's last year: no exit in these figures)" if beyond else ""),
+            sheet=sheet,
+        )
+        if i.exit_treatment == "subsumed":
+            return [
+                exit_year,
+                Line(
+                    "lgps_subsumed_deficit_council",
+                    exit_year * max_(-surplus, 0),
+                    label="Council subsumes the liabilities: ongoing-basis deficit it takes on",
+                    sheet=sheet,
+                ),
+            ]
         if i.actuary_exit_payment is not None:
-            exit_amount = self._scalar(
+            debt: Any = self._scalar(
                 ctx,
                 "actuary_exit_payment",
                 i.actuary_exit_payment,
@@ -444,29 +606,66 @@ class LgpsAdmission(RosterComponent):
                 "Exit payment (fund actuary)",
                 "fund actuary",
             )
+        elif i.exit_treatment == "deferred":
+            debt = max_(-surplus, 0)  # a deferred employer is funded on the ongoing basis
         else:
-            exit_amount = deficit
-        full = i.risk_sharing == "full_risk"
-        exit_mutual = Line(
-            "lgps_exit_payment_mutual",
-            where(at_end, exit_amount, 0) * (1 if full else 0),
-            label="Exit payment at contract end borne by the mutual",
+            debt = deficit
+        debt_at_exit = Line(
+            "lgps_exit_debt",
+            sum_periods(debt * exit_year),
+            kind="metric",
+            label="Exit debt at the end of the admission (ESTIMATE unless the actuary's)",
             sheet=sheet,
         )
-        exit_council = Line(
-            "lgps_exit_payment_council",
-            where(at_end, exit_amount, 0) * (0 if full else 1),
-            label="Exit payment at contract end borne by the council",
-            sheet=sheet,
-        )
+        if i.exit_treatment == "payment":
+            schedule: Any = exit_year
+        else:  # spread (reg.64B) or deferred (reg.64(7A)): equal instalments from the exit year
+            start = ctx.input("contract_years") - 1
+            schedule = (
+                (period_index() >= start)
+                * (period_index() < start + ctx.input("spread_years"))
+                / ctx.input("spread_years")
+            )
+        payment = debt_at_exit * schedule
+        credit = exit_year * max_(position, 0) * ctx.input("exit_credit_share")
+        how = {
+            "payment": "paid in the exit year",
+            "spread": "spread over spread_years (reg.64B)",
+            "deferred": "deferred debt on the ongoing basis over spread_years (reg.64(7A))",
+        }[i.exit_treatment]
+        out = [exit_year, debt_at_exit]
+        if full:
+            out += [
+                Line(
+                    "lgps_exit_payment",
+                    payment,
+                    label=f"LGPS exit payment borne by the mutual ({how}; ESTIMATE)",
+                    sheet=sheet,
+                ),
+                Line(
+                    "lgps_exit_credit",
+                    credit,
+                    label="LGPS exit credit to the mutual (reg.64(2ZAB); ESTIMATE)",
+                    sheet=sheet,
+                ),
+            ]
+        else:
+            out.append(
+                Line(
+                    "lgps_exit_settlement_council",
+                    payment - credit,
+                    label=f"LGPS exit payment borne by the council, less any credit to it "
+                    f"(pass-through; {how}; ESTIMATE)",
+                    sheet=sheet,
+                )
+            )
+        return out
+
+    def _bond_lines(self, ctx: BuildContext, deficit: Line) -> list[Line]:
+        i, sheet = self.inputs, self.sheet
         if i.actuary_bond is not None:
-            bond_value = self._scalar(
-                ctx,
-                "actuary_bond",
-                i.actuary_bond,
-                "GBP",
-                "Bond (fund actuary)",
-                "fund actuary",
+            bond_value: Any = self._scalar(
+                ctx, "actuary_bond", i.actuary_bond, "GBP", "Bond (fund actuary)", "fund actuary"
             )
         else:
             bond_value = ctx.input("bond_share") * deficit
@@ -477,17 +676,30 @@ class LgpsAdmission(RosterComponent):
             label="Bond or guarantee, sized on the exit estimate",
             sheet=sheet,
         )
-        return [
-            *lines,
-            total_pay,
-            required,
-            paid_mutual,
-            paid_council,
-            members_paid,
-            assets,
-            surplus,
-            deficit,
-            exit_mutual,
-            exit_council,
-            bond,
-        ]
+        if i.bond_premium_rate == 0 and "bond_premium_rate" not in self._meta:
+            return [bond]
+        premium = Line(
+            "lgps_bond_premium",
+            bond * ctx.input("bond_premium_rate"),
+            label="Bond premium a year (a cost to the mutual)",
+            sheet=sheet,
+        )
+        return [bond, premium]
+
+    @property
+    def roles(self) -> dict[str, str]:  # type: ignore[override]
+        """Where the lines go in a business case's statements (by the risk-sharing terms)."""
+        i = self.inputs
+        out = {"lgps_contributions_mutual": "pay"}
+        if i.bond_premium_rate != 0 or "bond_premium_rate" in self._meta:
+            out["lgps_bond_premium"] = "cost"
+        if i.exit_treatment == "subsumed":
+            out["lgps_subsumed_deficit_council"] = "council_cost"
+        elif i.risk_sharing == "full_risk":
+            out["lgps_exit_payment"] = "one_off"
+            out["lgps_exit_credit"] = "income"
+        else:
+            out["lgps_exit_settlement_council"] = "council_cost"
+        if i.risk_sharing == "pass_through":
+            out["lgps_contributions_council"] = "council_cost"
+        return out

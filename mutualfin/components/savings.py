@@ -44,12 +44,25 @@ from mutualfin.engine.nodes import Expr, Input, Line, max_, min_, period_index, 
 from mutualfin.engine.timeline import Timeline
 from mutualfin.errors import InputError
 
-__all__ = ["DEFAULT_COST_PER_LEAVER", "AbsenceSavings", "TurnoverSavings", "ramp_progress"]
+__all__ = [
+    "DEFAULT_COST_PER_LEAVER",
+    "DEFAULT_LOST_OUTPUT_PER_LEAVER",
+    "DEFAULT_RECRUITMENT_COST_PER_LEAVER",
+    "AbsenceSavings",
+    "TurnoverSavings",
+    "ramp_progress",
+]
 
 _LEAVER = _params.value("turnover.cost_per_leaver", on="2014-03-03")
+_RECRUIT = _params.value("turnover.recruitment_cost_per_leaver", on="2014-03-03")
+_OUTPUT = _params.value("turnover.lost_output_per_leaver", on="2014-03-03")
 #: Cost per leaver, Oxford Economics for Unum (2014): £25,181 lost output + £5,433 logistics;
-#: the parameter ``turnover.cost_per_leaver`` with its reference.
+#: the parameter ``turnover.cost_per_leaver`` with its reference (the whole, cash and not).
 DEFAULT_COST_PER_LEAVER: float = float(_LEAVER.value)
+#: The cash part of it (recruitment, cover, agency fees): the default cashable saving.
+DEFAULT_RECRUITMENT_COST_PER_LEAVER: float = float(_RECRUIT.value)
+#: The lost-output part: a non-cashable benefit, never cash.
+DEFAULT_LOST_OUTPUT_PER_LEAVER: float = float(_OUTPUT.value)
 
 
 def ramp_progress(ramp_years: Input, timeline: Timeline, where: str) -> Expr:
@@ -70,7 +83,16 @@ def ramp_progress(ramp_years: Input, timeline: Timeline, where: str) -> Expr:
 
 
 class AbsenceSavings(Component):
-    """Savings from fewer days lost to sickness absence.
+    """Savings from fewer days lost to sickness absence: cashable and not.
+
+    Sick pay goes on being paid while someone is absent, so a day of absence avoided saves
+    cash only where the day would have been covered by someone else (agency, overtime, bank
+    staff): that cover is the **cashable** saving, and its cost before spin-out is an
+    operating cost of the service (``absence_backfill_cost``), which the saving then reduces.
+    The productive time regained on days nobody covered is real but not cash: a
+    **non-cashable** benefit (role ``non_cashable``), which the commissioner's appraisal
+    reports and the mutual's surplus and cash never include (HM Treasury Green Book 2022,
+    cash-releasing and non-cash-releasing benefits).
 
     Parameters
     ----------
@@ -93,6 +115,9 @@ class AbsenceSavings(Component):
     backfill_premium : ratio, default 0.0
         Extra cost of a backfilled day as a share of the day's cost (0.4 = cover costs 40%
         more than the absent employee's day).
+    backfill_in_costs : bool, default False
+        The case's other costs already include the cover for absence (say, an agency budget in
+        the running costs); then the baseline cover cost is not added again.
     pay_inflation : fraction a year or series, default 0.0
         Annual uplift of pay, and so of the cost of a day.
 
@@ -101,30 +126,44 @@ class AbsenceSavings(Component):
     ``absence_days_per_fte`` (days/FTE)
         before + (after - before) x ramp progress.
     ``absence_day_cost`` (GBP/day)
-        annual_pay x (1 + on_cost_rate) / working_days x (1 + backfill_share x
-        backfill_premium) x pay index.
+        annual_pay x (1 + on_cost_rate) / working_days x pay index: a day of the absent
+        employee's time.
+    ``absence_cover_day_cost`` (GBP/day)
+        absence_day_cost x (1 + backfill_premium): a day of cover.
     ``absence_days_avoided`` (days, flow)
         fte x (before - absence_days_per_fte) x year_fraction.
-    ``absence_saving`` (GBP, flow, positive = saving)
-        absence_days_avoided x absence_day_cost.
+    ``absence_backfill_cost`` (GBP, flow, role cost)
+        fte x days_lost_before x year_fraction x backfill_share x cover day cost: the cover
+        bought at the absence rate before spin-out (left out with ``backfill_in_costs``).
+    ``absence_saving`` (GBP, flow, role saving: cashable)
+        absence_days_avoided x backfill_share x cover day cost: cover no longer bought.
+    ``absence_time_regained`` (GBP, flow, role non_cashable)
+        absence_days_avoided x (1 - backfill_share) x day cost.
     ``absence_cost_adjustment`` (GBP, flow)
-        -absence_saving: the change in costs.
+        -absence_saving: the change in cash costs.
 
     Examples
     --------
     >>> import mutualfin as mf
     >>> from mutualfin.components.base import BuildContext
     >>> a = AbsenceSavings(fte=100, days_lost_before=10, days_lost_after=8, ramp_years=2,
-    ...                    annual_pay=22_500, working_days=225)
+    ...                    annual_pay=22_500, working_days=225, backfill_share=0.5)
     >>> tl = mf.Timeline(2026, years=3)
-    >>> mf.Model(tl, a.build(BuildContext(tl, a))).evaluate()["absence_saving"].tolist()
-    [10000.0, 20000.0, 20000.0]
+    >>> ev = mf.Model(tl, a.build(BuildContext(tl, a))).evaluate()
+    >>> ev["absence_saving"].tolist(), ev["absence_time_regained"].tolist()
+    ([5000.0, 10000.0, 10000.0], [5000.0, 10000.0, 10000.0])
     """
 
     key = "absence"
-    #: where the lines go in a business case's statements
-    roles: ClassVar[dict[str, str]] = {"absence_saving": "saving"}
     sheet = "Savings"
+
+    @property
+    def roles(self) -> dict[str, str]:  # type: ignore[override]
+        """Where the lines go in a business case's statements."""
+        out = {"absence_saving": "saving", "absence_time_regained": "non_cashable"}
+        if not self.inputs.backfill_in_costs:
+            out["absence_backfill_cost"] = "cost"
+        return out
 
     class Inputs(ComponentInputs):
         fte: Count = field("Full-time equivalent staff")
@@ -136,6 +175,9 @@ class AbsenceSavings(Component):
         working_days: Count = field("Working days per FTE a year", 225.0)
         backfill_share: Fraction = field("Share of lost days backfilled", 0.0)
         backfill_premium: Ratio = field("Extra cost of a backfilled day, share of its cost", 0.0)
+        backfill_in_costs: bool = field(
+            "The case's other costs already include cover for absence", False
+        )
         pay_inflation: FractionSeries = field("Annual pay uplift", 0.0)
 
     def validate(self) -> None:
@@ -174,10 +216,17 @@ class AbsenceSavings(Component):
             ctx.input("annual_pay")
             * (1 + ctx.input("on_cost_rate"))
             / ctx.input("working_days")
-            * (1 + ctx.input("backfill_share") * ctx.input("backfill_premium"))
             * index_factor(ctx.input("pay_inflation"), tl),
             unit="GBP/day",
-            label="Cost of a lost day (pay and on-costs per working day, plus backfill premium)",
+            label="Cost of a day of the absent employee's time (pay and on-costs)",
+            kind="value",
+            sheet=s,
+        )
+        cover_cost = Line(
+            "absence_cover_day_cost",
+            day_cost * (1 + ctx.input("backfill_premium")),
+            unit="GBP/day",
+            label="Cost of a day of cover (agency, overtime: the day's cost plus the premium)",
             kind="value",
             sheet=s,
         )
@@ -189,23 +238,38 @@ class AbsenceSavings(Component):
             kind="flow",
             sheet=s,
         )
+        share = ctx.input("backfill_share")
+        backfill = Line(
+            "absence_backfill_cost",
+            ctx.input("fte") * before * year_fraction() * share * cover_cost,
+            label="Cover bought for absence at the rate before spin-out (a cash cost)",
+            sheet=s,
+        )
         saving = Line(
             "absence_saving",
-            avoided * day_cost,
-            label="Saving from lower sickness absence (positive = lower costs)",
+            avoided * share * cover_cost,
+            label="Cashable saving: cover no longer bought as absence falls",
+            sheet=s,
+        )
+        regained = Line(
+            "absence_time_regained",
+            avoided * (1 - share) * day_cost,
+            label="Non-cashable: staff time regained on days nobody covered (not cash)",
             sheet=s,
         )
         adjustment = Line(
             "absence_cost_adjustment",
             -saving,
-            label="Change in costs from lower absence (negative = saving)",
+            label="Change in cash costs from lower absence (negative = saving)",
             sheet=s,
         )
-        return [days, day_cost, avoided, saving, adjustment]
+        return [days, day_cost, cover_cost, avoided, backfill, saving, regained, adjustment]
 
 
 class TurnoverSavings(Component):
-    """Savings from fewer leavers.
+    """Savings from fewer leavers: the cash of recruiting a replacement (cashable) and the
+    output lost while one learns the job (non-cashable, never in the mutual's surplus or
+    cash; the commissioner's appraisal reports it).
 
     Parameters
     ----------
@@ -218,12 +282,14 @@ class TurnoverSavings(Component):
         Target after spin-out, reached at the end of the ramp. Required.
     ramp_years : years, default 0
         Years over which turnover moves evenly from before to after (0 = at once).
-    cost_per_leaver : GBP, default 30,614
-        Cost of replacing a leaver: lost output while the replacement gets up to speed plus
-        recruitment and temporary cover. Default: Oxford Economics for Unum, "The Cost of Brain
-        Drain" (2014): £25,181 lost output + £5,433 logistics, from the parameter
-        ``turnover.cost_per_leaver`` (2014 prices, private-sector professional roles: replace
-        it with the service's own figure where known).
+    cost_per_leaver : GBP, default 5,433
+        The cash cost of replacing a leaver: recruitment, agency fees, advertising, interviews,
+        temporary cover. Default: Oxford Economics for Unum, "The Cost of Brain Drain" (2014),
+        logistics part, parameter ``turnover.recruitment_cost_per_leaver`` (2014 prices,
+        private-sector professional roles: replace it with the service's own figure).
+    lost_output_per_leaver : GBP, default 25,181
+        Output lost while a replacement reaches full productivity (the same study's other
+        part, ``turnover.lost_output_per_leaver``): not cash.
     cost_inflation : fraction a year or series, default 0.0
         Annual uplift of the cost per leaver.
 
@@ -235,8 +301,10 @@ class TurnoverSavings(Component):
         fte x turnover_rate x year_fraction.
     ``leavers_avoided`` (count, flow)
         fte x (before - turnover_rate) x year_fraction.
-    ``turnover_saving`` (GBP, flow, positive = saving)
+    ``turnover_saving`` (GBP, flow, role saving: cashable)
         leavers_avoided x cost_per_leaver x cost index.
+    ``turnover_output_regained`` (GBP, flow, role non_cashable)
+        leavers_avoided x lost_output_per_leaver x cost index.
     ``turnover_cost_adjustment`` (GBP, flow)
         -turnover_saving.
 
@@ -246,14 +314,21 @@ class TurnoverSavings(Component):
     >>> from mutualfin.components.base import BuildContext
     >>> t = TurnoverSavings(fte=100, turnover_before=0.134, turnover_after=0.1126)
     >>> tl = mf.Timeline(2026, years=2)
-    >>> mf.Model(tl, t.build(BuildContext(tl, t))).evaluate()["turnover_saving"].round(2).tolist()
-    [65513.96, 65513.96]
+    >>> ev = mf.Model(tl, t.build(BuildContext(tl, t))).evaluate()
+    >>> ev["turnover_saving"].round(2).tolist(), ev["turnover_output_regained"].round(2).tolist()
+    ([11626.62, 11626.62], [53887.34, 53887.34])
     """
 
     key = "turnover"
-    default_sources: ClassVar[dict[str, str]] = {"cost_per_leaver": _LEAVER.source}
+    default_sources: ClassVar[dict[str, str]] = {
+        "cost_per_leaver": _RECRUIT.source,
+        "lost_output_per_leaver": _OUTPUT.source,
+    }
     #: where the lines go in a business case's statements
-    roles: ClassVar[dict[str, str]] = {"turnover_saving": "saving"}
+    roles: ClassVar[dict[str, str]] = {
+        "turnover_saving": "saving",
+        "turnover_output_regained": "non_cashable",
+    }
     sheet = "Savings"
 
     class Inputs(ComponentInputs):
@@ -262,7 +337,12 @@ class TurnoverSavings(Component):
         turnover_after: Fraction = field("Leavers a year as a share of staff, after (target)")
         ramp_years: Years = field("Years to reach the target (0 = at once)", 0.0)
         cost_per_leaver: Money = field(
-            "Cost of replacing a leaver (lost output + recruitment)", DEFAULT_COST_PER_LEAVER
+            "Cash cost of replacing a leaver (recruitment, agency, cover)",
+            DEFAULT_RECRUITMENT_COST_PER_LEAVER,
+        )
+        lost_output_per_leaver: Money = field(
+            "Output lost while a replacement learns the job (not cash)",
+            DEFAULT_LOST_OUTPUT_PER_LEAVER,
         )
         cost_inflation: FractionSeries = field("Annual uplift of the cost per leaver", 0.0)
 
@@ -305,16 +385,23 @@ class TurnoverSavings(Component):
             kind="flow",
             sheet=s,
         )
+        uplift = index_factor(ctx.input("cost_inflation"), tl)
         saving = Line(
             "turnover_saving",
-            avoided * cost * index_factor(ctx.input("cost_inflation"), tl),
-            label="Saving from lower staff turnover (positive = lower costs)",
+            avoided * cost * uplift,
+            label="Cashable saving: recruitment and cover no longer needed",
+            sheet=s,
+        )
+        regained = Line(
+            "turnover_output_regained",
+            avoided * ctx.input("lost_output_per_leaver") * uplift,
+            label="Non-cashable: output not lost while replacements learn the job (not cash)",
             sheet=s,
         )
         adjustment = Line(
             "turnover_cost_adjustment",
             -saving,
-            label="Change in costs from lower turnover (negative = saving)",
+            label="Change in cash costs from lower turnover (negative = saving)",
             sheet=s,
         )
-        return [rate, expected, avoided, saving, adjustment]
+        return [rate, expected, avoided, saving, regained, adjustment]

@@ -35,6 +35,7 @@ from mutualfin.components.base import (
     Years,
     field,
 )
+from mutualfin.components.legal_form import MOVED_TO_LEGAL_FORM, legal_form_of
 from mutualfin.components.roster import Roster, _whole_years
 from mutualfin.core.checks import (
     _on_date,
@@ -43,10 +44,14 @@ from mutualfin.engine.nodes import (
     Entities,
     Input,
     Line,
+    clip,
+    date_serial,
     growth,
     min_,
     param,
+    period_end,
     period_index,
+    period_start,
     previous,
     sum_,
     total,
@@ -54,7 +59,7 @@ from mutualfin.engine.nodes import (
     within,
 )
 from mutualfin.errors import InputError
-from mutualfin.params import resolve_store
+from mutualfin.params import resolve_store, warn_held
 from mutualfin.uk.redundancy import (
     _MIN_WORKING_AGE,
     _reduction_table,
@@ -78,6 +83,14 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 # components built on a roster
 # --------------------------------------------------------------------------------------------
+#: what a staff input of the first release that the LGPS admission now holds says
+_LGPS_MOVED = (
+    "the LGPS employer rate has one source now, the admission agreement: give it in [lgps] as "
+    "primary_rate, secondary_rate and secondary_amount (the mutual's contributions there "
+    "follow the risk-sharing terms and reach the statements)"
+)
+
+
 class RosterComponent(Component):
     """A component whose lines are per employee of a :class:`~mutualfin.roster.Roster`.
 
@@ -225,6 +238,13 @@ class StaffCosts(RosterComponent):
     #: where the lines go in a business case's statements
     roles: ClassVar[dict[str, str]] = {"staff_costs": "pay"}
     sheet = "Staff"
+    moved: ClassVar[dict[str, str]] = {
+        "is_charity": MOVED_TO_LEGAL_FORM,
+        "public_work_share": MOVED_TO_LEGAL_FORM,
+        "lgps_primary_rate": _LGPS_MOVED,
+        "lgps_secondary_rate": _LGPS_MOVED,
+        "lgps_secondary_amount": _LGPS_MOVED,
+    }
 
     class Inputs(ComponentInputs):
         pay_award: FractionSeries = field(
@@ -243,23 +263,12 @@ class StaffCosts(RosterComponent):
         starting_salary_ratio: Ratio = field(
             "Salary of a replacement as a ratio of the leaver's salary", default=1.0
         )
-        lgps_primary_rate: Fraction = field(
-            "LGPS employer primary rate (% of pensionable pay), from the fund actuary",
-            default=0.198,
-        )
-        lgps_secondary_rate: Fraction = field(
-            "LGPS employer secondary rate (% of pay; negative for a surplus offset)", default=0.0
-        )
-        lgps_secondary_amount: MoneySeries = field(
-            "LGPS employer secondary contribution in pounds a year (whole employer)", default=0.0
+        auto_enrolment_opt_out: Fraction = field(
+            "Share of staff outside any scheme who opt out of auto-enrolment", default=0.0
         )
         nhs_rate_basis: Literal["full", "local"] = field(
             "NHS Pension employer rate: 'full' (rate plus levy) or 'local' (paid locally)",
             default="full",
-        )
-        is_charity: bool = field("The mutual is a charity (e.g. a charitable CBS)", default=False)
-        public_work_share: Fraction = field(
-            "Share of the mutual's work that is of a public nature", default=1.0
         )
         prior_year_employer_nics: Money = field(
             "Employer NI of the year before the first (2020/21-2024/25 £100k rule)", default=0.0
@@ -267,7 +276,7 @@ class StaffCosts(RosterComponent):
 
     def validate(self) -> None:
         i = self.inputs
-        for name in ("vacancy_factor", "turnover", "public_work_share"):
+        for name in ("vacancy_factor", "turnover", "auto_enrolment_opt_out"):
             v = getattr(i, name)
             if not 0 <= v <= 1 or (name == "vacancy_factor" and v >= 1):
                 raise InputError(
@@ -280,19 +289,48 @@ class StaffCosts(RosterComponent):
                 "leaver's salary (0.92 for 8% lower); a value above 2 is not plausible"
             )
 
-    # -- eligibility -----------------------------------------------------------------------
-    def employment_allowance_reason(self) -> str:
-        """Why the Employment Allowance can or cannot be claimed (the rule of
-        :func:`mutualfin.tax.employment_allowance`)."""
-        share, charity = self.inputs.public_work_share, self.inputs.is_charity
-        if share >= 0.5 and not charity:
-            return (
-                f"not eligible: {share:.0%} of the work is of a public nature (50% or more) and "
-                "the mutual is not a charity (NICA 2014 s.3(1)(d); HMRC NIM06530)"
+    def _in_post(self, ctx: BuildContext) -> Any:
+        """Share of each period each employee is employed by the mutual: 1 throughout unless
+        the case's transfer makes them redundant (they leave on the redundancy date) or they
+        do not transfer (never employed by the mutual)."""
+        transfer = ctx.others.get("transfer") if ctx.others else None
+        if not isinstance(transfer, TransferCosts):
+            return 1
+        if transfer.roster is not self.roster and list(transfer.roster.ids) != list(
+            self.roster.ids
+        ):
+            raise InputError(
+                "staff and transfer are built on different rosters; build both from the case's "
+                "[roster]"
             )
-        if share >= 0.5:
-            return "eligible: a charity, so public-nature work does not bar the claim"
-        return "eligible: less than half of the work is of a public nature"
+        last = transfer.last_day_employed(ctx.timeline)
+        last_day = self.per_employee(
+            ctx,
+            "last_day_employed",
+            [date_serial(d) for d in last],
+            "date",
+            "Last day employed by the mutual (the case's last day if they stay)",
+            "[transfer] redundant (leaving on redundancy_date) and not_transferred",
+        )
+        return Line(
+            "in_post_employee",
+            clip((last_day - period_start() + 1) / (period_end() - period_start() + 1), 0, 1),
+            unit="fraction",
+            kind="value",
+            label="Share of the period employed by the mutual (leavers and staff not taken)",
+            sheet=self.sheet,
+        )
+
+    def check_case(self, components: Any) -> None:
+        """In a business case, the LGPS members' employer contributions are the admission
+        agreement's: a roster with LGPS members needs ``[lgps]``."""
+        members = int(self.roster.member_of("LGPS").sum())
+        if members and "lgps" not in components:
+            raise InputError(
+                f"staff: the roster has {members} LGPS members, but the case has no [lgps]; add "
+                "[lgps] with the employer rates the fund actuary sets (primary_rate, "
+                "secondary_rate) and the risk-sharing terms, which decide what the mutual pays"
+            )
 
     def build(self, ctx: BuildContext) -> list[Line]:
         self.check_annual(ctx)
@@ -302,7 +340,10 @@ class StaffCosts(RosterComponent):
             ctx, "salary", r.salary, "GBP", "Full-time annual salary at the base date"
         )
         fte = self.per_employee(ctx, "fte", r.fte, "FTE", "Full-time equivalence")
-        lgps = self.per_employee(ctx, "lgps_member", r.member_of("LGPS"), "flag", "LGPS member")
+        in_post = self._in_post(ctx)
+        none = self.per_employee(
+            ctx, "no_scheme", r.member_of("none"), "flag", "In no pension scheme"
+        )
         nhs = self.per_employee(ctx, "nhs_member", r.member_of("NHS"), "flag", "NHS Pension")
         tps = self.per_employee(ctx, "tps_member", r.member_of("TPS"), "flag", "Teachers' Pension")
         award, drift = ctx.input("pay_award"), ctx.input("incremental_drift")
@@ -327,13 +368,13 @@ class StaffCosts(RosterComponent):
         )
         pay = Line(
             "pay_employee",
-            filled * (1 - vacancy),
-            label="Expected pay (pay when filled x (1 - vacancy factor))",
+            filled * (1 - vacancy) * in_post,
+            label="Expected pay (pay when filled x (1 - vacancy factor) x share in post)",
             sheet=sheet,
         )
         ni = Line(
             "employer_ni_employee",
-            employer_ni(filled) * (1 - vacancy),
+            employer_ni(filled) * (1 - vacancy) * in_post,
             label="Employer Class 1 NI on pay above the secondary threshold",
             sheet=sheet,
         )
@@ -341,18 +382,36 @@ class StaffCosts(RosterComponent):
             nhs_rate = param("nhs_pension.employer_rate_paid_locally")
         else:
             nhs_rate = param("nhs_pension.employer_rate") + param("nhs_pension.admin_levy")
-        lgps_rate = ctx.input("lgps_primary_rate") + ctx.input("lgps_secondary_rate")
         rate = Line(
             "employer_pension_rate_employee",
-            lgps * lgps_rate + nhs * nhs_rate + tps * param("tps.employer_rate"),
+            nhs * nhs_rate + tps * param("tps.employer_rate"),
             unit="fraction",
-            label="Employer pension rate by scheme (LGPS primary + secondary, NHS, TPS)",
+            label="Employer pension rate: NHS and Teachers' schemes (LGPS: the admission)",
+            sheet=sheet,
+        )
+        # auto-enrolment: staff in no scheme earning over the trigger get the minimum employer
+        # contribution on qualifying earnings (Pensions Act 2008 ss.3, 13, 20), less opt-outs
+        lower = param("auto_enrolment.qualifying_earnings_lower")
+        upper = param("auto_enrolment.qualifying_earnings_upper")
+        auto = Line(
+            "auto_enrolment_employee",
+            none
+            * where(
+                filled > param("auto_enrolment.earnings_trigger"),
+                (clip(filled, lower, upper) - lower)
+                * param("auto_enrolment.employer_minimum_rate"),
+                0,
+            )
+            * (1 - vacancy)
+            * in_post
+            * (1 - ctx.input("auto_enrolment_opt_out")),
+            label="Auto-enrolment employer contribution (staff in no scheme, over the trigger)",
             sheet=sheet,
         )
         pension = Line(
             "employer_pension_employee",
-            pay * rate,
-            label="Employer pension contributions (% of pay)",
+            pay * rate + auto,
+            label="Employer pension contributions: NHS, TPS and auto-enrolment",
             sheet=sheet,
         )
         cost = Line(
@@ -365,8 +424,8 @@ class StaffCosts(RosterComponent):
         staff_ni = Line("employer_ni", total(ni), label="Employer National Insurance", sheet=sheet)
         staff_pension = Line(
             "employer_pension",
-            total(pension) + ctx.input("lgps_secondary_amount"),
-            label="Employer pension contributions, incl. LGPS secondary £ amount",
+            total(pension),
+            label="Employer pension contributions: NHS, TPS, auto-enrolment (LGPS: Pensions)",
             sheet=sheet,
         )
         levy = Line(
@@ -375,7 +434,7 @@ class StaffCosts(RosterComponent):
             label="Apprenticeship Levy (0.5% of paybill over the allowance)",
             sheet=sheet,
         )
-        reason = self.employment_allowance_reason()
+        reason = legal_form_of(ctx).employment_allowance_reason
         if reason.startswith("eligible"):
             ea = min_(param("ni.employment_allowance", how="end"), staff_ni)
             if ctx.timeline.start < dt.date(2025, 4, 1):
@@ -400,11 +459,13 @@ class StaffCosts(RosterComponent):
             sheet=sheet,
         )
         return [
+            *([in_post] if isinstance(in_post, Line) else []),
             pay_index,
             filled,
             pay,
             ni,
             rate,
+            auto,
             pension,
             cost,
             staff_pay,
@@ -465,7 +526,10 @@ class TransferCosts(RosterComponent):
 
     key = "transfer"
     #: where the lines go in a business case's statements
-    roles: ClassVar[dict[str, str]] = {"transfer_costs": "one_off"}
+    roles: ClassVar[dict[str, str]] = {
+        "transfer_costs": "one_off",
+        "staff_not_transferred_cost": "council_cost",
+    }
     sheet = "Transfer"
 
     class Inputs(ComponentInputs):
@@ -525,6 +589,20 @@ class TransferCosts(RosterComponent):
         if i.not_transferred_oncost_rate < 0:
             raise InputError("transfer.not_transferred_oncost_rate: must be 0 or more")
 
+    def last_day_employed(self, timeline: Any) -> list[dt.date]:
+        """Each employee's last day employed by the mutual within ``timeline``: the day before
+        the redundancy date for those made redundant (they leave on it), the day before the
+        timeline starts for those not transferred (never employed by the mutual), and the
+        timeline's last day for everyone else."""
+        i, r = self.inputs, self.roster
+        leave = i.redundancy_date or r.base_date
+        out = [timeline.end] * len(r.ids)
+        for k in r.index_of(i.redundant, "transfer.redundant"):
+            out[k] = max(leave - dt.timedelta(days=1), timeline.start - dt.timedelta(days=1))
+        for k in r.index_of(i.not_transferred, "transfer.not_transferred"):
+            out[k] = timeline.start - dt.timedelta(days=1)
+        return out
+
     # -- the per-employee schedule (numbers, also shown as inputs' sources) ------------------
     def schedule(self, params: Any = None) -> Any:
         """Per redundant employee: age, years, week's pay, statutory and enhanced pay,
@@ -572,7 +650,7 @@ class TransferCosts(RosterComponent):
                 age=ages, years_of_service=years, weekly_pay=1.0, on=on, params=store
             )
         )
-        cap = float(store.get("redundancy.weekly_pay_cap").at(_on_date(on, "on")).value)
+        cap = float(warn_held(store.get("redundancy.weekly_pay_cap").at(_on_date(on, "on"))).value)
         enhanced_week = week if i.weekly_pay_basis == "actual" else np.minimum(week, cap)
         enhanced_weeks = np.minimum(weeks * i.enhancement_multiplier, i.weeks_cap)
         extra = np.maximum(enhanced_weeks * enhanced_week - statutory, 0.0)

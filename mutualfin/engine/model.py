@@ -34,14 +34,17 @@ from mutualfin.engine.nodes import (
     Expr,
     Func,
     Growth,
+    IfMissing,
     Input,
     Line,
     LineRef,
     Neg,
+    OnlyIf,
     ParamRef,
     Previous,
     TimeVar,
     Total,
+    date_serial,
 )
 from mutualfin.engine.timeline import Timeline
 from mutualfin.errors import (
@@ -290,7 +293,9 @@ class Model:
             (expr.a, expr.b)
             if isinstance(expr, BinOp)
             else (expr.a,)
-            if isinstance(expr, Neg)
+            if isinstance(expr, Neg | IfMissing)
+            else (expr.a,)
+            if isinstance(expr, OnlyIf)
             else expr.args
             if isinstance(expr, Func)
             else ()
@@ -546,6 +551,10 @@ class Model:
             return tl.first_period
         if tv.kind == "year_fraction":
             return tl.year_fraction
+        if tv.kind == "period_start":
+            return np.array([date_serial(d) for d in tl.starts])
+        if tv.kind == "period_end":
+            return np.array([date_serial(d) for d in tl.ends])
         if tv.kind == "within":
             return tl.within(tv.start, tv.end)
         raise ModelError(f"unknown timeline row {tv.kind!r}")  # pragma: no cover

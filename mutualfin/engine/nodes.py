@@ -34,6 +34,7 @@ __all__ = [
     "cumsum",
     "first_period",
     "growth",
+    "if_missing",
     "irr_",
     "max_",
     "max_periods",
@@ -41,9 +42,12 @@ __all__ = [
     "min_periods",
     "mirr_",
     "npv_",
+    "only_if",
     "param",
     "payback_",
+    "period_end",
     "period_index",
+    "period_start",
     "previous",
     "ref",
     "sum_",
@@ -69,6 +73,7 @@ BASE_UNITS = {
     "days",
     "index",
     "flag",
+    "date",
 }
 PER_UNITS = {"year", "month", "week", "day", "FTE", "employee", "leaver", "unit", "customer"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
@@ -455,8 +460,9 @@ class ParamRef(Expr):
 
 
 class TimeVar(Expr):
-    """A row of the timeline header: period index, first-period flag, year fraction, or a
-    flag for periods overlapping a date range."""
+    """A row of the timeline header: period index, first-period flag, year fraction, the
+    first and last day of the period (as spreadsheet date serials), or a flag for periods
+    overlapping a date range."""
 
     def __init__(self, kind: str, start: dt.date | None = None, end: dt.date | None = None):
         self.kind = kind
@@ -565,8 +571,14 @@ class Line(Expr):
         self.sheet = sheet
         self.opening = None if opening is None else wrap(opening)
         self.auxiliary = False
-        #: text the workbook shows where Python has NaN by design ("never" for payback)
+        #: text the workbook shows where Python has NaN by design ("not paid back")
         self.missing_text: str | None = getattr(self.expr, "missing_text", None)
+
+    def missing_text_for(self, values: Any, scenario: int = 0) -> str | None:
+        """The text a missing (NaN) value of this line shows in a scenario: a node may choose
+        among several (a payback with no outlay says so), else :attr:`missing_text`."""
+        rule = getattr(self.expr, "missing_rule", None)
+        return rule(values, scenario) if rule is not None else self.missing_text
 
     def evaluate(self, ctx: EvalContext) -> np.ndarray:
         return ctx.line_value(self)
@@ -754,7 +766,14 @@ class Aggregate(Expr):
     row of its own. Rates are per period and must not vary by period.
     """
 
-    def __init__(self, fn: str, values: Expr, rates: Sequence[Expr], when: str = "end"):
+    def __init__(
+        self,
+        fn: str,
+        values: Expr,
+        rates: Sequence[Expr],
+        when: str = "end",
+        guess: str | None = None,
+    ):
         if fn not in ("NPV", "IRR", "MIRR", "SUM", "MIN", "MAX"):
             raise InputError(f"unknown aggregate {fn!r}")  # pragma: no cover
         if when not in ("start", "end"):
@@ -763,9 +782,22 @@ class Aggregate(Expr):
                 "discounted) or 'end' (first flow discounted one period, as Excel's NPV)"
             )
         self.fn, self.a, self.rates, self.when = fn, values, tuple(rates), when
+        self.guess = guess
 
     def children(self) -> Sequence[Expr]:
         return (self.a, *self.rates)
+
+    @staticmethod
+    def flows_guess(rows: np.ndarray) -> np.ndarray:
+        """The IRR guess ``guess="flows"`` gives, per row: ``(inflows / outflows) ^ (1 / (n -
+        1)) - 1``, the rate at which the outflows grow into the inflows over the horizon (the
+        exact root for two flows); NaN where there is no outflow or inflow."""
+        pos = np.where(rows > 0, rows, 0).sum(axis=-1)
+        neg = -np.where(rows < 0, rows, 0).sum(axis=-1)
+        n = rows.shape[-1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = (pos / neg) ** (1.0 / (n - 1)) - 1.0 if n > 1 else np.full(len(rows), np.nan)
+        return np.where((pos > 0) & (neg > 0), out, np.nan)
 
     def evaluate(self, ctx: EvalContext) -> np.ndarray:
 
@@ -782,6 +814,13 @@ class Aggregate(Expr):
             return reduce(rows, axis=-1).reshape(s, e, 1)
         if self.fn == "NPV":
             out = finance.npv(rates[0][:, None], rows, when=self.when)
+        elif self.fn == "IRR" and self.guess == "flows":
+            guesses = self.flows_guess(rows)
+            out = np.full(len(rows), np.nan)
+            ok = np.isfinite(guesses)
+            for g in np.unique(guesses[ok]):  # rows sharing a guess are solved together
+                pick = ok & (guesses == g)
+                out[pick] = finance.irr(rows[pick], guess=float(g))
         elif self.fn == "IRR":
             out = finance.irr(rows)
         else:
@@ -793,6 +832,10 @@ class Aggregate(Expr):
     def render(self, rc: RenderContext) -> tuple[str, int]:
         first, last = rc.row_range(self.a)
         rates = [r.render(rc)[0] for r in self.rates]
+        if self.fn == "IRR" and self.guess == "flows":
+            r = f"{first}:{last}"
+            guess = f'(SUMIF({r},">0")/-SUMIF({r},"<0"))^(1/(COUNT({r})-1))-1'
+            return f"IRR({r},{guess})", P_ATOM
         if self.fn in ("IRR", "SUM", "MIN", "MAX"):
             return f"{self.fn}({first}:{last})", P_ATOM
         if self.fn == "MIRR":
@@ -804,62 +847,86 @@ class Aggregate(Expr):
 
 
 class Payback(Expr):
-    """Periods until cumulative cash turns non-negative, from the rows :func:`payback_` makes.
+    """Periods from the first outlay until cumulative cash is back to zero, from the rows
+    :func:`payback_` makes.
 
-    NaN ("never" in the workbook) when cumulative cash stays negative over the horizon.
+    Missing by design (NaN in Python, text in the workbook) in two cases: cumulative cash never
+    falls below zero ("no net outlay": there is nothing to pay back, which is not a payback of
+    0), or it is still below zero at the end of the horizon ("not paid back").
     """
 
-    missing_text = "never"
+    missing_text = "not paid back"
+    no_outlay_text = "no net outlay"
 
-    def __init__(self, paid: Line, part: Line):
-        self.paid, self.part = paid, part
+    def __init__(self, outlay: Line, start: Line, paid: Line, part: Line):
+        self.outlay, self.start, self.paid, self.part = outlay, start, paid, part
 
     def children(self) -> Sequence[Expr]:
-        return (self.paid, self.part)
+        return (self.outlay, self.start, self.paid, self.part)
 
     def evaluate(self, ctx: EvalContext) -> np.ndarray:
-        paid = np.broadcast_to(ctx.ev(self.paid), (*ctx.ev(self.paid).shape[:2], ctx.n_periods))
-        part = ctx.ev(self.part)
-        part = np.broadcast_to(part, (*part.shape[:2], ctx.n_periods))
-        s = max(paid.shape[0], part.shape[0])
-        e = max(paid.shape[1], part.shape[1])
-        paid = np.broadcast_to(paid, (s, e, ctx.n_periods))
-        part = np.broadcast_to(part, (s, e, ctx.n_periods))
-        ever = paid.max(axis=-1, keepdims=True) >= 1
-        return np.where(ever, part.sum(axis=-1, keepdims=True), np.nan)
+        rows = [ctx.ev(x) for x in (self.outlay, self.start, self.paid, self.part)]
+        s = max(r.shape[0] for r in rows)
+        e = max(r.shape[1] for r in rows)
+        outlay, start, paid, part = (np.broadcast_to(r, (s, e, ctx.n_periods)) for r in rows)
+        done = (outlay.max(axis=-1, keepdims=True) >= 1) & (paid.max(axis=-1, keepdims=True) >= 1)
+        years = part.sum(axis=-1, keepdims=True) - start.sum(axis=-1, keepdims=True)
+        return np.where(done, years, np.nan)
+
+    def missing_rule(self, values: Any, scenario: int) -> str:
+        """Which text a missing payback shows: from the outlay row of that scenario."""
+        row = values[self.outlay.name]
+        row = row[min(scenario, row.shape[0] - 1)]
+        return self.no_outlay_text if float(np.max(row)) < 1 else self.missing_text
 
     def render(self, rc: RenderContext) -> tuple[str, int]:
+        o0, o1 = rc.row_range(self.outlay)
+        s0, s1 = rc.row_range(self.start)
         p0, p1 = rc.row_range(self.paid)
         q0, q1 = rc.row_range(self.part)
-        return f'IF(MAX({p0}:{p1})=1,SUM({q0}:{q1}),"{self.missing_text}")', P_ATOM
+        return (
+            f'IF(MAX({o0}:{o1})=0,"{self.no_outlay_text}",'
+            f'IF(MAX({p0}:{p1})=1,SUM({q0}:{q1})-SUM({s0}:{s1}),"{self.missing_text}"))',
+            P_ATOM,
+        )
 
 
-def payback_(flows: Line, rate: Any = None) -> Expr:
-    """Payback period of a line of net cash flows, in periods: a metric.
+def payback_(flows: Line, rate: Any = None, when: str = "end") -> Expr:
+    """Payback of a line of cash flows, in periods from the first outlay: a metric.
 
-    The first period's flow is at time 0 (as :func:`mutualfin.finance.payback_period`): if
-    cumulative cash is non-negative in the first period, payback is 0; otherwise it is
-    ``k - 1 + (-cumulative[k-1]) / flow[k]`` for the first period ``k`` in which cumulative
-    cash turns non-negative (linear interpolation within the period). If it never does, the
-    result is NaN in Python and the text "never" in the workbook.
+    Cash is taken to flow evenly through each period. The outlay starts at the beginning of
+    the first period ``s`` in which cumulative cash falls below zero; payback is the time from
+    then until cumulative cash is back to zero, ``k + (-cumulative[k-1]) / flow[k] - s`` for
+    the first later period ``k`` that ends at or above zero (linear within the period). A
+    line whose cumulative cash never falls below zero has **no net outlay**, which is not a
+    payback of 0: NaN in Python and the text "no net outlay" in the workbook; one still below
+    zero at the end is NaN and "not paid back".
 
-    With ``rate``, the discounted payback period: flows discounted by ``(1 + rate)^t`` first.
+    With ``rate``, the discounted payback: flows discounted first on the same convention as
+    :func:`npv_` with the same ``when`` (``"end"``, Excel's: the first period's flow is
+    discounted one period, ``flow / (1 + rate)^(t + 1)``; ``"start"``: ``(1 + rate)^t``).
 
-    The workbook shows the working as rows: ``<flows>_cumulative``, ``<flows>_paid_back``
-    (1 from the period cumulative cash is first non-negative) and ``<flows>_payback_part``.
+    The workbook shows the working as rows: ``<flows>_cumulative``, ``<flows>_outlay`` (1
+    from the first period cumulative cash is negative), ``<flows>_outlay_start``,
+    ``<flows>_paid_back`` (1 from the period it is back to zero after an outlay) and
+    ``<flows>_payback_part``.
     """
     if not isinstance(flows, Line):
         raise InputError(
             f"payback_ needs a Line of net cash flows, got {flows!r}; define the flows as a "
             "line first"
         )
+    if when not in ("start", "end"):
+        raise InputError(f"payback_: when={when!r} must be 'start' or 'end' (as npv_)")
     base = flows.name
     if rate is not None:
+        factor = growth(rate) * (1 + wrap(rate)) if when == "end" else growth(rate)
         flows = Line(
             f"{base}_discounted",
-            flows / growth(rate),
+            flows / factor,
             unit=flows.unit,
-            label=f"{flows.label}, discounted",
+            label=f"{flows.label}, discounted"
+            + (" (end of period, as NPV)" if when == "end" else " (start of period)"),
             sheet=flows.sheet,
         )
         base = flows.name
@@ -871,28 +938,41 @@ def payback_(flows: Line, rate: Any = None) -> Expr:
         label=f"{flows.label}: cumulative",
         sheet=flows.sheet,
     )
+    outlay_name = f"{base}_outlay"
+    outlay = Line(
+        outlay_name,
+        max_(previous(outlay_name, opening=0), cum < 0),
+        unit="flag",
+        kind="value",
+        label=f"{flows.label}: outlay (1 from the first period cumulative is negative)",
+        sheet=flows.sheet,
+    )
+    start = Line(
+        f"{base}_outlay_start",
+        where(outlay - previous(outlay_name) > 0, period_index(), 0),
+        unit="years",
+        kind="value",
+        label=f"{flows.label}: the outlay starts (periods from the start), in that period",
+        sheet=flows.sheet,
+    )
     paid_name = f"{base}_paid_back"
     paid = Line(
         paid_name,
-        max_(previous(paid_name, opening=0), cum >= 0),
+        max_(previous(paid_name, opening=0), outlay * (cum >= 0)),
         unit="flag",
         kind="value",
-        label=f"{flows.label}: paid back (1 from the first period cumulative is not negative)",
+        label=f"{flows.label}: paid back (1 from the period it is back to zero after an outlay)",
         sheet=flows.sheet,
     )
     part = Line(
         f"{base}_payback_part",
-        where(
-            paid - previous(paid_name) > 0,
-            where(first_period(), 0, period_index() - 1 - previous(cum) / flows),
-            0,
-        ),
+        where(paid - previous(paid_name) > 0, period_index() - previous(cum) / flows, 0),
         unit="years",
         kind="value",
-        label=f"{flows.label}: payback (periods), in the period it happens",
+        label=f"{flows.label}: the point it is paid back (periods from the start)",
         sheet=flows.sheet,
     )
-    return Payback(paid, part)
+    return Payback(outlay, start, paid, part)
 
 
 def npv_(rate: Any, values: Any, when: str = "end") -> Expr:
@@ -920,9 +1000,75 @@ def max_periods(values: Any) -> Expr:
     return Aggregate("MAX", wrap(values), [])
 
 
-def irr_(values: Any) -> Expr:
-    """Internal rate of return of a line's flows over the periods: a metric (Excel IRR)."""
-    return Aggregate("IRR", wrap(values), [])
+class IfMissing(Expr):
+    """A figure that may have no value by design (an IRR of flows with no sign change): NaN
+    in Python, ``text`` in the workbook (Excel IFERROR)."""
+
+    def __init__(self, a: Expr, text: str):
+        self.a, self.missing_text = a, str(text)
+
+    def children(self) -> Sequence[Expr]:
+        return (self.a,)
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        return ctx.ev(self.a)
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        text = self.missing_text.replace('"', '""')
+        return f'IFERROR({self.a.render(rc)[0]},"{text}")', P_ATOM
+
+
+class OnlyIf(Expr):
+    """A metric that exists only where a flag metric is 1 (an IRR only where there is an
+    outlay): NaN in Python and ``text`` in the workbook where the flag is 0."""
+
+    def __init__(self, flag: Line, a: Expr, text: str):
+        self.flag, self.a, self.text = flag, a, str(text)
+        self.missing_text = getattr(a, "missing_text", text)
+
+    def children(self) -> Sequence[Expr]:
+        return (self.flag, self.a)
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        return np.where(ctx.ev(self.flag) >= 1, ctx.ev(self.a), np.nan)
+
+    def missing_rule(self, values: Any, scenario: int) -> str:
+        row = values[self.flag.name]
+        return (
+            self.text
+            if float(row[min(scenario, row.shape[0] - 1)].max()) < 1
+            else (self.missing_text)
+        )
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        text = self.text.replace('"', '""')
+        return f'IF({rc.line_ref(self.flag)}=1,{self.a.render(rc)[0]},"{text}")', P_ATOM
+
+
+def only_if(flag: Line, x: Any, text: str) -> Expr:
+    """``x`` where the metric line ``flag`` is 1, else missing with ``text`` (NaN in Python)."""
+    if not isinstance(flag, Line):
+        raise InputError(f"only_if needs a Line as its flag, got {flag!r}")
+    return OnlyIf(flag, wrap(x), text)
+
+
+def if_missing(x: Any, text: str = "n/a") -> Expr:
+    """``x``, or ``text`` in the workbook where it has no value (NaN in Python): for a metric
+    such as an IRR, which flows without a sign change do not have."""
+    return IfMissing(wrap(x), text)
+
+
+def irr_(values: Any, guess: str | None = None) -> Expr:
+    """Internal rate of return of a line's flows over the periods: a metric (Excel IRR).
+
+    Where the flows have several rates, the one nearest the guess: Excel's 0.1 by default, or
+    with ``guess="flows"`` a guess from the flows themselves (see
+    :meth:`Aggregate.flows_guess`), written into the workbook's IRR formula too, so that
+    Excel's iteration starts where Python's choice is made and both find the same rate.
+    """
+    if guess not in (None, "flows"):
+        raise InputError(f"irr_: guess={guess!r} must be None (0.1, as Excel) or 'flows'")
+    return Aggregate("IRR", wrap(values), [], guess=guess)
 
 
 def mirr_(values: Any, finance_rate: Any, reinvest_rate: Any) -> Expr:
@@ -1030,6 +1176,26 @@ def first_period() -> Expr:
 def year_fraction() -> Expr:
     """Length of each period in years (1 annual, 1/12 monthly)."""
     return TimeVar("year_fraction")
+
+
+def period_start() -> Expr:
+    """The first day of each period as a spreadsheet date serial (days since 30 December
+    1899, as Excel and LibreOffice count them): compare it with a date input."""
+    return TimeVar("period_start")
+
+
+def period_end() -> Expr:
+    """The last day of each period as a spreadsheet date serial (see :func:`period_start`)."""
+    return TimeVar("period_end")
+
+
+#: day 0 of spreadsheet date serials (Excel's 1900 system, as LibreOffice reads it)
+SERIAL_EPOCH = dt.date(1899, 12, 30)
+
+
+def date_serial(d: dt.date) -> float:
+    """A date as a spreadsheet date serial: ``date_serial(date(2026, 4, 1)) == 46113.0``."""
+    return float((d - SERIAL_EPOCH).days)
 
 
 def within(start: dt.date | str | None = None, end: dt.date | str | None = None) -> Expr:

@@ -15,7 +15,9 @@ from mutualfin.params.store import (
     ParameterStore,
     ParamValue,
     Reference,
+    held_text,
     load_file,
+    warn_held,
 )
 
 __all__ = [
@@ -27,12 +29,14 @@ __all__ = [
     "Reference",
     "default_store",
     "get",
+    "held_text",
     "load_all",
     "load_file",
     "names",
     "resolve_store",
     "table",
     "value",
+    "warn_held",
 ]
 
 default_store = ParameterStore()
@@ -70,7 +74,8 @@ def get(name: str) -> Parameter:
 
 def value(name, on=None, *, tax_year=None, financial_year=None) -> ParamValue:
     """The value of a parameter in force on a date (or at the start of a tax or financial
-    year), with its reference in ``.source``."""
+    year), with its reference in ``.source``; past its data, the last value held flat (its
+    ``.assumption`` says so)."""
     return default_store.value(name, on, tax_year=tax_year, financial_year=financial_year)
 
 

@@ -27,7 +27,7 @@ import math
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,12 @@ import numpy as np
 import pandas as pd
 
 from mutualfin.core.calendar import parse_financial_year
-from mutualfin.errors import ParameterFileError, ParameterRangeError, UnknownParameterError
+from mutualfin.errors import (
+    ParameterFileError,
+    ParameterRangeError,
+    UnknownParameterError,
+    warn_assumption,
+)
 
 __all__ = [
     "DATA_DIR",
@@ -55,6 +60,19 @@ _ENTRY_KEYS = {"from", "value", "reference", "note", "confirmed"}
 _ENTRY_REQUIRED = {"from", "value", "reference"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 MAX_FILE_BYTES = 1_000_000
+
+
+def held_text(name: str, held_from: dt.date) -> str:
+    """The one wording of a parameter held flat beyond its data."""
+    return f"{name} held flat from {held_from.isoformat()}: an assumption"
+
+
+def warn_held(value: ParamValue) -> ParamValue:
+    """Warn (:class:`~mutualfin.errors.AssumptionWarning`) when ``value`` is held flat beyond
+    its parameter's data; return it."""
+    if value.held_from is not None:
+        warn_assumption(str(value.assumption))
+    return value
 
 
 @dataclass(frozen=True)
@@ -82,10 +100,19 @@ class ParamValue:
     reference: Reference
     note: str = ""
     confirmed: bool = True
+    #: the first day this value is carried beyond the parameter's data (an assumption), or None
+    held_from: dt.date | None = None
 
     @property
     def source(self) -> str:
         return str(self.reference)
+
+    @property
+    def assumption(self) -> str | None:
+        """ "<name> held flat from <date>: an assumption" for a value carried beyond the data."""
+        if self.held_from is None:
+            return None
+        return held_text(self.name, self.held_from)
 
     def __float__(self) -> float:
         if not isinstance(self.value, float):
@@ -94,6 +121,8 @@ class ParamValue:
 
     def __repr__(self) -> str:
         flag = "" if self.confirmed else ", unconfirmed"
+        if self.held_from is not None:
+            flag += f", held flat from {self.held_from}"
         return (
             f"ParamValue({self.name!r}, {self.value!r} {self.unit}, from {self.start}, "
             f"until {self.end}{flag}; {self.reference.title})"
@@ -119,8 +148,18 @@ class Parameter:
     def is_table(self) -> bool:
         return bool(self.columns)
 
-    def at(self, on: dt.date | str, *, beyond: str = "error") -> ParamValue:
-        """The value in force on a date; outside the data, an error naming the range."""
+    @property
+    def held_from(self) -> dt.date:
+        """The first day past the data: from it, the last value is held flat."""
+        return self.valid_until + dt.timedelta(days=1)
+
+    def at(self, on: dt.date | str, *, beyond: str = "hold") -> ParamValue:
+        """The value in force on a date.
+
+        Past the data (``valid_until``) the last value is held flat, and the value says so
+        (``held_from``, ``assumption``); ``beyond="error"`` refuses instead. A date before the
+        data is refused, naming the range.
+        """
         d = _as_date(on, f"date for parameter {self.name!r}")
         if d < self.first_date or (d > self.valid_until and beyond != "hold"):
             raise ParameterRangeError(
@@ -129,6 +168,8 @@ class Parameter:
                 "date inside it, or add the value in force to "
                 f"mutualfin/params/data/{self.name}.toml with its reference"
             )
+        if d > self.valid_until:
+            return replace(self.entries[-1], held_from=self.held_from)
         for entry in reversed(self.entries):
             if entry.start <= d:
                 return entry

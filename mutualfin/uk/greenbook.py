@@ -21,7 +21,7 @@ import pandas as pd
 from mutualfin.core.calendar import parse_financial_year
 from mutualfin.core.checks import _amounts, _on_date
 from mutualfin.errors import InputError, TimelineError
-from mutualfin.params import ParameterStore, resolve_store
+from mutualfin.params import ParameterStore, resolve_store, warn_held
 
 __all__ = ["deflate", "deflator_index", "green_book_discount_factors", "real_to_nominal"]
 
@@ -87,7 +87,11 @@ def green_book_discount_factors(
     if schedule not in _SCHEDULES:
         raise InputError(f"schedule={schedule!r} must be one of {sorted(_SCHEDULES)}")
     parameter = resolve_store(params).get(_SCHEDULES[schedule])
-    rows = parameter.entries[-1].value if on is None else parameter.at(_on_date(on, "on")).value
+    rows = (
+        parameter.entries[-1].value
+        if on is None
+        else warn_held(parameter.at(_on_date(on, "on"))).value
+    )
     starts = np.array([r["from_year"] for r in rows], dtype=float)
     rates = np.array([r["rate"] for r in rows], dtype=float)
     years = np.arange(1, n_years)

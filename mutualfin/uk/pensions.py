@@ -14,7 +14,7 @@ import numpy as np
 
 from mutualfin.core.checks import _amounts, _out, _require_year, _year_start
 from mutualfin.errors import InputError, UnitError
-from mutualfin.params import ParameterStore, resolve_store
+from mutualfin.params import ParameterStore, resolve_store, warn_held
 
 __all__ = ["lgps_care_accrual", "lgps_employee_rate"]
 
@@ -65,7 +65,7 @@ def lgps_employee_rate(
     _require_year(tax_year, "tax_year", "lgps_employee_rate")
     pay, scalar = _amounts(pensionable_pay, "pensionable_pay")
     start = _year_start(tax_year, "tax_year", 4, 1)
-    rows = resolve_store(params).get("lgps.employee_bands").at(start).value
+    rows = warn_held(resolve_store(params).get("lgps.employee_bands").at(start)).value
     uppers = np.array([r["upto"] for r in rows], dtype=float)
     rates = np.array([r["rate"] for r in rows], dtype=float)
     # first band whose upper limit is at or above the pay (limits are inclusive)

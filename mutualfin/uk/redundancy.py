@@ -15,7 +15,7 @@ import numpy as np
 
 from mutualfin.core.checks import _amounts, _on_date, _out, _require_year
 from mutualfin.errors import InputError
-from mutualfin.params import ParameterStore, resolve_store
+from mutualfin.params import ParameterStore, resolve_store, warn_held
 
 __all__ = ["early_retirement_reduction", "statutory_redundancy_pay"]
 
@@ -119,7 +119,7 @@ def statutory_redundancy_pay(
             f"(= {a - _MIN_WORKING_AGE:g}); service cannot start before age {_MIN_WORKING_AGE}"
         )
     when = _on_date(on, "on")
-    cap = float(resolve_store(params).get("redundancy.weekly_pay_cap").at(when).value)
+    cap = float(warn_held(resolve_store(params).get("redundancy.weekly_pay_cap").at(when)).value)
 
     counted = np.minimum(years, _MAX_YEARS)
     first = ages - counted  # age during the earliest year counted
@@ -138,7 +138,7 @@ def _reduction_table(
     """GAD early-retirement reductions in force on ``on`` (the earliest table before it)."""
     p = resolve_store(params).get("lgps.early_retirement_reduction")
     when = max(on, p.first_date)
-    rows = p.at(when).value
+    rows = warn_held(p.at(when)).value
     years = np.array([r["years_early"] for r in rows], dtype=float)
     cuts = np.array([r["reduction"] for r in rows], dtype=float)
     note = "" if when == on else f" (table from {p.first_date}, the earliest held)"

@@ -41,7 +41,7 @@ from mutualfin.core.checks import (
 )
 from mutualfin.engine.nodes import Expr, max_, param, where, wrap, year_fraction
 from mutualfin.errors import InputError
-from mutualfin.params import ParameterStore, resolve_store
+from mutualfin.params import ParameterStore, resolve_store, warn_held
 
 __all__ = [
     "EmploymentAllowance",
@@ -61,7 +61,8 @@ _TAX_YEAR_OFFSET_DAYS = 5
 # shared validation (also used by mutualfin.workforce, .pensions and .discounting)
 # --------------------------------------------------------------------------------------------
 def _value(name: str, on: dt.date, store: ParameterStore) -> float:
-    return float(store.get(name).at(on).value)
+    """A parameter's value on a date; past its data, held flat with an AssumptionWarning."""
+    return float(warn_held(store.get(name).at(on)).value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -231,8 +232,8 @@ def _tax_year_bounds(tax_year: Any) -> tuple[dt.date, dt.date]:
 def _ni_rate_for_tax_year(start: dt.date, end: dt.date, store: ParameterStore) -> float:
     rate = store.get("ni.employer_rate")
     rate.at(start)  # refuses a year before the data, naming the range
-    rate.at(end)
-    values, _ = rate.period_series([start], [end], how="weighted", beyond="error")
+    warn_held(rate.at(end))
+    values, _ = rate.period_series([start], [end], how="weighted", beyond="hold")
     return float(values[0])
 
 
@@ -489,7 +490,11 @@ def employment_allowance(
     allowance = _value("ni.employment_allowance", start, store)
 
     limit_param = store.get("ni.employment_allowance_prior_year_nics_limit")
-    limit = math.inf if start < limit_param.first_date else float(limit_param.at(start).value)
+    limit = (
+        math.inf
+        if start < limit_param.first_date
+        else float(warn_held(limit_param.at(start)).value)
+    )
 
     def result(eligible: bool, reason: str) -> EmploymentAllowance:
         amount = np.minimum(nics, allowance) if eligible else np.zeros_like(nics)

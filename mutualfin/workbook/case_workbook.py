@@ -163,7 +163,11 @@ def expected_extra(extra: Extra, evaluation, scenario: int = 0) -> tuple[str, An
         arr = arr[min(scenario, arr.shape[0] - 1)]
         value = float(arr[0, extra.period or 0])
         if math.isnan(value) and line.missing_text is not None:
-            return (f"summary {extra.line}", line.missing_text, "text")
+            return (
+                f"summary {extra.line}",
+                line.missing_text_for(evaluation.values, scenario),
+                "text",
+            )
         label = extra.line if extra.period is None else f"{extra.line} period {extra.period}"
         return (f"summary {label}", value, line.unit)
     if extra.kind in ("abs_sum", "status"):
@@ -387,7 +391,7 @@ def _risk_headline(risk) -> pd.DataFrame | None:
     pct = risk["metric_percentiles"]
     rows = []
     names = {
-        "npv_net_cash_flow": "NPV of net cash flow",
+        "npv_before_financing": "NPV before financing",
         "minimum_cash": "Lowest closing cash",
         "closing_reserves": "Reserves at the end",
     }

@@ -157,7 +157,8 @@ def _expected_map(
             if line.kind == "metric":
                 value = float(arr[i, 0])
                 if math.isnan(value) and line.missing_text is not None:
-                    out[(sheet, row, TOTAL_COL)] = (who, line.missing_text, "text")
+                    text = line.missing_text_for(ev.values, scenario)
+                    out[(sheet, row, TOTAL_COL)] = (who, text, "text")
                 else:
                     out[(sheet, row, TOTAL_COL)] = (who, value, line.unit)
                 continue

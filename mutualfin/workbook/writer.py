@@ -74,6 +74,7 @@ NUMBER_FORMATS = {
     "FTE": "#,##0.00",
     "index": "0.0000",
     "flag": "0",
+    "date": "dd/mm/yyyy",
 }
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 

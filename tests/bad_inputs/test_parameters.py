@@ -35,8 +35,8 @@ CASES = [
         ["'ni.employer_rate'", "has data from 2014-04-06", "1900-01-01", "ni.employer_rate.toml"],
     ),
     (
-        "date_after_the_data",
-        lambda: params.value("vat.standard_rate", on="2300-01-01"),
+        "date_after_the_data_when_holding_is_refused",
+        lambda: params.get("vat.standard_rate").at("2300-01-01", beyond="error"),
         ParameterRangeError,
         ["'vat.standard_rate'", "2300-01-01", "outside that range", "reference"],
     ),
@@ -83,3 +83,9 @@ CASES = [
 )
 def test_bad_parameter_request(tmp_path, action, error, words):
     refused(action, error, *words, folder=tmp_path)
+
+
+def test_a_date_after_the_data_holds_the_last_value_flat_and_says_so():
+    v = params.value("vat.standard_rate", on="2300-01-01")
+    assert v.value == 0.2 and v.held_from is not None
+    assert v.assumption == f"vat.standard_rate held flat from {v.held_from}: an assumption"
