@@ -27,8 +27,6 @@ if TYPE_CHECKING:  # pragma: no cover
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 #: Units swung by default in a tornado (flags and years, such as a term, are left out).
 TORNADO_UNITS = ("GBP", "fraction", "ratio", "count")
-#: Units whose per-period profiles scale (rather than shift) with a draw.
-_SCALED_UNITS = ("GBP", "count")
 COMPUTED_BY = "Values computed by mutualfin (not live formulas)"
 
 
@@ -254,14 +252,9 @@ def uncertainty_range(
 
 
 def _apply_draw(inp: Input, draws: np.ndarray) -> np.ndarray:
-    """Override values (S,) or (S, n) for an input from drawn values (S,)."""
-    base = _base_array(inp)
-    if inp.kind == "scalar":
-        return draws
-    central = float(inp.uncertainty.central)  # type: ignore[union-attr]
-    if inp.unit in _SCALED_UNITS and central != 0:
-        return base[None, :] * (draws / central)[:, None]
-    return base[None, :] + (draws - central)[:, None]
+    """Override values (S,) or (S, n) for an input from drawn values (S,)
+    (:meth:`mutualfin.engine.Input.apply_draw`, where the rule is defined once)."""
+    return inp.apply_draw(draws)
 
 
 #: Scenarios per evaluation in a tornado or a two-way grid, and per piece of work handed to an

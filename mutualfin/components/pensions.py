@@ -12,18 +12,22 @@ Sign convention: contributions, pensions, liabilities and payments are positive 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
+from pydantic import Field
 
 from mutualfin.components.base import (
+    MAX_MONEY,
     BuildContext,
     ComponentInputs,
     Fraction,
     FractionSeries,
+    Limit,
     MoneySeries,
     Ratio,
     Years,
+    _Number,
     field,
 )
 from mutualfin.components.staff import RosterComponent
@@ -43,6 +47,14 @@ from mutualfin.errors import InputError
 from mutualfin.uk.pensions import lgps_care_accrual, lgps_employee_rate
 
 __all__ = ["LgpsAdmission", "lgps_care_accrual", "lgps_employee_rate"]
+
+#: a figure from the fund actuary, in pounds or a factor, replacing an estimate
+_Actuary = Annotated[
+    float | None,
+    Field(allow_inf_nan=False),
+    _Number,
+    Limit(0, MAX_MONEY, why="give the actuary's figure in pounds (or the factor), 0 or more"),
+]
 
 
 def _annuity_factor(net_rate: Any, years: Any) -> Any:
@@ -150,47 +162,31 @@ class LgpsAdmission(RosterComponent):
         )
         gilt_discount_rate: Fraction = field("Exit basis: gilt discount rate", default=0.045)
         exit_multiple: Ratio = field("Exit basis: exit liability / ongoing liability", default=1.6)
-        life_expectancy: Years = field("Years a pension is paid from pension age", default=23.0)
+        life_expectancy: Annotated[Years, Limit(0, low_open=True)] = field(
+            "Years a pension is paid from pension age", default=23.0
+        )
         normal_pension_age: Years = field("Normal pension age", default=67.0)
         asset_return: Fraction = field("Return on the admission's assets a year", default=0.05)
-        contract_years: Years = field(
-            "Contract length in years: the exit is at the end of the last", default=5.0
-        )
+        contract_years: Annotated[
+            Years, Limit(1, whole=True, why="give the contract's length in whole years")
+        ] = field("Contract length in years: the exit is at the end of the last", default=5.0)
         bond_share: Fraction = field("Bond as a share of the exit deficit estimate", default=1.0)
-        actuary_annuity_factor: float | None = field(
+        actuary_annuity_factor: _Actuary = field(
             "Actuary's annuity factor (replaces the ongoing estimate)", default=None
         )
-        actuary_opening_assets: float | None = field(
+        actuary_opening_assets: _Actuary = field(
             "Actuary's assets allocated at transfer (replaces the fully funded start)",
             default=None,
         )
-        actuary_exit_payment: float | None = field(
+        actuary_exit_payment: _Actuary = field(
             "Actuary's exit payment (replaces the estimate)", default=None
         )
-        actuary_bond: float | None = field(
+        actuary_bond: _Actuary = field(
             "Actuary's bond amount (replaces the estimate)", default=None
         )
 
     def validate(self) -> None:
         i = self.inputs
-        for name in (
-            "actuary_annuity_factor",
-            "actuary_opening_assets",
-            "actuary_exit_payment",
-            "actuary_bond",
-        ):
-            v = getattr(i, name)
-            if v is not None and not (np.isfinite(v) and v >= 0):
-                raise InputError(
-                    f"lgps.{name}: {v!r} must be a number 0 or more (pounds or a factor)"
-                )
-        if i.life_expectancy <= 0:
-            raise InputError("lgps.life_expectancy: must be above 0 years")
-        if i.contract_years < 1 or i.contract_years != int(i.contract_years):
-            raise InputError(
-                f"lgps.contract_years: {i.contract_years!r} must be a whole number of years, "
-                "at least 1"
-            )
         if i.risk_sharing == "pass_through" and i.fixed_rate <= 0:
             raise InputError(
                 "lgps.fixed_rate: pass-through needs the fixed rate the mutual pays (e.g. 0.198)"

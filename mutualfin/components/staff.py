@@ -18,7 +18,7 @@ Allowance line is positive and is *subtracted* in ``staff_costs``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 
@@ -29,9 +29,11 @@ from mutualfin.components.base import (
     Count,
     Fraction,
     FractionSeries,
+    Limit,
     Money,
     MoneySeries,
     Ratio,
+    Share,
     Years,
     field,
 )
@@ -144,6 +146,10 @@ class RosterComponent(Component):
         return ctx.created[full]
 
 
+#: a normal pension age: the member's State Pension age
+_PensionAge = Annotated[Years, Limit(55, 70, why="give the member's State Pension age (66 to 68)")]
+
+
 class StaffCosts(RosterComponent):
     """Pay and on-costs of the staff transferring to the mutual, per employee, summed.
 
@@ -234,15 +240,18 @@ class StaffCosts(RosterComponent):
             "Incremental drift: yearly paybill growth from staff moving up pay points",
             default=0.0,
         )
-        vacancy_factor: Fraction = field(
-            "Vacancy factor: expected share of the year posts are empty", default=0.0
-        )
-        turnover: Fraction = field(
-            "Staff turnover: leavers a year as a share of staff", default=0.0
-        )
-        starting_salary_ratio: Ratio = field(
-            "Salary of a replacement as a ratio of the leaver's salary", default=1.0
-        )
+        vacancy_factor: Annotated[
+            Share, Limit(high=1, high_open=True, why="posts cannot all be empty all year")
+        ] = field("Vacancy factor: expected share of the year posts are empty", default=0.0)
+        turnover: Share = field("Staff turnover: leavers a year as a share of staff", default=0.0)
+        starting_salary_ratio: Annotated[
+            Ratio,
+            Limit(
+                high=2,
+                why="it is a ratio of the leaver's salary (0.92 for 8% lower); above 2 is not "
+                "plausible",
+            ),
+        ] = field("Salary of a replacement as a ratio of the leaver's salary", default=1.0)
         lgps_primary_rate: Fraction = field(
             "LGPS employer primary rate (% of pensionable pay), from the fund actuary",
             default=0.198,
@@ -258,7 +267,7 @@ class StaffCosts(RosterComponent):
             default="full",
         )
         is_charity: bool = field("The mutual is a charity (e.g. a charitable CBS)", default=False)
-        public_work_share: Fraction = field(
+        public_work_share: Share = field(
             "Share of the mutual's work that is of a public nature", default=1.0
         )
         prior_year_employer_nics: Money = field(
@@ -266,19 +275,7 @@ class StaffCosts(RosterComponent):
         )
 
     def validate(self) -> None:
-        i = self.inputs
-        for name in ("vacancy_factor", "turnover", "public_work_share"):
-            v = getattr(i, name)
-            if not 0 <= v <= 1 or (name == "vacancy_factor" and v >= 1):
-                raise InputError(
-                    f"staff.{name}: {v!r} must be a fraction from 0 to 1 (0.05 for 5%)"
-                    + ("; below 1" if name == "vacancy_factor" else "")
-                )
-        if i.starting_salary_ratio > 2:
-            raise InputError(
-                f"staff.starting_salary_ratio: {i.starting_salary_ratio!r} is a ratio of the "
-                "leaver's salary (0.92 for 8% lower); a value above 2 is not plausible"
-            )
+        pass  # every bound is in the schema
 
     # -- eligibility -----------------------------------------------------------------------
     def employment_allowance_reason(self) -> str:
@@ -480,7 +477,9 @@ class TransferCosts(RosterComponent):
             "Week's pay of the enhanced scheme: capped at the statutory maximum, or actual",
             default="statutory_cap",
         )
-        weeks_cap: Count = field("Most weeks' pay one person receives (enhanced)", default=104)
+        weeks_cap: Annotated[Count, Limit(1, why="give the most weeks' pay, at least 1")] = field(
+            "Most weeks' pay one person receives (enhanced)", default=104
+        )
         pension_strain: Money | None = field(
             "LGPS pension strain from the fund actuary (replaces the estimate)", default=None
         )
@@ -488,7 +487,9 @@ class TransferCosts(RosterComponent):
             "Fund's capitalisation factor for the strain estimate (years of pension)",
             default=None,
         )
-        normal_pension_age: Years = field("LGPS normal pension age (State Pension age)", default=67)
+        normal_pension_age: _PensionAge = field(
+            "LGPS normal pension age (State Pension age)", default=67
+        )
         pay_protection_amount: Money = field("Protected pay: pounds a year in total", default=0.0)
         pay_protection_years: Years = field("Years pay protection lasts", default=0.0)
         harmonisation_cost: MoneySeries = field(
@@ -501,8 +502,8 @@ class TransferCosts(RosterComponent):
         not_transferred_years: Years = field(
             "Years the council keeps paying staff the mutual does not take", default=1.0
         )
-        not_transferred_oncost_rate: Fraction = field(
-            "On-costs on the pay of staff not transferred (NI, pension)", default=0.3
+        not_transferred_oncost_rate: Annotated[Fraction, Limit(0, why="on-costs are 0 or more")] = (
+            field("On-costs on the pay of staff not transferred (NI, pension)", default=0.3)
         )
 
     def validate(self) -> None:
@@ -515,15 +516,6 @@ class TransferCosts(RosterComponent):
                 f"transfer: {both[:5]} are both made redundant and not transferred; list each "
                 "employee in one of redundant or not_transferred"
             )
-        if i.weeks_cap < 1:
-            raise InputError(f"transfer.weeks_cap: {i.weeks_cap!r} must be at least 1 week")
-        if not 55 <= i.normal_pension_age <= 70:
-            raise InputError(
-                f"transfer.normal_pension_age: {i.normal_pension_age!r} must be 55 to 70 "
-                "(the member's State Pension age, 66 to 68)"
-            )
-        if i.not_transferred_oncost_rate < 0:
-            raise InputError("transfer.not_transferred_oncost_rate: must be 0 or more")
 
     # -- the per-employee schedule (numbers, also shown as inputs' sources) ------------------
     def schedule(self, params: Any = None) -> Any:

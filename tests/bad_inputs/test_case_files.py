@@ -170,7 +170,7 @@ CASES = [
     (
         "debtor_days_as_fraction",
         edit("debtor_days = 30", "debtor_days = 400"),
-        ["finance.debtor_days", "over 365"],
+        ["finance.debtor_days", "400 is above 365", "give days"],
     ),
     # negative money where impossible, and non-finite numbers
     ("negative_overhead", edit("hr = 40_000", "hr = -40_000"), ["overheads.hr", "-40000"]),
@@ -200,6 +200,57 @@ CASES = [
         "reversed_uncertainty",
         edit("triangular = [0.0, 0.02, 0.03]", "triangular = [0.03, 0.02, 0.0]"),
         ["contract.indexation", "low <= mode <= high"],
+    ),
+    # uncertainty: what it can draw must be a value the input allows (issue 20, item 3)
+    (
+        "uncertainty_draws_negative_money",
+        edit("hr = 40_000", "hr = { value = 40_000, uncertainty = { uniform = [-50000, 60000] } }"),
+        ["overheads.hr", "can draw -50000", "negative", "narrow the uncertainty"],
+    ),
+    (
+        "value_outside_its_own_uncertainty",
+        edit("hr = 40_000", "hr = { value = 40_000, uncertainty = { uniform = [50000, 60000] } }"),
+        ["overheads.hr", "value 40000 is outside its own uncertainty", "include the value"],
+    ),
+    (
+        "unbounded_uncertainty_on_bounded_input",
+        edit("hr = 40_000", "hr = { value = 40_000, uncertainty = { normal = [40000, 100] } }"),
+        ["overheads.hr", "can draw any number", "from 0 to", "bounded distribution"],
+    ),
+    (
+        "fractional_draws_of_whole_months",
+        edit(
+            "payment_lag_months = 1 ",
+            "payment_lag_months = { value = 1, uncertainty = { uniform = [0, 2] } } ",
+        ),
+        ["contract.payment_lag_months", "draws fractions", "whole numbers"],
+    ),
+    (
+        "uncertainty_on_a_date",
+        edit(
+            'start_date = "2026-04-01"',
+            'start_date = { value = "2026-04-01", uncertainty = { uniform = [0, 1] } }',
+        ),
+        ["contract.start_date.uncertainty", "only a number can be uncertain", "Remove it"],
+    ),
+    # non-finite and absurd numbers (issue 20, item 10)
+    (
+        "nan_indexation",
+        edit(
+            "indexation = { value = 0.02, uncertainty = { triangular = [0.0, 0.02, 0.03] } }",
+            "indexation = nan",
+        ),
+        ["contract.indexation", "nan", "finite number"],
+    ),
+    (
+        "absurd_contract_value",
+        edit("value = 2_000_000", "value = 1e300"),
+        ["contract.annual_value", "1e+300 is above 10,000,000,000", "pence", "zeros"],
+    ),
+    (
+        "payment_lag_in_part_months",
+        edit("payment_lag_months = 1 ", "payment_lag_months = 0.5 "),
+        ["contract.payment_lag_months", "0.5 is not a whole number", "whole months"],
     ),
     (
         "loan_without_term",
