@@ -109,6 +109,7 @@ class BusinessCase:
         case.metadata = parts.metadata
         case.source_path = parts.path
         case.checksums = parts.checksums
+        case.provenance = parts.provenance
         return case
 
     # -- statements --------------------------------------------------------------------------

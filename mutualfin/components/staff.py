@@ -37,7 +37,8 @@ from mutualfin.components.base import (
     Years,
     field,
 )
-from mutualfin.components.roster import Roster, _whole_years
+from mutualfin.components.roster import FTE_BOUNDS, SALARY_BOUNDS, Roster, _whole_years
+from mutualfin.core.bounds import Bounds
 from mutualfin.core.checks import (
     _on_date,
 )
@@ -130,9 +131,17 @@ class RosterComponent(Component):
             )
 
     def per_employee(
-        self, ctx: BuildContext, name: str, values: Any, unit: str, label: str, source: str = ""
+        self,
+        ctx: BuildContext,
+        name: str,
+        values: Any,
+        unit: str,
+        label: str,
+        source: str = "",
+        bounds: Bounds | None = None,
     ) -> Input:
-        """A per-employee input ``<key>.<name>`` (created once per build)."""
+        """A per-employee input ``<key>.<name>`` (created once per build), held to the
+        roster's ``bounds`` when an override or a draw changes it."""
         full = f"{self.key}.{name}"
         if full not in ctx.created:
             ctx.created[full] = Input(
@@ -142,6 +151,7 @@ class RosterComponent(Component):
                 label=label,
                 source=source or f"roster {self.roster.source}",
                 per=self.axis(ctx),
+                bounds=bounds,
             )
         return ctx.created[full]
 
@@ -296,9 +306,16 @@ class StaffCosts(RosterComponent):
         r = self.roster
         sheet = self.sheet
         salary = self.per_employee(
-            ctx, "salary", r.salary, "GBP", "Full-time annual salary at the base date"
+            ctx,
+            "salary",
+            r.salary,
+            "GBP",
+            "Full-time annual salary at the base date",
+            bounds=SALARY_BOUNDS,
         )
-        fte = self.per_employee(ctx, "fte", r.fte, "FTE", "Full-time equivalence")
+        fte = self.per_employee(
+            ctx, "fte", r.fte, "FTE", "Full-time equivalence", bounds=FTE_BOUNDS
+        )
         lgps = self.per_employee(ctx, "lgps_member", r.member_of("LGPS"), "flag", "LGPS member")
         nhs = self.per_employee(ctx, "nhs_member", r.member_of("NHS"), "flag", "NHS Pension")
         tps = self.per_employee(ctx, "tps_member", r.member_of("TPS"), "flag", "Teachers' Pension")

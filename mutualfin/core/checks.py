@@ -113,9 +113,9 @@ MAX_TEXT_CHARS = 2_000
 
 def _bad_char(text: str, one_line: bool) -> tuple[int, str] | None:
     """The first character that cannot be shown or saved: a control character (NUL, ESC,
-    backspace...; also tab and line breaks in one-line text), a lone surrogate, or one of
+    backspace...; also line breaks in one-line text), a lone surrogate, or one of
     the two non-characters XML refuses."""
-    allowed = "" if one_line else "\t\n\r"
+    allowed = "\t" if one_line else "\t\n\r"
     for k, ch in enumerate(text):
         cat = unicodedata.category(ch)
         if (cat == "Cc" and ch not in allowed) or cat == "Cs" or ch in "\ufffe\uffff":
@@ -143,7 +143,7 @@ def printable(text: str) -> str:
 def check_text(value: Any, where: str, *, one_line: bool = True) -> str:
     """``value`` if it is text that can be saved in a workbook and shown in a terminal.
 
-    Refuses what is not text, control characters (ESC, NUL, backspace...; tab and line
+    Refuses what is not text, control characters but tab (ESC, NUL, backspace...; line
     breaks too in one-line text), and text longer than :data:`MAX_LINE_CHARS` (one line) or
     :data:`MAX_TEXT_CHARS`, naming ``where``, the character and its position.
     """
@@ -153,7 +153,7 @@ def check_text(value: Any, where: str, *, one_line: bool = True) -> str:
     found = _bad_char(value, one_line)
     if found is not None:
         k, ch = found
-        what = "a line break or tab" if ch in "\t\n\r" else "a control character"
+        what = "a line break" if ch in "\n\r" else "a control character"
         raise InputError(
             f"{prefix}character {k + 1} is {what} ({ch!a}), which a workbook cannot "
             "hold or a terminal would act on; remove it"

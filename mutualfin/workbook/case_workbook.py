@@ -235,6 +235,11 @@ def _cover_sheet(wb: Workbook, results, cover: Cover) -> None:
         safe_text(ws.cell(row=r, column=1), f"SHA-256 of {name}")
         safe_text(ws.cell(row=r, column=2), digest)
         ws.cell(row=r, column=2).font = Font(name="Courier New", size=9)
+    for label, text in getattr(results.case, "provenance", {}).items():
+        r += 1
+        safe_text(ws.cell(row=r, column=1), label)
+        safe_text(ws.cell(row=r, column=2), text)
+        ws.cell(row=r, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     r += 2
     notes = [
         "Every figure on the calculation sheets is a live formula: change a yellow input cell "
