@@ -17,6 +17,7 @@ import pandas as pd
 from mutualfin.analysis._common import (
     COMPUTED_BY,
     TORNADO_UNITS,
+    _check_case,
     _coerce,
     _grid_metric,
     _input,
@@ -90,6 +91,7 @@ def tornado(
     pieces of up to 1,000 scenarios. One-at-a-time swings ignore interactions between inputs; see
     :func:`two_way` for a pair and :func:`simulate` for all together.
     """
+    _check_case(case, "tornado")
     line, col = _metric_spec(case, metric, period)
     ranges: Mapping[str, tuple[float, float]] = {}
     pct: float | None = 0.1
@@ -212,6 +214,7 @@ def two_way(
     --------
     See ``tests/test_risk.py``: each cell equals ``case.run`` with the two overrides.
     """
+    _check_case(case, "two_way")
     line, col = _metric_spec(case, metric, period)
     if input_a == input_b:
         raise InputError(f"two_way: give two different inputs, not {input_a!r} twice")

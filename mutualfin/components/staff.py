@@ -21,6 +21,7 @@ import datetime as dt
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
+import pandas as pd
 
 from mutualfin.components.base import (
     BuildContext,
@@ -94,9 +95,12 @@ class RosterComponent(Component):
 
     def __init__(self, roster: Roster | None = None, /, **values: Any):
         if not isinstance(roster, Roster):
+            hint = "load one with Roster.from_csv(path, base_date)"
+            if isinstance(roster, pd.DataFrame):
+                hint = "make one from a DataFrame with Roster.from_frame(frame, base_date)"
             raise InputError(
                 f"{type(self).__name__} needs a Roster as its first argument, got "
-                f"{type(roster).__name__}; load one with Roster.from_csv(path, base_date)"
+                f"{type(roster).__name__}; {hint}"
             )
         self.roster = roster
         super().__init__(**values)

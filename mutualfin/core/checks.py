@@ -165,3 +165,47 @@ def check_text(value: Any, where: str, *, one_line: bool = True) -> str:
             f"{prefix}{len(value):,} characters, over the {limit:,}-character limit; shorten it"
         )
     return value
+
+
+def wrong_kind(
+    fn: str, arg: str, want: str, got: Any, fixes: dict[str, str] | None = None
+) -> InputError:
+    """The error for ``fn`` given the wrong kind of object as ``arg``, naming the right call.
+
+    ``fixes`` maps the class name of an object a user is likely to pass instead (``Results``
+    for an ``Evaluation``, ``DataFrame`` for a ``Roster``; ``path`` for any file path) to the
+    call that does what they meant.
+
+    >>> print(wrong_kind("simulate", "case", "a BusinessCase", "case.toml",
+    ...                  {"path": "load it first: BusinessCase.from_file(path)"}))
+    simulate: case must be a BusinessCase, got str 'case.toml'; load it first: ...
+    """
+    import os
+
+    kind = type(got).__name__
+    key = "path" if isinstance(got, str | os.PathLike) else kind
+    fix = (fixes or {}).get(key) or (fixes or {}).get(kind)
+    shown = ""
+    if isinstance(got, str | os.PathLike):
+        shown = f" {os.fspath(got)!r:.60}"
+    elif isinstance(got, int | float):
+        shown = f" {got!r:.60}"
+    return InputError(
+        f"{fn}: {arg} must be {want}, got {kind}{shown}" + (f"; {fix}" if fix else "")
+    )
+
+
+def is_finite_number(value: Any) -> bool:
+    """True for an int or float (numpy's too, or a Decimal) that is finite as a float; False
+    for true/false, text, NaN, infinity and integers too large for a float."""
+    import decimal
+    import math
+
+    if isinstance(value, bool | np.bool_) or not isinstance(
+        value, int | float | np.integer | np.floating | decimal.Decimal
+    ):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except (OverflowError, ValueError):
+        return False

@@ -452,7 +452,7 @@ class Model:
         keep_set = None
         if keep is not None:
             keep_set = {self.line_by_name(n).name for n in keep}
-        prepared, n_scen = _prepare_inputs(self, overrides or {})
+        prepared, n_scen = _prepare_inputs(self, {} if overrides is None else overrides)
         if chunk_size is not None:
             if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
                 raise InputError(f"chunk_size {chunk_size!r} must be a whole number, at least 1")

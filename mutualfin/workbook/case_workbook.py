@@ -32,6 +32,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.pagebreak import Break
 
 from mutualfin.case.statements import CHECK_TOLERANCE, STATEMENTS
+from mutualfin.core.checks import check_text, wrong_kind
 from mutualfin.errors import InputError, MutualfinError, WorkbookError
 from mutualfin.workbook.layout import FIRST_PERIOD_COL, TOTAL_COL, quote_sheet
 from mutualfin.workbook.writer import (
@@ -73,6 +74,17 @@ class Cover:
     date: dt.date | None = None
     marking: str = "OFFICIAL"
 
+    def __post_init__(self) -> None:
+        for name in ("title", "organisation", "author", "version", "status", "marking"):
+            check_text(getattr(self, name), f"cover {name}")
+        if self.date is not None and not isinstance(self.date, dt.date):
+            raise InputError(
+                f"cover date must be a date such as datetime.date(2026, 4, 1), got "
+                f"{type(self.date).__name__} {self.date!r:.60}"
+            )
+        if isinstance(self.date, dt.datetime):
+            self.date = self.date.date()
+
 
 @dataclass(frozen=True)
 class Extra:
@@ -86,6 +98,24 @@ class Extra:
     line: str = ""
     period: int | None = None
     lines: tuple[str, ...] = ()
+
+
+def _check_results(results: Any, fn: str) -> None:
+    """Refuse what is not the Results of ``case.run()``, naming the call that was meant."""
+    if hasattr(results, "evaluation") and hasattr(results, "case"):
+        return
+    raise wrong_kind(
+        fn,
+        "results",
+        "the Results of case.run()",
+        results,
+        {
+            "Evaluation": "a model's workbook is checked by mutualfin.excel.verify(path, "
+            "evaluation)",
+            "BusinessCase": "run it first: case.run()",
+            "path": "load and run the case first: BusinessCase.from_file(path).run()",
+        },
+    )
 
 
 def _cell(sheet: str, row: int, col: int, absolute: bool = True) -> str:
@@ -592,6 +622,7 @@ def write_case_workbook(
     LibreOffice recalculated, so viewers without a calculation engine show the figures.
     ``created`` fixes the workbook's timestamps (and the cover date), so the same case gives
     a byte-identical file."""
+    _check_results(results, "write_case_workbook")
     if created is not None and cover is not None and cover.date is None:
         cover.date = created.date()
     wb = build_case_workbook(results, cover=cover, appraisal=appraisal, risk=risk)
@@ -621,6 +652,8 @@ def write_case_workbook(
 def verify_case(path: str | os.PathLike, results, **kwargs):
     """:func:`mutualfin.excel.verify` for a case workbook, including its summary and checks."""
     from mutualfin.workbook.verify import verify
+
+    _check_results(results, "verify_case")
 
     extras = {
         (e.sheet, e.row, e.col): expected_extra(e, results.evaluation)
@@ -652,6 +685,7 @@ def live_candidates(results) -> dict[str, float]:
     """Scalar inputs of the case whose change (:func:`_live_value`) moves at least one figure
     of the statements, with their new values: the inputs worth editing to prove a workbook
     live. Found by evaluating every candidate change at once (one scenario each)."""
+    _check_results(results, "live_candidates")
     case = results.case
     model = case.model
     proposed: dict[str, float] = {}
@@ -700,6 +734,7 @@ def verify_live(
     """
     from mutualfin.workbook.verify import edit_inputs
 
+    _check_results(results, "verify_live")
     if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or samples < 1:
         raise InputError(f"verify_live: samples = {samples!r} must be a whole number, at least 1")
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:

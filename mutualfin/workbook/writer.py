@@ -33,6 +33,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
+from mutualfin.core.checks import wrong_kind
 from mutualfin.engine.model import Evaluation, Model
 from mutualfin.engine.nodes import excel_name
 from mutualfin.errors import WorkbookError
@@ -314,6 +315,8 @@ def write_workbook(
     Returns the path written. The file appears complete or not at all. ``created`` fixes the
     timestamps so the same model gives the same bytes.
     """
+    if not isinstance(path, str | os.PathLike):
+        raise wrong_kind("write_workbook", "path", "the workbook's file path", path, {})
     wb = build_workbook(evaluation, title=title, scenario=scenario)
     return atomic_save(wb, Path(path), overwrite, created)
 
@@ -326,6 +329,18 @@ def build_workbook(
     marking: str = "",
 ) -> Workbook:
     """The workbook of :func:`write_workbook`, not yet saved (to add sheets to it)."""
+    if not isinstance(evaluation, Evaluation):
+        raise wrong_kind(
+            "write_workbook",
+            "evaluation",
+            "an Evaluation (model.evaluate())",
+            evaluation,
+            {
+                "Results": "a case's workbook is written by results.to_excel(path)",
+                "BusinessCase": "a case's workbook is written by case.run().to_excel(path)",
+                "Model": "evaluate it first: write_workbook(model.evaluate(), path)",
+            },
+        )
     model = evaluation.model
     if not 0 <= scenario < evaluation.n_scenarios:
         raise WorkbookError(f"scenario {scenario} is outside 0..{evaluation.n_scenarios - 1}")
