@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +45,7 @@ from mutualfin.workbook.writer import (
     number_format,
     plan_layout,
     safe_text,
+    save_bytes,
 )
 
 __all__ = ["Cover", "plan_case_extras", "verify_case", "verify_live", "write_case_workbook"]
@@ -631,22 +631,14 @@ def write_case_workbook(
         return atomic_save(wb, target, overwrite, created)
     from mutualfin.workbook.recalc import recalculate
 
-    if target.exists() and not overwrite:
+    if (target.exists() or target.is_symlink()) and not overwrite:
         raise WorkbookError(
             f"{str(target)!r} already exists; choose another name or pass overwrite=True"
         )
     with tempfile.TemporaryDirectory(prefix="mutualfin-store-") as tmp:
-        raw = atomic_save(wb, Path(tmp) / target.name, True)
+        raw = atomic_save(wb, Path(tmp) / target.name, True, created)
         calc = recalculate(raw, Path(tmp) / "calc")
-        fd, staged = tempfile.mkstemp(
-            prefix=f".{target.stem}.",
-            suffix=".xlsx.tmp",
-            dir=target.parent if str(target.parent) else ".",
-        )
-        os.close(fd)
-        shutil.copyfile(calc, staged)
-        os.replace(staged, target)
-    return target
+        return save_bytes(target, calc.read_bytes(), overwrite=overwrite)
 
 
 def verify_case(path: str | os.PathLike, results, **kwargs):
