@@ -14,13 +14,13 @@ import pytest
 
 import mutualfin as mf
 from mutualfin import Entities, Input, Line, Model, Timeline
-from mutualfin.demo import build_demo_model, load_demo_inputs
+from mutualfin.demo import DEMO_FILE, build_demo_model, load_demo_inputs
 from mutualfin.errors import VerificationError, WorkbookError
 from mutualfin.excel import edit_inputs, verify, write_workbook
 
 pytestmark = pytest.mark.libreoffice
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEMO = os.path.join(ROOT, "models", "demo.toml")
+DEMO = DEMO_FILE
 
 
 @pytest.fixture(scope="module")

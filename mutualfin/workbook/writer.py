@@ -23,11 +23,14 @@ import contextlib
 import copy
 import datetime as dt
 import errno
+import gc
 import io
 import os
 import re
 import secrets
 import stat
+import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -254,7 +257,7 @@ def _place_new(tmp: Path, path: Path) -> None:
     os.unlink(tmp)
 
 
-def _write_error(path: Path, exc: OSError) -> WorkbookError:
+def _write_error(path: Path, exc: OSError, where: str = "") -> WorkbookError:
     reason = exc.strerror or str(exc)
     hint = {
         errno.ENOSPC: "free some space, or write elsewhere",
@@ -265,9 +268,36 @@ def _write_error(path: Path, exc: OSError) -> WorkbookError:
         errno.EROFS: "the disk is read-only; write elsewhere",
     }.get(exc.errno or 0, "check the folder and the disk")
     return WorkbookError(
-        f"could not write {str(path)!r}: {reason}; {hint}. Nothing was written, and any "
-        "earlier file is unchanged"
+        f"could not write {str(path)!r}: {reason}{where}; {hint}. Nothing was written, and "
+        "any earlier file is unchanged"
     )
+
+
+def _save_in_memory(wb: Workbook, path: Path) -> bytes:
+    """The workbook's bytes. openpyxl writes each sheet through a temporary file in the
+    system's temporary folder first; if that disk is full, the error names the workbook and
+    the temporary folder, and the second error openpyxl's half-closed writers raise as they
+    are cleaned up (printed as "Exception ignored in ...") is swallowed here, not shown."""
+    buffer = io.BytesIO()
+    failure: WorkbookError | None = None
+    hook = sys.unraisablehook
+
+    def quiet(unraisable) -> None:
+        if not isinstance(unraisable.exc_value, OSError):
+            hook(unraisable)
+
+    sys.unraisablehook = quiet
+    try:
+        try:
+            wb.save(buffer)
+        except OSError as exc:
+            failure = _write_error(path, exc, f" (in the temporary folder {tempfile.gettempdir()})")
+        gc.collect()  # finish openpyxl's abandoned writers while their errors are swallowed
+    finally:
+        sys.unraisablehook = hook
+    if failure is not None:
+        raise failure
+    return buffer.getvalue()
 
 
 def atomic_save(
@@ -289,9 +319,7 @@ def atomic_save(
         raise _already_exists(path)
     if created is not None:
         wb.properties.created = created
-    buffer = io.BytesIO()
-    wb.save(buffer)  # in memory: a failure here leaves nothing on disk
-    data = buffer.getvalue()
+    data = _save_in_memory(wb, path)
     if created is not None:
         data = _pin_timestamps(data, created)
     return save_bytes(path, data, overwrite=overwrite)
