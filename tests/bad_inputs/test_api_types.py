@@ -138,6 +138,14 @@ def test_decimal_overrides_are_numbers():
             lambda: CASE.run({"contract.annual_value": True}),
             ["'contract.annual_value'", "true/false, not a number"],
         ),
+        (
+            lambda: CASE.simulate(10**13, seed=1, progress=False),
+            ["simulate: 10,000,000,000,000 scenarios", "GiB of memory", "run at most"],
+        ),
+        (
+            lambda: CASE.simulate(10, seed=1, floor=float("nan"), progress=False),
+            ["simulate: floor nan", "finite number"],
+        ),
     ],
     ids=[
         "run_list",
@@ -151,6 +159,8 @@ def test_decimal_overrides_are_numbers():
         "to_excel_none",
         "to_excel_author_escape",
         "run_true_as_money",
+        "simulate_beyond_memory",
+        "simulate_floor_nan",
     ],
 )
 def test_named_wrong_types(tmp_path, call, words):
