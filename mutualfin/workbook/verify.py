@@ -222,14 +222,12 @@ def verify(
         raise wrong_kind("verify", "path", "the workbook's file path", path, _PATH_FIXES)
     if not isinstance(evaluation, Evaluation):
         if hasattr(evaluation, "evaluation") and hasattr(evaluation, "case"):  # a Results
-            from mutualfin.workbook.case_workbook import verify_case
-
             if extra_expected is not None:
                 raise InputError(
                     "verify: extra_expected is for an Evaluation; a Results knows its own "
                     "(call results.verify(path))"
                 )
-            return verify_case(path, evaluation, scenario=scenario, recalculated=recalculated)
+            return evaluation.verify(path, scenario=scenario, recalculated=recalculated)
         raise wrong_kind(
             "verify",
             "evaluation",

@@ -43,9 +43,9 @@ OVERRIDES = [
         ["'contract.payment_lag_months'", "-1 is negative"],
     ),
     (
-        "debtor_days_400",
-        {"finance.debtor_days": 400},
-        ["'finance.debtor_days'", "400 is above 365", "give days"],
+        "creditor_days_400",
+        {"finance.creditor_days": 400},
+        ["'finance.creditor_days'", "400 is above 365", "give days"],
     ),
     (
         "one_scenario_of_many_out_of_bounds",
@@ -100,7 +100,7 @@ def test_overrides_inside_the_bounds_still_run(case):
     results = case.run(
         {
             "contract.payment_lag_months": [0, 12],
-            "finance.debtor_days": [365, 0],
+            "finance.creditor_days": [365, 0],
             "overheads.hr": [0, 1e9],
         }
     )
