@@ -35,6 +35,7 @@ import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
@@ -131,8 +132,18 @@ def number_format(unit: str) -> str:
 
 
 def safe_text(cell, text: object) -> None:
-    """Write user text as text, never as a formula (=, +, -, @, tab, CR at the start)."""
+    """Write user text as text, never as a formula (=, +, -, @, tab, CR at the start).
+
+    Text a workbook cannot hold (a control character such as ESC or NUL, given through the
+    Python API where no case file checked it) is refused with a WorkbookError, not left to
+    openpyxl's IllegalCharacterError."""
     s = "" if text is None else str(text)
+    bad = ILLEGAL_CHARACTERS_RE.search(s)
+    if bad is not None:
+        raise WorkbookError(
+            f"text {s!r:.80} holds a control character ({bad.group()!r}) that a workbook "
+            "cannot hold; remove it from the label, source or name it came from"
+        )
     cell.value = s
     if s.startswith(_DANGEROUS_START):
         cell.data_type = "s"

@@ -200,3 +200,18 @@ def test_verify_accepts_the_results_the_workbook_was_written_from(soffice, world
     report = verify(world["book"], world["results"])
     assert report.ok, str(report)
     assert report.checked == world["results"].verify(world["book"]).checked
+
+
+def test_control_character_in_a_label_given_in_python(tmp_path):
+    """A label made in Python (no case file checked it) with an ESC in it is refused as the
+    workbook is written, with a WorkbookError, not openpyxl's IllegalCharacterError."""
+    tl = mf.Timeline(2026, years=2)
+    fee = mf.Input("contract.fee", 1_000, unit="GBP", label="Fee\x1b[31m")
+    ev = mf.Model(tl, [mf.Line("income", fee * 1)]).evaluate()
+    refused(
+        lambda: write_workbook(ev, tmp_path / "m.xlsx"),
+        MutualfinError,
+        "control character",
+        "\\x1b",
+        folder=tmp_path,
+    )
