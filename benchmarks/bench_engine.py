@@ -48,7 +48,7 @@ def loop_demo(inputs: dict, ni_rate: np.ndarray, ni_threshold: np.ndarray, n: in
 
 
 def bench_scenarios(n_scen: int = 100_000, loop_runs: int = 2_000) -> dict:
-    timeline, inputs = load_demo_inputs(ROOT / "models" / "demo.toml")
+    timeline, inputs = load_demo_inputs()
     model = build_demo_model(timeline, inputs)
     rng = np.random.default_rng(1)
     draws = {
@@ -82,7 +82,7 @@ def bench_scenarios(n_scen: int = 100_000, loop_runs: int = 2_000) -> dict:
 
 
 def bench_writing(copies: int = 40) -> dict:
-    _, inputs = load_demo_inputs(ROOT / "models" / "demo.toml")
+    _, inputs = load_demo_inputs()
     tl = mf.Timeline(2026, years=10)
     inputs["staff.pay_award"] = mf.Input("staff.pay_award", [0.02] * 10, unit="fraction")
     lines = []

@@ -1,7 +1,9 @@
 """The demonstration model: contract income, staff costs, surplus and closing cash.
 
-It is defined once here and read from a small TOML file of inputs (``models/demo.toml``), so the
-README's first command, the tests and the benchmarks all run the same model.
+It is defined once here and read from a small TOML file of inputs shipped beside this module
+(:data:`DEMO_FILE`, ``mutualfin/demo_inputs.toml``), so ``mutualfin demo``, the tests and the
+benchmarks all run the same model. That file is not a business case (``models/`` holds those,
+each run by ``mutualfin run``): it has a ``[timeline]`` and a table of ``[inputs]``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from typing import Any
 from mutualfin.engine import Input, Line, Model, Timeline, growth, max_, param, previous
 from mutualfin.errors import CaseFileError, MutualfinError
 
-__all__ = ["DEMO_INPUTS", "build_demo_model", "load_demo_inputs"]
+__all__ = ["DEMO_FILE", "DEMO_INPUTS", "build_demo_model", "load_demo_inputs"]
+
+#: the demonstration model's inputs, shipped with the package
+DEMO_FILE = Path(__file__).with_name("demo_inputs.toml")
 
 #: inputs the demonstration model needs, with their units
 DEMO_INPUTS = {
@@ -31,14 +36,20 @@ DEMO_INPUTS = {
 _INPUT_KEYS = {"value", "unit", "label", "source"}
 
 
-def load_demo_inputs(path: str | os.PathLike) -> tuple[Timeline, dict[str, Input]]:
-    """Read the timeline and inputs of the demonstration model from a TOML file."""
+def load_demo_inputs(path: str | os.PathLike = DEMO_FILE) -> tuple[Timeline, dict[str, Input]]:
+    """Read the timeline and inputs of the demonstration model from a TOML file (by default
+    the one shipped with mutualfin, :data:`DEMO_FILE`)."""
     from mutualfin.case.loader import (
         read_toml,  # size limit, encoding and syntax errors, as for cases
     )
 
     path = Path(path)
     raw = read_toml(path)
+    if "case" in raw:
+        raise CaseFileError(
+            f"{path.name}: this is a business case (it has [case]), not the demonstration "
+            f"model's inputs; run it with: mutualfin run {path}"
+        )
     for key in raw:
         if key not in ("timeline", "inputs"):
             raise CaseFileError(

@@ -70,7 +70,13 @@ def _line(results: Results, name: str) -> np.ndarray:
 
 def _check_results(results: Any, what: str) -> None:
     if not hasattr(results, "evaluation") or not hasattr(results, "case"):
-        raise InputError(f"{what}: give the Results of case.run(), got {type(results).__name__}")
+        hint = {
+            "BusinessCase": "; run it first: case.run()",
+            "Evaluation": "; these charts are of a business case's Results (case.run())",
+        }.get(type(results).__name__, "")
+        raise InputError(
+            f"{what}: give the Results of case.run(), got {type(results).__name__}{hint}"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -331,6 +337,16 @@ def tornado(table: pd.DataFrame, *, top: int | None = 10, title: str | None = No
     input two bars from the base: red to the metric with the input at its low value, blue at
     its high value; the ``top`` widest inputs (10 by default, None for all).
     """
+    if not isinstance(table, pd.DataFrame):
+        hint = (
+            "; make it first: mutualfin.risk.tornado(case)"
+            if type(table).__name__ == "BusinessCase"
+            else ""
+        )
+        raise InputError(
+            f"tornado: give the table of mutualfin.risk.tornado(case), got "
+            f"{type(table).__name__}{hint}"
+        )
     metric = str(table.attrs.get("metric", ""))
     name = metric.split(" (")[0]
     readable = _metric_label(name) + metric[len(name) :]
@@ -404,8 +420,14 @@ def appraisal_bars(appraisal: Appraisal, *, title: str | None = None) -> Figure:
     (cheapest) option named in the subtitle.
     """
     if not hasattr(appraisal, "present_values") or not hasattr(appraisal, "table"):
+        hint = (
+            "; appraise it first: case.appraise(results)"
+            if type(appraisal).__name__ in ("Results", "BusinessCase")
+            else ""
+        )
         raise InputError(
-            f"appraisal_bars: give the result of mutualfin.appraise, got {type(appraisal).__name__}"
+            f"appraisal_bars: give the result of mutualfin.appraise, got "
+            f"{type(appraisal).__name__}{hint}"
         )
     table = appraisal.table
     options = list(table.index)

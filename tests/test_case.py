@@ -229,7 +229,7 @@ def test_bad_compositions():
         BusinessCase(tl, [Contract(annual_value=1), Contract(annual_value=2)])
     with pytest.raises(ModelError, match="the case has no income"):
         BusinessCase(tl, [TwoStaff()])
-    with pytest.raises(InputError, match="finance.debtor_days: 400 is over 365 days"):
+    with pytest.raises(InputError, match="finance.debtor_days: 400 is above 365, the highest"):
         CaseFinance(debtor_days=400)
 
 

@@ -35,7 +35,6 @@ def test_cli_demo_and_exit_codes(tmp_path):
         "-m",
         "mutualfin.cli",
         "demo",
-        os.path.join(ROOT, "models", "demo.toml"),
         "-o",
         str(out),
         "--no-verify",

@@ -181,7 +181,7 @@ def test_excel_named_sheet_with_real_dates(tmp_path):
     with pytest.raises(InputError, match=r"has no sheet 'Roster'; its sheets are \['Notes'"):
         Roster.from_excel(path, BASE, sheet="Roster")
     # without a name, the first sheet is read: it has none of the columns
-    with pytest.raises(RosterError, match=r"row 1, column id: missing column"):
+    with pytest.raises(RosterError, match=r"none of the 1 columns of row 1 is a roster col"):
         Roster.from_excel(path, BASE)
 
 

@@ -135,7 +135,7 @@ def test_turnover_own_cost_per_leaver_keeps_its_source():
         (AbsenceSavings, {"fte": -1}, r"absence.fte: -1: input should be greater than"),
         (AbsenceSavings, {"days_lost_after": -2}, r"absence.days_lost_after: -2"),
         (AbsenceSavings, {"annual_pay": -5}, r"absence.annual_pay: -5"),
-        (AbsenceSavings, {"working_days": 0}, r"working_days: 0.0 must be above 0"),
+        (AbsenceSavings, {"working_days": 0}, r"working_days: 0 is not above 0; give working days"),
         (AbsenceSavings, {"days_lost_before": 300}, r"more than the 225 working days"),
         (TurnoverSavings, {"turnover_before": -0.1}, r"turnover_before: -0.1 is negative"),
         (TurnoverSavings, {"turnover_after": 13.4}, r"turnover_after: 13.4: input should be less"),

@@ -174,7 +174,7 @@ def test_employment_allowance_100k_rule_in_2024_25():
 def test_bad_inputs():
     with pytest.raises(InputError, match=r"needs a Roster as its first argument"):
         StaffCosts(None)
-    with pytest.raises(InputError, match=r"staff.vacancy_factor: 1.0 must be a fraction"):
+    with pytest.raises(InputError, match=r"staff.vacancy_factor: 1 is not below 1; posts cannot"):
         StaffCosts(SMALL, vacancy_factor=1.0)
     with pytest.raises(InputError, match=r"staff.turnver: unknown input; did you mean 'turnover'"):
         StaffCosts(SMALL, turnver=0.1)

@@ -6,6 +6,7 @@ in CI they fail without it.
 
 from __future__ import annotations
 
+import errno
 import os
 
 import openpyxl
@@ -13,14 +14,13 @@ import pytest
 
 import mutualfin as mf
 from mutualfin import Entities, Input, Line, Model, Timeline
-from mutualfin.demo import build_demo_model, load_demo_inputs
+from mutualfin.demo import DEMO_FILE, build_demo_model, load_demo_inputs
 from mutualfin.errors import VerificationError, WorkbookError
 from mutualfin.excel import edit_inputs, verify, write_workbook
-from mutualfin.excel import writer as writer_module
 
 pytestmark = pytest.mark.libreoffice
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEMO = os.path.join(ROOT, "models", "demo.toml")
+DEMO = DEMO_FILE
 
 
 @pytest.fixture(scope="module")
@@ -149,14 +149,16 @@ def test_write_refuses_overwrite_and_is_atomic(demo, tmp_path, monkeypatch):
     with pytest.raises(WorkbookError, match="already exists.*overwrite=True"):
         write_workbook(ev, path)
 
-    def broken_save(self, filename):
-        with open(filename, "wb") as fh:
-            fh.write(b"PK half a workbook")
-        raise OSError("disk full")
+    real_write = os.write
 
-    monkeypatch.setattr(writer_module.Workbook, "save", broken_save)
-    with pytest.raises(OSError, match="disk full"):
+    def half_then_full(fd, data):  # the disk fills halfway through the workbook
+        real_write(fd, bytes(data[: len(data) // 2]))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", half_then_full)
+    with pytest.raises(WorkbookError, match="No space left on device"):
         write_workbook(ev, path, overwrite=True)
+    monkeypatch.undo()
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["demo.xlsx"]
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mutualfin.core.checks import wrong_kind
 from mutualfin.core.distributions import PERT, Distribution, Normal, Triangular, Uniform
 from mutualfin.errors import InputError
 
@@ -27,9 +28,24 @@ if TYPE_CHECKING:  # pragma: no cover
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 #: Units swung by default in a tornado (flags and years, such as a term, are left out).
 TORNADO_UNITS = ("GBP", "fraction", "ratio", "count")
-#: Units whose per-period profiles scale (rather than shift) with a draw.
-_SCALED_UNITS = ("GBP", "count")
 COMPUTED_BY = "Values computed by mutualfin (not live formulas)"
+
+
+def _check_case(case: Any, fn: str) -> None:
+    """Refuse what is not a BusinessCase, naming the call that was meant."""
+    from mutualfin.case.business_case import BusinessCase
+
+    if not isinstance(case, BusinessCase):
+        raise wrong_kind(
+            fn,
+            "case",
+            "a BusinessCase",
+            case,
+            {
+                "path": "load it first: mutualfin.BusinessCase.from_file(path)",
+                "Results": "give its case: results.case",
+            },
+        )
 
 
 def _input(case: BusinessCase, name: str, what: str = "input") -> Input:
@@ -69,6 +85,11 @@ def _period_index(case: BusinessCase, period: int | str) -> int:
 
 def _metric_spec(case: BusinessCase, metric: str, period: int | str | None) -> tuple[str, Any]:
     """Validate ``metric`` (and ``period``); return (line name, column or None)."""
+    if not isinstance(metric, str):
+        raise InputError(
+            f"metric must be the name of a metric such as 'npv_net_cash_flow', got "
+            f"{type(metric).__name__}"
+        )
     m = case.model
     if metric == "irr_net_cash_flow":
         if period is not None:
@@ -254,14 +275,9 @@ def uncertainty_range(
 
 
 def _apply_draw(inp: Input, draws: np.ndarray) -> np.ndarray:
-    """Override values (S,) or (S, n) for an input from drawn values (S,)."""
-    base = _base_array(inp)
-    if inp.kind == "scalar":
-        return draws
-    central = float(inp.uncertainty.central)  # type: ignore[union-attr]
-    if inp.unit in _SCALED_UNITS and central != 0:
-        return base[None, :] * (draws / central)[:, None]
-    return base[None, :] + (draws - central)[:, None]
+    """Override values (S,) or (S, n) for an input from drawn values (S,)
+    (:meth:`mutualfin.engine.Input.apply_draw`, where the rule is defined once)."""
+    return inp.apply_draw(draws)
 
 
 #: Scenarios per evaluation in a tornado or a two-way grid, and per piece of work handed to an

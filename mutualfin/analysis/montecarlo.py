@@ -13,12 +13,14 @@ Computation*, 11(3), 311-334.
 from __future__ import annotations
 
 import difflib
+import os
 import statistics
 import sys
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,10 +30,12 @@ from mutualfin.analysis._common import (
     COMPUTED_BY,
     PERCENTILES,
     _apply_draw,
+    _check_case,
     _input,
     _metric_names,
 )
 from mutualfin.case.statements import HEADLINE_NPV
+from mutualfin.core.checks import is_finite_number
 from mutualfin.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -229,6 +233,52 @@ class _Progress:
 BLOCK_SIZE = 10_000
 
 
+def _available_memory() -> int | None:
+    """Bytes of memory this process may still use: the system's available memory (Linux
+    MemAvailable, else free pages), within a container's limit; None if unknown."""
+    found: list[int] = []
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for row in fh:
+                if row.startswith("MemAvailable:"):
+                    found.append(int(row.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    if not found:
+        try:
+            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (AttributeError, OSError, ValueError):
+            pass
+    try:  # cgroup v2: a container's limit less what it uses
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        used = Path("/sys/fs/cgroup/memory.current").read_text().strip()
+        if limit.isdigit() and used.isdigit():
+            found.append(int(limit) - int(used))
+    except OSError:
+        pass
+    return max(min(found), 0) if found else None
+
+
+def _check_memory(case: BusinessCase, n: int, uncertain: int, lines: int) -> None:
+    """Refuse a simulation whose draws and kept results will not fit in memory, before any
+    is drawn: 8 bytes a number for the draws, the metrics and the kept lines by period of
+    every scenario, twice (the blocks' results, then joined); the chunks evaluated are
+    bounded apart."""
+    metrics = len(_metric_names(case))
+    per_scenario = 16 * (uncertain + metrics + lines * case.timeline.n)
+    need = n * per_scenario
+    available = _available_memory()
+    if available is None or need <= 0.8 * available:
+        return
+    most = int(0.8 * available // per_scenario)
+    raise InputError(
+        f"simulate: {n:,} scenarios need about {need / 2**30:,.1f} GiB of memory for their "
+        f"draws and results ({per_scenario:,} bytes a scenario), but about "
+        f"{available / 2**30:,.1f} GiB is available; run at most {most:,} scenarios here "
+        "(10,000 give percentiles to well within a percent), or keep fewer lines (lines=[])"
+    )
+
+
 def _default_chunk(case: BusinessCase, uncertain: Sequence[str] | None = None) -> int:
     """Scenarios per evaluation: about 2 million numbers (16 MB) per array that the engine
     must expand to (scenarios, employees, periods), at least 200 and at most 20,000 scenarios.
@@ -397,11 +447,12 @@ def simulate(
         client = Client("tcp://scheduler:8786")
         sim = case.simulate(1_000_000, seed=1, executor=client.get_executor())
     """
+    _check_case(case, "simulate")
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise InputError(f"simulate: n = {n!r} must be a whole number of scenarios, at least 1")
     n = int(n)
-    if isinstance(floor, bool) or not isinstance(floor, int | float | np.number):
-        raise InputError(f"simulate: floor {floor!r} must be a number of pounds")
+    if not is_finite_number(floor):
+        raise InputError(f"simulate: floor {floor!r} must be a finite number of pounds")
     if chunk_size is not None and (
         isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
     ):
@@ -413,7 +464,14 @@ def simulate(
             "simulate: executor must be a concurrent.futures.Executor (a ProcessPoolExecutor, "
             f"or a Dask client's get_executor()), got {type(executor).__name__}"
         )
-    lines = [lines] if isinstance(lines, str) else list(lines)
+    if isinstance(lines, str):
+        lines = [lines]
+    if not isinstance(lines, Sequence) or not all(isinstance(x, str) for x in lines):
+        raise InputError(
+            f"simulate: lines must be a list of line names such as ['closing_cash'], got "
+            f"{type(lines).__name__}"
+        )
+    lines = list(lines)
     for name in lines:
         if name not in case.model.lines or not case.model.shapes[name].period:
             raise InputError(f"simulate: {name!r} is not a line by period of the case")
@@ -426,6 +484,7 @@ def simulate(
             "draw; give inputs one, e.g. {value = 0.02, uncertainty = {triangular = "
             "[0.01, 0.02, 0.04]}}"
         )
+    _check_memory(case, n, len(uncertain), len(lines))
     if seed is None:  # draw a seed and record it, so that any run can be repeated
         seed = int(np.random.SeedSequence().entropy) % 2**63
     elif not isinstance(seed, np.random.Generator) and (

@@ -11,7 +11,7 @@ pessimistic from the inputs' declared uncertainty. Conventions: :mod:`mutualfin.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from mutualfin.analysis._common import (
     COMPUTED_BY,
     _apply_draw,
     _base_array,
+    _check_case,
     _coerce,
     _evaluate_rows,
     _input,
@@ -114,6 +115,13 @@ def run_scenarios(
         (``npv_net_cash_flow``, ``payback_years``, ``minimum_cash``, ``closing_reserves``...).
         Each row equals ``case.run(overrides)`` for that scenario's overrides.
     """
+    _check_case(case, "run_scenarios")
+    if isinstance(scenarios, Scenario):
+        scenarios = [scenarios]
+    if isinstance(scenarios, str | Mapping) or not isinstance(scenarios, Iterable):
+        raise InputError(
+            f"run_scenarios: scenarios must be a list of Scenario, got {type(scenarios).__name__}"
+        )
     scenarios = list(scenarios)
     if not scenarios:
         raise InputError("run_scenarios: give at least one Scenario")
@@ -158,6 +166,7 @@ def standard_scenarios(
     list of Scenario
         ``base``, ``optimistic``, ``pessimistic``.
     """
+    _check_case(case, "standard_scenarios")
     line, col = _metric_spec(case, metric, period)
     uncertain = [(n, i) for n, i in case.model.inputs.items() if i.uncertainty is not None]
     base = Scenario("base", {}, "Every input at its base value")

@@ -17,6 +17,7 @@ import pandas as pd
 from mutualfin.analysis._common import (
     COMPUTED_BY,
     TORNADO_UNITS,
+    _check_case,
     _coerce,
     _grid_metric,
     _input,
@@ -37,7 +38,10 @@ def _default_tornado_inputs(case: BusinessCase) -> list[str]:
     return [
         n
         for n, inp in case.model.inputs.items()
-        if inp.kind == "scalar" and inp.unit in TORNADO_UNITS and float(inp.value) != 0
+        if inp.kind == "scalar"
+        and inp.unit in TORNADO_UNITS
+        and float(inp.value) != 0
+        and not (inp.bounds is not None and inp.bounds.whole)  # a 10% swing is not whole
     ]
 
 
@@ -59,14 +63,15 @@ def tornado(
         A metric line, ``irr_net_cash_flow``, or a line by period with ``period``.
     swing : float, mapping or "uncertainty", default 0.1
         A fraction: each input goes to ``base * (1 - swing)`` and ``base * (1 + swing)``
-        (fractions are kept within [-1, 1]). A mapping ``{input: (low, high)}``: those values
-        (inputs not in it swing by 10%). ``"uncertainty"``: the ends of each input's declared
-        uncertainty (:func:`uncertainty_range`).
+        (kept within the input's bounds, fractions within [-1, 1]). A mapping
+        ``{input: (low, high)}``: those values (inputs not in it swing by 10%).
+        ``"uncertainty"``: the ends of each input's declared uncertainty
+        (:func:`uncertainty_range`).
     inputs : iterable of str, optional
         Inputs to swing. Default: with a fraction, every scalar input with unit GBP,
-        fraction, ratio or count and a non-zero base (flags and years are left out, as is an
-        input at 0, which a percentage cannot move); with a mapping, its keys; with
-        ``"uncertainty"``, the scalar inputs that declare one.
+        fraction, ratio or count and a non-zero base (flags, years and inputs taking whole
+        numbers are left out, as is an input at 0, which a percentage cannot move); with a
+        mapping, its keys; with ``"uncertainty"``, the scalar inputs that declare one.
     period : str or int, optional
         The period, when ``metric`` is a line by period.
     executor : concurrent.futures.Executor, optional
@@ -87,6 +92,7 @@ def tornado(
     pieces of up to 1,000 scenarios. One-at-a-time swings ignore interactions between inputs; see
     :func:`two_way` for a pair and :func:`simulate` for all together.
     """
+    _check_case(case, "tornado")
     line, col = _metric_spec(case, metric, period)
     ranges: Mapping[str, tuple[float, float]] = {}
     pct: float | None = 0.1
@@ -151,6 +157,11 @@ def tornado(
             low, high = sorted((base * (1 - pct), base * (1 + pct)))
             if inp.unit == "fraction":
                 low, high = max(low, -1.0), min(high, 1.0)
+            if inp.bounds is not None:  # kept within the input's own bounds, as in its case
+                if inp.bounds.low is not None and not inp.bounds.low_open:
+                    low = max(low, inp.bounds.low)
+                if inp.bounds.high is not None and not inp.bounds.high_open:
+                    high = min(high, inp.bounds.high)
         lo = _coerce(inp, low, f"tornado: low value of {name!r}")
         hi = _coerce(inp, high, f"tornado: high value of {name!r}")
         rows += [{name: lo}, {name: hi}]
@@ -204,6 +215,7 @@ def two_way(
     --------
     See ``tests/test_risk.py``: each cell equals ``case.run`` with the two overrides.
     """
+    _check_case(case, "two_way")
     line, col = _metric_spec(case, metric, period)
     if input_a == input_b:
         raise InputError(f"two_way: give two different inputs, not {input_a!r} twice")

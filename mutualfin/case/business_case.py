@@ -31,6 +31,7 @@ from mutualfin.case.statements import (
 )
 from mutualfin.components.base import BuildContext, Component
 from mutualfin.components.financing import CaseFinance, Loan
+from mutualfin.core.checks import is_finite_number
 from mutualfin.engine import Entities, Line, Model, Timeline
 from mutualfin.errors import (
     AssumptionWarning,
@@ -75,7 +76,17 @@ class BusinessCase:
         params: Any = None,
     ):
         if not isinstance(timeline, Timeline):
-            raise InputError(f"timeline must be a Timeline, got {type(timeline).__name__}")
+            hint = ""
+            if isinstance(timeline, str | os.PathLike):
+                hint = "; to load a case file use BusinessCase.from_file(path)"
+            raise InputError(
+                f"BusinessCase: timeline must be a Timeline, got {type(timeline).__name__}{hint}"
+            )
+        if isinstance(components, Component) or not isinstance(components, Sequence):
+            raise InputError(
+                "BusinessCase: components must be a list of components, e.g. "
+                f"[Contract(...), Overheads(...)], got {type(components).__name__}"
+            )
         self.timeline = timeline
         self.name = name
         self.entities = entities
@@ -154,6 +165,7 @@ class BusinessCase:
         case.metadata = parts.metadata
         case.source_path = parts.path
         case.checksums = parts.checksums
+        case.provenance = parts.provenance
         return case
 
     # -- statements --------------------------------------------------------------------------
@@ -229,6 +241,11 @@ class BusinessCase:
     def appraise(self, results: Results | None = None):
         """The commissioner's options appraisal from the case's ``[appraisal]`` inputs
         (:class:`mutualfin.appraisal.CouncilAppraisal`), or None if the case has none."""
+        if results is not None and not isinstance(results, Results):
+            raise InputError(
+                f"appraise: results must be the Results of case.run() (or None), got "
+                f"{type(results).__name__}"
+            )
         comp = self.components.get("appraisal")
         if comp is None:
             return None
@@ -267,6 +284,31 @@ class BusinessCase:
         candidates a round) to ``tolerance`` (half a pound for money, 1e-7 otherwise); a
         bracket [low, high] in which the metric does not cross the target is refused.
         """
+        if not isinstance(input_name, str):
+            raise InputError(
+                f"break_even: input_name must be the name of an input, such as "
+                f"'contract.annual_value', got {type(input_name).__name__} {input_name!r:.60}"
+            )
+        metrics = [n for n, ln in self.model.lines.items() if ln.kind == "metric"]
+        if not isinstance(metric, str) or metric not in metrics:
+            close = difflib.get_close_matches(str(metric), metrics, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            per_period = (
+                f"{metric!r} is a line by period, not a metric; "
+                if isinstance(metric, str) and metric in self.model.lines
+                else ""
+            )
+            raise InputError(
+                f"break_even: metric {metric!r:.60}: {per_period}{hint}give one of the case's "
+                f"metrics: {', '.join(metrics)}"
+            )
+        for arg, value in (("target", target), ("low", low), ("high", high)):
+            if value is not None and not is_finite_number(value):
+                raise InputError(
+                    f"break_even: {arg} = {value!r:.60} must be a finite number (or None)"
+                )
+        if tolerance is not None and not (is_finite_number(tolerance) and tolerance > 0):
+            raise InputError(f"break_even: tolerance = {tolerance!r:.60} must be above 0")
         if input_name not in self.model.inputs:
             close = difflib.get_close_matches(input_name, list(self.model.inputs), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""

@@ -21,7 +21,12 @@ uncertainty = { triangular = [low, mode, high] } }``::
     opening_cash = 150_000
 
 Files are read as data only: nothing in a case file is ever run or evaluated, and a file over
-2 MB is refused.
+2 MB is refused. A byte-order mark at the start (as Windows Notepad writes) is accepted.
+
+The roster file must be inside the case file's folder (or a folder below it), after following
+symbolic links: a case file cannot make mutualfin read, and quote in its messages, a file from
+elsewhere. ``allow_outside_folder = true`` in ``[roster]`` lifts this on purpose, and the
+workbook's Cover then says where the roster was read from.
 """
 
 from __future__ import annotations
@@ -30,11 +35,12 @@ import difflib
 import hashlib
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mutualfin.components.base import Component, component_registry, register_component
+from mutualfin.core.checks import check_text
 from mutualfin.engine.timeline import Timeline
 from mutualfin.errors import CaseFileError, MutualfinError
 
@@ -63,9 +69,26 @@ def file_checksum(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
+def _case_path(path: Any) -> Path:
+    """``path`` as a Path, refusing what is not a file path (with the right call named)."""
+    if not isinstance(path, str | os.PathLike):
+        hint = ""
+        if type(path).__name__ == "BusinessCase":
+            hint = "; it is a BusinessCase already, so use it as it is"
+        raise CaseFileError(
+            f"a case file path (str or pathlib.Path) is needed, got {type(path).__name__}{hint}"
+        )
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    if "\x00" in text:
+        raise CaseFileError(f"{text!r}: a file name cannot contain NUL; check the path")
+    return Path(text)
+
+
 def read_toml(path: str | os.PathLike) -> dict[str, Any]:
     """Read a TOML file as data, with errors naming the file and line."""
-    p = Path(path)
+    p = _case_path(path)
     if not p.is_file():
         raise CaseFileError(f"{p}: file not found; give the path of a .toml case file")
     size = p.stat().st_size
@@ -75,13 +98,18 @@ def read_toml(path: str | os.PathLike) -> dict[str, Any]:
             "a case file; a case file holds inputs, not data (put staff in a roster file)"
         )
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the TOML
     except UnicodeDecodeError:
         raise CaseFileError(f"{p.name}: not UTF-8 text; save it as UTF-8") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CaseFileError(f"{p.name}: TOML syntax error: {exc}; correct it") from None
+    except RecursionError:
+        raise CaseFileError(
+            f"{p.name}: arrays or tables nested too deeply to read; a case file's values are "
+            "numbers, text, dates and flat lists"
+        ) from None
 
 
 def _unknown(path: Path, key: str, allowed: set[str] | list[str], what: str) -> CaseFileError:
@@ -101,14 +129,22 @@ class CaseFile:
     entities: Any
     metadata: dict[str, str]
     checksums: dict[str, str]
+    #: lines for the workbook's Cover saying where inputs came from (a roster read from
+    #: outside the case file's folder, as the case file allowed)
+    provenance: dict[str, str] = field(default_factory=dict)
 
 
 def read_case(path: str | os.PathLike) -> CaseFile:
     """Read and check a TOML case file (sections, keys, the roster, every component's
     inputs); :meth:`mutualfin.BusinessCase.from_file` builds the case from it."""
-    p = Path(path)
+    p = _case_path(path)
     raw = read_toml(p)
     registry = component_registry()
+    if "inputs" in raw and "case" not in raw and set(raw) <= {"inputs", "timeline"}:
+        raise CaseFileError(
+            f"{p.name}: this is a demonstration-model file (a [timeline] and [inputs]), not a "
+            f"business case; run it with: mutualfin demo {p}"
+        )
     for key in raw:
         if key not in _SECTIONS and key not in registry:
             raise _unknown(p, f"[{key}]", {f"[{k}]" for k in _SECTIONS | set(registry)}, "section")
@@ -120,6 +156,10 @@ def read_case(path: str | os.PathLike) -> CaseFile:
             raise _unknown(p, f"case.{key}", {f"case.{k}" for k in _CASE_KEYS}, "key")
         if not isinstance(meta[key], str):
             raise CaseFileError(f"{p.name}: case.{key}: must be text, got {meta[key]!r}")
+        try:
+            check_text(meta[key], f"case.{key}", one_line=key != "description")
+        except MutualfinError as exc:
+            raise CaseFileError(f"{p.name}: {exc}") from None
     tl = raw.get("timeline")
     if tl is None:
         raise CaseFileError(
@@ -138,9 +178,14 @@ def read_case(path: str | os.PathLike) -> CaseFile:
 
     roster = None
     checksums = {p.name: file_checksum(p)}
+    provenance: dict[str, str] = {}
     if "roster" in raw:
-        roster, roster_path = _load_roster(p, raw["roster"], timeline)
+        roster, roster_path, outside = _load_roster(p, raw["roster"], timeline)
         checksums[roster_path.name] = file_checksum(roster_path)
+        if outside:
+            provenance["Roster read from outside the case file's folder"] = (
+                f"{roster_path} (allowed by roster.allow_outside_folder = true)"
+            )
     components = []
     for key, table in raw.items():
         if key in _SECTIONS:
@@ -166,31 +211,60 @@ def read_case(path: str | os.PathLike) -> CaseFile:
         entities=getattr(roster, "entities", None),
         metadata={k: meta[k] for k in meta},
         checksums=checksums,
+        provenance=provenance,
     )
 
 
 def _load_roster(case_path: Path, table: dict[str, Any], timeline: Timeline):
-    allowed = {"file", "sheet", "base_date"}
+    """The roster a case file's [roster] table names, its path, and whether it lies outside
+    the case file's folder (allowed only by ``allow_outside_folder = true``)."""
+    allowed = {"file", "sheet", "base_date", "ignore_columns", "allow_outside_folder"}
     for key in table:
         if key not in allowed:
             raise _unknown(case_path, f"roster.{key}", {f"roster.{k}" for k in allowed}, "key")
     if "file" not in table:
         raise CaseFileError(f"{case_path.name}: roster.file: missing; give the CSV or .xlsx file")
-    roster_path = (case_path.parent / str(table["file"])).resolve()
+    name = table["file"]
+    where = f"{case_path.name}: roster.file"
+    if not isinstance(name, str) or not name.strip():
+        raise CaseFileError(f'{where}: give the roster\'s file name as text, e.g. "staff.csv"')
     try:
-        from mutualfin.components import roster as roster_module
-    except ModuleNotFoundError:  # pragma: no cover - arrives with the workforce model
-        raise CaseFileError(f"{case_path.name}: [roster]: rosters are not supported yet") from None
+        check_text(name, "roster.file")
+    except MutualfinError as exc:
+        raise CaseFileError(f"{case_path.name}: {exc}") from None
+    outside_ok = table.get("allow_outside_folder", False)
+    if not isinstance(outside_ok, bool):
+        raise CaseFileError(
+            f"{case_path.name}: roster.allow_outside_folder: must be true or false, got "
+            f"{outside_ok!r}"
+        )
+    ignore = table.get("ignore_columns", [])
+    if not isinstance(ignore, list) or not all(isinstance(c, str) for c in ignore):
+        raise CaseFileError(
+            f"{case_path.name}: roster.ignore_columns: give a list of column names, e.g. "
+            f'["notes"], got {ignore!r}'
+        )
+    folder = case_path.parent.resolve()
+    roster_path = (case_path.parent / name).resolve()  # symbolic links followed
+    outside = not roster_path.is_relative_to(folder)
+    if outside and not outside_ok:
+        raise CaseFileError(
+            f"{where}: {name!r} is outside the case file's folder ({folder}); put the roster "
+            "in that folder (or one below it), or set roster.allow_outside_folder = true to "
+            "read it from there (the workbook's Cover then records where it came from)"
+        )
+    from mutualfin.components import roster as roster_module
+
     base_date = table.get("base_date", timeline.start)  # ages and service at go-live
     if not roster_path.is_file():
-        raise CaseFileError(
-            f"{case_path.name}: roster.file: {roster_path.name} not found next to the case file"
-        )
+        raise CaseFileError(f"{where}: {name!r} not found next to the case file")
     try:
         if roster_path.suffix.lower() in (".xlsx", ".xlsm"):
-            r = roster_module.Roster.from_excel(roster_path, base_date, sheet=table.get("sheet"))
+            r = roster_module.Roster.from_excel(
+                roster_path, base_date, sheet=table.get("sheet"), ignore_columns=ignore
+            )
         else:
-            r = roster_module.Roster.from_csv(roster_path, base_date)
+            r = roster_module.Roster.from_csv(roster_path, base_date, ignore_columns=ignore)
     except MutualfinError as exc:
-        raise CaseFileError(f"{case_path.name}: roster.file ({roster_path.name}): {exc}") from None
-    return r, roster_path
+        raise CaseFileError(f"{where} ({roster_path.name}): {exc}") from None
+    return r, roster_path, outside

@@ -156,7 +156,36 @@ class Results:
         Returns the path. The file appears complete or not at all; an existing file is
         replaced only with ``overwrite=True``.
         """
+        import datetime as dt
+
         from mutualfin.workbook.case_workbook import Cover, write_case_workbook
+
+        if not isinstance(path, str | os.PathLike):
+            raise InputError(
+                f"to_excel: path must be the workbook's file path (str or pathlib.Path), got "
+                f"{type(path).__name__}"
+            )
+        for arg, flag in (("overwrite", overwrite), ("store_values", store_values)):
+            if not isinstance(flag, bool | np.bool_):
+                raise InputError(f"to_excel: {arg} must be True or False, got {flag!r:.60}")
+        if created is not None and not isinstance(created, dt.datetime):
+            if isinstance(created, dt.date):
+                created = dt.datetime(created.year, created.month, created.day)
+            else:
+                raise InputError(
+                    f"to_excel: created must be a datetime such as datetime.datetime(2026, 4, "
+                    f"1), got {type(created).__name__} {created!r:.60}"
+                )
+        if appraisal is not None and not hasattr(appraisal, "switching_values"):
+            raise InputError(
+                f"to_excel: appraisal must be an Appraisal from case.appraise(results), got "
+                f"{type(appraisal).__name__}"
+            )
+        if risk is not None and not (isinstance(risk, Mapping) or hasattr(risk, "tables")):
+            raise InputError(
+                f"to_excel: risk must be a SimulationResult or a mapping of name to DataFrame, "
+                f"got {type(risk).__name__}"
+            )
 
         meta = dict(self.case.metadata)
         fields = {"title": meta.get("name", self.case.name)}
@@ -186,6 +215,11 @@ class Results:
         (lines, summary links, checks) with these results."""
         from mutualfin.workbook.case_workbook import verify_case
 
+        if not isinstance(path, str | os.PathLike):
+            raise InputError(
+                f"verify: path must be the workbook's file path (str or pathlib.Path), got "
+                f"{type(path).__name__}"
+            )
         return verify_case(path, self, **kwargs)
 
     def _repr_html_(self) -> str:

@@ -36,26 +36,37 @@ from dataclasses import field as dc_field
 from typing import Annotated, Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError, core_schema
 
+from mutualfin.core.bounds import Bounds
+from mutualfin.core.checks import check_text
 from mutualfin.core.distributions import PERT, Distribution, Normal, Triangular, Uniform
 from mutualfin.engine.nodes import Entities, Input, Line
 from mutualfin.engine.timeline import Timeline
 from mutualfin.errors import CaseFileError, InputError, UnitError
 
 __all__ = [
+    "MAX_MONEY",
     "BuildContext",
     "Component",
     "ComponentInputs",
     "Count",
     "Fraction",
     "FractionSeries",
+    "FreeText",
+    "Limit",
     "Money",
     "MoneySeries",
     "Months",
+    "OneLine",
     "Ratio",
+    "Share",
+    "SignedMoney",
     "Years",
+    "bounds_of",
     "component_registry",
     "field",
     "parse_uncertainty",
@@ -79,16 +90,61 @@ def _not_a_flag(value: Any) -> Any:
 
 _Number = BeforeValidator(_not_a_flag)
 
+
+@dataclass(frozen=True)
+class Limit(Bounds):
+    """Bounds of a numeric input, declared in its schema with the reason said when broken.
+
+    The one place an input's limits are written: pydantic checks a value given in Python or
+    a case file against them, and :func:`bounds_of` hands the same limits (with pydantic's
+    own ``ge``/``gt``/``le``/``lt``) to the model's :class:`~mutualfin.engine.Input`, which
+    checks overrides, simulation draws and ``verify --live`` edits against them::
+
+        payment_lag_months: Annotated[Count, Limit(0, 12, whole=True, why="1 is arrears")]
+    """
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        return core_schema.no_info_after_validator_function(self._validate, handler(source))
+
+    def _validate(self, value: Any) -> Any:
+        if value is None:
+            return value
+        found = self.problem(np.asarray(value, dtype=float))
+        if found is not None:
+            v, why = found
+            raise PydanticCustomError(
+                "mutualfin_bounds", "{value} {reason}", {"value": f"{v:g}", "reason": why}
+            )
+        return value
+
+
+#: text on one line (a name): no control characters, at most MAX_LINE_CHARS characters
+OneLine = Annotated[str, AfterValidator(lambda v: check_text(v, ""))]
+#: free text (a source, a description): no control characters but tabs and line breaks
+FreeText = Annotated[str, AfterValidator(lambda v: check_text(v, "", one_line=False))]
+
+#: the most money an input may be: more than any council's whole budget, so a larger figure
+#: is a typing mistake (pence for pounds, extra zeros), refused before it spoils the figures
+MAX_MONEY = 10_000_000_000.0
+_PLAUSIBLE = Limit(
+    -MAX_MONEY,
+    MAX_MONEY,
+    why="more than any council's whole budget: check the figure is pounds, not pence, and "
+    "count the zeros",
+)
+
 # Annotated types for component inputs: unit + bounds, validated by pydantic
-Money = Annotated[float, Unit("GBP"), Field(ge=0, allow_inf_nan=False), _Number]
-SignedMoney = Annotated[float, Unit("GBP"), Field(allow_inf_nan=False), _Number]
+Money = Annotated[float, Unit("GBP"), Field(ge=0, allow_inf_nan=False), _Number, _PLAUSIBLE]
+SignedMoney = Annotated[float, Unit("GBP"), Field(allow_inf_nan=False), _Number, _PLAUSIBLE]
 Fraction = Annotated[float, Unit("fraction"), Field(ge=-1, le=1, allow_inf_nan=False), _Number]
 Ratio = Annotated[float, Unit("ratio"), Field(ge=0, allow_inf_nan=False), _Number]
 Count = Annotated[float, Unit("count"), Field(ge=0, allow_inf_nan=False), _Number]
 Years = Annotated[float, Unit("years"), Field(ge=0, allow_inf_nan=False), _Number]
 Months = Annotated[float, Unit("months"), Field(ge=0, allow_inf_nan=False), _Number]
+#: a share of something, from 0 to 1
+Share = Annotated[Fraction, Limit(0, 1, why="give a share from 0 to 1 (0.05 for 5%)")]
 _Frac = Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False), _Number]
-_Money = Annotated[float, Field(ge=0, allow_inf_nan=False), _Number]
+_Money = Annotated[float, Field(ge=0, allow_inf_nan=False), _Number, _PLAUSIBLE]
 FractionSeries = Annotated[_Frac | list[_Frac], Unit("fraction")]
 MoneySeries = Annotated[_Money | list[_Money], Unit("GBP")]
 
@@ -106,6 +162,50 @@ def _find_unit(annotation: Any) -> str | None:
         if found is not None:
             return found
     return None
+
+
+def bounds_of(annotation: Any) -> Bounds | None:
+    """The bounds a schema declares for a field (a ``FieldInfo``) or an annotated type:
+    pydantic's ``ge``/``gt``/``le``/``lt`` and every :class:`Limit`, all of which must hold
+    (for a series, those of its items too). None when it declares none.
+
+    >>> bounds_of(Fraction).describe()
+    'from -1 to 1'
+    """
+    found: list[Bounds] = []
+
+    def meta(m: Any) -> None:
+        if isinstance(m, Bounds):
+            found.append(Bounds(m.low, m.high, m.low_open, m.high_open, m.whole, m.why, m.parts))
+        elif isinstance(m, Ge):
+            found.append(Bounds(low=m.ge))
+        elif isinstance(m, Gt):
+            found.append(Bounds(low=m.gt, low_open=True))
+        elif isinstance(m, Le):
+            found.append(Bounds(high=m.le))
+        elif isinstance(m, Lt):
+            found.append(Bounds(high=m.lt, high_open=True))
+        elif isinstance(m, FieldInfo):
+            walk(m)
+
+    def walk(obj: Any) -> None:
+        if isinstance(obj, FieldInfo):
+            for m in obj.metadata:
+                meta(m)
+            walk(obj.annotation)
+            return
+        for m in getattr(obj, "__metadata__", ()):
+            meta(m)
+        for arg in getattr(obj, "__args__", ()):
+            walk(arg)
+
+    walk(annotation)
+    if not found:
+        return None
+    out = found[0]
+    for b in found[1:]:
+        out = out & b
+    return out
 
 
 def field(description: str, default: Any = ..., **kwargs: Any) -> Any:
@@ -173,16 +273,19 @@ def _pydantic_error(key: str, exc: ValidationError) -> InputError:
                 continue
         loc = ".".join(x for x in raw if not _is_branch(x))
         msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
+        msg = msg[:1].lower() + msg[1:]
+        if err["type"] == "mutualfin_bounds":
+            parts.append(f"{key}.{loc}: {msg}")
+        elif err["type"] == "extra_forbidden":
             parts.append(f"{key}.{loc}: unknown input")
         elif err["type"] == "missing":
             parts.append(f"{key}.{loc}: missing; add it with its value")
         else:
-            parts.append(f"{key}.{loc}: {given!r}: {msg.lower()}")
+            parts.append(f"{key}.{loc}: {given!r}: {msg}")
     if not parts:  # every error was a union branch not matching: report them all plainly
         parts = [
             f"{key}.{'.'.join(str(x) for x in e['loc'] if not _is_branch(str(x)))}: "
-            f"{e.get('input')!r}: {e['msg'].lower()}"
+            f"{e.get('input')!r}: {e['msg'][:1].lower() + e['msg'][1:]}"
             for e in exc.errors()
         ]
     return InputError("; ".join(dict.fromkeys(parts)))
@@ -247,6 +350,19 @@ class Component:
                         + (f"; unknown key {sorted(extra)[0]!r}" if extra else "")
                     )
                 meta = {k: v for k, v in raw.items() if k != "value"}
+                for key in ("source", "label"):
+                    if key in meta:
+                        meta[key] = check_text(
+                            meta[key], f"{self.key}.{name}.{key}", one_line=False
+                        )
+                if "uncertainty" in meta and name in self.Inputs.model_fields:
+                    if self._unit_or_none(name) in (None, "flag"):
+                        raise InputError(
+                            f"{self.key}.{name}.uncertainty: only a number can be uncertain; "
+                            f"{name} is not one (a date, a choice or a yes/no), so an "
+                            "uncertainty on it would be ignored. Remove it, and analyse other "
+                            "values of it as scenarios"
+                        )
                 if "uncertainty" in meta:
                     meta["uncertainty"] = parse_uncertainty(
                         meta["uncertainty"], f"{self.key}.{name}"
@@ -285,13 +401,17 @@ class Component:
 
     # -- metadata ----------------------------------------------------------------------------
     @classmethod
-    def unit_of(cls, name: str) -> str:
-        """The unit of an input, read from its annotation (also through ``X | None``)."""
+    def _unit_or_none(cls, name: str) -> str | None:
         info: FieldInfo = cls.Inputs.model_fields[name]
         for meta in info.metadata:
             if isinstance(meta, Unit):
                 return meta.name
-        found = _find_unit(info.annotation)
+        return _find_unit(info.annotation)
+
+    @classmethod
+    def unit_of(cls, name: str) -> str:
+        """The unit of an input, read from its annotation (also through ``X | None``)."""
+        found = cls._unit_or_none(name)
         if found is None:
             raise InputError(f"{cls.key}.{name}: the schema gives it no unit")
         return found
@@ -356,6 +476,7 @@ class BuildContext:
                     )
                 ),
                 uncertainty=meta.get("uncertainty"),
+                bounds=bounds_of(info),
             )
         except UnitError:
             raise

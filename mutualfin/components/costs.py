@@ -20,10 +20,10 @@ from mutualfin.components.base import (
     BuildContext,
     Component,
     ComponentInputs,
-    Fraction,
     FractionSeries,
     Money,
     MoneySeries,
+    Share,
     field,
 )
 from mutualfin.components.base import Unit as _Unit
@@ -40,7 +40,6 @@ from mutualfin.engine.nodes import (
     where,
     year_fraction,
 )
-from mutualfin.errors import InputError
 
 __all__ = [
     "SMALL_BUSINESS_RATEABLE_VALUE",
@@ -63,16 +62,6 @@ SUPPORT_SERVICES: dict[str, str] = {
     "audit": "Audit",
     "premises": "Premises and facilities management",
 }
-
-
-def _check_not_negative(component: Component, names: tuple[str, ...]) -> None:
-    for name in names:
-        values = getattr(component.inputs, name)
-        for v in values if isinstance(values, list) else [values]:
-            if v is not None and v < 0:
-                raise InputError(
-                    f"{component.key}.{name}: {v!r} is negative; give a share from 0 to 1"
-                )
 
 
 class Overheads(Component):
@@ -251,12 +240,9 @@ class Premises(Component):
         multiplier: _OptionalRatio = field(
             "Business rates multiplier (GBP of rates per GBP of rateable value)", None
         )
-        discretionary_relief: Fraction = field(
+        discretionary_relief: Share = field(
             "Discretionary rates relief, share of the full bill", 0.0
         )
-
-    def validate(self) -> None:
-        _check_not_negative(self, ("discretionary_relief",))
 
     def build(self, ctx: BuildContext) -> list[Line]:
         tl, s = ctx.timeline, self.sheet
@@ -364,18 +350,15 @@ class VatLeakage(Component):
 
     class Inputs(ComponentInputs):
         vatable_costs: Money = field("Costs bearing VAT a year, net of VAT (GBP)")
-        irrecoverable_share: Fraction | None = field(
+        irrecoverable_share: Share | None = field(
             "Share of input VAT the mutual cannot recover (default: the exempt share of "
             "income, from the contract's VAT status)",
             None,
         )
-        council_recovery_share: Fraction = field(
+        council_recovery_share: Share = field(
             "Share of that VAT the council recovered in-house (VATA 1994 s.33)", 1.0
         )
         cost_inflation: FractionSeries = field("Annual uplift of VAT-able costs", 0.0)
-
-    def validate(self) -> None:
-        _check_not_negative(self, ("irrecoverable_share", "council_recovery_share"))
 
     def _irrecoverable_share(self, ctx: BuildContext) -> tuple[Any, str]:
         """The share of input VAT lost: the input, or the exempt share of income."""

@@ -8,7 +8,7 @@ facility: drawdown, interest and straight-line repayment.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from mutualfin.components.base import (
     BuildContext,
@@ -16,6 +16,7 @@ from mutualfin.components.base import (
     ComponentInputs,
     Count,
     Fraction,
+    Limit,
     Money,
     Months,
     SignedMoney,
@@ -27,6 +28,9 @@ from mutualfin.errors import InputError
 __all__ = ["CaseFinance", "Loan"]
 
 STATEMENTS = "Statements"
+
+#: days of a year's income or costs outstanding at the year end
+_Days = Annotated[Count, Limit(high=365, why="give days, not a fraction of a year")]
 
 
 class CaseFinance(Component):
@@ -43,12 +47,12 @@ class CaseFinance(Component):
 
     class Inputs(ComponentInputs):
         opening_cash: Money = input_field("Cash at go-live", default=0.0)
-        debtor_days: Count = input_field(
+        debtor_days: _Days = input_field(
             "Days of income owed to the mutual at the year end (income without its own "
             "receipts line)",
             default=0.0,
         )
-        creditor_days: Count = input_field(
+        creditor_days: _Days = input_field(
             "Days of costs the mutual owes at the year end", default=0.0
         )
         discount_rate: Fraction = input_field(
@@ -58,14 +62,6 @@ class CaseFinance(Component):
             "Reserves target in months of net operating costs", default=3.0
         )
         cash_floor: SignedMoney = input_field("Lowest acceptable cash balance", default=0.0)
-
-    def validate(self) -> None:
-        for name in ("debtor_days", "creditor_days"):
-            if getattr(self.inputs, name) > 365:
-                raise InputError(
-                    f"finance.{name}: {getattr(self.inputs, name):g} is over 365 "
-                    "days; give days, not a fraction of a year"
-                )
 
     def build(self, ctx: BuildContext) -> list[Line]:  # statements are built by the case
         return []
@@ -86,7 +82,9 @@ class Loan(Component):
 
     class Inputs(ComponentInputs):
         amount: Money = input_field("Amount drawn", default=0.0)
-        drawdown_period: Count = input_field("Period of drawdown (0 = first)", default=0.0)
+        drawdown_period: Annotated[
+            Count, Limit(whole=True, why="give a period: 0 is the first, 1 the second")
+        ] = input_field("Period of drawdown (0 = first)", default=0.0)
         interest_rate: Fraction = input_field("Interest rate per year", default=0.0)
         term_years: Count = input_field("Repayment term in years after drawdown", default=5.0)
 
@@ -94,8 +92,6 @@ class Loan(Component):
         i = self.inputs
         if i.amount > 0 and i.term_years <= 0:
             raise InputError("loan.term_years: must be above 0 when a loan is drawn")
-        if float(i.drawdown_period) != int(i.drawdown_period):
-            raise InputError(f"loan.drawdown_period: {i.drawdown_period} must be a whole period")
 
     def build(self, ctx: BuildContext) -> list[Line]:
         n = ctx.timeline.n

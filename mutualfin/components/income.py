@@ -34,9 +34,13 @@ from mutualfin.components.base import (
     Count,
     Fraction,
     FractionSeries,
+    FreeText,
+    Limit,
     Money,
+    OneLine,
     Years,
     _Number,
+    bounds_of,
     field,
 )
 from mutualfin.components.base import Unit as _Unit
@@ -79,10 +83,31 @@ Flag = Annotated[bool, _Unit("flag")]
 #: A fraction or one fraction per period whose bounds :meth:`Contract.validate` checks, so that
 #: the message says what is wrong (the framework's FractionSeries reports both union branches).
 _Shares = Annotated[
-    float | list[Annotated[float, Field(allow_inf_nan=False), _Number]],
+    Annotated[float, Field(allow_inf_nan=False)]
+    | list[Annotated[float, Field(allow_inf_nan=False), _Number]],
     _Unit("fraction"),
     Field(union_mode="left_to_right"),
     _Number,
+]
+#: the council's efficiency target: a share cut each year, 0 to 1, or one per period
+_Efficiency = Annotated[
+    _Shares,
+    Limit(
+        0,
+        1,
+        why="the target is the share the council cuts each year, from 0 to 1 (0.03 for 3%); "
+        "use indexation for rises",
+    ),
+]
+#: months after the month of service the council pays
+_PaymentLag = Annotated[
+    Count,
+    Limit(
+        0,
+        12,
+        whole=True,
+        why="give whole months from 0 (monthly in advance) to 12; 1 is monthly in arrears",
+    ),
 ]
 
 
@@ -310,7 +335,7 @@ class Contract(Component):
     class Inputs(ComponentInputs):
         annual_value: Money = field("Contract value in the first financial year (GBP a year)")
         indexation: _Shares = field("Annual indexation of the contract price", default=0.0)
-        efficiency_target: _Shares = field(
+        efficiency_target: _Efficiency = field(
             "Council's efficiency target each year (cumulative cut from the second year)",
             default=0.0,
         )
@@ -320,7 +345,7 @@ class Contract(Component):
         break_exercised: Flag = field("Case assumes the break option is used (1) or not (0)", False)
         extension_years: Years = field("Optional extension after the initial term (years)", 0.0)
         extension_taken: Flag = field("Case assumes the extension is taken (1) or not (0)", False)
-        payment_lag_months: Count = field(
+        payment_lag_months: _PaymentLag = field(
             "Payment timing: months after the month of service (0 advance, 1 arrears)", 0
         )
         reserved_for_mutual: bool = field("Contract reserved for a public service mutual", False)
@@ -369,19 +394,9 @@ class Contract(Component):
             values = getattr(i, name)
             values = values if isinstance(values, list) else [values]
             for v in values:
-                if name == "efficiency_target" and v > 1:
+                if not -1 <= v <= 1:  # a fraction's unit rule, said as for a percentage
                     raise InputError(
-                        f"{k}.efficiency_target: {v!r} is over 100%; the target is the share "
-                        "the council cuts each year, from 0 to 1 (0.03 for 3%)"
-                    )
-                if name == "efficiency_target" and v < 0:
-                    raise InputError(
-                        f"{k}.efficiency_target: {v!r} is negative; the target is the share "
-                        "the council cuts each year (0.03 for 3%); use indexation for rises"
-                    )
-                if not -1 <= v <= 1:
-                    raise InputError(
-                        f"{k}.indexation: {v!r} is a fraction, so it means {v * 100:g}%; "
+                        f"{k}.{name}: {v!r} is a fraction, so it means {v * 100:g}%; "
                         f"give {v / 100:g} for {v:g}%"
                     )
         if i.break_after_years and i.break_after_years >= i.term_years:
@@ -395,12 +410,6 @@ class Contract(Component):
             )
         if i.extension_taken and not i.extension_years:
             raise InputError(f"{k}.extension_taken: there is no extension; set extension_years")
-        lag = i.payment_lag_months
-        if lag != int(lag) or not 0 <= lag <= 12:
-            raise InputError(
-                f"{k}.payment_lag_months: {lag:g} must be a whole number of months from 0 "
-                "(monthly in advance) to 12; 1 is monthly in arrears"
-            )
         if i.reserved_for_mutual:
             self._check_reserved()
 
@@ -599,19 +608,14 @@ class TradedIncome(Component):
         customers: Count = field("Customers in the first financial year")
         price: Money = field("Price per unit in the first year (GBP)")
         volume_per_customer: Count = field("Units each customer buys a year", 1.0)
-        customer_growth: Fraction = field("New customers each year, share of last year's", 0.0)
-        churn: Fraction = field("Customers lost each year, share of last year's", 0.0)
+        customer_growth: Annotated[
+            Fraction, Limit(0, why="give a share from 0 to 1 (use churn for the other direction)")
+        ] = field("New customers each year, share of last year's", 0.0)
+        churn: Annotated[
+            Fraction,
+            Limit(0, why="give a share from 0 to 1 (use customer_growth for the other direction)"),
+        ] = field("Customers lost each year, share of last year's", 0.0)
         price_indexation: FractionSeries = field("Annual price uplift", 0.0)
-
-    def validate(self) -> None:
-        for name in ("customer_growth", "churn"):
-            v = getattr(self.inputs, name)
-            if v < 0:
-                raise InputError(
-                    f"{self.key}.{name}: {v!r} is negative; give a share from 0 to 1 (use "
-                    f"{'churn' if name == 'customer_growth' else 'customer_growth'} for the "
-                    "other direction)"
-                )
 
     def build(self, ctx: BuildContext) -> list[Line]:
         tl, s = ctx.timeline, self.sheet
@@ -647,10 +651,8 @@ class _Item(BaseModel):
 class Opportunity(_Item):
     """A contract the mutual is bidding for: its value a year, dates and chance of winning."""
 
-    name: str = Field(description="Short name, e.g. 'Schools HR'")
-    annual_value: Annotated[float, Field(ge=0, allow_inf_nan=False)] = Field(
-        description="Contract value a year if won (GBP, first-year prices)"
-    )
+    name: OneLine = Field(description="Short name, e.g. 'Schools HR'")
+    annual_value: Money = Field(description="Contract value a year if won (GBP, first-year prices)")
     start_date: dt.date = Field(description="First day of the contract")
     term_years: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
         description="Term in years"
@@ -658,7 +660,7 @@ class Opportunity(_Item):
     win_probability: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(
         description="Probability of winning (0 to 1)"
     )
-    source: str = ""
+    source: FreeText = ""
 
 
 class Pipeline(Component):
@@ -710,6 +712,7 @@ class Pipeline(Component):
                 unit="GBP",
                 label=f"{opp.name}: contract value a year if won",
                 source=opp.source,
+                bounds=bounds_of(Opportunity.model_fields["annual_value"]),
             )
             prob = Input(
                 f"{self.key}.{slug}_win_probability",
@@ -717,6 +720,7 @@ class Pipeline(Component):
                 unit="fraction",
                 label=f"{opp.name}: probability of winning",
                 source=opp.source,
+                bounds=bounds_of(Opportunity.model_fields["win_probability"]),
             )
             running = value * within(opp.start_date, end)
             unweighted.append(running)
@@ -744,10 +748,10 @@ class Pipeline(Component):
 class Grant(_Item):
     """A grant: amount and the date it is received (it falls in the period containing it)."""
 
-    name: str = Field(description="Short name, e.g. 'Transition grant'")
-    amount: Annotated[float, Field(ge=0, allow_inf_nan=False)] = Field(description="GBP")
+    name: OneLine = Field(description="Short name, e.g. 'Transition grant'")
+    amount: Money = Field(description="GBP")
     date: dt.date = Field(description="Date received")
-    source: str = ""
+    source: FreeText = ""
 
 
 class Grants(Component):
@@ -803,6 +807,7 @@ class Grants(Component):
                 unit="GBP",
                 label=f"{grant.name} ({grant.date.isoformat()})",
                 source=grant.source,
+                bounds=bounds_of(Grant.model_fields["amount"]),
             )
             parts.append(amount * within(grant.date, grant.date))
         return [

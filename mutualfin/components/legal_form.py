@@ -37,7 +37,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from mutualfin.components.base import BuildContext, Component, ComponentInputs, Fraction, field
+from mutualfin.components.base import BuildContext, Component, ComponentInputs, Share, field
 from mutualfin.engine.nodes import Expr, Line, param, wrap
 from mutualfin.errors import InputError
 from mutualfin.uk.tax import EmploymentAllowance, corporation_tax, employment_allowance
@@ -134,10 +134,10 @@ class LegalForm(Component):
 
     class Inputs(ComponentInputs):
         form: str = field("Legal form of the mutual (see mutualfin.legal_form.LEGAL_FORMS)")
-        public_work_share: Fraction = field(
+        public_work_share: Share = field(
             "Share of the work that is of a public nature (0 to 1)", default=1.0
         )
-        primary_purpose_share: Fraction = field(
+        primary_purpose_share: Share = field(
             "Charity: share of trading surplus from primary-purpose trading (0 to 1)",
             default=1.0,
         )
@@ -149,10 +149,6 @@ class LegalForm(Component):
 
     def validate(self) -> None:
         check_legal_form(self.inputs.form, f"{self.key}.form")
-        for name in ("public_work_share", "primary_purpose_share"):
-            v = getattr(self.inputs, name)
-            if v < 0:
-                raise InputError(f"{self.key}.{name}: {v!r} is negative; give a share from 0 to 1")
 
     # -- what the form decides ----------------------------------------------------------------
     @property

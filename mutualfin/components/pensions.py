@@ -12,18 +12,22 @@ Sign convention: contributions, pensions, liabilities and payments are positive 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
+from pydantic import Field
 
 from mutualfin.components.base import (
+    MAX_MONEY,
     BuildContext,
     ComponentInputs,
     Fraction,
     FractionSeries,
+    Limit,
     MoneySeries,
     Ratio,
     Years,
+    _Number,
     field,
 )
 from mutualfin.components.staff import RosterComponent
@@ -46,6 +50,14 @@ from mutualfin.params import resolve_store, warn_held
 from mutualfin.uk.pensions import lgps_care_accrual, lgps_employee_rate
 
 __all__ = ["LgpsAdmission", "lgps_care_accrual", "lgps_employee_rate"]
+
+#: a figure from the fund actuary, in pounds or a factor, replacing an estimate
+_Actuary = Annotated[
+    float | None,
+    Field(allow_inf_nan=False),
+    _Number,
+    Limit(0, MAX_MONEY, why="give the actuary's figure in pounds (or the factor), 0 or more"),
+]
 
 
 def _annuity_factor(net_rate: Any, years: Any) -> Any:
@@ -178,62 +190,42 @@ class LgpsAdmission(RosterComponent):
             "subsumed by the council",
             default="payment",
         )
-        spread_years: Years = field(
-            "Years a spread or deferred exit debt is paid over", default=3.0
-        )
+        spread_years: Annotated[
+            Years, Limit(1, whole=True, why="give the years the debt is paid over, a whole number")
+        ] = field("Years a spread or deferred exit debt is paid over", default=3.0)
         exit_credit_share: Fraction = field(
             "Share of an exit surplus the case counts as a credit (the fund decides it, "
             "reg.64(2ZAB); 0 banks none)",
             default=0.0,
         )
-        life_expectancy: Years = field("Years a pension is paid from pension age", default=23.0)
+        life_expectancy: Annotated[Years, Limit(0, low_open=True)] = field(
+            "Years a pension is paid from pension age", default=23.0
+        )
         normal_pension_age: Years = field("Normal pension age", default=67.0)
         asset_return: Fraction = field("Return on the admission's assets a year", default=0.05)
-        contract_years: Years = field(
-            "Contract length in years: the exit is at the end of the last", default=5.0
-        )
+        contract_years: Annotated[
+            Years, Limit(1, whole=True, why="give the contract's length in whole years")
+        ] = field("Contract length in years: the exit is at the end of the last", default=5.0)
         bond_share: Fraction = field("Bond as a share of the exit deficit estimate", default=1.0)
         bond_premium_rate: Fraction = field(
             "Premium a year for the bond, as a share of the bond", default=0.0
         )
-        actuary_annuity_factor: float | None = field(
+        actuary_annuity_factor: _Actuary = field(
             "Actuary's annuity factor (replaces the ongoing estimate)", default=None
         )
-        actuary_opening_assets: float | None = field(
+        actuary_opening_assets: _Actuary = field(
             "Actuary's assets allocated at transfer (replaces the fully funded start)",
             default=None,
         )
-        actuary_exit_payment: float | None = field(
+        actuary_exit_payment: _Actuary = field(
             "Actuary's exit payment (replaces the estimate)", default=None
         )
-        actuary_bond: float | None = field(
+        actuary_bond: _Actuary = field(
             "Actuary's bond amount (replaces the estimate)", default=None
         )
 
     def validate(self) -> None:
         i = self.inputs
-        for name in (
-            "actuary_annuity_factor",
-            "actuary_opening_assets",
-            "actuary_exit_payment",
-            "actuary_bond",
-        ):
-            v = getattr(i, name)
-            if v is not None and not (np.isfinite(v) and v >= 0):
-                raise InputError(
-                    f"lgps.{name}: {v!r} must be a number 0 or more (pounds or a factor)"
-                )
-        if i.life_expectancy <= 0:
-            raise InputError("lgps.life_expectancy: must be above 0 years")
-        if i.contract_years < 1 or i.contract_years != int(i.contract_years):
-            raise InputError(
-                f"lgps.contract_years: {i.contract_years!r} must be a whole number of years, "
-                "at least 1"
-            )
-        if i.spread_years < 1 or i.spread_years != int(i.spread_years):
-            raise InputError(
-                f"lgps.spread_years: {i.spread_years!r} must be a whole number of years, at least 1"
-            )
         if i.risk_sharing == "pass_through":
             if i.fixed_rate <= 0:
                 raise InputError(

@@ -9,8 +9,8 @@ Columns (names are matched case-insensitively; spaces and hyphens read as unders
     ``id``                 unique identifier of the post or person (required)
     ``role`` or ``grade``  job title or grade (optional, shown in reports)
     ``fte``                full-time equivalence, above 0 and at most 1.5 (required)
-    ``salary``             full-time annual salary at the base date, pounds per FTE, above 0
-                           and at most £500,000 (required); pay is ``salary x fte``
+    ``salary``             full-time annual salary at the base date, pounds per FTE, at least
+                           £1,000 and at most £500,000 (required); pay is ``salary x fte``
     ``date_of_birth`` or ``age``  one of the two (required); age in whole years at the base date
     ``service_start``      start of continuous service (required): under TUPE (Transfer of
                            Undertakings (Protection of Employment) Regulations 2006, reg.4)
@@ -21,6 +21,11 @@ Columns (names are matched case-insensitively; spaces and hyphens read as unders
                            permanent if blank)
     ``accrued_pension``    LGPS annual pension already built up, pounds a year (optional; used by
                            the pension models in place of their estimate)
+
+Ids are text: ``000456`` stays ``000456``, and ``0123`` and ``00123`` are two people (a number
+typed into an Excel cell is read as its whole number, ``456``). Any other column is refused as
+unknown, with the closest roster column suggested (a misspelt ``lgps_sectoin`` would otherwise
+silently put every member in the main section), unless it is listed in ``ignore_columns``.
 
 Every bad cell is reported at once in one :class:`RosterError`, each problem with the row
 number as the user sees it in the file (the header is row 1), the column, the value and why.
@@ -38,6 +43,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import decimal
+import difflib
 import io
 import math
 import os
@@ -50,10 +57,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mutualfin.core.bounds import Bounds
+from mutualfin.core.checks import check_text
 from mutualfin.engine.nodes import Entities
 from mutualfin.errors import InputError
 
-__all__ = ["MAX_ROSTER_BYTES", "SCHEMES", "Roster", "RosterError", "RosterProblem"]
+__all__ = [
+    "COLUMNS",
+    "FTE_BOUNDS",
+    "MAX_ROSTER_BYTES",
+    "MAX_ROSTER_ROWS",
+    "SALARY_BOUNDS",
+    "SCHEMES",
+    "Roster",
+    "RosterError",
+    "RosterProblem",
+]
 
 #: pension schemes a roster row may name (case-insensitive), mapped to their canonical name
 SCHEMES = {"lgps": "LGPS", "nhs": "NHS", "tps": "TPS", "none": "none"}
@@ -62,6 +81,33 @@ _CONTRACTS = ("permanent", "fixed_term", "temporary", "casual", "sessional")
 _REQUIRED = ("id", "fte", "salary", "service_start", "scheme")
 _MAX_FTE = 1.5
 _MAX_SALARY = 500_000.0
+#: below this a salary is not a full-time annual salary: a European thousands separator
+#: (24.500 for 24,500), an hourly or weekly rate, or thousands (24.5 for £24,500)
+_MIN_SALARY = 1_000.0
+#: the bounds of a roster's FTE and salary, also held by the per-employee model inputs
+FTE_BOUNDS = Bounds(0, _MAX_FTE, low_open=True, why="full-time equivalence, e.g. 0.6")
+SALARY_BOUNDS = Bounds(_MIN_SALARY, _MAX_SALARY, why="a full-time annual salary in pounds per FTE")
+#: columns a roster reads (after case-insensitive matching, spaces and hyphens as underscores)
+COLUMNS = (
+    "id",
+    "role",
+    "grade",
+    "fte",
+    "salary",
+    "date_of_birth",
+    "dob",
+    "birth_date",
+    "age",
+    "service_start",
+    "scheme",
+    "lgps_section",
+    "contract",
+    "accrued_pension",
+)
+#: the most rows a roster sheet may reach (its last used row): twice the largest roster tested
+MAX_ROSTER_ROWS = 200_000
+_EXCEL_LAST_ROW = 1_048_576
+_EXCEL_LAST_COLUMN = 16_384
 _MIN_WORKING_AGE = 16
 _MAX_AGE = 100
 _HEADER_ROW = 1
@@ -118,6 +164,37 @@ def _norm_col(name: object) -> str:
     return str(name).strip().lower().replace(" ", "_").replace("-", "_")
 
 
+def _shown(name: object, limit: int = 40) -> str:
+    """A column name for a message: control characters escaped, cut to ``limit``."""
+    text = ascii(str(name))[1:-1] if not str(name).isprintable() else str(name)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _text_problem(value: Any) -> str | None:
+    """Why a roster's id or role cannot be used as text (a control character, too long)."""
+    try:
+        check_text(str(value), "")
+    except InputError as exc:
+        return str(exc)
+    return None
+
+
+def _roster_path(path: Any, fn: str) -> Path:
+    """``path`` as a Path to an existing file, refusing what is not a path."""
+    if not isinstance(path, str | os.PathLike):
+        raise InputError(
+            f"{fn}: path must be a file path (str or pathlib.Path), got {type(path).__name__}"
+            + ("; for a DataFrame use Roster.from_frame" if isinstance(path, pd.DataFrame) else "")
+        )
+    text = os.fspath(path)
+    if isinstance(text, bytes) or "\x00" in text:
+        raise InputError(f"{fn}: path {text!r} is not a usable file name (NUL or bytes)")
+    p = Path(text)
+    if not p.is_file():
+        raise InputError(f"roster file {str(p)!r} does not exist")
+    return p
+
+
 def _blank(v: Any) -> bool:
     if v is None or v is _MISSING:
         return True
@@ -129,10 +206,13 @@ def _blank(v: Any) -> bool:
 
 
 def _number(v: Any) -> float | None:
-    if isinstance(v, bool):
+    if isinstance(v, bool | np.bool_):
         return None
-    if isinstance(v, int | float | np.integer | np.floating):
-        f = float(v)
+    if isinstance(v, int | float | np.integer | np.floating | decimal.Decimal):
+        try:
+            f = float(v)
+        except (ValueError, OverflowError):  # a signalling NaN, an int beyond floats
+            return None
         return f if math.isfinite(f) else None
     if isinstance(v, str):
         text = v.strip().replace(",", "").replace("£", "")
@@ -214,7 +294,7 @@ def _read_csv_rows(p: Path) -> tuple[list[str], list[list[str]], list[int], list
                 RosterProblem(
                     _HEADER_ROW,
                     "(header)",
-                    header[0],
+                    _MISSING,
                     f"the columns are separated by "
                     f"{sep}, not commas; save the file as CSV (comma delimited)",
                 )
@@ -372,6 +452,7 @@ class Roster:
         *,
         source: str = "DataFrame",
         first_row: int = 2,
+        ignore_columns: Iterable[str] = (),
     ) -> Roster:
         """A roster from a DataFrame with one row per employee.
 
@@ -385,36 +466,53 @@ class Roster:
             Name used in error messages.
         first_row : int
             Row number of the frame's first row as the user sees it (2: below a header).
+        ignore_columns : iterable of str
+            Columns the roster does not use and should not refuse as unknown (notes,
+            names...), matched as the roster's own columns are.
 
         Raises
         ------
         RosterError
-            Listing every bad row: missing columns, duplicate ids, FTE outside (0, 1.5],
-            negative, zero or implausible salary (over £500,000 per FTE), unknown scheme,
+            Listing every bad row: missing or unknown columns, duplicate ids, FTE outside
+            (0, 1.5], negative, zero or implausible salary (under £1,000 or over £500,000 per
+            FTE), control characters in an id or role, unknown scheme,
             section or contract, unreadable or out-of-order dates (service starting before the
             16th birthday or after the base date).
         """
+        if not isinstance(frame, pd.DataFrame):
+            raise InputError(
+                f"Roster.from_frame: frame must be a pandas DataFrame with one row per "
+                f"employee, got {type(frame).__name__}; for a file use Roster.from_csv(path, "
+                "base_date) or Roster.from_excel(path, base_date)"
+            )
+        if isinstance(first_row, bool) or not isinstance(first_row, int) or first_row < 1:
+            raise InputError(f"Roster.from_frame: first_row = {first_row!r} must be 1 or more")
         rows = [first_row + k for k in range(len(frame))]
-        return cls._from_records(frame, rows, base_date, source)
+        return cls._from_records(frame, rows, base_date, str(source), ignore=ignore_columns)
 
     @classmethod
-    def from_csv(cls, path: str | os.PathLike, base_date: Any) -> Roster:
+    def from_csv(
+        cls, path: str | os.PathLike, base_date: Any, *, ignore_columns: Iterable[str] = ()
+    ) -> Roster:
         """A roster from a CSV file whose first line is the header (row 1).
 
         Every cell is read as text and converted by the validator, so a bad cell is reported
         with its row and column rather than failing the whole read.
         """
-        p = Path(path)
-        if not p.is_file():
-            raise InputError(f"roster file {str(p)!r} does not exist")
+        p = _roster_path(path, "Roster.from_csv")
         _check_size(p)
         header, rows, numbers, ragged = _read_csv_rows(p)
         frame = pd.DataFrame(rows, columns=pd.Index(header, dtype=object), dtype=object)
-        return cls._from_records(frame, numbers, base_date, p.name, ragged)
+        return cls._from_records(frame, numbers, base_date, p.name, ragged, ignore_columns)
 
     @classmethod
     def from_excel(
-        cls, path: str | os.PathLike, base_date: Any, sheet: str | None = None
+        cls,
+        path: str | os.PathLike,
+        base_date: Any,
+        sheet: str | None = None,
+        *,
+        ignore_columns: Iterable[str] = (),
     ) -> Roster:
         """A roster from one sheet of an Excel workbook (the named sheet, else the first).
 
@@ -425,9 +523,9 @@ class Roster:
         """
         import openpyxl
 
-        p = Path(path)
-        if not p.is_file():
-            raise InputError(f"roster file {str(p)!r} does not exist")
+        p = _roster_path(path, "Roster.from_excel")
+        if sheet is not None and not isinstance(sheet, str):
+            raise InputError(f"roster sheet {sheet!r} must be a sheet's name (text)")
         _check_size(p)
         try:
             with zipfile.ZipFile(p) as zf:
@@ -467,9 +565,31 @@ class Roster:
                 raise InputError(
                     f"roster file {p.name!r} has no sheet {name!r}; its sheets are {names}"
                 )
-            value_rows = list(values_wb[name].iter_rows(values_only=True))
             fws = formulas_wb[name]
-            formula_rows = list(fws.iter_rows(values_only=True))
+            last_row, last_col = fws.max_row, fws.max_column
+            if last_row > _EXCEL_LAST_ROW or last_col > _EXCEL_LAST_COLUMN:
+                raise InputError(
+                    f"roster file {p.name!r}, sheet {name!r}: a cell at row {last_row:,}, "
+                    f"column {last_col:,} is beyond a spreadsheet's last ({_EXCEL_LAST_ROW:,} "
+                    f"rows, {_EXCEL_LAST_COLUMN:,} columns), so the file is damaged or was not "
+                    "saved by a spreadsheet program; save the roster again from Excel or "
+                    "LibreOffice"
+                )
+            if last_row > MAX_ROSTER_ROWS:
+                raise InputError(
+                    f"roster file {p.name!r}, sheet {name!r}: its last used row is "
+                    f"{last_row:,}, beyond the {MAX_ROSTER_ROWS:,} rows a roster may have; "
+                    "delete stray cells below the roster, or copy the roster alone into a "
+                    "new workbook"
+                )
+            try:
+                value_rows = list(values_wb[name].iter_rows(values_only=True))
+                formula_rows = list(fws.iter_rows(values_only=True))
+            except Exception as exc:  # damaged sheet XML found while reading the rows
+                raise InputError(
+                    f"roster file {p.name!r}, sheet {name!r} cannot be read ({exc}); save it "
+                    "again from Excel or LibreOffice, or export it as CSV"
+                ) from None
             for rng in sorted(fws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
                 layout.append(
                     RosterProblem(
@@ -528,7 +648,7 @@ class Roster:
             records.append(rec[: len(header)])
             rows.append(k)
         frame = pd.DataFrame(records, columns=header, dtype=object)
-        return cls._from_records(frame, rows, base_date, source, unreadable)
+        return cls._from_records(frame, rows, base_date, source, unreadable, ignore_columns)
 
     # -- validation ----------------------------------------------------------------------------
     @classmethod
@@ -539,17 +659,55 @@ class Roster:
         base_date: Any,
         source: str,
         problems: list[RosterProblem] | None = None,
+        ignore: Iterable[str] = (),
     ) -> Roster:
         base = _date(base_date)
         if base is None:
             raise InputError(f"base_date {base_date!r} is not a date; give e.g. '2026-04-01'")
         if not isinstance(frame, pd.DataFrame):
             raise InputError(f"a roster needs a pandas DataFrame, got {type(frame).__name__}")
+        if isinstance(ignore, str) or not all(isinstance(c, str) for c in ignore):
+            raise InputError(
+                f"ignore_columns {ignore!r} must be a list of column names, e.g. ['notes']"
+            )
+        ignored = {_norm_col(c) for c in ignore}
         problems = list(problems or [])
+        known = [_norm_col(c) for c in frame.columns if _norm_col(c) in COLUMNS]
+        if len(frame.columns) and not known:  # not a roster: say so, echoing none of it
+            raise RosterError(
+                [
+                    RosterProblem(
+                        _HEADER_ROW,
+                        "(header)",
+                        _MISSING,
+                        f"none of the {len(frame.columns)} columns of row 1 is a roster column "
+                        f"({', '.join(_REQUIRED)}, date_of_birth or age); is this the roster "
+                        "file (and sheet)? Its first row must be the header",
+                    )
+                ],
+                source,
+            )
         cols: dict[str, Any] = {}
         positions: dict[str, int] = {}
         for pos, c in enumerate(frame.columns):
             key = _norm_col(c)
+            if key in ignored:
+                continue
+            if key not in COLUMNS:
+                if not key and all(_blank(v) for v in frame.iloc[:, pos]):
+                    continue  # an empty column with no name (a trailing comma)
+                close = difflib.get_close_matches(key, COLUMNS, n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                problems.append(
+                    RosterProblem(
+                        _HEADER_ROW,
+                        _shown(c) if key else f"{pos + 1} (no name)",
+                        _MISSING,
+                        f"unknown column; {hint}a roster reads {', '.join(COLUMNS)}; rename "
+                        "it, or list it in ignore_columns to leave it out",
+                    )
+                )
+                continue
             if key == "grade" and "role" not in cols:
                 key = "role"
             elif key in ("dob", "birth_date"):
@@ -576,7 +734,7 @@ class Roster:
                     _HEADER_ROW,
                     c,
                     _MISSING,
-                    f"missing column; the header has {[str(x) for x in frame.columns]}",
+                    f"missing column; the header has {[_shown(x) for x in frame.columns[:30]]}",
                 )
             )
         if len(frame) == 0:
@@ -620,8 +778,12 @@ class Roster:
             if raw is not _MISSING:
                 if _blank(raw):
                     bad("id", raw, "empty id; give every post or person a unique id")
+                elif (text_problem := _text_problem(raw)) is not None:
+                    bad("id", raw, text_problem)
                 else:
-                    f = _number(raw)
+                    # ids are text: '000456' stays '000456'; a number typed into a cell (an
+                    # Excel number, a DataFrame of ints) is read as its whole number
+                    f = None if isinstance(raw, str) else _number(raw)
                     ident = str(int(f)) if f is not None and f.is_integer() else str(raw).strip()
                     if ident in seen:
                         bad("id", raw, f"duplicate id; first used on row {seen[ident]}")
@@ -630,6 +792,8 @@ class Roster:
             # role
             raw = cell(k, "role")
             role = "" if _blank(raw) else str(raw).strip()
+            if role and (text_problem := _text_problem(role)) is not None:
+                bad("role", raw, text_problem)
             # fte
             raw = cell(k, "fte")
             fte = _number(raw) if raw is not _MISSING else None
@@ -650,6 +814,16 @@ class Roster:
                     salary = None
                 elif salary == 0:
                     bad("salary", raw, "zero salary; give the post's full-time annual salary")
+                    salary = None
+                elif salary < _MIN_SALARY:
+                    bad(
+                        "salary",
+                        raw,
+                        f"implausible salary (under £{_MIN_SALARY:,.0f} a year per FTE); give "
+                        "the full-time annual salary in pounds: 24,500 not 24.500 (a comma, "
+                        "not a point, separates thousands) nor 24.5 (thousands), and an hourly "
+                        "or weekly rate converted to a year",
+                    )
                     salary = None
                 elif salary > _MAX_SALARY:
                     bad(

@@ -24,7 +24,7 @@ Conventions
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from mutualfin import params as _params
 from mutualfin.components.base import (
@@ -34,8 +34,10 @@ from mutualfin.components.base import (
     Count,
     Fraction,
     FractionSeries,
+    Limit,
     Money,
     Ratio,
+    Share,
     Years,
     field,
 )
@@ -63,6 +65,12 @@ DEFAULT_COST_PER_LEAVER: float = float(_LEAVER.value)
 DEFAULT_RECRUITMENT_COST_PER_LEAVER: float = float(_RECRUIT.value)
 #: The lost-output part: a non-cashable benefit, never cash.
 DEFAULT_LOST_OUTPUT_PER_LEAVER: float = float(_OUTPUT.value)
+
+#: leavers a year as a share of staff
+_Turnover = Annotated[
+    Fraction,
+    Limit(0, 1, why="give leavers a year as a share of staff from 0 to 1 (0.134 for 13.4%)"),
+]
 
 
 def ramp_progress(ramp_years: Input, timeline: Timeline, where: str) -> Expr:
@@ -172,8 +180,16 @@ class AbsenceSavings(Component):
         ramp_years: Years = field("Years to reach the target (0 = at once)", 0.0)
         annual_pay: Money = field("Average pay per FTE a year (GBP)")
         on_cost_rate: Ratio = field("Employer on-costs as a share of pay", 0.0)
-        working_days: Count = field("Working days per FTE a year", 225.0)
-        backfill_share: Fraction = field("Share of lost days backfilled", 0.0)
+        working_days: Annotated[
+            Count,
+            Limit(
+                0,
+                366,
+                low_open=True,
+                why="give working days per FTE a year (about 225 for a full-time employee)",
+            ),
+        ] = field("Working days per FTE a year", 225.0)
+        backfill_share: Share = field("Share of lost days backfilled", 0.0)
         backfill_premium: Ratio = field("Extra cost of a backfilled day, share of its cost", 0.0)
         backfill_in_costs: bool = field(
             "The case's other costs already include cover for absence", False
@@ -182,11 +198,6 @@ class AbsenceSavings(Component):
 
     def validate(self) -> None:
         i, k = self.inputs, self.key
-        if not 0 < i.working_days <= 366:
-            raise InputError(
-                f"{k}.working_days: {i.working_days!r} must be above 0 and at most 366 "
-                "(about 225 for a full-time employee)"
-            )
         for name in ("days_lost_before", "days_lost_after"):
             v = getattr(i, name)
             if v > i.working_days:
@@ -194,10 +205,6 @@ class AbsenceSavings(Component):
                     f"{k}.{name}: {v!r} days lost is more than the {i.working_days:g} working "
                     "days in a year; give days lost per FTE a year"
                 )
-        if i.backfill_share < 0:
-            raise InputError(
-                f"{k}.backfill_share: {i.backfill_share!r} is negative; give a share 0 to 1"
-            )
 
     def build(self, ctx: BuildContext) -> list[Line]:
         tl, s = ctx.timeline, self.sheet
@@ -333,8 +340,8 @@ class TurnoverSavings(Component):
 
     class Inputs(ComponentInputs):
         fte: Count = field("Full-time equivalent staff")
-        turnover_before: Fraction = field("Leavers a year as a share of staff, before")
-        turnover_after: Fraction = field("Leavers a year as a share of staff, after (target)")
+        turnover_before: _Turnover = field("Leavers a year as a share of staff, before")
+        turnover_after: _Turnover = field("Leavers a year as a share of staff, after (target)")
         ramp_years: Years = field("Years to reach the target (0 = at once)", 0.0)
         cost_per_leaver: Money = field(
             "Cash cost of replacing a leaver (recruitment, agency, cover)",
@@ -345,15 +352,6 @@ class TurnoverSavings(Component):
             DEFAULT_LOST_OUTPUT_PER_LEAVER,
         )
         cost_inflation: FractionSeries = field("Annual uplift of the cost per leaver", 0.0)
-
-    def validate(self) -> None:
-        for name in ("turnover_before", "turnover_after"):
-            v = getattr(self.inputs, name)
-            if v < 0:
-                raise InputError(
-                    f"{self.key}.{name}: {v!r} is negative; give leavers a year as a share of "
-                    "staff from 0 to 1 (0.134 for 13.4%)"
-                )
 
     def build(self, ctx: BuildContext) -> list[Line]:
         tl, s = ctx.timeline, self.sheet

@@ -18,9 +18,10 @@ Allowance line is positive and is *subtracted* in ``staff_costs``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
+import pandas as pd
 
 from mutualfin.components.base import (
     BuildContext,
@@ -29,14 +30,17 @@ from mutualfin.components.base import (
     Count,
     Fraction,
     FractionSeries,
+    Limit,
     Money,
     MoneySeries,
     Ratio,
+    Share,
     Years,
     field,
 )
 from mutualfin.components.legal_form import MOVED_TO_LEGAL_FORM, legal_form_of
-from mutualfin.components.roster import Roster, _whole_years
+from mutualfin.components.roster import FTE_BOUNDS, SALARY_BOUNDS, Roster, _whole_years
+from mutualfin.core.bounds import Bounds
 from mutualfin.core.checks import (
     _on_date,
 )
@@ -104,9 +108,12 @@ class RosterComponent(Component):
 
     def __init__(self, roster: Roster | None = None, /, **values: Any):
         if not isinstance(roster, Roster):
+            hint = "load one with Roster.from_csv(path, base_date)"
+            if isinstance(roster, pd.DataFrame):
+                hint = "make one from a DataFrame with Roster.from_frame(frame, base_date)"
             raise InputError(
                 f"{type(self).__name__} needs a Roster as its first argument, got "
-                f"{type(roster).__name__}; load one with Roster.from_csv(path, base_date)"
+                f"{type(roster).__name__}; {hint}"
             )
         self.roster = roster
         super().__init__(**values)
@@ -141,9 +148,17 @@ class RosterComponent(Component):
             )
 
     def per_employee(
-        self, ctx: BuildContext, name: str, values: Any, unit: str, label: str, source: str = ""
+        self,
+        ctx: BuildContext,
+        name: str,
+        values: Any,
+        unit: str,
+        label: str,
+        source: str = "",
+        bounds: Bounds | None = None,
     ) -> Input:
-        """A per-employee input ``<key>.<name>`` (created once per build)."""
+        """A per-employee input ``<key>.<name>`` (created once per build), held to the
+        roster's ``bounds`` when an override or a draw changes it."""
         full = f"{self.key}.{name}"
         if full not in ctx.created:
             ctx.created[full] = Input(
@@ -153,8 +168,13 @@ class RosterComponent(Component):
                 label=label,
                 source=source or f"roster {self.roster.source}",
                 per=self.axis(ctx),
+                bounds=bounds,
             )
         return ctx.created[full]
+
+
+#: a normal pension age: the member's State Pension age
+_PensionAge = Annotated[Years, Limit(55, 70, why="give the member's State Pension age (66 to 68)")]
 
 
 class StaffCosts(RosterComponent):
@@ -254,16 +274,19 @@ class StaffCosts(RosterComponent):
             "Incremental drift: yearly paybill growth from staff moving up pay points",
             default=0.0,
         )
-        vacancy_factor: Fraction = field(
-            "Vacancy factor: expected share of the year posts are empty", default=0.0
-        )
-        turnover: Fraction = field(
-            "Staff turnover: leavers a year as a share of staff", default=0.0
-        )
-        starting_salary_ratio: Ratio = field(
-            "Salary of a replacement as a ratio of the leaver's salary", default=1.0
-        )
-        auto_enrolment_opt_out: Fraction = field(
+        vacancy_factor: Annotated[
+            Share, Limit(high=1, high_open=True, why="posts cannot all be empty all year")
+        ] = field("Vacancy factor: expected share of the year posts are empty", default=0.0)
+        turnover: Share = field("Staff turnover: leavers a year as a share of staff", default=0.0)
+        starting_salary_ratio: Annotated[
+            Ratio,
+            Limit(
+                high=2,
+                why="it is a ratio of the leaver's salary (0.92 for 8% lower); above 2 is not "
+                "plausible",
+            ),
+        ] = field("Salary of a replacement as a ratio of the leaver's salary", default=1.0)
+        auto_enrolment_opt_out: Share = field(
             "Share of staff outside any scheme who opt out of auto-enrolment", default=0.0
         )
         nhs_rate_basis: Literal["full", "local"] = field(
@@ -273,21 +296,6 @@ class StaffCosts(RosterComponent):
         prior_year_employer_nics: Money = field(
             "Employer NI of the year before the first (2020/21-2024/25 £100k rule)", default=0.0
         )
-
-    def validate(self) -> None:
-        i = self.inputs
-        for name in ("vacancy_factor", "turnover", "auto_enrolment_opt_out"):
-            v = getattr(i, name)
-            if not 0 <= v <= 1 or (name == "vacancy_factor" and v >= 1):
-                raise InputError(
-                    f"staff.{name}: {v!r} must be a fraction from 0 to 1 (0.05 for 5%)"
-                    + ("; below 1" if name == "vacancy_factor" else "")
-                )
-        if i.starting_salary_ratio > 2:
-            raise InputError(
-                f"staff.starting_salary_ratio: {i.starting_salary_ratio!r} is a ratio of the "
-                "leaver's salary (0.92 for 8% lower); a value above 2 is not plausible"
-            )
 
     def _in_post(self, ctx: BuildContext) -> Any:
         """Share of each period each employee is employed by the mutual: 1 throughout unless
@@ -337,7 +345,15 @@ class StaffCosts(RosterComponent):
         r = self.roster
         sheet = self.sheet
         salary = self.per_employee(
-            ctx, "salary", r.salary, "GBP", "Full-time annual salary at the base date"
+            ctx,
+            "salary",
+            r.salary,
+            "GBP",
+            "Full-time annual salary at the base date",
+            bounds=SALARY_BOUNDS,
+        )
+        fte = self.per_employee(
+            ctx, "fte", r.fte, "FTE", "Full-time equivalence", bounds=FTE_BOUNDS
         )
         fte = self.per_employee(ctx, "fte", r.fte, "FTE", "Full-time equivalence")
         in_post = self._in_post(ctx)
@@ -544,7 +560,9 @@ class TransferCosts(RosterComponent):
             "Week's pay of the enhanced scheme: capped at the statutory maximum, or actual",
             default="statutory_cap",
         )
-        weeks_cap: Count = field("Most weeks' pay one person receives (enhanced)", default=104)
+        weeks_cap: Annotated[Count, Limit(1, why="give the most weeks' pay, at least 1")] = field(
+            "Most weeks' pay one person receives (enhanced)", default=104
+        )
         pension_strain: Money | None = field(
             "LGPS pension strain from the fund actuary (replaces the estimate)", default=None
         )
@@ -552,7 +570,9 @@ class TransferCosts(RosterComponent):
             "Fund's capitalisation factor for the strain estimate (years of pension)",
             default=None,
         )
-        normal_pension_age: Years = field("LGPS normal pension age (State Pension age)", default=67)
+        normal_pension_age: _PensionAge = field(
+            "LGPS normal pension age (State Pension age)", default=67
+        )
         pay_protection_amount: Money = field("Protected pay: pounds a year in total", default=0.0)
         pay_protection_years: Years = field("Years pay protection lasts", default=0.0)
         harmonisation_cost: MoneySeries = field(
@@ -565,8 +585,8 @@ class TransferCosts(RosterComponent):
         not_transferred_years: Years = field(
             "Years the council keeps paying staff the mutual does not take", default=1.0
         )
-        not_transferred_oncost_rate: Fraction = field(
-            "On-costs on the pay of staff not transferred (NI, pension)", default=0.3
+        not_transferred_oncost_rate: Annotated[Fraction, Limit(0, why="on-costs are 0 or more")] = (
+            field("On-costs on the pay of staff not transferred (NI, pension)", default=0.3)
         )
 
     def validate(self) -> None:
@@ -579,15 +599,6 @@ class TransferCosts(RosterComponent):
                 f"transfer: {both[:5]} are both made redundant and not transferred; list each "
                 "employee in one of redundant or not_transferred"
             )
-        if i.weeks_cap < 1:
-            raise InputError(f"transfer.weeks_cap: {i.weeks_cap!r} must be at least 1 week")
-        if not 55 <= i.normal_pension_age <= 70:
-            raise InputError(
-                f"transfer.normal_pension_age: {i.normal_pension_age!r} must be 55 to 70 "
-                "(the member's State Pension age, 66 to 68)"
-            )
-        if i.not_transferred_oncost_rate < 0:
-            raise InputError("transfer.not_transferred_oncost_rate: must be 0 or more")
 
     def last_day_employed(self, timeline: Any) -> list[dt.date]:
         """Each employee's last day employed by the mutual within ``timeline``: the day before

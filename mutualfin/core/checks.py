@@ -8,6 +8,7 @@ given an expression where it wants numbers says so instead of failing inside num
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -101,3 +102,110 @@ def _no_year_with_expr(when: Any, name: str, fn: str) -> None:
             f"{fn}: {name}={when!r} was given with an expression; in a model the year comes "
             "from the timeline, so leave it out"
         )
+
+
+#: longest one-line text (a case's name, organisation, author, status, protective marking; a
+#: roster id or role): a workbook's page header holds the title and the marking in 255
+MAX_LINE_CHARS = 100
+#: longest free text (a description, a source, a label); an Excel cell holds 32,767
+MAX_TEXT_CHARS = 2_000
+
+
+def _bad_char(text: str, one_line: bool) -> tuple[int, str] | None:
+    """The first character that cannot be shown or saved: a control character (NUL, ESC,
+    backspace...; also line breaks in one-line text), a lone surrogate, or one of
+    the two non-characters XML refuses."""
+    allowed = "\t" if one_line else "\t\n\r"
+    for k, ch in enumerate(text):
+        cat = unicodedata.category(ch)
+        if (cat == "Cc" and ch not in allowed) or cat == "Cs" or ch in "\ufffe\uffff":
+            return k, ch
+    return None
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every control character written as an escape (``\x1b``), so that a
+    name printed to a terminal cannot move the cursor, recolour it or hide what follows.
+
+    >>> printable("Youth\x1b[31m service")
+    'Youth\\x1b[31m service'
+    """
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if (cat == "Cc" and ch != "\n") or cat == "Cs":
+            out.append(ascii(ch)[1:-1])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def check_text(value: Any, where: str, *, one_line: bool = True) -> str:
+    """``value`` if it is text that can be saved in a workbook and shown in a terminal.
+
+    Refuses what is not text, control characters but tab (ESC, NUL, backspace...; line
+    breaks too in one-line text), and text longer than :data:`MAX_LINE_CHARS` (one line) or
+    :data:`MAX_TEXT_CHARS`, naming ``where``, the character and its position.
+    """
+    prefix = f"{where}: " if where else ""
+    if not isinstance(value, str):
+        raise InputError(f"{prefix}must be text, got {type(value).__name__} {value!r:.60}")
+    found = _bad_char(value, one_line)
+    if found is not None:
+        k, ch = found
+        what = "a line break" if ch in "\n\r" else "a control character"
+        raise InputError(
+            f"{prefix}character {k + 1} is {what} ({ch!a}), which a workbook cannot "
+            "hold or a terminal would act on; remove it"
+            + (" (a backslash in a file name? use /)" if ch in "\b\f\x0b" else "")
+        )
+    limit = MAX_LINE_CHARS if one_line else MAX_TEXT_CHARS
+    if len(value) > limit:
+        raise InputError(
+            f"{prefix}{len(value):,} characters, over the {limit:,}-character limit; shorten it"
+        )
+    return value
+
+
+def wrong_kind(
+    fn: str, arg: str, want: str, got: Any, fixes: dict[str, str] | None = None
+) -> InputError:
+    """The error for ``fn`` given the wrong kind of object as ``arg``, naming the right call.
+
+    ``fixes`` maps the class name of an object a user is likely to pass instead (``Results``
+    for an ``Evaluation``, ``DataFrame`` for a ``Roster``; ``path`` for any file path) to the
+    call that does what they meant.
+
+    >>> print(wrong_kind("simulate", "case", "a BusinessCase", "case.toml",
+    ...                  {"path": "load it first: BusinessCase.from_file(path)"}))
+    simulate: case must be a BusinessCase, got str 'case.toml'; load it first: ...
+    """
+    import os
+
+    kind = type(got).__name__
+    key = "path" if isinstance(got, str | os.PathLike) else kind
+    fix = (fixes or {}).get(key) or (fixes or {}).get(kind)
+    shown = ""
+    if isinstance(got, str | os.PathLike):
+        shown = f" {os.fspath(got)!r:.60}"
+    elif isinstance(got, int | float):
+        shown = f" {got!r:.60}"
+    return InputError(
+        f"{fn}: {arg} must be {want}, got {kind}{shown}" + (f"; {fix}" if fix else "")
+    )
+
+
+def is_finite_number(value: Any) -> bool:
+    """True for an int or float (numpy's too, or a Decimal) that is finite as a float; False
+    for true/false, text, NaN, infinity and integers too large for a float."""
+    import decimal
+    import math
+
+    if isinstance(value, bool | np.bool_) or not isinstance(
+        value, int | float | np.integer | np.floating | decimal.Decimal
+    ):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except (OverflowError, ValueError):
+        return False

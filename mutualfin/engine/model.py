@@ -457,7 +457,7 @@ class Model:
         keep_set = None
         if keep is not None:
             keep_set = {self.line_by_name(n).name for n in keep}
-        prepared, n_scen = _prepare_inputs(self, overrides or {})
+        prepared, n_scen = _prepare_inputs(self, {} if overrides is None else overrides)
         if chunk_size is not None:
             if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
                 raise InputError(f"chunk_size {chunk_size!r} must be a whole number, at least 1")
@@ -611,9 +611,21 @@ def _tarjan(graph: Mapping[str, set[str]]) -> list[list[str]]:
     return out
 
 
+def _short(value: Any, limit: int = 60) -> str:
+    """repr of a value for a message, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _prepare_inputs(m: Model, overrides: Mapping[str, Any]) -> tuple[dict[str, np.ndarray], int]:
     """Input arrays shaped (S or 1, E or 1, P or 1), with overrides validated."""
     P = m.timeline.n
+    if not isinstance(overrides, Mapping):
+        raise InputError(
+            f"overrides must be a mapping of input name to value, e.g. "
+            f"{{'contract.annual_value': 4_000_000}}, got {type(overrides).__name__} "
+            f"{_short(overrides)}"
+        )
     arrays: dict[str, np.ndarray] = {}
     for name, inp in m.inputs.items():
         v = inp.value
@@ -625,15 +637,22 @@ def _prepare_inputs(m: Model, overrides: Mapping[str, Any]) -> tuple[dict[str, n
         arrays[name] = _as3(v, inp.kind)
     sizes: dict[str, int] = {}
     for name, raw in overrides.items():
+        if not isinstance(name, str):
+            raise InputError(
+                f"override {_short(name)}: input names are text such as 'contract.annual_value'"
+            )
         if name not in m.inputs:
             close = difflib.get_close_matches(str(name), list(m.inputs), n=3)
             hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
             raise UnknownReferenceError(f"override {name!r} is not an input of the model{hint}")
         inp = m.inputs[name]
+        inp.refuse_flag(raw, "override value")
+        if isinstance(raw, str | bytes):
+            raise InputError(f"override {name!r}: {_short(raw)} is text, not a number")
         try:
             arr = np.asarray(raw, dtype=float)
-        except (TypeError, ValueError):
-            raise InputError(f"override {name!r}: {raw!r} is not numeric") from None
+        except (TypeError, ValueError, OverflowError):
+            raise InputError(f"override {name!r}: {_short(raw)} is not numeric") from None
         inp.check_values(arr, "override value")
         kind = inp.kind
         base_nd = 0 if kind == "scalar" else 1

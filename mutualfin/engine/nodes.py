@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from mutualfin.core import cashflow as finance
-from mutualfin.core.distributions import Distribution
+from mutualfin.core.bounds import Bounds
+from mutualfin.core.distributions import Distribution, Normal
 from mutualfin.errors import InputError, ModelError, UnitError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -339,6 +340,10 @@ class Input(Expr):
         For sensitivity and Monte Carlo analysis.
     per : Entities, optional
         The entity axis, when the value is one per entity.
+    bounds : Bounds, optional
+        The values allowed (a component takes them from its schema). Every value the input
+        can take is checked against them: its own, an override in ``evaluate``, a simulation
+        draw; and an uncertainty that could draw a value outside them is refused here.
     """
 
     def __init__(
@@ -350,6 +355,7 @@ class Input(Expr):
         source: str = "",
         uncertainty: Distribution | None = None,
         per: Entities | None = None,
+        bounds: Bounds | None = None,
     ):
         self.name = check_name(name, "input", defined_name=True)
         self.unit = check_unit(unit, f"input {name!r}")
@@ -360,9 +366,14 @@ class Input(Expr):
                 f"input {name!r}: uncertainty must be a distribution such as "
                 f"Triangular(low, mode, high), got {uncertainty!r}"
             )
+        if bounds is not None and not isinstance(bounds, Bounds):
+            raise InputError(f"input {name!r}: bounds must be a Bounds, got {bounds!r}")
         self.uncertainty = uncertainty
         self.per = per
+        self.bounds = bounds
         self.value = self._validate(value)
+        if uncertainty is not None:
+            self._check_uncertainty(uncertainty)
 
     @property
     def scalar(self) -> bool:
@@ -376,6 +387,7 @@ class Input(Expr):
 
     def _validate(self, value: Any) -> np.ndarray:
         where = f"input {self.name!r}"
+        self.refuse_flag(value)
         try:
             arr = np.asarray(value, dtype=float)
         except (TypeError, ValueError):
@@ -397,8 +409,67 @@ class Input(Expr):
         self.check_values(arr)
         return arr
 
+    def apply_draw(self, draws: np.ndarray) -> np.ndarray:
+        """Values of the input, (S,) or (S, n), for draws (S,) of its uncertainty.
+
+        A scalar input takes the drawn value. A per-period or per-entity input keeps its
+        profile and moves with the draw relative to the distribution's central value:
+        multiplied by ``draw / central`` for money and counts (GBP, count), shifted by
+        ``draw - central`` for other units (and for money whose central value is 0).
+        """
+        draws = np.asarray(draws, dtype=float)
+        if self.kind == "scalar":
+            return draws
+        base = np.asarray(self.value, dtype=float)
+        central = float(self.uncertainty.central) if self.uncertainty is not None else 0.0
+        if self.unit in ("GBP", "count") and central != 0:
+            return base[None, :] * (draws / central)[:, None]
+        return base[None, :] + (draws - central)[:, None]
+
+    def _check_uncertainty(self, dist: Distribution) -> None:
+        """Refuse an uncertainty that could draw values the input does not allow, and a
+        value outside its own uncertainty's range."""
+        where = f"input {self.name!r}"
+        if isinstance(dist, Normal):
+            low, high = (dist.mean, dist.mean) if dist.sd == 0 else (-math.inf, math.inf)
+        else:
+            low, high = float(dist.low), float(dist.high)  # type: ignore[attr-defined]
+        if self.kind == "scalar" and not isinstance(dist, Normal):
+            v = float(self.value)
+            if not low <= v <= high:
+                raise InputError(
+                    f"{where}: value {v:g} is outside its own uncertainty, {dist!r} (from "
+                    f"{low:g} to {high:g}); make the range include the value"
+                )
+        limits = self.bounds
+        if self.unit == "fraction":
+            limits = Bounds(-1, 1) & limits if limits is not None else Bounds(-1, 1)
+        if limits is None:
+            return
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise InputError(
+                f"{where}: {dist!r} can draw any number, but the input must be "
+                f"{limits.describe()}; give a bounded distribution (triangular, pert or "
+                "uniform) inside that range"
+            )
+        ends = self.apply_draw(np.array([low, high]))
+        if limits.whole and low != high:
+            raise InputError(
+                f"{where}: {dist!r} draws fractions, but the input takes whole numbers "
+                f"({limits.describe()}); leave its uncertainty out, or analyse it with "
+                "scenarios of whole numbers"
+            )
+        found = limits.problem(ends)
+        if found is not None:
+            v, why = found
+            raise InputError(
+                f"{where}: {dist!r} can draw {v:g}, which {why} (the input must be "
+                f"{limits.describe()}); narrow the uncertainty"
+            )
+
     def check_values(self, arr: np.ndarray, what: str = "value") -> None:
-        """Refuse non-finite values and fractions that look like whole percentages."""
+        """Refuse non-finite values, fractions that look like whole percentages, and values
+        outside the input's bounds."""
         where = f"input {self.name!r}"
         bad = ~np.isfinite(arr)
         if bad.any():
@@ -416,6 +487,25 @@ class Input(Expr):
         elif self.unit == "flag":
             if not np.isin(arr, (0.0, 1.0)).all():
                 raise UnitError(f"{where}: a flag must be 0 or 1, got {what} {arr!r}")
+        if self.bounds is not None:
+            found = self.bounds.problem(arr)
+            if found is not None:
+                v, why = found
+                raise InputError(f"{where}: {what} {v:g} {why} (allowed: {self.bounds.describe()})")
+
+    def refuse_flag(self, raw: Any, what: str = "value") -> None:
+        """Refuse true/false given for a number (numpy would read True as 1)."""
+        if self.unit == "flag":
+            return
+        if isinstance(raw, bool | np.bool_) or (
+            isinstance(raw, np.ndarray | list | tuple)
+            and np.asarray(raw, dtype=object).size
+            and all(isinstance(x, bool | np.bool_) for x in np.asarray(raw, dtype=object).ravel())
+        ):
+            raise InputError(
+                f"input {self.name!r}: {what} {raw!r} is true/false, not a number; give the "
+                "amount, e.g. 40000 or 0.02"
+            )
 
     def evaluate(self, ctx: EvalContext) -> np.ndarray:
         return ctx.input_value(self)

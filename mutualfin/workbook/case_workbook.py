@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.pagebreak import Break
 
 from mutualfin.case.statements import CHECK_TOLERANCE, STATEMENTS
-from mutualfin.errors import WorkbookError
+from mutualfin.core.checks import check_text, wrong_kind
+from mutualfin.errors import InputError, MutualfinError, WorkbookError
 from mutualfin.workbook.layout import FIRST_PERIOD_COL, TOTAL_COL, quote_sheet
 from mutualfin.workbook.writer import (
     _DATA_FILL,
@@ -45,6 +45,7 @@ from mutualfin.workbook.writer import (
     number_format,
     plan_layout,
     safe_text,
+    save_bytes,
 )
 
 __all__ = ["Cover", "plan_case_extras", "verify_case", "verify_live", "write_case_workbook"]
@@ -73,6 +74,17 @@ class Cover:
     date: dt.date | None = None
     marking: str = "OFFICIAL"
 
+    def __post_init__(self) -> None:
+        for name in ("title", "organisation", "author", "version", "status", "marking"):
+            check_text(getattr(self, name), f"cover {name}")
+        if self.date is not None and not isinstance(self.date, dt.date):
+            raise InputError(
+                f"cover date must be a date such as datetime.date(2026, 4, 1), got "
+                f"{type(self.date).__name__} {self.date!r:.60}"
+            )
+        if isinstance(self.date, dt.datetime):
+            self.date = self.date.date()
+
 
 @dataclass(frozen=True)
 class Extra:
@@ -86,6 +98,24 @@ class Extra:
     line: str = ""
     period: int | None = None
     lines: tuple[str, ...] = ()
+
+
+def _check_results(results: Any, fn: str) -> None:
+    """Refuse what is not the Results of ``case.run()``, naming the call that was meant."""
+    if hasattr(results, "evaluation") and hasattr(results, "case"):
+        return
+    raise wrong_kind(
+        fn,
+        "results",
+        "the Results of case.run()",
+        results,
+        {
+            "Evaluation": "a model's workbook is checked by mutualfin.excel.verify(path, "
+            "evaluation)",
+            "BusinessCase": "run it first: case.run()",
+            "path": "load and run the case first: BusinessCase.from_file(path).run()",
+        },
+    )
 
 
 def _cell(sheet: str, row: int, col: int, absolute: bool = True) -> str:
@@ -239,6 +269,11 @@ def _cover_sheet(wb: Workbook, results, cover: Cover) -> None:
         safe_text(ws.cell(row=r, column=1), f"SHA-256 of {name}")
         safe_text(ws.cell(row=r, column=2), digest)
         ws.cell(row=r, column=2).font = Font(name="Courier New", size=9)
+    for label, text in getattr(results.case, "provenance", {}).items():
+        r += 1
+        safe_text(ws.cell(row=r, column=1), label)
+        safe_text(ws.cell(row=r, column=2), text)
+        ws.cell(row=r, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     r += 2
     notes = [
         "Every figure on the calculation sheets is a live formula: change a yellow input cell "
@@ -591,6 +626,7 @@ def write_case_workbook(
     LibreOffice recalculated, so viewers without a calculation engine show the figures.
     ``created`` fixes the workbook's timestamps (and the cover date), so the same case gives
     a byte-identical file."""
+    _check_results(results, "write_case_workbook")
     if created is not None and cover is not None and cover.date is None:
         cover.date = created.date()
     wb = build_case_workbook(results, cover=cover, appraisal=appraisal, risk=risk)
@@ -599,33 +635,79 @@ def write_case_workbook(
         return atomic_save(wb, target, overwrite, created)
     from mutualfin.workbook.recalc import recalculate
 
-    if target.exists() and not overwrite:
+    if (target.exists() or target.is_symlink()) and not overwrite:
         raise WorkbookError(
             f"{str(target)!r} already exists; choose another name or pass overwrite=True"
         )
     with tempfile.TemporaryDirectory(prefix="mutualfin-store-") as tmp:
-        raw = atomic_save(wb, Path(tmp) / target.name, True)
+        raw = atomic_save(wb, Path(tmp) / target.name, True, created)
         calc = recalculate(raw, Path(tmp) / "calc")
-        fd, staged = tempfile.mkstemp(
-            prefix=f".{target.stem}.",
-            suffix=".xlsx.tmp",
-            dir=target.parent if str(target.parent) else ".",
-        )
-        os.close(fd)
-        shutil.copyfile(calc, staged)
-        os.replace(staged, target)
-    return target
+        return save_bytes(target, calc.read_bytes(), overwrite=overwrite)
 
 
 def verify_case(path: str | os.PathLike, results, **kwargs):
     """:func:`mutualfin.excel.verify` for a case workbook, including its summary and checks."""
     from mutualfin.workbook.verify import verify
 
+    _check_results(results, "verify_case")
+
     extras = {
         (e.sheet, e.row, e.col): expected_extra(e, results.evaluation)
         for e in plan_case_extras(results)
     }
     return verify(path, results.evaluation, extra_expected=extras, **kwargs)
+
+
+def _live_value(inp) -> float | None:
+    """A new value for ``inp`` that its bounds allow: whole numbers move by 1, fractions by
+    0.01, other numbers by 10% (0 moves to 1); None if no such value is allowed."""
+    v = float(inp.value)
+    if inp.bounds is not None and inp.bounds.whole:
+        tries = [v + 1, v - 1]
+    elif inp.unit == "fraction":
+        tries = [v + 0.01, v - 0.01]
+    else:
+        tries = [v * 1.1, v * 0.9] if v != 0 else [1.0]
+    for new in tries:
+        try:
+            inp.check_values(np.asarray([new]), "new value")
+        except MutualfinError:
+            continue
+        return float(new)
+    return None
+
+
+def live_candidates(results) -> dict[str, float]:
+    """Scalar inputs of the case whose change (:func:`_live_value`) moves at least one figure
+    of the statements, with their new values: the inputs worth editing to prove a workbook
+    live. Found by evaluating every candidate change at once (one scenario each)."""
+    _check_results(results, "live_candidates")
+    case = results.case
+    model = case.model
+    proposed: dict[str, float] = {}
+    for name, inp in model.inputs.items():
+        if inp.kind != "scalar" or inp.unit == "flag":
+            continue
+        new = _live_value(inp)
+        if new is not None:
+            proposed[name] = new
+    if not proposed:
+        return {}
+    names = list(proposed)
+    n = len(names) + 1  # scenario 0 is the case as it stands
+    overrides = {}
+    for k, name in enumerate(names, start=1):
+        column = np.full(n, float(model.inputs[name].value))
+        column[k] = proposed[name]
+        overrides[name] = column
+    keep = [x for x in model.lines if model.shapes[x].entity is None]
+    ev = model.evaluate(overrides, keep=keep, chunk_size=16)
+    moved = np.zeros(n, dtype=bool)
+    for line in keep:
+        arr = np.asarray(ev.array(line), dtype=float).reshape(n, -1)
+        tol = np.maximum(0.005, 1e-9 * np.abs(arr[0]))
+        moved |= (np.abs(arr - arr[0]) > tol).any(axis=1)
+    return {name: proposed[name] for k, name in enumerate(names, start=1) if moved[k]}
 
 
 def verify_live(
@@ -640,35 +722,33 @@ def verify_live(
     recalculate in LibreOffice, and compare every formula cell with Python run with the same
     changes.
 
-    ``changes`` names the inputs and new values; otherwise ``samples`` scalar inputs are
-    picked at random (seeded) and moved by 10% (fractions by 0.01, within their bounds).
+    ``changes`` names the inputs and new values (each held to the input's bounds, as the
+    case file is); otherwise ``samples`` inputs are picked at random (seeded) among those
+    whose change moves the figures (:func:`live_candidates`): whole numbers move by 1,
+    fractions by 0.01, other numbers by 10%, always within their bounds.
     Returns ``(changes, report)``.
     """
     from mutualfin.workbook.verify import edit_inputs
 
+    _check_results(results, "verify_live")
+    if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or samples < 1:
+        raise InputError(f"verify_live: samples = {samples!r} must be a whole number, at least 1")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise InputError(f"verify_live: seed = {seed!r} must be a whole number, at least 0")
     case = results.case
     if changes is None:
         rng = np.random.default_rng(seed)
-        scalars = [
-            n
-            for n, inp in case.model.inputs.items()
-            if inp.kind == "scalar" and inp.unit not in ("flag",)
-        ]
-        if not scalars:
-            raise WorkbookError("the case has no scalar inputs to change")
-        picked = rng.choice(len(scalars), size=min(samples, len(scalars)), replace=False)
-        changes = {}
-        for k in sorted(int(i) for i in picked):
-            name = scalars[k]
-            inp = case.model.inputs[name]
-            v = float(inp.value)
-            if inp.unit == "fraction":
-                new = v + 0.01 if v + 0.01 <= 1 else v - 0.01
-            else:
-                new = v * 1.1 if v != 0 else 1.0
-            changes[name] = new
+        movers = live_candidates(results)
+        if not movers:
+            raise WorkbookError(
+                "the case has no single-value input whose change moves its figures, so a live "
+                "check has nothing to change"
+            )
+        names = list(movers)
+        picked = rng.choice(len(names), size=min(int(samples), len(names)), replace=False)
+        changes = {names[k]: movers[names[k]] for k in sorted(int(i) for i in picked)}
     with tempfile.TemporaryDirectory(prefix="mutualfin-live-") as tmp:
-        edited = edit_inputs(path, Path(tmp) / Path(path).name, changes)
         rerun = case.run({k: [v] for k, v in changes.items()})
+        edited = edit_inputs(path, Path(tmp) / Path(path).name, changes)
         report = rerun.verify(edited)
     return changes, report

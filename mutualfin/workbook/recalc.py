@@ -28,6 +28,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from mutualfin.core.checks import wrong_kind
 from mutualfin.errors import RecalculationError
 
 __all__ = [
@@ -270,6 +271,9 @@ def recalculate(path: str | os.PathLike, out_dir: str | os.PathLike, timeout: fl
     is not changed. Inside :func:`recalculation_session` the session's LibreOffice process
     does the work; otherwise LibreOffice is started for this one file.
     """
+    for arg, value in (("path", path), ("out_dir", out_dir)):
+        if not isinstance(value, str | os.PathLike):
+            raise wrong_kind("recalculate", arg, "a file or folder path", value, {})
     if _session is not None and _session.alive:
         return _session.recalculate(path, out_dir)
     src = Path(path)

@@ -23,13 +23,25 @@ import numpy as np
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+from mutualfin.core.checks import wrong_kind
 from mutualfin.engine.model import Evaluation
-from mutualfin.errors import VerificationError, WorkbookError
+from mutualfin.errors import InputError, VerificationError, WorkbookError
 from mutualfin.workbook.layout import FIRST_PERIOD_COL, OPENING_COL, TOTAL_COL
 from mutualfin.workbook.recalc import recalculate
 from mutualfin.workbook.writer import CALC_HEADER, atomic_save, plan_layout
 
 __all__ = ["Mismatch", "VerifyReport", "edit_inputs", "verify"]
+
+#: what a user may pass instead of an Evaluation or a workbook path, and the call they meant
+_EVALUATION_FIXES = {
+    "BusinessCase": "run it first: case.run().verify(path)",
+    "Model": "evaluate it first: verify(path, model.evaluate())",
+    "path": "the workbook comes first: verify(path, evaluation)",
+}
+_PATH_FIXES = {
+    "Results": "to check a workbook against these results call results.verify(path)",
+    "Evaluation": "the workbook comes first: verify(path, evaluation)",
+}
 
 ERROR_VALUES = ("#REF!", "#NAME?", "#DIV/0!", "#VALUE!", "#N/A", "#NUM!", "#NULL!", "Err:")
 MONEY_TOLERANCE = 0.005  # half a penny
@@ -194,7 +206,8 @@ def verify(
     Parameters
     ----------
     path : path of the workbook written by mutualfin
-    evaluation : the Evaluation it was written from
+    evaluation : the Evaluation it was written from; or the Results a case workbook was written
+        from (``results.to_excel``), which verifies it as ``results.verify(path)`` does
     scenario : which scenario of the evaluation the workbook holds
     recalculated : optional path of an already recalculated copy (skips LibreOffice)
     extra_expected : optional {(sheet, row, column): (description, value, unit)} for formula
@@ -206,6 +219,23 @@ def verify(
         ``report.ok`` is True when every formula cell equals Python and none shows an error
         value; ``str(report)`` lists each mismatch by sheet, cell and line name.
     """
+    if not isinstance(path, str | os.PathLike):
+        raise wrong_kind("verify", "path", "the workbook's file path", path, _PATH_FIXES)
+    if not isinstance(evaluation, Evaluation):
+        if hasattr(evaluation, "evaluation") and hasattr(evaluation, "case"):  # a Results
+            if extra_expected is not None:
+                raise InputError(
+                    "verify: extra_expected is for an Evaluation; a Results knows its own "
+                    "(call results.verify(path))"
+                )
+            return evaluation.verify(path, scenario=scenario, recalculated=recalculated)
+        raise wrong_kind(
+            "verify",
+            "evaluation",
+            "the Evaluation the workbook was written from",
+            evaluation,
+            _EVALUATION_FIXES,
+        )
     src = Path(path)
     if not src.is_file():
         raise WorkbookError(f"workbook {str(src)!r} does not exist")
@@ -266,6 +296,17 @@ def edit_inputs(
     (scalar inputs, via their defined name) or a list with one value per period (inputs by
     period, on the Inputs sheet). Formulas are left as they are.
     """
+    for arg, value in (("src", src), ("dst", dst)):
+        if not isinstance(value, str | os.PathLike):
+            raise wrong_kind("edit_inputs", arg, "a workbook's file path", value, _PATH_FIXES)
+    if not isinstance(changes, dict):
+        raise wrong_kind(
+            "edit_inputs",
+            "changes",
+            "a mapping of input name to new value",
+            changes,
+            {},
+        )
     wb = openpyxl.load_workbook(src)
     names = wb.defined_names
     for name, value in changes.items():

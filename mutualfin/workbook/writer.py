@@ -22,17 +22,25 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import errno
+import gc
+import io
 import os
 import re
+import secrets
+import stat
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
+from mutualfin.core.checks import wrong_kind
 from mutualfin.engine.model import Evaluation, Model
 from mutualfin.engine.nodes import excel_name
 from mutualfin.errors import WorkbookError
@@ -45,7 +53,7 @@ from mutualfin.workbook.layout import (
     render_row,
 )
 
-__all__ = ["PALETTE", "atomic_save", "safe_text", "write_workbook"]
+__all__ = ["PALETTE", "atomic_save", "safe_text", "save_bytes", "write_workbook"]
 
 PALETTE = {
     "input_fill": "FFF2CC",
@@ -125,17 +133,27 @@ def number_format(unit: str) -> str:
 
 
 def safe_text(cell, text: object) -> None:
-    """Write user text as text, never as a formula (=, +, -, @, tab, CR at the start)."""
+    """Write user text as text, never as a formula (=, +, -, @, tab, CR at the start).
+
+    Text a workbook cannot hold (a control character such as ESC or NUL, given through the
+    Python API where no case file checked it) is refused with a WorkbookError, not left to
+    openpyxl's IllegalCharacterError."""
     s = "" if text is None else str(text)
+    bad = ILLEGAL_CHARACTERS_RE.search(s)
+    if bad is not None:
+        raise WorkbookError(
+            f"text {s!r:.80} holds a control character ({bad.group()!r}) that a workbook "
+            "cannot hold; remove it from the label, source or name it came from"
+        )
     cell.value = s
     if s.startswith(_DANGEROUS_START):
         cell.data_type = "s"
         cell.quotePrefix = True
 
 
-def _pin_timestamps(path: str, created: dt.datetime) -> None:
-    """Rewrite the saved zip with every entry dated ``created`` and the document's modified
-    time set to it, so the same workbook gives the same bytes."""
+def _pin_timestamps(data: bytes, created: dt.datetime) -> bytes:
+    """The saved zip with every entry dated ``created`` and the document's modified time set
+    to it, so the same workbook gives the same bytes."""
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     date_time = (
         max(created.year, 1980),
@@ -145,28 +163,160 @@ def _pin_timestamps(path: str, created: dt.datetime) -> None:
         created.minute,
         created.second,
     )
-    with zipfile.ZipFile(path) as src:
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
         entries = [(info.filename, src.read(info.filename)) for info in src.infolist()]
-    tmp = path + ".pin"
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name, data in entries:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, part in entries:
             if name == "docProps/core.xml":
-                data = re.sub(
+                part = re.sub(
                     rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
                     rb"\g<1>" + stamp.encode() + rb"\g<2>",
-                    data,
+                    part,
                 )
             info = zipfile.ZipInfo(name, date_time=date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            dst.writestr(info, data)
-    os.replace(tmp, path)
+            dst.writestr(info, part)
+    return out.getvalue()
+
+
+def _exists(path: Path) -> bool:
+    """True if anything is at ``path``: a file, a folder, or a symbolic link (even dangling)."""
+    return path.exists() or path.is_symlink()
+
+
+def _already_exists(path: Path, what: str = "pass overwrite=True") -> WorkbookError:
+    link = " (a symbolic link)" if path.is_symlink() else ""
+    return WorkbookError(
+        f"{str(path)!r} already exists{link}; choose another name or {what} "
+        "(--overwrite on the command line)"
+    )
+
+
+def save_bytes(path: str | os.PathLike, data: bytes, *, overwrite: bool = False) -> Path:
+    """Write ``data`` to ``path`` so that it appears complete or not at all.
+
+    The bytes go to a hidden temporary file in the same folder, are flushed to disk, and
+    the file is then moved into place: with ``overwrite``, replacing what is there (keeping
+    its permissions); without, only if nothing is there, checked and done in one step by the
+    operating system (a hard link), so two writers racing for one name cannot both win. A
+    new file's permissions follow the umask, as any program's do. If the write fails (disk
+    full, interrupted), the temporary file is removed and any earlier file is untouched.
+
+    Raises
+    ------
+    WorkbookError
+        ``path`` exists and ``overwrite`` is False, or the disk refused the write (its reason
+        and ``path`` named, never the temporary file's).
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise WorkbookError(f"folder {str(folder)!r} does not exist; create it first")
+    if not overwrite and _exists(path):
+        raise _already_exists(path)
+    mode = None
+    if overwrite:
+        try:
+            st = os.stat(path)
+            if stat.S_ISREG(st.st_mode):
+                mode = stat.S_IMODE(st.st_mode)  # a shared 0664 file stays 0664
+        except OSError:
+            pass
+    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(tmp, flags, 0o666)  # the umask applies, as for any new file
+    except OSError as exc:
+        raise _write_error(path, exc) from None
+    try:
+        try:
+            if mode is not None:
+                os.chmod(tmp, mode)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            _place_new(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _write_error(path, exc) from None
+        raise
+    return path
+
+
+def _place_new(tmp: Path, path: Path) -> None:
+    """Move ``tmp`` to ``path`` only if nothing is at ``path``, atomically."""
+    try:
+        os.link(tmp, path)  # fails if anything, even a dangling link, is at path
+    except FileExistsError:
+        raise _already_exists(path) from None
+    except OSError:  # a file system without hard links: reserve the name, then replace it
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            raise _already_exists(path) from None
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
+
+
+def _write_error(path: Path, exc: OSError, where: str = "") -> WorkbookError:
+    reason = exc.strerror or str(exc)
+    hint = {
+        errno.ENOSPC: "free some space, or write elsewhere",
+        errno.EFBIG: "the file is larger than this file system or process may write",
+        errno.EDQUOT: "the disk quota is used up; free some space, or write elsewhere",
+        errno.EACCES: "choose a folder you may write in",
+        errno.EPERM: "choose a folder you may write in",
+        errno.EROFS: "the disk is read-only; write elsewhere",
+    }.get(exc.errno or 0, "check the folder and the disk")
+    return WorkbookError(
+        f"could not write {str(path)!r}: {reason}{where}; {hint}. Nothing was written, and "
+        "any earlier file is unchanged"
+    )
+
+
+def _save_in_memory(wb: Workbook, path: Path) -> bytes:
+    """The workbook's bytes. openpyxl writes each sheet through a temporary file in the
+    system's temporary folder first; if that disk is full, the error names the workbook and
+    the temporary folder, and the second error openpyxl's half-closed writers raise as they
+    are cleaned up (printed as "Exception ignored in ...") is swallowed here, not shown."""
+    buffer = io.BytesIO()
+    failure: WorkbookError | None = None
+    hook = sys.unraisablehook
+
+    def quiet(unraisable) -> None:
+        if not isinstance(unraisable.exc_value, OSError):
+            hook(unraisable)
+
+    sys.unraisablehook = quiet
+    try:
+        try:
+            wb.save(buffer)
+        except OSError as exc:
+            failure = _write_error(path, exc, f" (in the temporary folder {tempfile.gettempdir()})")
+        gc.collect()  # finish openpyxl's abandoned writers while their errors are swallowed
+    finally:
+        sys.unraisablehook = hook
+    if failure is not None:
+        raise failure
+    return buffer.getvalue()
 
 
 def atomic_save(
     wb: Workbook, path: Path, overwrite: bool, created: dt.datetime | None = None
 ) -> Path:
-    """Save to a temporary file in the same folder, then move it into place.
+    """Save to a temporary file in the same folder, then move it into place
+    (:func:`save_bytes`).
 
     With ``created``, the workbook's creation and modification times and every part's zip
     date are set to it, so the same inputs give a byte-identical file.
@@ -177,25 +327,14 @@ def atomic_save(
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise WorkbookError(f"folder {str(folder)!r} does not exist; create it first")
-    if path.exists() and not overwrite:
-        raise WorkbookError(
-            f"{str(path)!r} already exists; choose another name or pass overwrite=True "
-            "(--overwrite on the command line)"
-        )
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=folder)
-    os.close(fd)
+    if _exists(path) and not overwrite:
+        raise _already_exists(path)
     if created is not None:
         wb.properties.created = created
-    try:
-        wb.save(tmp)
-        if created is not None:
-            _pin_timestamps(tmp, created)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
+    data = _save_in_memory(wb, path)
+    if created is not None:
+        data = _pin_timestamps(data, created)
+    return save_bytes(path, data, overwrite=overwrite)
 
 
 def _header(ws, row: int, values: list[str]) -> None:
@@ -315,6 +454,8 @@ def write_workbook(
     Returns the path written. The file appears complete or not at all. ``created`` fixes the
     timestamps so the same model gives the same bytes.
     """
+    if not isinstance(path, str | os.PathLike):
+        raise wrong_kind("write_workbook", "path", "the workbook's file path", path, {})
     wb = build_workbook(evaluation, title=title, scenario=scenario)
     return atomic_save(wb, Path(path), overwrite, created)
 
@@ -327,6 +468,18 @@ def build_workbook(
     marking: str = "",
 ) -> Workbook:
     """The workbook of :func:`write_workbook`, not yet saved (to add sheets to it)."""
+    if not isinstance(evaluation, Evaluation):
+        raise wrong_kind(
+            "write_workbook",
+            "evaluation",
+            "an Evaluation (model.evaluate())",
+            evaluation,
+            {
+                "Results": "a case's workbook is written by results.to_excel(path)",
+                "BusinessCase": "a case's workbook is written by case.run().to_excel(path)",
+                "Model": "evaluate it first: write_workbook(model.evaluate(), path)",
+            },
+        )
     model = evaluation.model
     if not 0 <= scenario < evaluation.n_scenarios:
         raise WorkbookError(f"scenario {scenario} is outside 0..{evaluation.n_scenarios - 1}")

@@ -21,7 +21,7 @@ from mutualfin.cli import TEMPLATE
 from mutualfin.errors import MutualfinError
 
 #: the template case file ``mutualfin new`` writes: valid, runs, checks balance
-GOOD_CASE = TEMPLATE.replace("__FILE__", "case.toml").replace("__NAME__", "Test mutual")
+GOOD_CASE = TEMPLATE.replace("__FILE__", "case.toml").replace("__NAME__", '"Test mutual"')
 
 #: a valid roster: header row 1, employees from row 2
 GOOD_ROSTER = (

@@ -4,6 +4,7 @@ edits one thing in it."""
 
 from __future__ import annotations
 
+import openpyxl
 import pytest
 
 from mutualfin.case import BusinessCase
@@ -170,7 +171,7 @@ CASES = [
     (
         "debtor_days_as_fraction",
         edit("debtor_days = 30", "debtor_days = 400"),
-        ["finance.debtor_days", "over 365"],
+        ["finance.debtor_days", "400 is above 365", "give days"],
     ),
     # negative money where impossible, and non-finite numbers
     ("negative_overhead", edit("hr = 40_000", "hr = -40_000"), ["overheads.hr", "-40000"]),
@@ -200,6 +201,57 @@ CASES = [
         "reversed_uncertainty",
         edit("triangular = [0.0, 0.02, 0.03]", "triangular = [0.03, 0.02, 0.0]"),
         ["contract.indexation", "low <= mode <= high"],
+    ),
+    # uncertainty: what it can draw must be a value the input allows (issue 20, item 3)
+    (
+        "uncertainty_draws_negative_money",
+        edit("hr = 40_000", "hr = { value = 40_000, uncertainty = { uniform = [-50000, 60000] } }"),
+        ["overheads.hr", "can draw -50000", "negative", "narrow the uncertainty"],
+    ),
+    (
+        "value_outside_its_own_uncertainty",
+        edit("hr = 40_000", "hr = { value = 40_000, uncertainty = { uniform = [50000, 60000] } }"),
+        ["overheads.hr", "value 40000 is outside its own uncertainty", "include the value"],
+    ),
+    (
+        "unbounded_uncertainty_on_bounded_input",
+        edit("hr = 40_000", "hr = { value = 40_000, uncertainty = { normal = [40000, 100] } }"),
+        ["overheads.hr", "can draw any number", "from 0 to", "bounded distribution"],
+    ),
+    (
+        "fractional_draws_of_whole_months",
+        edit(
+            "payment_lag_months = 1 ",
+            "payment_lag_months = { value = 1, uncertainty = { uniform = [0, 2] } } ",
+        ),
+        ["contract.payment_lag_months", "draws fractions", "whole numbers"],
+    ),
+    (
+        "uncertainty_on_a_date",
+        edit(
+            'start_date = "2026-04-01"',
+            'start_date = { value = "2026-04-01", uncertainty = { uniform = [0, 1] } }',
+        ),
+        ["contract.start_date.uncertainty", "only a number can be uncertain", "Remove it"],
+    ),
+    # non-finite and absurd numbers (issue 20, item 10)
+    (
+        "nan_indexation",
+        edit(
+            "indexation = { value = 0.02, uncertainty = { triangular = [0.0, 0.02, 0.03] } }",
+            "indexation = nan",
+        ),
+        ["contract.indexation", "nan", "finite number"],
+    ),
+    (
+        "absurd_contract_value",
+        edit("value = 2_000_000", "value = 1e300"),
+        ["contract.annual_value", "1e+300 is above 10,000,000,000", "pence", "zeros"],
+    ),
+    (
+        "payment_lag_in_part_months",
+        edit("payment_lag_months = 1 ", "payment_lag_months = 0.5 "),
+        ["contract.payment_lag_months", "0.5 is not a whole number", "whole months"],
     ),
     (
         "loan_without_term",
@@ -235,7 +287,9 @@ def test_loan_drawn_after_the_timeline(tmp_path, write_case):
 
 def test_empty_roster_in_a_case(tmp_path, write_case, write_roster):
     write_roster(GOOD_ROSTER.splitlines()[0] + "\n")
-    path = write_case(edit("[finance]", '[roster]\nfile = "staff.csv"\n\n[staff]\n\n[finance]'))
+    path = write_case(
+        edit("[finance]", '[roster]\nfile = "staff.csv"\n\n[staff]\n\n[lgps]\n\n[finance]')
+    )
     refused(
         lambda: load_case(path), CaseFileError, "staff.csv", "row 2", "no rows", folder=tmp_path
     )
@@ -269,3 +323,143 @@ def test_case_file_not_found(tmp_path):
 def test_folder_given_as_case_file(tmp_path):
     (tmp_path / "case.toml").mkdir()
     refused(lambda: load_case(tmp_path / "case.toml"), CaseFileError, "not found", folder=tmp_path)
+
+
+# -- the roster's path: inside the case file's folder unless allowed (issue 20, item 2) -------
+ROSTER_TABLE = '[roster]\nfile = "{file}"\n{extra}\n[staff]\n\n[lgps]\n\n[finance]'
+
+
+def with_roster(file: str, extra: str = "") -> str:
+    return edit("[finance]", ROSTER_TABLE.format(file=file, extra=extra))
+
+
+@pytest.fixture
+def elsewhere(tmp_path):
+    """A case folder, and a roster in a folder beside it (outside the case's folder)."""
+    (tmp_path / "case").mkdir()
+    (tmp_path / "other").mkdir()
+    roster = tmp_path / "other" / "staff.csv"
+    roster.write_text(GOOD_ROSTER, encoding="utf-8")
+    return tmp_path / "case", roster
+
+
+@pytest.mark.parametrize("how", ["absolute", "dot_dot", "symlink"])
+def test_roster_outside_the_case_folder(tmp_path, elsewhere, how):
+    folder, roster = elsewhere
+    if how == "absolute":
+        file = roster.as_posix()
+    elif how == "dot_dot":
+        file = "../other/staff.csv"
+    else:
+        (folder / "staff.csv").symlink_to(roster)
+        file = "staff.csv"
+    case = folder / "case.toml"
+    case.write_text(with_roster(file), encoding="utf-8")
+    refused(
+        lambda: load_case(case),
+        CaseFileError,
+        "roster.file",
+        "outside the case file's folder",
+        "allow_outside_folder = true",
+        folder=tmp_path,
+    )
+
+
+def test_roster_outside_allowed_is_recorded_on_the_cover(tmp_path, elsewhere):
+    folder, roster = elsewhere
+    case_file = folder / "case.toml"
+    case_file.write_text(
+        with_roster("../other/staff.csv", "allow_outside_folder = true"), encoding="utf-8"
+    )
+    case = load_case(case_file)
+    assert len(case.components["staff"].roster) == 3
+    book = case.run().to_excel(tmp_path / "case.xlsx")
+    cover = openpyxl.load_workbook(book)["Cover"]
+    texts = [str(c.value) for row in cover.iter_rows() for c in row if c.value is not None]
+    assert "Roster read from outside the case file's folder" in texts
+    assert any(str(roster) in t and "allow_outside_folder" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("file", "words"),
+    [
+        ("staff\\u0000.csv", ["roster.file", "control character", "\\x00"]),
+        ("staff\\u001b[2J.csv", ["roster.file", "control character", "\\x1b"]),
+    ],
+    ids=["nul", "escape"],
+)
+def test_roster_file_name_with_control_characters(tmp_path, write_case, file, words):
+    path = write_case(with_roster(file))
+    refused(lambda: load_case(path), CaseFileError, *words, folder=tmp_path)
+
+
+def test_roster_ignore_columns_in_the_case_file(tmp_path, write_case, write_roster):
+    lines = GOOD_ROSTER.splitlines()
+    write_roster("\n".join([lines[0] + ",notes", *(x + ",n/a" for x in lines[1:])]) + "\n")
+    path = write_case(with_roster("staff.csv"))
+    refused(lambda: load_case(path), CaseFileError, "column notes: unknown", folder=tmp_path)
+    path = write_case(with_roster("staff.csv", 'ignore_columns = ["notes"]'))
+    assert len(load_case(path).components["staff"].roster) == 3
+
+
+# -- text a workbook cannot hold or a terminal would act on (issue 20, item 1) ----------------
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        ('name = "Test mutual"', 'name = "Test\\u000bmutual"', ["case.name", "\\x0b"]),
+        ('name = "Test mutual"', 'name = "Test\\u0001mutual"', ["case.name", "\\x01"]),
+        ('name = "Test mutual"', 'name = "\\u001b[31mTest"', ["case.name", "\\x1b"]),
+        ('name = "Test mutual"', 'name = "Test\\u0000"', ["case.name", "\\x00"]),
+        ('organisation = "Your council"', 'organisation = "A\\bB"', ["case.organisation"]),
+        ('author = ""', 'author = "\\u001b]0;x\\u0007"', ["case.author", "\\x1b"]),
+        (
+            'source = "draft contract (illustrative)"',
+            'source = "draft\\u001b[8m contract"',
+            ["contract.annual_value.source", "\\x1b"],
+        ),
+        ('name = "Test mutual"', 'name = "' + "x" * 101 + '"', ["case.name", "101 characters"]),
+    ],
+    ids=["vtab", "soh", "esc", "nul", "backspace", "osc_title", "source", "too_long"],
+)
+def test_control_characters_in_case_text(tmp_path, write_case, old, new, words):
+    path = write_case(edit(old, new))
+    refused(lambda: load_case(path), CaseFileError, "case.toml", *words, folder=tmp_path)
+
+
+# -- crafted files (issue 20, items 9 and 10; issue 23, item 1) ------------------------------
+def test_deeply_nested_arrays(tmp_path):
+    path = tmp_path / "case.toml"
+    path.write_text("x = " + "[" * 5_000 + "]" * 5_000 + "\n", encoding="utf-8")
+    refused(
+        lambda: load_case(path), CaseFileError, "case.toml", "nested too deeply", folder=tmp_path
+    )
+
+
+def test_nul_in_the_case_path(tmp_path):
+    refused(
+        lambda: load_case(str(tmp_path / "case\x00.toml")), CaseFileError, "NUL", folder=tmp_path
+    )
+
+
+def test_byte_order_mark_is_accepted(tmp_path):
+    """Notepad saves UTF-8 with a byte-order mark; the roster reader accepts one, so does
+    the case file reader."""
+    path = tmp_path / "case.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD_CASE.encode("utf-8"))
+    assert load_case(path).name == "Test mutual"
+
+
+def test_a_demonstration_model_file_given_as_a_case(tmp_path):
+    path = tmp_path / "demo.toml"
+    path.write_text(
+        '[timeline]\nstart = "2026/27"\nyears = 5\n\n[inputs."cash.opening"]\nvalue = 1\n',
+        encoding="utf-8",
+    )
+    refused(
+        lambda: load_case(path),
+        CaseFileError,
+        "demonstration-model file",
+        "not a business case",
+        "mutualfin demo",
+        folder=tmp_path,
+    )

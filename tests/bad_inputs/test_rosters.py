@@ -5,11 +5,14 @@ file written. Excel fixtures are built with openpyxl in the test's folder."""
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import io
 import re
 import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from mutualfin.errors import InputError
@@ -90,6 +93,35 @@ CSV_CASES = [
         "unknown_contract",
         roster_with(ROW.replace("permanent", "zero hours")),
         ["row 2, column contract", "fixed_term"],
+    ),
+    # optional columns misspelt: refused, never silently ignored (issue 20, item 4)
+    (
+        "misspelt_lgps_section",
+        roster_with(ROW).replace("lgps_section", "LGPS sectoin"),
+        ["row 1, column LGPS sectoin", "unknown column", "did you mean 'lgps_section'"],
+    ),
+    (
+        "misspelt_accrued_pension",
+        HEADER + ",Accrued pension (£ pa)\n" + ROW + ",5000\n",
+        ["Accrued pension (£ pa)", "did you mean 'accrued_pension'", "ignore_columns"],
+    ),
+    # implausibly low salaries (issue 20, item 5)
+    (
+        "salary_european_thousands",
+        roster_with(ROW.replace("24500", "24.500")),
+        ["row 2, column salary", "'24.500'", "under £1,000", "24,500 not 24.500", "hourly"],
+    ),
+    ("salary_hourly", roster_with(ROW.replace("24500", "12.60")), ["row 2", "under £1,000"]),
+    # text that a workbook cannot hold or a terminal would act on (issue 20, item 1)
+    (
+        "escape_in_id",
+        roster_with(ROW.replace("E009", "E0\x1b[2J09")),
+        ["row 2, column id", "control character", "\\x1b"],
+    ),
+    (
+        "backspace_in_role",
+        roster_with(ROW.replace("Support worker", "Support\x08worker")),
+        ["row 2, column role", "control character"],
     ),
     ("not_utf8", ROW.replace("Support", "Caf\xe9").encode("latin-1"), ["not UTF-8", "CSV UTF-8"]),
     ("binary", b"\x00\x01\x02PK\x03\x04", ["NUL bytes", "from_excel"]),
@@ -381,3 +413,121 @@ def test_defusedxml_is_active():
     """openpyxl parses workbooks with defusedxml (entity expansion and external entities
     refused), because defusedxml is installed as a dependency."""
     assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_unknown_column_listed_as_ignored_is_read(tmp_path, write_roster):
+    """A column the user says to leave out is not refused; the roster reads as without it."""
+    path = write_roster(HEADER + ",notes\n" + ROW + ",started as a volunteer\n")
+    refused(
+        lambda: Roster.from_csv(path, BASE_DATE),
+        RosterError,
+        "column notes: unknown",
+        folder=tmp_path,
+    )
+    roster = Roster.from_csv(path, BASE_DATE, ignore_columns=["Notes"])
+    assert roster.ids.tolist() == ["E009"]
+
+
+def test_a_file_that_is_not_a_roster_is_not_echoed(tmp_path, write_roster):
+    """Any readable file given as a roster is refused without quoting its content: nothing
+    of it but a count of columns appears in the message (issue 20, item 2)."""
+    secret = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin\n"
+    path = write_roster(secret)
+    exc = refused(
+        lambda: Roster.from_csv(path, BASE_DATE),
+        RosterError,
+        "none of the 1 columns of row 1 is a roster column",
+        "is this the roster file",
+        folder=tmp_path,
+    )
+    assert "root" not in str(exc) and "daemon" not in str(exc)
+
+
+def test_semicolon_header_is_not_echoed(tmp_path, write_roster):
+    path = write_roster("secret;words;here\n1;2;3\n")
+    exc = refused(
+        lambda: Roster.from_csv(path, BASE_DATE), RosterError, "semicolons", folder=tmp_path
+    )
+    assert "secret" not in str(exc)
+
+
+def test_ids_are_text(tmp_path, write_roster):
+    """000456 stays 000456; 0123 and 00123 are two people, not a duplicate (issue 20,
+    item 10). A number typed into a DataFrame or an Excel cell is read as its whole number."""
+    path = write_roster(
+        roster_with(ROW.replace("E009", "000456"), ROW.replace("E009", "0123"))
+        + ROW.replace("E009", "00123")
+        + "\n"
+    )
+    assert Roster.from_csv(path, BASE_DATE).ids.tolist() == ["000456", "0123", "00123"]
+    frame = pd.read_csv(path, dtype=str)
+    frame["id"] = [456, 123, 124]
+    assert Roster.from_frame(frame, BASE_DATE).ids.tolist() == ["456", "123", "124"]
+
+
+def test_decimal_salaries_are_numbers():
+    """read_sql returns NUMERIC columns as Decimal: they are read as the numbers they are."""
+    frame = pd.read_csv(io.StringIO(GOOD_ROSTER), dtype=str)
+    frame["salary"] = [
+        decimal.Decimal("24500.00"),
+        decimal.Decimal("24500"),
+        decimal.Decimal(45000),
+    ]
+    frame["fte"] = [decimal.Decimal("1.0"), decimal.Decimal("0.5"), decimal.Decimal("1")]
+    roster = Roster.from_frame(frame, BASE_DATE)
+    assert roster.pay.tolist() == [24_500.0, 12_250.0, 45_000.0]
+
+
+def test_decimal_nan_salary_is_not_a_number():
+    frame = pd.read_csv(io.StringIO(GOOD_ROSTER), dtype=str)
+    frame["salary"] = [decimal.Decimal("NaN"), decimal.Decimal("sNaN"), decimal.Decimal(45000)]
+    with pytest.raises(RosterError, match=r"row 2, column salary(.|\n)*row 3, column salary"):
+        Roster.from_frame(frame, BASE_DATE)
+
+
+def test_excel_row_beyond_the_last_row(tmp_path):
+    """A sheet with a cell on row 1,048,577 (no spreadsheet can save one) is refused as
+    damaged, not with openpyxl's ValueError (issue 20, item 9)."""
+    path = workbook(tmp_path, lambda wb, ws: ws.append(xl_row()))
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    xml = xml.replace('<row r="2"', '<row r="1048577"')
+    xml = re.sub(r'r="([A-G])2"', r'r="\g<1>1048577"', xml)
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for n, data in parts.items():
+            zf.writestr(n, data)
+    refused(
+        lambda: Roster.from_excel(path, BASE_DATE),
+        InputError,
+        "row 1,048,577",
+        "damaged",
+        folder=tmp_path,
+    )
+
+
+def test_excel_stray_cell_far_below_the_roster(tmp_path):
+    """A stray cell on row 500,000 would make the reader walk half a million empty rows."""
+    path = workbook(tmp_path, lambda wb, ws: (ws.append(xl_row()), ws.cell(500_000, 1, "x")))
+    refused(
+        lambda: Roster.from_excel(path, BASE_DATE),
+        InputError,
+        "last used row is 500,000",
+        "stray cells",
+        folder=tmp_path,
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: Roster.from_csv(None, BASE_DATE), ["file path", "NoneType"]),
+        (lambda: Roster.from_csv("staff\x00.csv", BASE_DATE), ["NUL"]),
+        (lambda: Roster.from_csv(pd.DataFrame(), BASE_DATE), ["Roster.from_frame"]),
+        (lambda: Roster.from_frame("staff.csv", BASE_DATE), ["DataFrame", "Roster.from_csv"]),
+    ],
+    ids=["none", "nul", "frame_to_from_csv", "path_to_from_frame"],
+)
+def test_roster_loader_given_the_wrong_thing(tmp_path, call, words):
+    refused(call, InputError, *words, folder=tmp_path)
