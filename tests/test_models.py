@@ -10,6 +10,8 @@ import pytest
 
 import mutualfin as mf
 
+from .casefiles import SHIPPED, shift_case
+
 MODELS = Path(__file__).resolve().parents[1] / "models"
 CASES = sorted(MODELS.glob("*.toml"))  # every file in models/ is a case run by `mutualfin run`
 
@@ -116,3 +118,49 @@ def test_identity_operands_are_dropped_when_a_model_is_defined():
     assert (x * 1) is x and (1 * x) is x and (x + 0) is x and (0 + x) is x and (x - 0) is x
     assert (x / 1) is x and (x**1) is x
     assert isinstance(0 - x, mf.engine.nodes.Neg)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("years", [1, 4], ids=["2027-28", "2030-31"])
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_case_moved_years_on_runs_and_verifies(name, years, tmp_path, soffice):
+    """Parameters past their data are held flat (an assumption the case lists), never
+    refused: every shipped case runs with go-live moved to 2027/28 and 2030/31, balances and
+    its workbook verifies."""
+    path = shift_case(name, tmp_path, years)
+    with pytest.warns(mf.errors.AssumptionWarning, match="held flat"):
+        case = mf.BusinessCase.from_file(path)
+    assert case.timeline.labels[0] == f"{2026 + years}/{(27 + years) % 100:02d}"
+    assert any("held flat from" in a for a in case.assumptions)
+    results = case.run()
+    assert results.checks["ok"].all(), results.checks
+    book = results.to_excel(tmp_path / "moved.xlsx", appraisal=case.appraise(results))
+    report = results.verify(book)
+    assert report.ok, str(report)
+    # the Parameters sheet marks the held values as an assumption
+    import openpyxl
+
+    params = openpyxl.load_workbook(book)["Parameters"]
+    notes = [str(c.value) for row in params.iter_rows() for c in row if c.value]
+    assert any("held flat after" in n for n in notes)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_pension_lines_are_plausible_against_the_paybill(name):
+    """No pension figure implausible by an order of magnitude: the mutual's employer
+    contributions 5-35% of LGPS pay; an exit payment, credit, bond or council top-up at most
+    a quarter of a year's paybill."""
+    results = mf.BusinessCase.from_file(MODELS / f"{name}.toml").run()
+    lines = results.lines
+    paybill = lines.loc["staff_pay"]
+    rate = lines.loc["lgps_contributions_mutual"] / lines.loc["lgps_pensionable_pay"]
+    assert ((rate > 0.05) & (rate < 0.35)).all(), rate
+    for line in (
+        "lgps_exit_payment",
+        "lgps_exit_credit",
+        "lgps_exit_settlement_council",
+        "lgps_bond",
+        "lgps_contributions_council",
+    ):
+        if line in lines.index:
+            assert (lines.loc[line].abs() <= 0.25 * paybill).all(), (line, lines.loc[line])

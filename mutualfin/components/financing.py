@@ -38,6 +38,10 @@ class CaseFinance(Component):
 
     key = "finance"
     sheet = STATEMENTS
+    default_sources: ClassVar[dict[str, str]] = {
+        "discount_rate": "mutualfin default: 3.5% as a placeholder; give the mutual's own cost "
+        "of capital (nominal), such as its borrowing rate",
+    }
     moved: ClassVar[dict[str, str]] = {
         "tax_exempt": "corporation tax follows the legal form now: a charity (e.g. "
         '[legal_form] form = "charitable_community_benefit_society") is exempt on its '
@@ -56,7 +60,9 @@ class CaseFinance(Component):
             "Days of costs the mutual owes at the year end", default=0.0
         )
         discount_rate: Fraction = input_field(
-            "Discount rate for the mutual's NPV (nominal, per year)", default=0.035
+            "The mutual's own discount rate for its NPV: its cost of capital, nominal (the "
+            "council's appraisal uses the Green Book real rate)",
+            default=0.035,
         )
         reserves_target_months: Months = input_field(
             "Reserves target in months of net operating costs", default=3.0
