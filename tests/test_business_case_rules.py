@@ -226,3 +226,24 @@ def test_youth_case_has_no_net_outlay_and_says_so():
     assert np.isnan(r.metrics["payback_years"])
     assert r.metric_text("payback_years") == "no net outlay"
     assert r.metric_text("irr_before_financing") == "no net outlay"
+
+
+def test_profit_share_is_paid_out_of_last_years_surplus_by_hand():
+    """3BM's councils take half of its net profits: paid out of the year before's surplus
+    after tax, never out of a loss; it leaves reserves and cash, not the surplus."""
+    from mutualfin.components.profit_share import ProfitShare
+
+    base = case().run()
+    shared = case(ProfitShare(council_share=0.5, partner_share=0.1)).run()
+    surplus = base["surplus_after_tax"].to_numpy()
+    assert shared["surplus_after_tax"].tolist() == pytest.approx(surplus)
+    expected = 0.6 * np.maximum(np.concatenate([[0], surplus[:-1]]), 0)
+    assert shared["distributions"].tolist() == pytest.approx(expected)
+    assert shared["profit_share_council"].tolist() == pytest.approx(expected / 0.6 * 0.5)
+    assert shared["reserves"].iloc[-1] == pytest.approx(base["reserves"].iloc[-1] - expected.sum())
+    assert shared["closing_cash"].iloc[-1] == pytest.approx(
+        base["closing_cash"].iloc[-1] - expected.sum()
+    )
+    assert shared.checks["ok"].all()
+    with pytest.raises(InputError, match=r"add up to more than the whole surplus"):
+        ProfitShare(council_share=0.7, partner_share=0.5)

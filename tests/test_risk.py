@@ -407,7 +407,7 @@ def test_fan_chart_has_bands_median_and_floor_per_line():
     try:
         assert [ax.get_title() for ax in fig.axes] == [
             "Closing cash",
-            "Reserves (opening cash plus surplus after tax to date)",
+            "Reserves (opening cash plus surplus after tax to date, less profit paid out)",
         ]
         for ax in fig.axes:
             assert len(ax.collections) == 3  # 5-95, 10-90, 25-75 bands

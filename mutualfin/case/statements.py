@@ -88,6 +88,8 @@ ROLES: dict[str, str] = {
     "debt": "borrowing outstanding at the period end (a balance)",
     "receipts:<income line>": "the cash received for an income line, replacing it in the "
     "cash flow (the difference is owed to the mutual)",
+    "distribution": "profit paid out to the council or a partner (a profit share, a "
+    "dividend): an appropriation of the surplus, paid in cash",
     "council_cost": "a cost the council bears, not the mutual (staff it keeps, a pension "
     "top-up or exit payment under pass-through): never in the mutual's surplus or cash; the "
     "commissioner's appraisal counts it",
@@ -421,6 +423,14 @@ STATEMENTS: tuple[Statement, ...] = (
         subtracts=("corporation_tax",),
         summary="Surplus (deficit) after tax",
     ),
+    Statement(
+        "distributions",
+        "Profit share and dividends paid (to the council and any partner)",
+        IE,
+        adds=("distribution",),
+        summary="Profit share and dividends paid",
+        when=_has("distribution"),
+    ),
     # -- cash flow ---------------------------------------------------------------------------
     Statement(
         "debtors_other_income",
@@ -499,10 +509,10 @@ STATEMENTS: tuple[Statement, ...] = (
     ),
     Statement(
         "financing_cash_flow",
-        "Financing: drawdown less repayment and interest",
+        "Financing: drawdown less repayment, interest and profit paid out",
         CF,
         adds=("drawdown",),
-        subtracts=("repayment", "interest"),
+        subtracts=("repayment", "interest", "distribution"),
     ),
     Statement(
         "net_cash_flow",
@@ -522,10 +532,10 @@ STATEMENTS: tuple[Statement, ...] = (
     # -- reserves ----------------------------------------------------------------------------
     Statement(
         "reserves",
-        "Reserves (opening cash plus surplus after tax to date)",
+        "Reserves (opening cash plus surplus after tax to date, less profit paid out)",
         RES,
         kind="balance",
-        formula=lambda b: previous("reserves") + b["surplus_after_tax"],
+        formula=lambda b: previous("reserves") + b["surplus_after_tax"] - b.role("distribution"),
         opening="opening_cash",
         summary="Reserves",
     ),

@@ -13,7 +13,8 @@ every shipped component is registered once ``mutualfin.components`` is imported.
 - :mod:`~mutualfin.components.staff`: staff costs per employee, one-off transfer costs;
 - :mod:`~mutualfin.components.pensions`: the LGPS admission agreement;
 - :mod:`~mutualfin.components.legal_form`: the mutual's legal form;
-- :mod:`~mutualfin.components.financing`: the case's financial settings and a loan.
+- :mod:`~mutualfin.components.financing`: the case's financial settings and a loan;
+- :mod:`~mutualfin.components.profit_share`: profit paid out to the council or a partner.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from mutualfin.components import (  # noqa: F401 - imported to register their co
     income,
     legal_form,
     pensions,
+    profit_share,
     roster,
     savings,
     staff,
