@@ -1,10 +1,12 @@
 """The commissioner's question: is the spin-out value for money against keeping the youth
-service in-house? Green Book appraisal in real 2026/27 prices, from the council's side.
+service in-house, and what does it do to the council's budget?
 
     python examples/appraisal.py [OUTPUT_DIR]
 
-Uses models/youth_service.toml for the contract payments; the in-house cost (£4.6m, the
-published 2013/14 budget) is published, the rest are illustrative assumptions.
+Uses models/youth_service.toml, whose [appraisal] table appraises five options the Green Book
+way (real 2026/27 prices, 3.5% discounting, optimism bias cost by cost on every option, ten
+years). The in-house cost (£4.6m, the published 2013/14 budget) is published; the rest are
+illustrative assumptions, each with its source in the case file.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import mutualfin as mf
 from mutualfin import plots
+from mutualfin.appraisal import Cost, Option
 
 # a case warns once about the parameters it holds flat beyond their data (case.assumptions)
 warnings.simplefilter("ignore", mf.errors.AssumptionWarning)
@@ -26,41 +29,41 @@ MODELS = Path(__file__).resolve().parents[1] / "models"
 def main(out: Path) -> None:
     case = mf.BusinessCase.from_file(MODELS / "youth_service.toml")
     results = case.run()
-    years = case.timeline.n
-    contract = results["council_income"].to_numpy()  # what the council pays the mutual (nominal)
-    in_house = mf.Option(
-        "Retain in-house",
-        # published £4.6m budget, growing with pay awards (illustrative 2.5% a year)
-        {"in-house service": [4_600_000 * 1.025**t for t in range(years)]},
-    )
-    mutual = mf.Option(
-        "Spin out to a mutual",
-        {
-            "contract payments": contract,
-            "stranded overheads": [120_000 * 1.025**t for t in range(years)],  # illustrative
-            "set-up support": [150_000] + [0] * (years - 1),  # the transition grant
-        },
-        optimism_bias=0.41,  # Green Book: outsourcing operating costs, upper bound
-        mitigation=0.8,
-        mitigation_reason="fixed-price contract signed for 5 years; price risk sits with the "
-        "mutual",
-        bias_applies_to=["contract payments"],
-    )
-    appraisal = mf.appraise([in_house, mutual], first_year="2026/27", years=years)
-    print(appraisal.table.round(0).to_string())
-    print(f"preferred: {appraisal.preferred}")
-    print(appraisal.switching_values().round(3).to_string())
-    for note in appraisal.notes:
-        print("-", note)
+    appraisal = case.appraise(results)
+    for finding in appraisal.findings:
+        print(finding)
+    cols = ["rank", "net present cost", "optimism bias", "rank before optimism bias"]
+    print(appraisal.table[cols].round(0).to_string())
+    # every cost of every option with its bias: category, mitigation and the evidence for it
+    bias = appraisal.optimism_bias
+    print(bias[["option", "cost", "uplift", "optimism bias", "reason"]].round(3).to_string())
+    for words in appraisal.switching_values()["in words"]:
+        print("-", words)
+    # the council's budget by year (nominal): the same figures as the workbook's live sheet
+    print(appraisal.council_budget.round(0).to_string())
     plots.appraisal_bars(appraisal).savefig(out / "appraisal.png", dpi=100)
-    steps = {
-        "Contract price below the in-house budget": contract[0] - 4_600_000,
-        "Stranded overheads kept by the council": 120_000,
-        "Set-up support (transition grant)": 150_000,
-    }
-    plots.savings_waterfall(
-        4_600_000, steps, end_label="Council's cost with a mutual", period="2026/27"
-    ).savefig(out / "council_waterfall.png", dpi=100)
+
+    # an appraisal of your own options, cost by cost (nominal GBP by year, three years)
+    own = mf.appraise(
+        [
+            Option(
+                "In-house",
+                [Cost("Service budget", 1_000_000, mitigation=0.5, reason="three years' outturn")],
+            ),
+            Option(
+                "Mutual",
+                [
+                    Cost("Contract", 950_000, mitigation=1.0, reason="price fixed for 3 years"),
+                    Cost("Client team", 30_000),  # 41% upper bound: no evidence yet
+                    Cost("Set-up grant", [100_000, 0, 0], category=None, reason="a fixed grant"),
+                ],
+            ),
+        ],
+        first_year="2026/27",
+        years=3,
+        stage="outline",
+    )
+    print(own.table.round(0).to_string())
     print(f"charts: {out}")
 
 

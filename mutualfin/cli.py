@@ -366,8 +366,9 @@ in_house_cost = 2_150_000
 in_house_inflation = 0.02
 stranded_overheads = 50_000
 setup_support = 100_000
-optimism_bias = 0.41
-mitigation = 0.0
+contract_management = 30_000
+# Optimism bias starts at the Green Book upper bounds; reduce it only with evidence:
+# mitigations = [{ cost = "in_house_service", share = 0.5, reason = "three years' outturn" }]
 """
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -429,6 +430,8 @@ def appraisal_bars(appraisal: Appraisal, *, title: str | None = None) -> Figure:
             f"appraisal_bars: give the result of mutualfin.appraise, got "
             f"{type(appraisal).__name__}{hint}"
         )
+    import textwrap
+
     table = appraisal.table
     options = list(table.index)
     costs: list[str] = []
@@ -439,14 +442,22 @@ def appraisal_bars(appraisal: Appraisal, *, title: str | None = None) -> Figure:
     fig = _figure(max(7, 2.2 * len(options) + 3), 5.5)
     ax = fig.add_subplot()
     x = np.arange(len(options))
-    bottom = np.zeros(len(options))
-    palette = ["#4f81bd", "#9bbb59", "#8064a2", "#4bacc6", "#f79646", "#7f7f7f", "#1f3864"]
+    up = np.zeros(len(options))  # costs stack up from 0
+    down = np.zeros(len(options))  # savings and receipts stack down from 0
+    colours = [matplotlib.colormaps["tab20"](k % 20) for k in range(len(costs))]
     for k, cost in enumerate(costs):
         values = np.array([appraisal.present_values[o].get(cost, 0.0) for o in options])
         if not values.any():
             continue
-        ax.bar(x, values, bottom=bottom, width=0.55, color=palette[k % len(palette)], label=cost)
-        bottom += values
+        pos, neg = np.maximum(values, 0), np.minimum(values, 0)
+        label = cost
+        if pos.any():
+            ax.bar(x, pos, bottom=up, width=0.55, color=colours[k], label=label)
+            up += pos
+            label = None
+        if neg.any():
+            ax.bar(x, neg, bottom=down, width=0.55, color=colours[k], label=label, alpha=0.8)
+            down += neg
     bias = np.array(
         [
             sum(v for c, v in appraisal.present_values[o].items() if c.startswith("optimism bias"))
@@ -457,27 +468,32 @@ def appraisal_bars(appraisal: Appraisal, *, title: str | None = None) -> Figure:
         ax.bar(
             x,
             bias,
-            bottom=bottom,
+            bottom=up,
             width=0.55,
             color="white",
             edgecolor=COST,
             hatch="//",
             label="optimism bias",
         )
-        bottom += bias
-    for k, total in enumerate(table["net present cost"].to_numpy(float)):
+        up += bias
+    totals = table["net present cost"].to_numpy(float)
+    if down.any():  # the net present cost is the costs less the savings: mark it
+        ax.scatter(x, totals, marker="_", s=900, color="black", zorder=5, label="net present cost")
+        ax.axhline(0, color="black", linewidth=0.8)
+    for k, total in enumerate(totals):
         ax.annotate(
             f"NPC {gbp(total)}",
-            (x[k], bottom[k]),
+            (x[k], up[k]),
             xytext=(0, 4),
             textcoords="offset points",
             ha="center",
             fontweight="bold",
         )
-    ax.set_xticks(x, options)
+    ax.set_xticks(x, [textwrap.fill(o, 18) for o in options])
     ax.yaxis.set_major_formatter(GBP)
     ax.set_ylabel(f"Present value, £ ({appraisal.base_year} prices)")
-    ax.set_ylim(0, bottom.max() * 1.12 if bottom.max() > 0 else 1)
+    top = up.max() * 1.12 if up.max() > 0 else 1
+    ax.set_ylim(down.min() * 1.12 if down.min() < 0 else 0, top)
     ax.set_title(
         title
         or f"Options appraisal: net present cost to the council, {appraisal.years[0]} to "

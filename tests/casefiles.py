@@ -31,3 +31,14 @@ def shift_case(name: str, folder: Path, years: int) -> Path:
     out = folder / src.name
     out.write_text(text, encoding="utf-8")
     return out
+
+
+def edited_case(name: str, folder: Path, edit) -> Path:
+    """A copy of a shipped case whose text is ``edit(text)``, with its roster beside it."""
+    src = MODELS / f"{name}.toml"
+    folder.mkdir(parents=True, exist_ok=True)
+    for csv in MODELS.glob("*.csv"):
+        shutil.copy(csv, folder / csv.name)
+    out = folder / src.name
+    out.write_text(edit(src.read_text(encoding="utf-8")), encoding="utf-8")
+    return out

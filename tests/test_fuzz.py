@@ -124,7 +124,8 @@ OUT_OF_RANGE = {
     ("overheads", "hr"): [-1, -40_000],
     ("finance", "discount_rate"): [3.5, 35, -1.5],
     ("finance", "debtor_days"): [-1, 400],
-    ("appraisal", "optimism_bias"): [41, -0.5],
+    ("appraisal", "step_in_probability"): [41, -0.5],
+    ("appraisal", "years"): [0, 2.5, 101],
     ("appraisal", "in_house_cost"): [-1],
 }
 

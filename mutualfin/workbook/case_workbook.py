@@ -306,6 +306,7 @@ def _contents_sheet(wb: Workbook) -> None:
         "Timeline": "Periods, dates and flags",
         "Roster": "One row per employee",
         "Statements": "Income and expenditure, cash flow, reserves, checks, metrics",
+        "Council budget": "The council's budget by year: in-house against the spin-out",
         "Appraisal": "Commissioner's options appraisal (values computed by mutualfin)",
         "Risk": "Scenarios, sensitivity and Monte Carlo (values computed by mutualfin)",
         "Checks": "Every check and the master check",
@@ -390,7 +391,7 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=N
                 "optimism bias",
                 "net present cost",
                 "difference from the cheapest",
-                "equivalent annual net cost",
+                "rank before optimism bias",
             ]
         ]
         chart_row = _values_table(ws, table, after + 1) + 2
@@ -449,9 +450,15 @@ def _risk_headline(risk) -> pd.DataFrame | None:
     return pd.DataFrame(rows, dtype=object).fillna("") if rows else None
 
 
-def _values_table(ws, frame: pd.DataFrame, row: int, col: int = 1) -> int:
-    """Write a DataFrame as values (header + rows) from (row, col); return the next row."""
-    _header_at(ws, row, col, [str(c) for c in frame.columns])
+def _values_table(
+    ws, frame: pd.DataFrame, row: int, col: int = 1, formats: dict | None = None
+) -> int:
+    """Write a DataFrame as values (header + rows) from (row, col); return the next row.
+    ``formats`` (column name -> Excel number format, e.g. "0.0%") overrides the format
+    chosen from each number's size."""
+    formats = formats or {}
+    names = [str(c) for c in frame.columns]
+    _header_at(ws, row, col, names)
     for r, rec in enumerate(frame.itertuples(index=False), start=row + 1):
         for c, v in enumerate(rec, start=col):
             cell = ws.cell(row=r, column=c)
@@ -471,6 +478,8 @@ def _values_table(ws, frame: pd.DataFrame, row: int, col: int = 1) -> int:
                         cell.number_format = "#,##0.00"
                     else:
                         cell.number_format = "#,##0"
+                    if names[c - col] in formats:
+                        cell.number_format = formats[names[c - col]]
             else:
                 safe_text(cell, str(v))
             cell.fill = _DATA_FILL
@@ -498,6 +507,7 @@ def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.Data
     r = 4
     for key, frame in tables.items():
         heading = frame.attrs.get("title", key) if hasattr(frame, "attrs") else key
+        formats = dict(frame.attrs.get("formats", {})) if hasattr(frame, "attrs") else {}
         safe_text(ws.cell(row=r, column=1), heading)
         ws.cell(row=r, column=1).font = Font(bold=True, size=12)
         frame = (
@@ -505,8 +515,32 @@ def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.Data
             if frame.index.name or not isinstance(frame.index, pd.RangeIndex)
             else frame
         )
-        r = _values_table(ws, frame, r + 1) + 2
-    _fit_widths(ws)
+        if len(frame.columns) == 1:  # a list of sentences: each runs across the page
+            r = _sentences(ws, frame, r + 1) + 1
+            continue
+        r = _values_table(ws, frame, r + 1, formats=formats) + 2
+    _fit_widths(ws, high=30)
+
+
+_SENTENCE_COLUMNS = 8
+
+
+def _sentences(ws, frame: pd.DataFrame, row: int) -> int:
+    """A one-column table of sentences (findings, notes), each in cells merged across the
+    page and wrapped, so the column it sits in need not be wide; returns the next row."""
+    import math
+
+    for r, text in enumerate(frame.iloc[:, 0].astype(str), start=row):
+        cell = ws.cell(row=r, column=1)
+        safe_text(cell, text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.fill = _DATA_FILL
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=_SENTENCE_COLUMNS)
+        ws.row_dimensions[r].height = 13 * max(1, math.ceil(len(text) / 150))
+    return row + len(frame)
+
+
+_HEADER_WIDTH = 16
 
 
 def _fit_widths(ws, low: int = 10, high: int = 40) -> None:
@@ -517,6 +551,8 @@ def _fit_widths(ws, low: int = 10, high: int = 40) -> None:
 
     from openpyxl.utils import get_column_letter
 
+    from mutualfin.workbook.writer import _HEAD_FILL
+
     widest: dict[int, int] = {}
     texts = []
     for row in ws.iter_rows(min_row=3):
@@ -525,7 +561,14 @@ def _fit_widths(ws, low: int = 10, high: int = 40) -> None:
             if v is None:
                 continue
             text = f"{v:,.2f}" if isinstance(v, float) else str(v)
-            widest[cell.column] = max(widest.get(cell.column, 0), min(len(text) + 2, high))
+            # a table's header wraps onto more lines rather than widening its column
+            header = cell.fill.fgColor.rgb == _HEAD_FILL.fgColor.rgb and isinstance(v, str)
+            width = min(len(text) + 2, _HEADER_WIDTH if header else high)
+            if cell.font is not None and cell.font.sz and cell.font.sz >= 12:
+                continue  # a table's title runs across the columns to its right
+            if cell.coordinate in ws.merged_cells:
+                continue  # a sentence merged across the page
+            widest[cell.column] = max(widest.get(cell.column, 0), width)
             texts.append((cell, text))
     for col, width in widest.items():
         ws.column_dimensions[get_column_letter(col)].width = max(low, width)
@@ -563,6 +606,68 @@ def _checks_sheet(wb: Workbook, results, extras: list[Extra]) -> None:
     ws.column_dimensions["D"].width = 10
 
 
+def appraisal_tables(appraisal) -> dict[str, pd.DataFrame]:
+    """The Appraisal sheet's tables, in the order a commissioner reads them; percentages
+    shown as percentages (``attrs["formats"]``)."""
+    from mutualfin.analysis.appraisal import STAGES
+
+    def pct(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
+        frame = frame.copy()
+        frame.attrs["formats"] = {c: "0.0%" for c in cols if c in frame.columns}
+        return frame
+
+    stage = STAGES.get(appraisal.stage or "", "stage not given")
+    bias = appraisal.optimism_bias.drop(columns=["stage"])
+    bias = bias[
+        [
+            "option",
+            "cost",
+            "present value",
+            "category",
+            "upper bound",
+            "mitigation",
+            "uplift",
+            "optimism bias",
+            "reason",
+        ]
+    ]
+    tables: dict[str, pd.DataFrame] = {
+        "Findings": pd.DataFrame({"finding": appraisal.findings}),
+        "Options ranked (net present cost, real terms, after optimism bias)": appraisal.table,
+        f"Optimism bias by cost ({stage}): category, upper bound, mitigation and its reason": (
+            pct(bias, "upper bound", "mitigation", "uplift")
+        ),
+        "Switching values": pct(appraisal.switching_values(), "change")
+        if len(appraisal.options) > 1
+        else pd.DataFrame(),
+    }
+    if not appraisal.input_switching.empty:
+        tables["Switching values on the case's inputs"] = pct(appraisal.input_switching, "change")
+    if not appraisal.contingent_liabilities.empty:
+        tables["Contingent liabilities and risks the council keeps"] = (
+            appraisal.contingent_liabilities
+        )
+    benefits = [
+        {"option": o, "benefit": b, "present value": v}
+        for o, items in appraisal.benefit_values.items()
+        for b, v in items.items()
+    ]
+    if benefits:
+        tables["Monetised benefits (present value)"] = pd.DataFrame(benefits)
+    if not appraisal.social_value_scores.empty:
+        tables["Social value scored (0 to 5, where no source gives a money value)"] = (
+            appraisal.social_value_scores
+        )
+    if not appraisal.five_cases.empty:
+        tables["Five Case Model: where each case's figures are"] = appraisal.five_cases
+    if not appraisal.inputs.empty:
+        tables["Appraisal inputs and their sources"] = appraisal.inputs
+    for opt in appraisal.options:
+        tables[f"{opt.name}: nominal costs by year"] = appraisal.costs_by_year(opt.name)
+    tables["Notes"] = pd.DataFrame({"note": appraisal.notes})
+    return tables
+
+
 def build_case_workbook(
     results,
     *,
@@ -574,19 +679,7 @@ def build_case_workbook(
     wb = build_workbook(results.evaluation, title=cover.title, marking=cover.marking)
     extras = plan_case_extras(results)
     if appraisal is not None:
-        tables = {
-            "Options ranked by net present cost": appraisal.table,
-            "Switching values": appraisal.switching_values()
-            if len(appraisal.options) > 1
-            else pd.DataFrame(),
-        }
-        if not appraisal.inputs.empty:
-            tables["Appraisal inputs and their sources"] = appraisal.inputs
-        if not appraisal.input_switching.empty:
-            tables["Switching values on the case's inputs"] = appraisal.input_switching
-        for opt in appraisal.options:
-            tables[f"{opt.name}: present value of each cost"] = appraisal.detail(opt.name)
-        tables["Notes"] = pd.DataFrame({"note": appraisal.notes})
+        tables = appraisal_tables(appraisal)
         _values_sheet(wb, "Appraisal", "Commissioner's options appraisal", tables)
     if risk is not None and hasattr(risk, "tables"):  # a mutualfin.risk.SimulationResult
         risk = risk.tables()
@@ -596,7 +689,7 @@ def build_case_workbook(
     _summary_sheet(wb, results, extras, appraisal, risk if risk else None)
     _cover_sheet(wb, results, cover)
     first = ["Cover", "Summary", "Inputs", "Parameters", "Timeline", "Roster"]
-    last = ["Statements", "Appraisal", "Risk", "Checks"]
+    last = ["Statements", "Council budget", "Appraisal", "Risk", "Checks"]
     names = wb.sheetnames
     order = [n for n in first if n in names]
     order += [n for n in names if n not in first and n not in last]

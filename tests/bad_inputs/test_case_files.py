@@ -164,9 +164,34 @@ CASES = [
         ["contract.efficiency_target", "5"],
     ),
     (
-        "optimism_bias_as_percent",
-        edit("optimism_bias = 0.41", "optimism_bias = 41"),
-        ["appraisal.optimism_bias", "41", "0.41 for 41%"],
+        "optimism_bias_of_the_first_release",
+        edit("contract_management = 30_000", "contract_management = 30_000\noptimism_bias = 0.41"),
+        ["appraisal.optimism_bias", "cost by cost", "mitigations"],
+    ),
+    (
+        "mitigation_as_percent",
+        edit(
+            "contract_management = 30_000",
+            'contract_management = 30_000\nmitigations = [{ cost = "in_house_service", '
+            'share = 50, reason = "outturn" }]',
+        ),
+        ["appraisal.mitigations", "50", "less than or equal to 1"],
+    ),
+    (
+        "mitigation_without_reason",
+        edit(
+            "contract_management = 30_000",
+            'contract_management = 30_000\nmitigations = [{ cost = "in_house_service", '
+            'share = 0.5, reason = " " }]',
+        ),
+        ["appraisal.mitigations[0]", "reason", "evidence"],
+    ),
+    (
+        "step_in_probability_as_percent",
+        edit(
+            "contract_management = 30_000", "contract_management = 30_000\nstep_in_probability = 2"
+        ),
+        ["appraisal.step_in_probability", "2"],
     ),
     (
         "debtor_days_as_fraction",
