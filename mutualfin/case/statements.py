@@ -16,6 +16,12 @@ is not in :data:`ROLES`, or a role given to a line the component did not build, 
 naming the component and the line, so a renamed line never drops silently out of a total.
 
 Signs: income, costs and savings are positive amounts; surplus = income - costs.
+
+Rules the statements follow: trading losses are carried forward against later profits
+(Corporation Tax Act 2010 ss.45-45A; the £5m deduction allowance of s.269ZB is not modelled);
+corporation tax is due nine months and a day after the year ends (Taxes Management Act 1970
+s.59D), and a large company pays quarterly instalments, half of the year's tax within it
+(Corporation Tax (Instalment Payments) Regulations 1998, SI 1998/3175, reg.5).
 """
 
 from __future__ import annotations

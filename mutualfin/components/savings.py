@@ -20,6 +20,12 @@ Conventions
 * **Timing.** Annual rates and amounts are in the timeline's first-year prices, uplifted by the
   inflation input once a financial year (see :mod:`mutualfin.income`), and multiplied by
   ``year_fraction()`` on a monthly timeline.
+
+Cashable and non-cashable: only costs that stop being paid are cash (the cover, agency and
+recruitment a lower absence or turnover avoids); time regained is a non-cashable benefit for
+the commissioner's appraisal (HM Treasury, *Supporting public service transformation: cost
+benefit analysis for local partnerships*, 2014, which separates cashable fiscal benefits from
+the rest).
 """
 
 from __future__ import annotations
