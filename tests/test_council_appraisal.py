@@ -34,6 +34,8 @@ def _case(folder, **appraisal):
     def edit(text):
         head, tail = text.split("[appraisal]\n")
         for key, value in appraisal.items():
+            # a multi-line array is replaced whole
+            tail = re.sub(rf"^{key} = \[\n.*?^\]\n", "", tail, count=1, flags=re.M | re.S)
             line = f"{key} = {value}"
             if re.search(rf"^{key} = .*$", tail, re.M):
                 tail = re.sub(rf"^{key} = .*$", line, tail, count=1, flags=re.M)
@@ -67,14 +69,17 @@ def test_optimism_bias_by_hand(youth):
     assert row["upper bound"] == 0.41 and row["mitigation"] == 0.5
     assert row["optimism bias"] == pytest.approx(4_600_000 * DF * 0.41 * 0.5, rel=1e-9)
     assert "outturn" in row["reason"]
-    # the reserved contract's price is fixed for its five years: fully mitigated, no bias
-    fixed = _bias(a, "mutual_reserved", "contract_price_fixed")
+    # the reserved contract's price for its five years: agreed in heads of terms at this
+    # outline stage, 60% of the bias mitigated with that evidence: uplift 16.4%
+    term = _bias(a, "mutual_reserved", "contract_price")
     price = [4_200_000 * 1.015**t for t in range(5)]  # 1.5% indexation, no efficiency cut
-    assert fixed["present value"] == pytest.approx(
-        sum(p / 1.02**t / 1.035**t for t, p in enumerate(price)), rel=1e-9
-    )
-    assert fixed["mitigation"] == 1 and fixed["optimism bias"] == 0
-    assert "fixed in the contract" in fixed["reason"]
+    pv_term = sum(p / 1.02**t / 1.035**t for t, p in enumerate(price))
+    assert term["present value"] == pytest.approx(pv_term, rel=1e-9)
+    assert term["optimism bias"] == pytest.approx(0.41 * 0.4 * pv_term, rel=1e-9)
+    assert "heads of terms" in term["reason"]
+    # open competition: the same price, not yet tendered, no evidence: the full 41%
+    open_price = _bias(a, "mutual_competition", "contract_price")
+    assert open_price["optimism bias"] == pytest.approx(0.41 * pv_term, rel=1e-9)
     # from 2031/32 the service is re-procured at the last price grown 2%: full 41%
     after = _bias(a, "mutual_reserved", "contract_price_reprocured")
     pv_after = sum(price[4] * 1.02 ** (t - 4) / 1.02**t / 1.035**t for t in range(5, 10))
@@ -175,15 +180,16 @@ def test_seven_options_from_one_case_file(tmp_path):
     costs = {o.kind: {c.key for c in o.items} for o in a.options}
     # a council company needs no procurement and no contract fixes its cost
     assert "procurement" not in costs["teckal"]
-    assert "company_payments" in costs["teckal"] and "contract_price_fixed" not in costs["teckal"]
-    # outsourcing: a procurement, no set-up support; the price is not fixed until tendered
-    assert {"procurement", "contract_price_tendered"} <= costs["outsource"]
+    assert "company_payments" in costs["teckal"] and "contract_price" not in costs["teckal"]
+    # outsourcing: a procurement, no set-up support
+    assert {"procurement", "contract_price"} <= costs["outsource"]
     assert "setup_support" not in costs["outsource"]
-    # the reserved mutual's price is fixed for its term; re-procured after, with a tender
-    assert {"contract_price_fixed", "contract_price_reprocured"} <= costs["mutual_reserved"]
+    # the reserved mutual: a competition among mutuals now, and again when its five years end
+    assert {"contract_price", "contract_price_reprocured"} <= costs["mutual_reserved"]
     reserved = next(o for o in a.options if o.kind == "mutual_reserved")
     procurement = reserved.cost(COSTS["procurement"][0]).arr
-    assert procurement[5] == pytest.approx(60_000 * 1.02**5) and procurement[:5].sum() == 0
+    assert procurement[0] == 60_000 and procurement[5] == pytest.approx(60_000 * 1.02**5)
+    assert procurement[1:5].sum() == 0 and procurement[6:].sum() == 0
 
 
 def test_in_house_budget_built_from_the_roster(tmp_path):
@@ -301,3 +307,60 @@ def test_mitigation_refusals_and_the_strategic_outline_warning():
         CouncilAppraisal(
             in_house_cost=1, mitigations=[{"cost": "in_house_service", "share": 0.5, "reason": "x"}]
         )
+
+
+def test_a_contract_ended_by_a_break_leaves_the_service_to_pay_for(tmp_path):
+    # the break after three years is exercised: in 2029/30 and 2030/31 the council pays no
+    # contract, but the service still costs it its in-house budget: no phantom saving
+    def edit(text):
+        return text.replace(
+            "[contract]\n", "[contract]\nbreak_after_years = 3\nbreak_exercised = true\n", 1
+        )
+
+    case = mf.BusinessCase.from_file(edited_case("youth_service", tmp_path, edit))
+    ev = case.run().evaluation
+    outside = ev["council_service_outside_contract"].to_numpy()
+    in_house = ev["council_in_house_budget"].to_numpy()
+    assert outside[:3].sum() == 0 and outside[3:] == pytest.approx(in_house[3:])
+    # in those years the saving is what the council no longer pays: only the overheads,
+    # contract management it still pays make it negative
+    saving = ev["council_saving"].to_numpy()[3:]
+    assert saving == pytest.approx(
+        -(np.array([120_000, 45_000]).sum() * 1.02 ** np.array([3, 4])), rel=1e-9
+    )
+
+
+def test_mitigations_that_match_nothing_and_free_prices_are_refused(tmp_path):
+    case = _case(
+        tmp_path,
+        mitigations='[{ cost = "company_payments", option = "teckal", share = 0.2, '
+        'reason = "evidence" }]',
+    )
+    with pytest.raises(InputError, match=r"mitigations\[0\]: no option appraised has the cost"):
+        case.appraise()
+    with pytest.raises(CaseFileError, match="would make the service free"):
+        _case(tmp_path, outsource_price_change=-1)
+
+
+def test_receipts_and_benefits_read_the_right_way():
+    first = Option(
+        "In-house",
+        [Cost("Service", 1_000, category=None, reason="r")],
+        benefits=[mf.appraisal.Benefit("Volunteering", 100, "a source")],
+    )
+    company = Option(
+        "Company",
+        [
+            Cost("Payments", 1_200, category=None, reason="r"),
+            Cost("Surplus returned", -100, category=None, reason="r"),
+        ],
+    )
+    a = appraise([first, company], first_year=2030, years=1)
+    t = a.table
+    # the first option is the reference: its NPSV is 0 whatever its own benefits
+    assert t.loc["In-house", "net present social value"] == 0
+    assert t.loc["Company", "net present social value"] == pytest.approx(-(1_100 - 1_000) - 100)
+    # the company needs its surplus to rise (a receipt), by (1,100 - 900) / 100 = 200%
+    sv = a.switching_value("Company", "Surplus returned", "In-house")
+    assert sv["change"] == pytest.approx(2.0)
+    assert 'if its receipt "Surplus returned" rises by more than 200%' in sv["in words"]

@@ -420,7 +420,7 @@ class Appraisal:
             if self.monetised:
                 benefits = float(sum(self.benefit_values.get(opt.name, {}).values()))
                 row["monetised benefits"] = benefits
-                row["net present social value"] = self.npc(first) - npc + benefits
+                row["net present social value"] = self.score(first) - (npc - benefits)
             rows.append(row)
         frame = pd.DataFrame(rows).set_index("option")
         benefits = frame["monetised benefits"] if self.monetised else 0.0
@@ -489,8 +489,9 @@ class Appraisal:
         return pd.DataFrame(rows)
 
     # -- switching values --------------------------------------------------------------------
-    def _score(self, option: str) -> float:
-        """What the ranking minimises: NPC less monetised benefits (NPSV's complement)."""
+    def score(self, option: str) -> float:
+        """What the ranking minimises: the net present cost less monetised benefits (so
+        ``NPSV = score(first option) - score(option)``)."""
         return self.npc(option) - float(sum(self.benefit_values.get(option, {}).values()))
 
     def switching_value(self, option: str, cost: str, against: str | None = None) -> dict:
@@ -526,7 +527,7 @@ class Appraisal:
         total = base + item.uplift * abs(base)
         if total == 0:
             raise InputError(f"switching_value: {cost!r} of {option!r} has no present value")
-        gap = self._score(against) - self._score(option)
+        gap = self.score(against) - self.score(option)
         multiple = 1 + gap / total
         possible = multiple >= 0
         return {
@@ -550,16 +551,17 @@ class Appraisal:
                 "to change sign)."
             )
         change = multiple - 1
-        up = (change > 0) == (base > 0)  # the cost itself rises
-        direction = "rises" if up else "falls"
+        # a negative "cost" is a receipt or a saving: speak of it rising or falling as such
+        what = "cost" if base > 0 else "receipt"
+        direction = "rises" if change > 0 else "falls"
         by = abs(change)
         if leads:
             return (
-                f'{option} stops being preferred to {against} if its cost "{cost}" '
+                f'{option} stops being preferred to {against} if its {what} "{cost}" '
                 f"{direction} by more than {_pct(by)} ({_gbp(abs(gap))} in present value)."
             )
         return (
-            f'{option} becomes preferred to {against} if its cost "{cost}" {direction} by '
+            f'{option} becomes preferred to {against} if its {what} "{cost}" {direction} by '
             f"more than {_pct(by)} ({_gbp(abs(gap))} in present value)."
         )
 

@@ -17,11 +17,18 @@ switching values in words.
 
 Rules the options follow
 ------------------------
-- A **reserved contract** for a public service mutual may last at most five years (Procurement
-  Act 2023 s.33(1)(b); three under regulation 77 of the Public Contracts Regulations 2015 for
-  awards before 24 February 2025) and the mutual cannot win another by reservation from the
-  same council for the same services within three years (s.33(5)): at its end the service is
-  re-commissioned by open competition (``procurement_cost``), at a price nobody has fixed.
+- A **reserved contract** for a public service mutual is let by a competition among
+  qualifying mutuals (Procurement Act 2023 s.33(1)-(4), an award under s.19:
+  ``procurement_cost``) and may last at most five years (s.33(1)(b); three under regulation 77
+  of the Public Contracts Regulations 2015 for awards before 24 February 2025). At its end the
+  service is re-procured (again at the end of each further term), at a price nobody has fixed:
+  reserved again only if the mutual entered into no comparable reserved contract with the
+  council in the three years before the new award (s.33(5)), else by open competition, which
+  the mutual may lose.
+- Until the **full business case** the contract's price is an estimate like any other and
+  carries optimism bias unless evidence is recorded (``mitigations``); at the full business
+  case stage the tendered price fixed in the contract mitigates the bias on that price in
+  full, and only on it.
 - A **council-owned company** is awarded its contract without competition under the
   vertical-arrangements exemption (Procurement Act 2023 Sch. 2 para 2; Public Contracts
   Regulations 2015 reg. 12(1), "Teckal"); the council owns its surplus and bears its overruns,
@@ -90,6 +97,9 @@ OPTION_KINDS: dict[str, str] = {
 }
 _EXTERNAL = ("mutual_reserved", "mutual_competition", "outsource", "teckal", "joint_venture")
 _MUTUAL = ("mutual_reserved", "mutual_competition", "joint_venture")
+#: options whose contract is let by a procurement at the start (a reserved contract too: a
+#: competition among qualifying mutuals, Procurement Act 2023 s.33(1)-(4) and s.19)
+_TENDERED = ("mutual_reserved", "mutual_competition", "outsource", "joint_venture")
 
 _NO_BIAS_SET_UP = "a sum the council decides and pays: no estimate to be optimistic about"
 _NO_BIAS_RISK = "an expected value of a risk: optimism bias on top would count the risk twice"
@@ -104,14 +114,17 @@ COSTS: dict[str, tuple[str, str | None, str]] = {
         "equipment_development",
         "",
     ),
-    "contract_price_fixed": ("Contract payments (price fixed in the contract)", "operating", ""),
-    "contract_price_tendered": ("Contract payments (price to be tendered)", "operating", ""),
+    "contract_price": ("Contract payments (the contract's price for its term)", "operating", ""),
     "company_payments": ("Payments to the council's company", "operating", ""),
     "contract_price_reprocured": ("Contract payments after re-procurement", "operating", ""),
     "stranded_overheads": ("Overheads the council keeps (stranded)", "operating", ""),
     "contract_management": ("Contract management (client team)", "operating", ""),
     "council_retained_costs": ("Pension and staff costs the council keeps", "operating", ""),
-    "pension_risk_retained": ("Allowance for pension risk the council keeps", "operating", ""),
+    "pension_risk_retained": (
+        "Allowance for pension risk the council keeps",
+        None,
+        "an allowance for a risk: optimism bias on top would count the risk twice",
+    ),
     "lost_vat_recovery": ("VAT the council can no longer recover", "operating", ""),
     "setup_support": ("Set-up support from the council", None, _NO_BIAS_SET_UP),
     "procurement": ("Procurement (tender, evaluation, mobilisation)", "operating", ""),
@@ -212,8 +225,9 @@ class CouncilAppraisal(Component):
         The share of a council-owned company's surplus after tax returned to the council.
     mitigations : list of {cost, option, share, reason}
         Evidence reducing the optimism bias on a cost (:class:`Mitigation`; cost keys in
-        :data:`COSTS`). A contract's fixed price is mitigated in full automatically for its
-        term under a mutual's reserved contract.
+        :data:`COSTS`). At the full business case stage a contract's price is mitigated in
+        full for its term (it is then the tendered price fixed in the contract); an entry that
+        matches no cost of an option appraised is refused.
     social_value : list of {name, source, a_year or score, options}
         Social value (:class:`SocialValue`): monetised items count towards net present social
         value; scored ones are tabled.
@@ -237,7 +251,7 @@ class CouncilAppraisal(Component):
         "optimism_bias": (
             "optimism bias now goes on every option, cost by cost, from the Green Book upper "
             "bounds (parameters greenbook.optimism_bias_*); remove optimism_bias and record "
-            "evidence as mitigations = [{ cost = 'contract_price_tendered', share = 0.3, "
+            "evidence as mitigations = [{ cost = 'contract_price', share = 0.3, "
             "reason = '...' }]"
         ),
         "mitigation": (
@@ -373,6 +387,12 @@ class CouncilAppraisal(Component):
             if sv.name in names:
                 raise InputError(f"{where}: {sv.name!r} is named twice")
             names.add(sv.name)
+        for name in ("outsource_price_change", "competition_price_change", "jv_price_change"):
+            if getattr(i, name) <= -1:
+                raise InputError(
+                    f"appraisal.{name}: {getattr(i, name):g} would make the service free; give "
+                    "the change in price as a fraction above -1 (-0.05 for 5% cheaper)"
+                )
         if (i.step_in_probability > 0) != (i.step_in_cost > 0):
             raise InputError(
                 f"appraisal.step_in_probability {i.step_in_probability:g} and step_in_cost "
@@ -495,6 +515,16 @@ class CouncilAppraisal(Component):
                     section=sec,
                 )
             )
+        if "contract" in ctx.others:
+            parts.append(
+                Line(
+                    "council_service_outside_contract",
+                    in_house * (1 - ref("contract_active")),
+                    label="The service outside the contract's term, at the in-house cost",
+                    sheet=s,
+                    section=sec,
+                )
+            )
         if "profit_share_council" in roles:
             parts.append(
                 Line(
@@ -561,21 +591,28 @@ class CouncilAppraisal(Component):
             stage=self.inputs.stage,
         )
         out.notes += b.notes
+        if any(o.kind in ("in_house", "in_house_transformed") for o in out.options):
+            out.notes.append(
+                "The in-house service's operating costs take the outsourcing operating-cost "
+                "upper bound (41%): the Green Book publishes no bound for an in-house service, "
+                "so this is a judgement; the service's outturn record is the evidence that "
+                "mitigates it."
+            )
         out.inputs = self.inputs_table()
         out.council_budget = b.council_budget()
         out.contingent_liabilities = b.contingent(out)
         out.social_value_scores = b.scores()
         out.five_cases = b.five_cases(out)
-        if switching:
+        if switching and b.spin_out is not None and len(out.options) > 1:
             rows = []
             for name in ("contract.annual_value", "contract.efficiency_target"):
                 inp = results.case.model.inputs.get(name)
-                if inp is not None and inp.kind == "scalar" and b.spin_out is not None:
-                    rows.append(self._switching_row(results.case, name, out, b.spin_out))
+                if inp is not None and inp.kind == "scalar":
+                    rows.append(self._switching_row(results.case, name, out))
             out.input_switching = pd.DataFrame(rows)
         return out
 
-    def _switching_row(self, case, name: str, appraisal: Appraisal, spin_out: str) -> dict:
+    def _switching_row(self, case, name: str, appraisal: Appraisal) -> dict:
         base = float(case.model.inputs[name].value)
         try:
             return self.switching_input(case, name, appraisal)
@@ -619,10 +656,10 @@ class CouncilAppraisal(Component):
         return pd.DataFrame(rows)
 
     def switching_input(self, case, input_name: str, appraisal: Appraisal | None = None) -> dict:
-        """The value of a case input at which business as usual and the spin-out cost the
-        council the same (net present cost after optimism bias), found by bisection over the
-        case evaluated for many values at once. Fed back into the case, the two options' NPCs
-        agree within £1."""
+        """The value of a case input at which the spin-out option (the mutual, else the first
+        external option) and the best of the other options change places (net present cost
+        after optimism bias, less any monetised benefits: the ranking's measure), found by
+        running the case. Fed back into the case, the two agree within £1."""
         inp = case.model.inputs.get(input_name)
         if inp is None or inp.kind != "scalar":
             raise InputError(f"switching_input: {input_name!r} is not a scalar input")
@@ -630,12 +667,14 @@ class CouncilAppraisal(Component):
         if appraisal is None:
             appraisal = self.appraise(results, switching=False)
         b = _Builder(self, results, 0)
-        if b.spin_out is None or "in_house" not in b.kinds:
+        if b.spin_out is None or len(appraisal.options) < 2:
             raise InputError(
-                "switching_input compares business as usual (in_house) with a spin-out option; "
-                "appraise both"
+                "switching_input compares a spin-out option with another option; appraise at "
+                "least two, one of them external"
             )
-        bau, spin = OPTION_KINDS["in_house"], b.spin_out
+        spin = b.spin_out
+        other = next(str(name) for name in appraisal.table.index if name != spin)
+        other_kind = next(o.kind for o in appraisal.options if o.name == other)
 
         def gap(values: np.ndarray) -> np.ndarray:
             res = case.run({input_name: np.asarray(values, dtype=float)})
@@ -643,14 +682,14 @@ class CouncilAppraisal(Component):
             for k, v in enumerate(values):
                 a = appraise(
                     _Builder(self, res, k, {input_name: float(v)}).options(
-                        only=("in_house", b.spin_kind)
+                        only=(b.spin_kind, other_kind)
                     ),
                     first_year=b.first_fy,
                     years=self.inputs.years,
                     deflator_forecast=self.inputs.deflator_forecast,
                     params=case.params,
                 )
-                out[k] = a.npc(spin) - a.npc(bau)
+                out[k] = a.score(spin) - a.score(other)
             return out
 
         base = float(inp.value)
@@ -658,7 +697,7 @@ class CouncilAppraisal(Component):
         g_lo, g_hi = gap(np.array([lo, hi]))
         if np.sign(g_lo) == np.sign(g_hi):
             raise SolverError(
-                f"{spin} and {bau} do not change places for {input_name} between "
+                f"{spin} and {other} do not change places for {input_name} between "
                 f"{lo:,.4g} and {hi:,.4g}"
             )
         # regula falsi, Illinois variant: the gap is close to linear in these inputs
@@ -682,12 +721,10 @@ class CouncilAppraisal(Component):
         else:  # pragma: no cover - the bracket always narrows
             raise SolverError(f"no switching value found for {input_name}")
         change = value / base - 1 if base else None
-        now_cheaper = appraisal.npc(spin) < appraisal.npc(bau)
+        leads = appraisal.score(spin) < appraisal.score(other)
         shown = f"£{value:,.0f}" if inp.unit == "GBP" else f"{value:.2%}"
-        if now_cheaper:
-            words = f"{spin} stops being cheaper than {bau} if {input_name} moves to {shown}"
-        else:
-            words = f"{spin} becomes cheaper than {bau} if {input_name} moves to {shown}"
+        verb = "stops being preferred to" if leads else "becomes preferred to"
+        words = f"{spin} {verb} {other} if {input_name} moves to {shown}"
         if change is not None:
             words += f" ({'up' if change > 0 else 'down'} {abs(change):.1%} from the case's value)"
         return {
@@ -695,6 +732,7 @@ class CouncilAppraisal(Component):
             "base": base,
             "switching value": value,
             "change": change,
+            "against": other,
             "in words": words + ".",
         }
 
@@ -724,6 +762,7 @@ class _Builder:
         self.kinds = comp.option_kinds(case)
         self.contract = case.components.get("contract")
         self.notes: list[str] = []
+        self.used: set[int] = set()  # mitigations applied
         spin = [k for k in self.kinds if k in _MUTUAL] or [k for k in self.kinds if k in _EXTERNAL]
         self.spin_kind = spin[0] if spin else None
         self.spin_out = OPTION_KINDS[spin[0]] if spin else None
@@ -770,7 +809,13 @@ class _Builder:
         return out
 
     def grown(self, amount: float) -> np.ndarray:
+        """An amount a year in the first year's prices, grown at in-house inflation."""
         return amount * self.g
+
+    def real(self, amount: float) -> np.ndarray:
+        """An amount a year in the first year's prices, kept constant in real terms (grown at
+        the appraisal's GDP deflator forecast)."""
+        return amount * (1 + self.i.deflator_forecast) ** np.arange(self.n)
 
     def year0(self, amount: float) -> np.ndarray:
         out = np.zeros(self.n)
@@ -797,44 +842,69 @@ class _Builder:
             end = min(end, c.break_date - dt.timedelta(days=1))
         return end
 
+    def efficiency_rates(self, target: Any) -> np.ndarray:
+        """The efficiency cut asked in each appraisal year (none in the first): a per-year
+        list as given for the case's years and none after them; one number every year of the
+        contract's term (so the same rule for the contract and for the in-house service)."""
+        rates = np.zeros(self.n)
+        if isinstance(target, list):
+            k = min(len(target), self.n)
+            rates[:k] = target[:k]
+        elif self.contract is not None:
+            rates[:] = target * (self.in_term(self.term_end()) > 0)
+        else:
+            rates[: self.case_years] = target
+        rates[0] = 0.0
+        return rates
+
+    def contract_target(self) -> Any:
+        return self.over.get("contract.efficiency_target", self.contract.inputs.efficiency_target)
+
     def price_path(self) -> np.ndarray:
-        """The contract's annual price in every appraisal year as the contract sets it: the
-        case's figures while the contract runs in the case's years, then its indexation and
-        efficiency rule (last values), and outside the term the last price grown at in-house
-        inflation."""
+        """The contract's annual price in every appraisal year: the case's figures while the
+        contract runs in the case's years; after them, while its term lasts, its indexation
+        (the last value) and efficiency rule (:meth:`efficiency_rates`); outside the term the
+        last price grown at in-house inflation."""
         c = self.contract.inputs
         income = self.line("contract_income")
-        active = self.in_term(self.term_end())
-        start_share = 1 - self.in_term(c.start_date - dt.timedelta(days=1))
-        share = np.minimum(active, start_share)
+        share = self.contract_share()
         price = np.zeros(self.n)
-        known = (np.arange(self.n) < self.case_years) & (share > 0)
+        known = (np.arange(self.n) < self.case_years) & (share > 0) & (income > 0)
         price[known] = income[known] / share[known]
+        if not known.any() and self.over:  # a switching value's search passes a zero price
+            return price
         if not known.any():
             raise InputError(
                 "appraisal: the case's contract pays nothing in the case's years, so there is "
-                "no price to appraise; check [contract] start_date and term_years"
+                "no price to appraise; check [contract] annual_value, start_date and term_years"
             )
-
-        def last(name: str) -> float:
-            values = self.over.get(f"contract.{name}", getattr(c, name))
-            return float(values[-1] if isinstance(values, list) else values)
-
-        rule = (1 + last("indexation")) * (1 - last("efficiency_target"))
+        index = self.over.get("contract.indexation", c.indexation)
+        index = float(index[-1] if isinstance(index, list) else index)
+        cuts = self.efficiency_rates(self.contract_target())
         first = int(np.argmax(known))
         for k in range(first + 1, self.n):
             if known[k]:
                 continue
-            step = rule if share[k] > 0 else 1 + self.i.in_house_inflation
-            price[k] = price[k - 1] * step
-        for k in range(first - 1, -1, -1):  # before the contract starts: the first price
+            if share[k] > 0:
+                price[k] = price[k - 1] * (1 + index) * (1 - cuts[k])
+            else:
+                price[k] = price[k - 1] * (1 + self.i.in_house_inflation)
+        for k in range(first - 1, -1, -1):  # before the contract starts: its first price
             price[k] = price[k + 1]
         return price
 
-    def contract_costs(self, kind: str) -> tuple[list[Cost], int | None]:
-        """The contract payments of an external option split into the part whose price a
-        contract fixes and the part after it is re-procured; and the year re-procurement
-        happens (None within the appraisal period)."""
+    def contract_share(self, end: dt.date | None = None) -> np.ndarray:
+        """Share of each appraisal year inside the contract (from its start to ``end``, by
+        default the end of its term, extension and break as the case assumes)."""
+        start = self.contract.inputs.start_date
+        started = 1 - self.in_term(start - dt.timedelta(days=1))
+        return np.minimum(self.in_term(end or self.term_end()), started)
+
+    def contract_costs(self, kind: str) -> tuple[list[Cost], list[int]]:
+        """The service's cost under an external option: before the contract starts, the
+        in-house cost; for the contract's term, its price; after it, the price re-procured
+        (again at the end of each further term). Returns the costs and the years in which a
+        procurement falls."""
         c = self.contract
         price = self.price_path()
         change = {
@@ -847,86 +917,93 @@ class _Builder:
         if kind == "mutual_reserved":
             award = c.inputs.award_date or c.inputs.start_date
             limit, rule = reserved_contract_limit(award)
-            months = round(limit * 12)
-            y, m = divmod(c.inputs.start_date.month - 1 + months, 12)
-            cap = dt.date(c.inputs.start_date.year + y, m + 1, 1) - dt.timedelta(days=1)
+            cap = self._add_years(c.inputs.start_date, limit)
             if cap < end:
                 self.notes.append(
-                    f"{OPTION_KINDS[kind]}: the reserved contract ends by {cap.isoformat()} "
+                    f"{OPTION_KINDS[kind]}: a reserved contract ends by {cap.isoformat()} "
                     f"({rule}); the case's term runs to {end.isoformat()}, so the appraisal "
                     "re-procures from then."
                 )
                 end = cap
         started = 1 - self.in_term(c.inputs.start_date - dt.timedelta(days=1))
-        in_term = np.minimum(self.in_term(end), started)
-        # before the contract's start, the service is still paid for at the first price
+        in_term = self.contract_share(end)
         before = 1 - started
-        term = price * (in_term + before)
-        after = price * (1 - in_term - before)
+        after = 1 - in_term - before
         costs = []
+        if before.any():
+            costs.append(self.cost("in_house_service", self.in_house() * before, kind))
+            self.notes.append(
+                f"{OPTION_KINDS[kind]}: before the contract starts on "
+                f"{c.inputs.start_date.isoformat()} the council runs the service in-house."
+            )
         if kind == "teckal":
-            costs.append(self.cost("company_payments", price))
-            return costs, None
-        key = "contract_price_fixed" if kind == "mutual_reserved" else "contract_price_tendered"
-        costs.append(self.cost(key, term, kind))
-        re_year = None
+            costs.append(self.cost("company_payments", price * (1 - before), kind))
+            return costs, []
+        costs.append(self.cost("contract_price", price * in_term, kind))
+        years = [0] if kind in _TENDERED else []
         if after.any():
-            costs.append(self.cost("contract_price_reprocured", after, kind))
-            re_year = int(np.argmax(after > 0))
+            costs.append(self.cost("contract_price_reprocured", price * after, kind))
+            first = int(np.argmax(after > 0))
+            term = max(1, round(c.inputs.term_years + c.inputs.extension_years))
+            years += list(range(first, self.n, term))
+            again = (
+                " A new reserved award is open to the mutual only if it entered into no "
+                "comparable reserved contract with the council in the three years before it "
+                "(Procurement Act 2023 s.33(5)); otherwise the council competes it openly, and "
+                "the mutual may lose."
+                if kind == "mutual_reserved"
+                else ""
+            )
             self.notes.append(
                 f"{OPTION_KINDS[kind]}: the contract ends on {end.isoformat()}; the service is "
-                f"re-procured for {financial_year_label(self.first_fy + re_year)} on, at the "
-                f"last price grown at {self.i.in_house_inflation:.1%} a year (an assumption, with "
-                "optimism bias)"
-                + (
-                    "; a reserved contract cannot be re-awarded to the same mutual within three "
-                    "years (Procurement Act 2023 s.33(5)), so by open competition."
-                    if kind == "mutual_reserved"
-                    else "."
-                )
+                f"re-procured for {financial_year_label(self.first_fy + first)} on (and every "
+                f"{term} years after), at the last price grown at "
+                f"{self.i.in_house_inflation:.1%} a year (an assumption, with optimism bias)."
+                + again
             )
-        return costs, re_year
+        return costs, years
 
     # -- costs with their bias ------------------------------------------------------------------
     def cost(self, key: str, values: np.ndarray, kind: str | None = None) -> Cost:
         label, category, no_bias = COSTS[key]
         mitigation, reason = 0.0, no_bias
-        if key == "contract_price_fixed":
+        if key == "contract_price" and self.i.stage == "full":
             mitigation = 1.0
             reason = (
-                "price fixed in the contract for its term: evidence that mitigates the bias on "
-                "the price (the council's exposure around it carries bias in its own lines)"
+                "full business case: the price is the one tendered and fixed in the contract "
+                "for its term (the council's exposure around it keeps its bias)"
             )
         found = [m for m in self.i.mitigations if m.cost == key and m.option in (kind, None)]
         found.sort(key=lambda m: m.option is None)  # an option's own mitigation first
         if found and category is not None:
             mitigation, reason = found[0].share, found[0].reason
+            self.used.add(id(found[0]))
         return Cost(label, values, category=category, mitigation=mitigation, reason=reason, key=key)
 
     def options(self, only: tuple | None = None) -> list[Option]:
         kinds = [k for k in self.kinds if only is None or k in only]
-        return [self.option(k) for k in kinds]
+        out = [self.option(k) for k in kinds]
+        if only is None:
+            for n, m in enumerate(self.i.mitigations):
+                if id(m) not in self.used:
+                    where = f" of {m.option}" if m.option else ""
+                    raise InputError(
+                        f"appraisal.mitigations[{n}]: no option appraised has the cost "
+                        f"{m.cost}{where}, so the mitigation would be ignored; check its cost "
+                        f"and option against the options appraised ({', '.join(kinds)})"
+                    )
+        return out
 
     def in_house(self) -> np.ndarray:
         return self.extend(self.line("council_in_house_budget"))
 
     def efficiency(self) -> np.ndarray:
-        """The cumulative efficiency factor asked of the service: 1 in the first year."""
+        """The cumulative efficiency factor asked of the in-house service (1 in the first
+        year): its own target, or the contract's, by the contract's rule."""
         target = self.i.in_house_savings_target
         if target is None:
-            target = (
-                self.over.get("contract.efficiency_target", self.contract.inputs.efficiency_target)
-                if self.contract is not None
-                else 0.0
-            )
-        rates = np.zeros(self.n)
-        if isinstance(target, list):
-            k = min(len(target), self.n)
-            rates[:k] = target[:k]
-        else:
-            rates[: self.case_years] = target
-        rates[0] = 0.0
-        return np.cumprod(1 - rates)
+            target = self.contract_target() if self.contract is not None else 0.0
+        return np.cumprod(1 - self.efficiency_rates(target))
 
     def option(self, kind: str) -> Option:
         name = OPTION_KINDS[kind]
@@ -942,7 +1019,7 @@ class _Builder:
                 )
             costs = [c for c in costs if np.any(np.asarray(c.values) != 0)] or costs[:1]
             return Option(name, costs, kind=kind, benefits=self.benefits(kind))
-        contract, re_year = self.contract_costs(kind)
+        contract, procured = self.contract_costs(kind)
         costs += contract
         costs.append(
             self.cost(
@@ -972,13 +1049,11 @@ class _Builder:
         if kind != "outsource":
             costs.append(self.cost("setup_support", self.year0(self.i.setup_support), kind))
         procurement = np.zeros(self.n)
-        if kind in ("mutual_competition", "outsource", "joint_venture"):
-            procurement[0] += self.i.procurement_cost
-        if re_year is not None:
-            procurement[re_year] += self.i.procurement_cost * self.g[re_year]
+        for k in procured:
+            procurement[k] += self.i.procurement_cost * self.g[k]
         costs.append(self.cost("procurement", procurement, kind))
         costs.append(
-            self.cost("step_in", self.grown(self.i.step_in_probability * self.i.step_in_cost), kind)
+            self.cost("step_in", self.real(self.i.step_in_probability * self.i.step_in_cost), kind)
         )
         surplus = np.maximum(np.concatenate([[0.0], self.line("surplus_after_tax")[:-1]]), 0)
         surplus[self.case_years :] = 0.0
@@ -1012,7 +1087,7 @@ class _Builder:
                 )
         for sv in self.i.social_value:
             if sv.a_year is not None and kind in sv.options:
-                out.append(Benefit(sv.name, self.grown(sv.a_year), sv.source))
+                out.append(Benefit(sv.name, self.real(sv.a_year), sv.source))
         return out
 
     # -- tables ---------------------------------------------------------------------------------
@@ -1073,10 +1148,10 @@ class _Builder:
                 }
             )
         if i.step_in_probability > 0:
-            ev = float(np.sum(self.grown(i.step_in_probability * i.step_in_cost) * factor))
+            ev = float(np.sum(self.real(i.step_in_probability * i.step_in_cost) * factor))
             when = self._trough_year()
             k = when if when is not None else 0
-            scenario_pv = i.step_in_cost * self.g[k] * factor[k] + (
+            scenario_pv = i.step_in_cost * self.real(1.0)[k] * factor[k] + (
                 (self.line("lgps_exit_deficit")[k] * factor[k]) if k < self.n else 0.0
             )
             rows.append(
@@ -1098,7 +1173,7 @@ class _Builder:
                     f"{financial_year_label(self.first_fy + k)} (the year of the mutual's "
                     "lowest cash)",
                     "exposure": float(
-                        i.step_in_cost * self.g[k] + self.line("lgps_exit_deficit")[k]
+                        i.step_in_cost * self.real(1.0)[k] + self.line("lgps_exit_deficit")[k]
                     ),
                     "when": financial_year_label(self.first_fy + k),
                     "expected value (present value)": float(scenario_pv),
@@ -1125,10 +1200,10 @@ class _Builder:
                 {
                     "liability": "Re-commissioning at the end of the reserved contract",
                     "what the council keeps": f"The reserved contract ends by {end.isoformat()} "
-                    f"({rule}); the same mutual cannot be awarded another reserved contract "
-                    "for these services by this council within three years (Procurement Act "
-                    "2023 s.33(5)): the council must run an open competition, which the "
-                    "mutual may lose",
+                    f"({rule}) and the service must be re-procured: reserved again only if the "
+                    "mutual entered into no comparable reserved contract with the council in "
+                    "the three years before the new award (Procurement Act 2023 s.33(5)), else "
+                    "by open competition, which the mutual may lose",
                     "exposure": float(self.i.procurement_cost),
                     "when": end.isoformat(),
                     "expected value (present value)": np.nan,
