@@ -383,6 +383,9 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=N
             "mutualfin; detail on the Appraisal sheet)",
         )
         ws.cell(row=after, column=1).font = Font(bold=True, size=12)
+        last = (
+            "net present social value" if appraisal.monetised else "difference from the cheapest"
+        )
         table = appraisal.table.reset_index()[
             [
                 "option",
@@ -390,7 +393,7 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=N
                 "present cost before optimism bias",
                 "optimism bias",
                 "net present cost",
-                "difference from the cheapest",
+                last,
                 "rank before optimism bias",
             ]
         ]
@@ -415,8 +418,8 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=N
 
     for p in range(tl.n):
         ws.column_dimensions[get_column_letter(FIRST_PERIOD_COL + p)].width = 12
-    ws.row_dimensions[after + 1].height = 30
-    for c in range(1, 6):
+    ws.row_dimensions[after + 1].height = 45
+    for c in range(1, 8):
         ws.cell(row=after + 1, column=c).alignment = Alignment(wrap_text=True, vertical="top")
 
 
