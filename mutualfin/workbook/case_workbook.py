@@ -383,9 +383,7 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=N
             "mutualfin; detail on the Appraisal sheet)",
         )
         ws.cell(row=after, column=1).font = Font(bold=True, size=12)
-        last = (
-            "net present social value" if appraisal.monetised else "difference from the cheapest"
-        )
+        last = "net present social value" if appraisal.monetised else "difference from the cheapest"
         table = appraisal.table.reset_index()[
             [
                 "option",
