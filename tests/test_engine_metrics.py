@@ -142,3 +142,35 @@ def test_payback_recalculates_in_libreoffice(soffice, tmp_path, flows):
     ev = payback_model(flows).evaluate()
     report = verify(write_workbook(ev, tmp_path / "payback.xlsx"), ev)
     assert report.ok, str(report)
+
+
+# -- IRR from a guess made of the flows ------------------------------------------------------
+def flows_irr_model(flows):
+    tl = mf.Timeline(2026, years=len(flows))
+    f = mf.Line("cash_flow", mf.Input("case.flows", flows))
+    return mf.Model(tl, [mf.Line("irr", mf.irr_(f, guess="flows"), unit="fraction", kind="metric")])
+
+
+@pytest.mark.parametrize(
+    ("flows", "root"),
+    [
+        # an investment: outlay first; (inflows / outflows) ^ (1/5) - 1 starts Newton's method
+        ([-1000.0, 300, 300, 300, 300, 200], None),
+        # shaped like borrowing: 1 received, 2,014 paid ten years later; the only root is
+        # 2014 ^ (1/10) - 1 = 113.996%, the guess itself. The investment guess, (1/2014) ^ (1/10)
+        # - 1 = -53%, left LibreOffice's IRR without a root (found by tests/test_fuzz.py)
+        ([1.0] + [0.0] * 9 + [-2014.0], 2014**0.1 - 1),
+        # receipts first then a larger payment two years on: 100 - 150 / (1 + r)^2 = 0 at
+        # r = 1.5 ^ 0.5 - 1 = 22.47%
+        ([100.0, 0, -150], 1.5**0.5 - 1),
+    ],
+)
+def test_irr_flows_guess_finds_the_root_in_both_shapes(soffice, tmp_path, flows, root):
+    ev = flows_irr_model(flows).evaluate()
+    got = float(ev["irr"])
+    if root is not None:
+        assert got == pytest.approx(root, rel=1e-9)
+    else:
+        assert got == pytest.approx(npf.irr(np.array(flows)), rel=1e-9)
+    report = verify(write_workbook(ev, tmp_path / "irr.xlsx"), ev)
+    assert report.ok, str(report)
