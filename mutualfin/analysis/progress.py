@@ -62,6 +62,13 @@ class ProgressBar:
             self.bar.update(done - self.done)
         self.done = max(self.done, done)
 
+    def set_total(self, total: int) -> None:
+        """Change the number of steps once it is known (the sheets of a workbook, say)."""
+        self.total = int(total)
+        if self.bar is not None:
+            self.bar.total = self.total
+            self.bar.refresh()
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
