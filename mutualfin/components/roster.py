@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 
 from mutualfin.core.bounds import Bounds
+from mutualfin.core.calendar import parse_date
 from mutualfin.core.checks import check_text
 from mutualfin.engine.nodes import Entities
 from mutualfin.errors import InputError
@@ -225,20 +226,8 @@ def _number(v: Any) -> float | None:
 
 
 def _date(v: Any) -> dt.date | None:
-    if isinstance(v, pd.Timestamp):
-        return None if v is pd.NaT else v.date()
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, str):
-        text = v.strip()
-        for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-            try:
-                return dt.datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-    return None
+    """A roster cell as a date (ISO or UK day-first text, or a spreadsheet date), else None."""
+    return parse_date(v)
 
 
 def _check_size(p: Path) -> None:
