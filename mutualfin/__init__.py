@@ -60,6 +60,7 @@ from mutualfin import (
 from mutualfin._version import __version__
 from mutualfin.analysis.appraisal import Option, appraise
 from mutualfin.case import BusinessCase, CaseFinance, Loan, Results
+from mutualfin.case.formatting import style_table
 from mutualfin.components.roster import Roster
 from mutualfin.engine import (
     PERT,
@@ -154,6 +155,7 @@ __all__ = [
     "risk",
     "roster",
     "savings",
+    "style_table",
     "sum_",
     "sum_periods",
     "tax",
