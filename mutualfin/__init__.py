@@ -6,7 +6,7 @@ live Excel workbook that LibreOffice recalculation proves equal to Python.
 The package is in layers; each imports only those below it (an import-linter contract in
 ``pyproject.toml`` holds this in CI)::
 
-    cli, plots                the faces
+    explore, cli, plots       the faces (explore: the Jupyter explorer, on top of plots)
     workbook/                 layout and A1 references, writer, case workbook, verify
     analysis/                 the commissioner's appraisal; risk
     case/                     the statement list, BusinessCase, Results, case files

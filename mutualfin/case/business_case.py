@@ -307,6 +307,14 @@ class BusinessCase:
 
         return simulate(self, n, seed=seed, **kwargs)
 
+    def explore(self):
+        """In Jupyter: sliders for the inputs with a declared uncertainty, and the headline
+        metrics, the cash chart and the appraisal ranking updating as they move
+        (:mod:`mutualfin.explore`; needs ipywidgets, ``pip install mutualfin[explore]``)."""
+        from mutualfin.explore import explore
+
+        return explore(self)
+
     def tornado(self, metric: str = HEADLINE_NPV, **kwargs: Any):
         """One-at-a-time sensitivity, ranked (:func:`mutualfin.risk.tornado`)."""
         from mutualfin.analysis.risk import tornado
