@@ -63,7 +63,7 @@ def slider_range(inp: Any) -> tuple[float, float, float]:
 
 
 class Explorer:
-    """The widget :meth:`BusinessCase.explore` returns (shown by Jupyter as it is).
+    """The widget :meth:`mutualfin.BusinessCase.explore` returns (shown by Jupyter as it is).
 
     Attributes
     ----------
@@ -71,11 +71,11 @@ class Explorer:
         One per uncertain input, by input name (``"contract.indexation"``); setting a
         slider's ``value`` recomputes what is shown, as moving it does.
     metrics, ranking : ipywidgets.HTML
-        The headline metrics (:meth:`Results.metrics_table`) and the appraisal's options by
-        net present cost (when the case has an ``[appraisal]``).
+        The headline metrics (:meth:`mutualfin.Results.metrics_table`) and the appraisal's
+        options by net present cost (when the case has an ``[appraisal]``).
     chart : ipywidgets.Image
-        Closing cash and reserves against the reserves target (:func:`plots.cash_and_reserves`),
-        as a PNG.
+        Closing cash and reserves against the reserves target
+        (:func:`mutualfin.plots.cash_and_reserves`), as a PNG.
     results : Results
         The run now shown.
     widget : ipywidgets.VBox

@@ -5,22 +5,26 @@ workbook, validated as data, and turned into per-employee arrays for the workfor
 models (:class:`mutualfin.workforce.StaffCosts`, :class:`mutualfin.workforce.TransferCosts`,
 :class:`mutualfin.pensions.LgpsAdmission`).
 
-Columns (names are matched case-insensitively; spaces and hyphens read as underscores)
-    ``id``                 unique identifier of the post or person (required)
-    ``role`` or ``grade``  job title or grade (optional, shown in reports)
-    ``fte``                full-time equivalence, above 0 and at most 1.5 (required)
-    ``salary``             full-time annual salary at the base date, pounds per FTE, at least
-                           £1,000 and at most £500,000 (required); pay is ``salary x fte``
-    ``date_of_birth`` or ``age``  one of the two (required); age in whole years at the base date
-    ``service_start``      start of continuous service (required): under TUPE (Transfer of
-                           Undertakings (Protection of Employment) Regulations 2006, reg.4)
-                           transferring staff keep their continuity, so give the council start
-    ``scheme``             pension scheme: LGPS, NHS, TPS or none (required)
-    ``lgps_section``       ``main`` or ``50/50`` for LGPS members (optional; main if blank)
-    ``contract``           permanent, fixed_term, temporary, casual or sessional (optional;
-                           permanent if blank)
-    ``accrued_pension``    LGPS annual pension already built up, pounds a year (optional; used by
-                           the pension models in place of their estimate)
+Columns (names are matched case-insensitively; spaces and hyphens read as underscores):
+
+- ``id``: unique identifier of the post or person (required)
+- ``role`` or ``grade``: job title or grade (optional, shown in reports)
+- ``fte``: full-time equivalence, above 0 and at most 1.5 (required)
+- ``salary``: full-time annual salary at the base date, pounds per FTE, at least £1,000 and
+  at most £500,000 (required); pay is ``salary x fte``
+- ``date_of_birth`` or ``age``: one of the two (required); age in whole years at the base date
+- ``service_start``: start of continuous service (required): under TUPE (Transfer of
+  Undertakings (Protection of Employment) Regulations 2006, reg.4) transferring staff keep
+  their continuity, so give the council start
+- ``scheme``: pension scheme: LGPS, NHS, TPS or none (required)
+- ``lgps_section``: ``main`` or ``50/50`` for LGPS members (optional; main if blank)
+- ``contract``: permanent, fixed_term, temporary, casual or sessional (optional; permanent if
+  blank)
+- ``accrued_pension``: LGPS annual pension already built up, pounds a year (optional; used by
+  the pension models in place of their estimate)
+
+Dates (``date_of_birth``, ``service_start``) may be ISO (``1985-06-15``) or UK day-first
+(``15/06/1985``).
 
 Ids are text: ``000456`` stays ``000456``, and ``0123`` and ``00123`` are two people (a number
 typed into an Excel cell is read as its whole number, ``456``). Any other column is refused as

@@ -13,7 +13,7 @@ import numpy as np
 
 from mutualfin.errors import TimelineError
 
-__all__ = ["financial_year_label", "parse_financial_year"]
+__all__ = ["DATE_FORMATS", "financial_year_label", "parse_date", "parse_financial_year"]
 
 
 def financial_year_label(start_year: int) -> str:
