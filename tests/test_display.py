@@ -39,7 +39,8 @@ def test_statement_table_formats_each_line_by_its_unit(results):
     shown = cells(styled)
     reserves = results["reserves"].to_numpy()
     months = results["reserves_months"].to_numpy()
-    assert shown["Reserves (opening cash plus surplus after tax to date)"] == [
+    label = results.case.model.lines["reserves"].label  # the statement list's words
+    assert shown[label] == [
         f"£{v:,.0f}" for v in reserves
     ]
     assert shown["Reserves in months of operating cost"] == [f"{v:.1f} months" for v in months]
