@@ -40,9 +40,7 @@ def test_statement_table_formats_each_line_by_its_unit(results):
     reserves = results["reserves"].to_numpy()
     months = results["reserves_months"].to_numpy()
     label = results.case.model.lines["reserves"].label  # the statement list's words
-    assert shown[label] == [
-        f"£{v:,.0f}" for v in reserves
-    ]
+    assert shown[label] == [f"£{v:,.0f}" for v in reserves]
     assert shown["Reserves in months of operating cost"] == [f"{v:.1f} months" for v in months]
     html = styled.to_html()
     assert "Financial year" in html and all(y in html for y in ("2026/27", "2030/31"))
