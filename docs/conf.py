@@ -178,6 +178,7 @@ def _keep_own_sections(app, what, name, obj, options, lines):
 # numpydoc also parses each class docstring for its signature and says so of the sections
 # _keep_own_sections moves into Notes; the pages themselves carry them
 warnings.filterwarnings("ignore", message="Unknown section", category=UserWarning)
+warnings.filterwarnings("ignore", message="potentially wrong underline", category=UserWarning)
 
 
 def setup(app):

@@ -122,6 +122,7 @@ def test_percentages_and_uk_dates_are_read_and_echoed_on_the_inputs_sheet(starte
     assert case.readings["contract.start_date"] == (
         '"01/04/2026" read as 2026-04-01 (1 April 2026)'
     )
+    assert case.readings["roster.base_date"] == '"01/04/2026" read as 2026-04-01 (1 April 2026)'
     path = case.run().to_excel(tmp_path / "x.xlsx")
     ws = openpyxl.load_workbook(path)["Inputs"]
     rows = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0]}

@@ -20,7 +20,16 @@ __all__ = ["ProgressBar", "progress_bar"]
 
 
 def _in_jupyter() -> bool:
-    return "ipykernel" in sys.modules
+    """Running in a Jupyter kernel (not merely with ipykernel imported, as a test or a
+    library may have it): IPython's shell is an IPKernelApp's, as tqdm.autonotebook checks."""
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    try:
+        shell = ipython.get_ipython()
+    except Exception:  # pragma: no cover - a broken IPython install
+        return False
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 
 def _watched() -> bool:

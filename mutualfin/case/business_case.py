@@ -209,6 +209,7 @@ class BusinessCase:
         case.source_path = parts.path
         case.checksums = parts.checksums
         case.provenance = parts.provenance
+        case.file_readings = parts.readings
         return case
 
     # -- statements --------------------------------------------------------------------------
@@ -278,7 +279,10 @@ class BusinessCase:
         """How text in the inputs was read, by input: ``{"contract.indexation": '"3%" read
         as 0.03 (3%)'}`` (percentages, UK day-first dates); the workbook's Inputs sheet
         echoes them."""
-        return {k: v for c in self.components.values() for k, v in c.readings.items()}
+        found = dict(getattr(self, "file_readings", {}))
+        for comp in self.components.values():
+            found.update(getattr(comp, "readings", {}))
+        return found
 
     @property
     def inputs(self) -> dict[str, Any]:
