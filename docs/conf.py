@@ -54,8 +54,7 @@ nitpick_ignore_regex = [
     # ...]) and private helpers it names: generated text, not references anyone wrote
     (
         r"py:class",
-        r"(lambda|'dict\[str|mutualfin\.components\.base\.(Unit|_not_a_flag)|"
-        r"mutualfin\.components\.income\._Item)",
+        r"(lambda|'dict\[str|mutualfin\.components\.base\.Unit|mutualfin(\.\w+)*\._\w+)",
     ),
     (
         r"py:.*",
@@ -115,8 +114,9 @@ def _documented(env) -> dict[int, str]:
 def _resolve_reexport(app, env, node, contnode):
     """A reference to an object under another name than the one it is documented under (a
     public facade's ``mutualfin.risk.tornado`` for ``mutualfin.analysis.sensitivity.tornado``,
-    or a name a module imports) resolves to its documentation; a name that is no object, or
-    an object that is not documented, stays broken and fails the build."""
+    or a name a module imports) resolves to its documentation; one to a real object that is
+    not documented (a method without a docstring) is shown as text; a name that is no object
+    stays broken and fails the build."""
     if node.get("refdomain") != "py":
         return None
     target = node.get("reftarget", "").lstrip("~.")
@@ -124,9 +124,11 @@ def _resolve_reexport(app, env, node, contnode):
     if obj is None and node.get("py:class"):
         obj = _find(f"{node['py:class']}.{target}", node.get("py:module"))
     if obj is None:
-        return None
+        return None  # names nothing: a broken reference, which fails the build
     name = _documented(env).get(_key(obj))
-    if name is None or name == target:
+    if name is None:
+        return contnode  # names a real object the reference does not document: plain text
+    if name == target:
         return None
     node["reftarget"] = name
     return env.get_domain("py").resolve_xref(
