@@ -40,7 +40,7 @@ STEPS = 100
 def _widgets() -> Any:
     try:
         import ipywidgets
-    except ImportError:  # pragma: no cover - the test extra installs it
+    except ImportError:
         raise ModuleNotFoundError(
             "case.explore() needs ipywidgets: pip install 'mutualfin[explore]' (or "
             "pip install ipywidgets), then restart the kernel"

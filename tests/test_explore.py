@@ -4,16 +4,16 @@ chart and appraisal ranking updating as they move, driven here as a user would d
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
+import ipywidgets  # noqa: F401  the test extra installs it: missing, these tests fail in CI
 import numpy as np
 import pytest
 
 import mutualfin as mf
 from mutualfin.errors import InputError
 from mutualfin.explore import Explorer, slider_range
-
-pytest.importorskip("ipywidgets")  # the test extra installs it: this never skips in CI
 
 CASE = Path(__file__).resolve().parents[1] / "models" / "youth_service.toml"
 
@@ -84,3 +84,9 @@ def test_explore_needs_an_uncertain_input(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match="no input of the case declares an uncertainty"):
         mf.BusinessCase.from_file(path).explore()
+
+
+def test_explore_without_ipywidgets_says_how_to_install_it(case, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # as if not installed
+    with pytest.raises(ModuleNotFoundError, match=r"pip install 'mutualfin\[explore\]'"):
+        case.explore()
