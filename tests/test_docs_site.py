@@ -33,7 +33,14 @@ def test_site_builds_with_guide_api_and_executed_notebooks(tmp_path):
     assert "contract_income" in api  # a component's Lines section is kept (in its Notes)
     for path in NOTEBOOKS:
         page = (out / "notebooks" / f"{path.stem}.html").read_text(encoding="utf-8")
-        assert page.count("<img") >= 2, path.stem  # its charts, as images
+        images = [
+            o
+            for c in notebooks[path.stem].cells
+            if c.cell_type == "code"
+            for o in c.outputs
+            if "image/png" in o.get("data", {})
+        ]
+        assert 1 <= len(images) <= page.count("<img"), path.stem  # its charts, as images
         assert "£" in page and "Traceback" not in page, path.stem
     assert "Parameter sources" in (out / "sources.html").read_text(encoding="utf-8")
 
@@ -68,3 +75,17 @@ def test_a_broken_reference_fails_the_build(tmp_path):
     assert proc.returncode != 0
     assert "mutualfin.risk.no_such_function" in proc.stderr
     assert "reference target not found" in proc.stderr
+
+
+def test_the_test_extra_installs_what_the_site_and_the_explorer_need():
+    """CI installs the test extra (scripts/setup.sh), so the site builds there, and fails the
+    test above if it cannot, only if every requirement of the docs and explore extras is in
+    it too."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    missing = sorted((set(extras["docs"]) | set(extras["explore"])) - set(extras["test"]))
+    assert missing == []
+    assert '-e ".[test]"' in (ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8")
