@@ -270,7 +270,7 @@ def _risk_tables(case, n: int, seed: int) -> dict:
 
     tables = {}
     if any(i.uncertainty is not None for i in case.model.inputs.values()):
-        sim = case.simulate(n, seed=seed, progress=False)
+        sim = case.simulate(n, seed=seed)  # a bar where someone watches (a terminal), as simulate
         tables.update(sim.tables())
         scenarios = run_scenarios(case, standard_scenarios(case))
         scenarios.attrs["title"] = "Scenarios: base, optimistic, pessimistic (values)"
