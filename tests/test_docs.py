@@ -95,3 +95,17 @@ def test_guide_first_case_shows_what_the_starter_gives(tmp_path):
     checked = [ln for ln in shown if not ln.startswith(("verify ", "!!!", "WARNING", "  - no"))]
     assert len(checked) >= 12
     assert [ln for ln in checked if ln not in printed] == []
+
+
+def test_guide_describes_each_model_in_whole_sentences():
+    """Each model's description in the guide is its docstring's whole first paragraph, never
+    a first line cut mid-sentence ("e.g. schools buying", "a Mutuals Support")."""
+    import re
+
+    with open(os.path.join(ROOT, "docs", "guide.md"), encoding="utf-8") as fh:
+        guide = fh.read()
+    blocks = re.findall(r"<!-- inputs:(\w+) -->\n(.*?)<!-- /inputs:", guide, re.S)
+    assert len(blocks) >= 15
+    cut = [key for key, block in blocks if not block.split("\n\n")[0].strip().endswith(".")]
+    assert cut == []
+    assert "a Mutuals Support Programme award" in guide
