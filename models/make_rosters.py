@@ -1,8 +1,9 @@
 """Generate the illustrative staff rosters of the example case files, reproducibly.
 
 No published spin-out releases its staff list, so every roster here is SYNTHETIC: the
-headcounts are shaped on the published cases in DOMAIN.md (Epic CIC about 155 staff; Leading
-Lives 300+ staff; 3BM about 40 staff), while roles, grades, salaries, hours, ages, service and
+headcounts are shaped on the cases the example files follow (Leading Lives spun out with over
+300 staff, as its case study on Workers.coop says; the youth service's 155 and the schools
+support service's 40 are illustrative), while roles, grades, salaries, hours, ages, service and
 pension scheme are ILLUSTRATIVE ASSUMPTIONS drawn from a seeded random generator, so the same
 command always writes the same files::
 

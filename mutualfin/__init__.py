@@ -6,7 +6,7 @@ live Excel workbook that LibreOffice recalculation proves equal to Python.
 The package is in layers; each imports only those below it (an import-linter contract in
 ``pyproject.toml`` holds this in CI)::
 
-    cli, plots                the faces
+    explore, cli, plots       the faces (explore: the Jupyter explorer, on top of plots)
     workbook/                 layout and A1 references, writer, case workbook, verify
     analysis/                 the commissioner's appraisal; risk
     case/                     the statement list, BusinessCase, Results, case files
@@ -60,6 +60,7 @@ from mutualfin import (
 from mutualfin._version import __version__
 from mutualfin.analysis.appraisal import Option, appraise
 from mutualfin.case import BusinessCase, CaseFinance, Loan, Results
+from mutualfin.case.formatting import style_table
 from mutualfin.components.roster import Roster
 from mutualfin.engine import (
     PERT,
@@ -154,6 +155,7 @@ __all__ = [
     "risk",
     "roster",
     "savings",
+    "style_table",
     "sum_",
     "sum_periods",
     "tax",

@@ -33,6 +33,7 @@ import signal
 import sys
 import threading
 import warnings
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -40,7 +41,7 @@ import pandas as pd
 from mutualfin.core.checks import MAX_LINE_CHARS, check_text, printable
 from mutualfin.errors import AssumptionWarning, CaseFileError, MutualfinError, WorkbookError
 
-__all__ = ["TEMPLATE", "main", "template"]
+__all__ = ["ROSTER_TEMPLATE", "TEMPLATE", "main", "roster_path", "template"]
 
 
 class _Interrupted(BaseException):
@@ -150,6 +151,25 @@ def _money(x: float) -> str:
     return format_money(x)
 
 
+def _print_missing(case) -> None:
+    """A case that leaves out a core part (case.missing): a banner above its figures (and a
+    reminder under the workbook's verification, :func:`_remind_missing`)."""
+    if not case.missing:
+        return
+    rule = "!" * 78
+    _print(rule)
+    _print("WARNING: INCOMPLETE CASE. The surplus, cash and reserves below leave out:")
+    for text in case.missing:
+        _print(f"  - {text}")
+    _print(rule + "\n")
+
+
+def _remind_missing(case) -> None:
+    if case.missing:
+        parts = ", ".join(text.split(":")[0] for text in case.missing)
+        _print(f"\nWARNING: INCOMPLETE CASE ({parts}): see the top of this output")
+
+
 def _print_results(results) -> None:
     from mutualfin.case.formatting import format_value
     from mutualfin.case.results import STATEMENT_ORDER
@@ -158,6 +178,7 @@ def _print_results(results) -> None:
     case = results.case
     _print(f"{case.name}")
     _print(f"{case.timeline!r}\n")
+    _print_missing(case)
     width = {"display.width": 220, "display.max_columns": 60, "display.max_colwidth": 48}
     lines = case.model.lines
     with pd.option_context(*[x for kv in width.items() for x in kv]):
@@ -231,12 +252,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise
     _print(f"\nWorkbook written: {out}")
     if args.no_verify:
+        _remind_missing(case)
         return 0
     if find_soffice() is None:
         _print("Verification skipped: LibreOffice not found (install libreoffice-calc-nogui).")
+        _remind_missing(case)
         return 0
     report = results.verify(out)
     _print(report.summary())
+    _remind_missing(case)
     return 0 if report.ok else 1
 
 
@@ -246,7 +270,7 @@ def _risk_tables(case, n: int, seed: int) -> dict:
 
     tables = {}
     if any(i.uncertainty is not None for i in case.model.inputs.values()):
-        sim = case.simulate(n, seed=seed, progress=False)
+        sim = case.simulate(n, seed=seed)  # a bar where someone watches (a terminal), as simulate
         tables.update(sim.tables())
         scenarios = run_scenarios(case, standard_scenarios(case))
         scenarios.attrs["title"] = "Scenarios: base, optimistic, pessimistic (values)"
@@ -318,65 +342,34 @@ def _cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
-TEMPLATE = """# A mutualfin business case. Every input may be a plain value or a table:
-#   name = { value = 0.02, source = "where it comes from",
-#            uncertainty = { triangular = [0.0, 0.02, 0.04] } }
-# Money is GBP a year in first-year prices unless stated; rates are fractions (0.02 = 2%).
-# Run it:  mutualfin run __FILE__
+#: the starter case file ``mutualfin new`` writes (mutualfin/templates/case.toml): complete
+#: (staff, pensions, legal form, premises, support services, VAT, set-up, the council's side),
+#: every figure illustrative and saying so
+TEMPLATE = (resources.files("mutualfin") / "templates" / "case.toml").read_text(encoding="utf-8")
 
-[case]
-name = __NAME__
-organisation = "Your council"
-author = ""
-status = "DRAFT"
+#: the starter roster written beside it (mutualfin/templates/staff.csv): a small service of 15
+#: posts, dates in UK day-first form (the roster reads ISO dates too)
+ROSTER_TEMPLATE = (resources.files("mutualfin") / "templates" / "staff.csv").read_text(
+    encoding="utf-8"
+)
 
-[timeline]
-start = "2026/27"      # first financial year (1 April to 31 March)
-years = 5
 
-[contract]             # the parent council's contract (mutualfin.income.Contract)
-annual_value = { value = 2_000_000, source = "draft contract (illustrative)" }
-indexation = { value = 0.02, uncertainty = { triangular = [0.0, 0.02, 0.03] } }
-efficiency_target = 0.01
-start_date = "2026-04-01"
-term_years = 5
-payment_lag_months = 1   # 0 = monthly in advance, 1 = monthly in arrears
-
-[overheads]            # support services bought back (mutualfin.costs.Overheads)
-hr = 40_000
-payroll = 15_000
-finance = 45_000
-it = 60_000
-insurance = 25_000
-audit = 12_000
-inflation = 0.02
-
-[setup]                # one-off costs (mutualfin.costs.SetUp), one per year
-amounts = [120_000, 20_000, 0, 0, 0]
-
-[finance]              # the case's financial settings (mutualfin.case.CaseFinance)
-opening_cash = 150_000
-debtor_days = 30
-creditor_days = 30
-discount_rate = 0.035
-reserves_target_months = 2
-
-[appraisal]            # the council's side (mutualfin.appraisal.CouncilAppraisal)
-in_house_cost = 2_150_000
-in_house_inflation = 0.02
-stranded_overheads = 50_000
-setup_support = 100_000
-contract_management = 30_000
-# Optimism bias starts at the Green Book upper bounds; reduce it only with evidence:
-# mitigations = [{ cost = "in_house_service", share = 0.5, reason = "three years' outturn" }]
-"""
+def roster_path(path: str | os.PathLike) -> Path:
+    """The starter roster written beside case file ``path``: ``<name>_staff.csv``."""
+    p = Path(path)
+    return p.with_name(f"{p.stem}_staff.csv")
 
 
 def template(path: str | os.PathLike) -> str:
     """The template case file for ``path``: its name made from the file name (quotes and
-    backslashes escaped, so it parses as the name typed)."""
+    backslashes escaped, so it parses as the name typed), its roster the file
+    :func:`roster_path` names."""
     name = Path(path).stem.replace("_", " ").capitalize()[:MAX_LINE_CHARS]
-    return TEMPLATE.replace("__FILE__", Path(path).name).replace("__NAME__", _toml_string(name))
+    return (
+        TEMPLATE.replace("__FILE__", Path(path).name)
+        .replace("__NAME__", _toml_string(name))
+        .replace("__ROSTER__", _toml_string(roster_path(path).name))
+    )
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
@@ -386,12 +379,25 @@ def _cmd_new(args: argparse.Namespace) -> int:
     check_text(str(path), "case file name")
     if path.suffix != ".toml":
         raise CaseFileError(f"{path}: a case file name must end in .toml")
-    if not args.overwrite and (path.exists() or path.is_symlink()):
-        raise WorkbookError(f"{str(path)!r} already exists; choose another name or --overwrite")
+    roster = roster_path(path)
+    for target in (path, roster):
+        if not args.overwrite and (target.exists() or target.is_symlink()):
+            raise WorkbookError(
+                f"{str(target)!r} already exists; choose another name or --overwrite"
+            )
     if not path.parent.is_dir():
         raise CaseFileError(f"{path.parent}: folder does not exist; create it first")
     save_bytes(path, template(path).encode("utf-8"), overwrite=args.overwrite)
-    _print(f"Case file written: {path}\nEdit it, then run: mutualfin run {path}")
+    try:
+        save_bytes(roster, ROSTER_TEMPLATE.encode("utf-8"), overwrite=args.overwrite)
+    except BaseException:  # both files or neither
+        path.unlink(missing_ok=True)
+        raise
+    _print(
+        f"Case file written: {path}\nStarter roster written: {roster}\n"
+        f"Every figure in them is illustrative: replace each with your own, then run: "
+        f"mutualfin run {path}"
+    )
     return 0
 
 
@@ -493,7 +499,9 @@ def build_parser() -> argparse.ArgumentParser:
     prm.add_argument("prefix", nargs="?", default="", help="e.g. 'ni' or 'ct.main_rate'")
     prm.set_defaults(func=_cmd_params)
 
-    new = sub.add_parser("new", help="write a commented template case file to start from")
+    new = sub.add_parser(
+        "new", help="write a complete starter case file, and a starter roster beside it"
+    )
     new.add_argument("case", help="path of the new case file (.toml)")
     new.add_argument("--overwrite", action="store_true", help="replace an existing file")
     new.set_defaults(func=_cmd_new)

@@ -25,8 +25,9 @@ to fix it. Catch :class:`MutualfinError` to handle them all.
         └── VerificationError                 the workbook disagrees with Python
 
 One warning, for figures that rest on an assumption the user should see (a parameter held flat
-beyond its data): :class:`AssumptionWarning`. It never stands in for an error: anything that
-would make a figure wrong raises.
+beyond its data): :class:`AssumptionWarning`, and its kind :class:`IncompleteCaseWarning` for a
+case that leaves out a part every business case has (staff costs, support services). It never
+stands in for an error: anything that would make a figure wrong raises.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ __all__ = [
     "CaseFileError",
     "CycleError",
     "EvaluationError",
+    "IncompleteCaseWarning",
     "InputError",
     "ModelError",
     "MutualfinError",
@@ -141,12 +143,19 @@ class AssumptionWarning(UserWarning):
     dated parameter held flat beyond its data."""
 
 
-def warn_assumption(message: str) -> None:
-    """Warn with :class:`AssumptionWarning`, pointing at the user's code (the first frame
-    outside the mutualfin package), not at mutualfin's own."""
+class IncompleteCaseWarning(AssumptionWarning):
+    """A business case leaves out a part every spin-out has (no staff costs, no support
+    services): its figures run, but overstate the surplus by whatever the part would cost.
+    The case lists what is missing in ``case.missing``; the command line and the workbook's
+    Summary say it too."""
+
+
+def warn_assumption(message: str, category: type[AssumptionWarning] = AssumptionWarning) -> None:
+    """Warn with :class:`AssumptionWarning` (or ``category``, a kind of it), pointing at the
+    user's code (the first frame outside the mutualfin package), not at mutualfin's own."""
     here = os.path.dirname(os.path.abspath(__file__))
     level, frame = 2, sys._getframe(1)
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
         level += 1
         frame = frame.f_back
-    warnings.warn(AssumptionWarning(message), stacklevel=level)
+    warnings.warn(category(message), stacklevel=level)

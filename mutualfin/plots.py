@@ -1,10 +1,12 @@
 """Charts for a business case: income and costs, cash and reserves, a savings waterfall, a
 tornado, a Monte Carlo fan chart and the options appraisal.
 
-Every function returns a :class:`matplotlib.figure.Figure` built directly (no pyplot, no
-window, no global state), so it works in scripts, tests and notebooks alike; save one with
-``fig.savefig("chart.png", dpi=150)``. Money is labelled in pounds with thousands separators
-(``£4,200,000``), periods by their financial-year labels (``2026/27``).
+Every function returns a :class:`Chart`, a :class:`matplotlib.figure.Figure` built directly
+(no pyplot, no window, no global state), so it works in scripts, tests and notebooks alike: in
+Jupyter it shows itself as the last expression of a cell (no ``%matplotlib inline`` needed),
+and ``fig.savefig("chart.png", dpi=150)`` saves it as PNG, SVG or PDF by the file's suffix.
+Money is labelled in pounds with thousands separators (``£4,200,000``), periods by their
+financial-year labels (``2026/27``).
 
 Conventions follow the case: income and costs are positive amounts, surplus = income - costs;
 figures are nominal (cash) except the appraisal, which is in real base-year prices, discounted.
@@ -12,6 +14,7 @@ figures are nominal (cash) except the appraisal, which is in real base-year pric
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mutualfin.case.business_case import Results
 
 __all__ = [
+    "Chart",
     "appraisal_bars",
     "cash_and_reserves",
     "fan_chart",
@@ -58,8 +62,28 @@ def gbp(value: float, _pos: Any = None) -> str:
 GBP = FuncFormatter(gbp)
 
 
-def _figure(width: float = 9, height: float = 5) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained")
+class Chart(Figure):
+    """A :class:`matplotlib.figure.Figure` that Jupyter shows without ``%matplotlib inline``.
+
+    A Figure made without pyplot has no display hook in IPython, so a notebook would print
+    ``<Figure size 900x500 with 1 Axes>``. A Chart gives IPython a PNG of itself
+    (``_repr_png_``, the rich display protocol), so returning one from a cell shows the
+    chart, in Jupyter, in VS Code and in the executed notebooks of the documentation. Where
+    an inline backend is active its own display is used instead (one image, not two).
+    Everything else is a Figure: ``chart.savefig("cash.svg")`` writes SVG, ``.pdf`` PDF.
+    """
+
+    #: resolution of the picture shown in a notebook (saving takes its own ``dpi``)
+    display_dpi = 100
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=self.display_dpi, facecolor="white")
+        return buffer.getvalue()
+
+
+def _figure(width: float = 9, height: float = 5) -> Chart:
+    return Chart(figsize=(width, height), layout="constrained")
 
 
 def _line(results: Results, name: str) -> np.ndarray:

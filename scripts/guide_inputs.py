@@ -31,6 +31,9 @@ def _first_paragraph(cls: type) -> str:
 
 
 def _unit(cls: Any, name: str, info: Any) -> str:
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    if extra.get("choices"):  # text checked against a list (the legal forms)
+        return "choice: " + ", ".join(f"`{c}`" for c in extra["choices"])
     ann = info.annotation
     origin = typing.get_origin(ann)
     args = typing.get_args(ann)

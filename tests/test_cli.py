@@ -92,10 +92,8 @@ def test_simulate(case_file):
 
 
 def test_simulate_needs_uncertainty(case_file, tmp_path):
-    text = case_file.read_text().replace(
-        "indexation = { value = 0.02, uncertainty = { triangular = [0.0, 0.02, 0.03] } }",
-        "indexation = 0.02",
-    )
+    text, n = re.subn(r", uncertainty = \{ triangular = \[[^\]]*\] \}", "", case_file.read_text())
+    assert n >= 1
     plain = tmp_path / "plain.toml"
     plain.write_text(text)
     one_line_error(cli("simulate", plain, "-n", "10"), "no input declares an uncertainty")

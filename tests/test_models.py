@@ -71,6 +71,91 @@ def test_header_says_what_is_published_and_what_is_illustrative():
         assert "PUBLISHED" in head and "ILLUSTRATIVE" in head, path.name
 
 
+#: publications that report someone else's figures (news, trade press, practitioners, case
+#: study sites, participants' accounts): cited in a case file only with "secondary:" and why
+SECONDARY_PUBLICATIONS = (
+    "Spectator", "HRreview", "Isio", "Children & Young People Now", "Chisnall",
+    "Transition Institute", "East Anglian Daily Times", "Workers.coop",
+)  # fmt: skip
+
+
+def _citations(text: str) -> list[str]:
+    """Each citation a case file makes: the source or reason of every input, and each bullet
+    of its header's PUBLISHED sections (a bullet with its continuation lines)."""
+    import tomllib
+
+    out = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("source", "reason") and isinstance(item, str):
+                    out.append(item)
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(tomllib.loads(text))
+    section = ""
+    for line in text.split("[case]")[0].splitlines():
+        body = line.removeprefix("#").strip()
+        if body.isupper() or body.split(" (")[0].isupper():
+            section = body.rstrip(":")
+        elif section.startswith("PUBLISHED") and body.startswith("- "):
+            out.append(f"{section}: {body}")
+        elif section.startswith("PUBLISHED") and out and body:
+            out[-1] += " " + body
+    return out
+
+
+def unmarked_secondary_citations(text: str) -> list[str]:
+    """Citations of a secondary publication that do not say why no primary source was used:
+    an input's source needs "secondary:" and a reason, a header bullet must sit under
+    "PUBLISHED, SECONDARY" and say what primary source was not read (or that none exists)."""
+    bad = []
+    for said in _citations(text):
+        if not any(name in said for name in SECONDARY_PUBLICATIONS):
+            continue
+        if said.startswith("PUBLISHED"):
+            why = ("not read", "no primary source")
+            ok = said.startswith("PUBLISHED, SECONDARY") and any(w in said for w in why)
+        else:
+            why = said.split("secondary:", 1)[1].strip() if "secondary:" in said else ""
+            ok = len(why) >= 25
+        if not ok:
+            bad.append(said)
+    return bad
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_a_secondary_publication_is_cited_only_marked_so(path):
+    """A figure read in a report of someone else's figures (The Spectator on the Cabinet
+    Office's, HRreview on Oxford Economics', Isio's average of funds' rates) says so and why,
+    so a section 151 officer knows which citations to take back to the publisher."""
+    text = path.read_text(encoding="utf-8")
+    assert unmarked_secondary_citations(text) == []
+    assert "PUBLISHED, PRIMARY" in text and "PUBLISHED, SECONDARY" in text
+
+
+def test_an_unmarked_secondary_citation_fails():
+    """The check above can fail: a source and a header bullet citing HRreview unmarked."""
+    text = (MODELS / "youth_service.toml").read_text(encoding="utf-8")
+    marked = "(HRreview; secondary: the study itself was not read)"
+    assert marked in text
+    bad = unmarked_secondary_citations(text.replace(marked, "(HRreview)", 1))
+    assert [s[:81] for s in bad] == [
+        "Published: Oxford Economics for Unum (2014), logistics cost per leaver (HRreview)"
+    ]
+    head = "# PUBLISHED, PRIMARY (read in the law or the publisher's own document):\n"
+    bad = text.replace(head, head + "#   - cost per leaver £5,433 (HRreview)\n", 1)
+    assert unmarked_secondary_citations(bad) == [
+        "PUBLISHED, PRIMARY (read in the law or the publisher's own document): "
+        "- cost per leaver £5,433 (HRreview)"
+    ]
+
+
 def test_rosters_are_reproducible(tmp_path):
     """models/make_rosters.py regenerates the committed CSVs byte for byte."""
     import runpy

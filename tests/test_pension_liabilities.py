@@ -1,4 +1,4 @@
-"""LgpsAdmission: the CARE projection matches DOMAIN.md's worked example, pass-through costs
+"""LgpsAdmission: the CARE projection matches a worked example by hand, pass-through costs
 the mutual exactly its fixed rate x pay, the valuation by hand, and the actuary's figures
 override the estimates."""
 
@@ -36,8 +36,8 @@ def evaluate(component, start, years):
 
 
 def test_care_projection_matches_the_worked_example():
-    # DOMAIN.md (LGPS CARE): pay £24,500 gives £500.00; after 1.2% CPI £506.00; next year pay
-    # £24,745 adds £505.00, total £1,011.00; after -0.1% CPI £1,009.99
+    # by hand (LGPS CARE, 1/49 of pay revalued by CPI): pay £24,500 gives £500.00; after 1.2% CPI
+    # £506.00; next year pay £24,745 adds £505.00, total £1,011.00; after -0.1% CPI £1,009.99
     lgps = LgpsAdmission(
         one_member(),
         pay_growth=[0.0, 0.01],

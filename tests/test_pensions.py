@@ -70,8 +70,10 @@ def test_lgps_employee_rate_bad_input(pay, year, error, match):
 
 
 def test_care_golden_example():
-    # DOMAIN.md: £24,500 / 49 = £500.00; x 1.012 = £506.00; + £24,745 / 49 = £505.00 gives
-    # £1,011.00; x 0.999 = £1,009.989 -> £1,009.99
+    # worked by hand from the CARE rule (1/49 of the year's pay, the account revalued by CPI;
+    # LPPA's "CARE revaluation" page starts its example the same way, 1/49 x £24,500 = £500):
+    # £24,500 / 49 = £500.00; x 1.012 = £506.00; + £24,745 / 49 = £505.00 gives £1,011.00;
+    # x 0.999 = £1,009.989 -> £1,009.99
     after = lgps_care_accrual([24_500, 24_745], [0.012, -0.001])
     before = lgps_care_accrual([24_500, 24_745], [0.012, -0.001], revalued=False)
     np.testing.assert_allclose(before, [500.00, 1_011.00], atol=0.005)

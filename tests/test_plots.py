@@ -167,3 +167,18 @@ def test_charts_refuse_the_wrong_object():
         plots.appraisal_bars(None)
     with pytest.raises(InputError, match="simulate"):
         plots.fan_chart(None)
+
+
+def test_charts_show_themselves_in_jupyter_and_save_as_png_svg_pdf(results, tmp_path):
+    """A chart made without pyplot still displays in Jupyter: IPython's PNG formatter finds
+    its _repr_png_ (no %matplotlib inline), and savefig writes each format by its suffix."""
+    from IPython.core.formatters import PNGFormatter
+
+    fig = plots.cash_and_reserves(results)
+    assert isinstance(fig, plots.Chart)
+    png = PNGFormatter()(fig)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    for suffix, magic in ((".png", b"\x89PNG"), (".svg", b"<?xml"), (".pdf", b"%PDF")):
+        path = tmp_path / f"cash{suffix}"
+        fig.savefig(path)
+        assert path.read_bytes().startswith(magic), suffix

@@ -28,6 +28,25 @@ def test_readme_python_example_runs(soffice, tmp_path, monkeypatch, capsys):
     assert namespace["results"].checks["ok"].all()
 
 
+def test_readme_jupyter_example_runs(tmp_path, monkeypatch):
+    """The README's "In Jupyter" block, run as written: formatted tables with the numbers
+    behind them, a chart saved as SVG, the explorer and a simulation."""
+    import mutualfin as mf
+
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        text = fh.read()
+    block = re.search(r"## In Jupyter\n\n```python\n(.*?)```", text, re.S).group(1)
+    block = block.replace('"models/', repr(ROOT + "/models/")[:-1].replace("'", '"', 1))
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    table = namespace["results"].statement_table("Cash flow")
+    assert "£" in table.to_html() and table.data.shape[1] == 5
+    assert (tmp_path / "cash.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert isinstance(namespace["chart"], mf.plots.Chart)
+    assert namespace["sim"].n == 20_000
+
+
 def test_cli_demo_and_exit_codes(tmp_path):
     out = tmp_path / "demo.xlsx"
     cmd = [

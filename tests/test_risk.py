@@ -394,11 +394,20 @@ def test_progress_is_reported_per_chunk():
 
 
 def test_progress_bar_on_stderr(capsys):
+    """tqdm's bar: one redraw per chunk of 20 (20, 40, 50 of 50), ending on its own line."""
     risk.simulate(CASE, 50, seed=1, chunk_size=20, progress=True)
     err = capsys.readouterr().err
-    assert err.count("\r") == 3 and "50/50" in err and err.endswith("\n")
+    assert err.lstrip("\r").startswith("mutualfin simulate")
+    for done in ("20/50", "40/50", "50/50 "):
+        assert done in err
+    assert "100%" in err and err.endswith("\n")
     risk.simulate(CASE, 50, seed=1, chunk_size=20)  # not a terminal: quiet
     assert capsys.readouterr().err == ""
+
+
+def test_progress_must_be_a_flag_or_a_function():
+    with pytest.raises(InputError, match="progress must be True, False, None or a function"):
+        risk.simulate(CASE, 5, seed=1, progress="yes")
 
 
 def test_fan_chart_has_bands_median_and_floor_per_line():

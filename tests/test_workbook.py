@@ -180,3 +180,15 @@ def test_models_sharing_an_expression_both_write(tmp_path):
     second = Model(tl, [Line("pay_copy", pay.expr * 1)])
     path = write_workbook(second.evaluate(), tmp_path / "second.xlsx")
     assert path.is_file()
+
+
+def test_verify_reports_progress_per_sheet(demo, soffice, tmp_path):
+    """verify's progress: the recalculation is one step, then one per sheet compared; a
+    callable gets (done, total) instead of a bar being drawn."""
+    ev = demo.evaluate()
+    path = write_workbook(ev, tmp_path / "demo.xlsx")
+    sheets = len(openpyxl.load_workbook(path).worksheets)
+    calls = []
+    report = verify(path, ev, progress=lambda done, total: calls.append((done, total)))
+    assert report.ok, str(report)
+    assert calls == [(k, 1 + sheets) for k in range(1, sheets + 2)]

@@ -234,7 +234,7 @@ def uncertainty_range(
     Parameters
     ----------
     dist : Distribution
-        Triangular, Uniform, PERT or Normal (:mod:`mutualfin.engine.distributions`).
+        Triangular, Uniform, PERT or Normal (:mod:`mutualfin.core.distributions`).
     quantiles : (float, float), optional
         Quantiles to use, e.g. ``(0.1, 0.9)``. By default the stated ends of a bounded
         distribution (``low`` and ``high``) and the 10th and 90th percentiles of a Normal

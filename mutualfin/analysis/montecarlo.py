@@ -15,8 +15,6 @@ from __future__ import annotations
 import difflib
 import os
 import statistics
-import sys
-import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
@@ -34,6 +32,7 @@ from mutualfin.analysis._common import (
     _input,
     _metric_names,
 )
+from mutualfin.analysis.progress import progress_bar
 from mutualfin.case.statements import HEADLINE_NPV
 from mutualfin.core.checks import is_finite_number
 from mutualfin.errors import InputError
@@ -183,49 +182,6 @@ def iman_conover(draws: np.ndarray, target: np.ndarray, rng: np.random.Generator
     ranks = _ranks(R_star)
     ordered = np.sort(draws, axis=0)
     return np.take_along_axis(ordered, ranks, axis=0)
-
-
-class _Progress:
-    """A minimal progress bar on stderr: ``\\r`` updates, shown only on runs over ~1 s.
-
-    ``progress=None`` shows it where someone is watching (a terminal, or a Jupyter kernel,
-    whose output area also honours ``\\r``); ``True`` always; ``False`` never; a callable is
-    called with ``(done, total)`` scenarios after each chunk instead.
-    """
-
-    def __init__(self, progress: Any, total: int):
-        self.total = total
-        self.start = time.perf_counter()
-        self.callback = progress if callable(progress) else None
-        if progress is None:
-            stream_tty = bool(getattr(sys.stderr, "isatty", lambda: False)())
-            self.enabled = stream_tty or "ipykernel" in sys.modules
-            self.delay = 1.0
-        else:
-            self.enabled = bool(progress) and self.callback is None
-            self.delay = 0.0
-        self.shown = False
-
-    def update(self, done: int) -> None:
-        if self.callback is not None:
-            self.callback(done, self.total)
-            return
-        elapsed = time.perf_counter() - self.start
-        if not self.enabled or elapsed < self.delay:
-            return
-        frac = done / self.total
-        bar = "#" * int(30 * frac)
-        rate = done / elapsed if elapsed > 0 else 0.0
-        sys.stderr.write(
-            f"\rmutualfin simulate [{bar:<30}] {done:,}/{self.total:,} ({rate:,.0f} scenarios/s)"
-        )
-        sys.stderr.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
 
 
 #: Scenarios per block: the unit of seeding, of rank correlation and of work handed to an
@@ -408,9 +364,9 @@ def simulate(
     lines : sequence of str, default ("closing_cash", "reserves")
         Lines by period kept for every scenario (percentiles by period, fan charts).
     progress : bool, callable or None
-        Progress bar on stderr: None shows it on runs over about a second in a terminal or
-        Jupyter; True always; False never; a callable gets ``(done, total)`` per chunk (per
-        block with an executor).
+        Progress bar (tqdm: text in a terminal, a widget in Jupyter): None shows it on runs
+        over about a second in a terminal or Jupyter; True always; False never; a callable
+        gets ``(done, total)`` per chunk (per block with an executor) instead.
     executor : concurrent.futures.Executor, optional
         Evaluates the blocks: a ``ProcessPoolExecutor`` to use every core of this machine, or
         a Dask cluster's ``Client.get_executor()`` for many machines. Without one, the blocks
@@ -509,7 +465,7 @@ def simulate(
         chunk_size=min(chunk_size, block_size),
     )
     blocks = [(i, min(block_size, n - start)) for i, start in enumerate(range(0, n, block_size))]
-    bar = _Progress(progress, n)
+    bar = progress_bar(progress, n, desc="mutualfin simulate", unit="scenario")
     try:
         parts: list[Any] = [None] * len(blocks)
         if executor is None:

@@ -58,8 +58,9 @@ HM Treasury (2022). *The Green Book*, chapter 5 and annex A5 (sensitivity, switc
 Monte Carlo analysis of uncertainty).
 
 This module gathers the three parts, each in its own module: :mod:`.scenarios`,
-:mod:`.sensitivity` and :mod:`.montecarlo` (shared helpers in :mod:`._common`). The public
-facade :mod:`mutualfin.risk` re-exports them, with the tornado chart from :mod:`mutualfin.plots`.
+:mod:`.sensitivity` and :mod:`.montecarlo` (shared helpers in
+``mutualfin.analysis._common``). The public facade :mod:`mutualfin.risk` re-exports them,
+with the tornado chart from :mod:`mutualfin.plots`.
 """
 
 from __future__ import annotations

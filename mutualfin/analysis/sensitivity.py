@@ -90,7 +90,7 @@ def tornado(
     -----
     All ``1 + 2k`` scenarios (base and each input's low and high) are evaluated in vectorised
     pieces of up to 1,000 scenarios. One-at-a-time swings ignore interactions between inputs; see
-    :func:`two_way` for a pair and :func:`simulate` for all together.
+    :func:`two_way` for a pair and :func:`mutualfin.risk.simulate` for all together.
     """
     _check_case(case, "tornado")
     line, col = _metric_spec(case, metric, period)

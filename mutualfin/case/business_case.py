@@ -36,6 +36,7 @@ from mutualfin.engine import Entities, Line, Model, Timeline
 from mutualfin.errors import (
     AssumptionWarning,
     CaseFileError,
+    IncompleteCaseWarning,
     InputError,
     ModelError,
     MutualfinError,
@@ -44,7 +45,36 @@ from mutualfin.errors import (
 )
 from mutualfin.params import held_text, resolve_store
 
-__all__ = ["BusinessCase", "CaseFinance", "Loan", "Results", "load_case"]
+__all__ = ["CORE_PARTS", "BusinessCase", "CaseFinance", "Loan", "Results", "load_case"]
+
+
+def _has_staff_costs(case: BusinessCase) -> bool:
+    """Pay of the mutual's own staff: a line with role "pay" from a component other than the
+    LGPS admission (whose contributions are pay too, but not the staff's salaries)."""
+    roles = case._roles()
+    return any(
+        roles.get(line.name) == "pay"
+        for key, lines in case._built.items()
+        if key != "lgps"
+        for line in lines
+    )
+
+
+#: the parts every spin-out's business case has: (what is missing, whether the case has it,
+#: how to add it). A case without one still runs, with an IncompleteCaseWarning, the parts
+#: named in ``case.missing``, on the command line and on the workbook's Summary.
+CORE_PARTS: tuple[tuple[str, Any, str], ...] = (
+    (
+        "no staff costs",
+        _has_staff_costs,
+        "add [staff] with a [roster] of the staff transferring (pay, employer NI, pensions)",
+    ),
+    (
+        "no support services",
+        lambda case: "overheads" in case.components,
+        "add [overheads]: HR, payroll, finance, IT, insurance and audit the council provided",
+    ),
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -123,6 +153,19 @@ class BusinessCase:
         self.statement_lines = self._statements(lines)
         self.model = Model(timeline, [*lines, *self.statement_lines], params=self.params)
         self.assumptions = self._assumptions(caught)
+        self.missing = self._missing()
+
+    def _missing(self) -> list[str]:
+        """The core parts (:data:`CORE_PARTS`) the case leaves out, each with how to add it,
+        warned once for the case (:class:`~mutualfin.errors.IncompleteCaseWarning`)."""
+        found = [f"{what}: {fix}" for what, has, fix in CORE_PARTS if not has(self)]
+        if found:
+            warn_assumption(
+                f"{self.name}: INCOMPLETE CASE, its surplus and cash leave out "
+                f"{'; and '.join(found)} (see case.missing)",
+                IncompleteCaseWarning,
+            )
+        return found
 
     def _assumptions(self, caught: list[warnings.WarningMessage]) -> list[str]:
         """What the figures assume that the user should see (parameters held flat beyond
@@ -166,6 +209,7 @@ class BusinessCase:
         case.source_path = parts.path
         case.checksums = parts.checksums
         case.provenance = parts.provenance
+        case.file_readings = parts.readings
         return case
 
     # -- statements --------------------------------------------------------------------------
@@ -231,6 +275,16 @@ class BusinessCase:
 
     # -- running -------------------------------------------------------------------------------
     @property
+    def readings(self) -> dict[str, str]:
+        """How text in the inputs was read, by input: ``{"contract.indexation": '"3%" read
+        as 0.03 (3%)'}`` (percentages, UK day-first dates); the workbook's Inputs sheet
+        echoes them."""
+        found = dict(getattr(self, "file_readings", {}))
+        for comp in self.components.values():
+            found.update(getattr(comp, "readings", {}))
+        return found
+
+    @property
     def inputs(self) -> dict[str, Any]:
         return dict(self.model.inputs)
 
@@ -256,6 +310,14 @@ class BusinessCase:
         from mutualfin.analysis.risk import simulate
 
         return simulate(self, n, seed=seed, **kwargs)
+
+    def explore(self):
+        """In Jupyter: sliders for the inputs with a declared uncertainty, and the headline
+        metrics, the cash chart and the appraisal ranking updating as they move
+        (:mod:`mutualfin.explore`; needs ipywidgets, ``pip install mutualfin[explore]``)."""
+        from mutualfin.explore import explore
+
+        return explore(self)
 
     def tornado(self, metric: str = HEADLINE_NPV, **kwargs: Any):
         """One-at-a-time sensitivity, ranked (:func:`mutualfin.risk.tornado`)."""

@@ -132,6 +132,8 @@ class CaseFile:
     #: lines for the workbook's Cover saying where inputs came from (a roster read from
     #: outside the case file's folder, as the case file allowed)
     provenance: dict[str, str] = field(default_factory=dict)
+    #: how text in the file's own tables was read (the roster's UK-format base date)
+    readings: dict[str, str] = field(default_factory=dict)
 
 
 def read_case(path: str | os.PathLike) -> CaseFile:
@@ -179,6 +181,18 @@ def read_case(path: str | os.PathLike) -> CaseFile:
     roster = None
     checksums = {p.name: file_checksum(p)}
     provenance: dict[str, str] = {}
+    readings: dict[str, str] = {}
+    if "roster" in raw and isinstance(raw["roster"].get("base_date"), str):
+        import datetime as dt
+
+        from mutualfin.components.base import friendly_value
+
+        try:
+            raw["roster"]["base_date"] = friendly_value(
+                raw["roster"]["base_date"], dt.date, "roster.base_date", readings
+            )
+        except MutualfinError as exc:
+            raise CaseFileError(f"{p.name}: {exc}") from None
     if "roster" in raw:
         roster, roster_path, outside = _load_roster(p, raw["roster"], timeline)
         checksums[roster_path.name] = file_checksum(roster_path)
@@ -212,6 +226,7 @@ def read_case(path: str | os.PathLike) -> CaseFile:
         metadata={k: meta[k] for k in meta},
         checksums=checksums,
         provenance=provenance,
+        readings=readings,
     )
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from mutualfin.case.formatting import format_money, format_value
+from mutualfin.case.formatting import format_money, format_value, style_table
 from mutualfin.case.statements import (
     CHECK_TOLERANCE,
     DERIVED,
@@ -77,6 +77,59 @@ class Results:
             table.index.name = title
             out[title] = table
         return out
+
+    def statement_table(self, title: str = "Income and expenditure"):
+        """A statement as a finance report shows it: each line formatted by its unit (£ with
+        thousands separators, months, ratios), labels in words, a column per financial year.
+
+        Parameters
+        ----------
+        title : str
+            One of ``results.statements``' tables: "Income and expenditure", "Cash flow",
+            "Reserves", and where the case has them "Debt" and "Not the mutual's cash".
+
+        Returns
+        -------
+        pandas.io.formats.style.Styler
+            Shown formatted in Jupyter; the figures themselves are ``.data`` (the same
+            DataFrame as ``results.statements[title]``), for computation.
+        """
+        tables = self.statements
+        if title not in tables:
+            raise InputError(
+                f"statement_table: {title!r} is not one of this case's statements; give one "
+                f"of {', '.join(repr(t) for t in tables)}"
+            )
+        table = tables[title]
+        lines = self.case.model.lines
+        names = [n for n in STATEMENT_ORDER[title] if n in self.evaluation.values]
+        units = {lines[n].label: lines[n].unit for n in names}
+        table.columns.name = "Financial year" if self.case.timeline.freq == "annual" else "Month"
+        return style_table(table, units, caption=title)
+
+    def metrics_table(self):
+        """The headline metrics in words, each formatted by its unit (£, %, years) and a
+        missing figure in the words its line gives ("not paid back", "no net outlay").
+
+        Returns
+        -------
+        pandas.io.formats.style.Styler
+            One row per metric (``results.metrics``, labelled as the summary labels it); the
+            figures themselves are ``.data``.
+        """
+        metrics = self.metrics
+        labels, units, missing = [], {}, {}
+        for name in metrics.index:
+            s = statement(name)
+            label = s.short if s is not None else name
+            line = self.case.model.lines.get(name)
+            labels.append(label)
+            units[label] = s.unit if s is not None else "GBP"
+            gone = line.missing_text_for(self.evaluation.values) if line is not None else None
+            missing[label] = gone or (s.missing if s is not None else "n/a")
+        frame = pd.DataFrame({"value": list(metrics.to_numpy())}, index=labels, dtype=object)
+        frame.index.name = "Headline metric"
+        return style_table(frame, units, missing=missing, caption="Headline metrics")
 
     @property
     def metrics(self) -> pd.Series:
@@ -223,19 +276,25 @@ class Results:
         return verify_case(path, self, **kwargs)
 
     def _repr_html_(self) -> str:
-        rows = []
-        for k in self.metrics.index:
-            s = statement(k)
-            label = html.escape(s.short if s is not None else k)
-            rows.append(
-                f"<tr><th style='text-align:left'>{label}</th>"
-                f"<td>{html.escape(self.metric_text(k))}</td></tr>"
+        """In Jupyter: what is missing from the case (in red), the checks, the headline
+        metrics and every statement, formatted by unit as :meth:`statement_table`."""
+        case = self.case
+        parts = [f"<h3>{html.escape(case.name)}</h3>"]
+        if getattr(case, "missing", None):
+            items = "".join(f"<li>{html.escape(m)}</li>" for m in case.missing)
+            parts.append(
+                "<div style='border:2px solid #c00000;color:#c00000;padding:4px 8px'>"
+                f"<b>INCOMPLETE CASE</b>: the figures leave out<ul>{items}</ul></div>"
             )
-        items = "".join(rows)
-        ie = self.statements["Income and expenditure"]
-        return f"<h4>{html.escape(self.case.name)}</h4><table>{items}</table>" + ie.to_html(
-            float_format=lambda x: f"{x:,.0f}"
-        )
+        ok = bool(self.checks["ok"].all())
+        status = "OK" if ok else "<b style='color:#c00000'>ERROR</b>"
+        held = len(getattr(case, "assumptions", []))
+        note = f"; {held} assumption(s): see <code>case.assumptions</code>" if held else ""
+        parts.append(f"<p>{html.escape(repr(case.timeline))}. Checks: {status}{note}</p>")
+        parts.append(self.metrics_table().to_html())
+        for title in self.statements:
+            parts.append(self.statement_table(title).to_html())
+        return "\n".join(parts)
 
     def __repr__(self) -> str:
         return f"Results({self.case.name!r}, {self.evaluation!r})"

@@ -25,11 +25,18 @@ Writing one::
 Every input value may be given plainly or as a table ``{value, source, label, uncertainty}``;
 ``source`` is shown beside the input in the workbook and ``uncertainty`` (e.g.
 ``{triangular = [0.01, 0.02, 0.04]}``) is used by risk analysis.
+
+Text a finance officer would type is read as meant (:func:`friendly_value`): a rate or ratio
+as a percentage, ``"3%"`` for 0.03, and a date in UK day-first form, ``"01/04/2026"`` for 1
+April 2026. Each such reading is kept in the component's ``readings`` (input -> what was given
+and how it was read), which the workbook's Inputs sheet echoes back.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -42,6 +49,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError, core_schema
 
 from mutualfin.core.bounds import Bounds
+from mutualfin.core.calendar import DATE_FORMATS, parse_date
 from mutualfin.core.checks import check_text
 from mutualfin.core.distributions import PERT, Distribution, Normal, Triangular, Uniform
 from mutualfin.engine.nodes import Entities, Input, Line
@@ -69,6 +77,7 @@ __all__ = [
     "bounds_of",
     "component_registry",
     "field",
+    "friendly_value",
     "parse_uncertainty",
     "register_component",
 ]
@@ -251,6 +260,115 @@ def parse_uncertainty(spec: Any, where: str) -> Distribution:
         raise InputError(f"{where}.uncertainty.{kind}: {params!r} must be numbers") from None
 
 
+#: units whose inputs may be typed as a percentage ("3%" for 0.03)
+PERCENT_UNITS = ("fraction", "ratio")
+
+
+def _accepts(annotation: Any, kind: type) -> bool:
+    """Whether ``annotation`` (through Annotated, unions and Optional) accepts ``kind``."""
+    if annotation is kind:
+        return True
+    return any(_accepts(a, kind) for a in typing.get_args(annotation) if a is not type(None))
+
+
+def _list_item(annotation: Any) -> Any:
+    """The item type of ``list[...]`` within ``annotation`` (None if it has no list)."""
+    if typing.get_origin(annotation) is list:
+        return (typing.get_args(annotation) or (None,))[0]
+    for arg in typing.get_args(annotation):
+        if not isinstance(arg, type) or typing.get_origin(arg) is not None:
+            found = _list_item(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _annotation(info: FieldInfo) -> Any:
+    """A field's annotation with the metadata pydantic keeps apart (its unit, its bounds)."""
+    if info.metadata:
+        return typing.Annotated[(info.annotation, *info.metadata)]
+    return info.annotation
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def friendly_value(
+    value: Any, annotation: Any, where: str, readings: dict[str, str], unit: str | None = None
+) -> Any:
+    """``value`` with text a person would type read as meant, for an input of ``annotation``.
+
+    - a percentage for a rate or ratio (unit "fraction" or "ratio"): ``"3%"`` is 0.03,
+      ``"-1.5%"`` is -0.015;
+    - a date in ISO or UK day-first form: ``"01/04/2026"`` is 1 April 2026 (the roster's
+      parser, :func:`mutualfin.core.calendar.parse_date`);
+    - the same within a list (one rate per period) and within tables (a grant's date).
+
+    Each reading of text that was not already in the plain form (a percentage, a day-first
+    date) is recorded in ``readings`` under ``where``. Anything else is returned as it is, for
+    the schema to check. Text that looks meant (ends in "%", or has the shape of a date) but
+    cannot be read is an :class:`~mutualfin.errors.InputError` naming ``where`` and the forms
+    accepted. ``unit`` is the unit of an enclosing series, for its items.
+
+    >>> seen = {}
+    >>> friendly_value("3%", Fraction, "contract.indexation", seen), seen
+    (0.03, {'contract.indexation': '"3%" read as 0.03 (3%)'})
+    """
+    unit = _find_unit(annotation) or unit
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("%") and unit in PERCENT_UNITS:
+            try:
+                number = float(text[:-1].replace(",", "").strip())
+            except ValueError:
+                number = float("nan")
+            if number != number or number in (float("inf"), float("-inf")):
+                raise InputError(
+                    f"{where}: {value!r} is not a percentage; give a number with a % sign, "
+                    f'e.g. "3%", or the fraction 0.03'
+                )
+            out = round(number / 100, 12)
+            readings[where] = f'"{text}" read as {out:g} ({number:g}%)'
+            return out
+        if _accepts(annotation, dt.date):
+            parsed = parse_date(text)
+            if parsed is None:
+                if any(ch in text for ch in "/-") and any(ch.isdigit() for ch in text):
+                    forms = ", ".join(dt.date(2026, 4, 1).strftime(f) for f in DATE_FORMATS)
+                    raise InputError(
+                        f"{where}: {value!r} is not a date; give day, month and year, e.g. "
+                        f"{forms} (UK dates are day first)"
+                    )
+                return value
+            if text != parsed.isoformat():
+                readings[where] = (
+                    f'"{text}" read as {parsed.isoformat()} ({parsed.day} '
+                    f"{parsed.strftime('%B %Y')})"
+                )
+            return parsed
+        return value
+    if isinstance(value, list):
+        item = _list_item(annotation)
+        if item is None:
+            return value
+        return [
+            friendly_value(v, item, f"{where}[{k}]", readings, unit) for k, v in enumerate(value)
+        ]
+    model = _model_of(annotation)
+    if model is not None and isinstance(value, Mapping):
+        fields = model.model_fields
+        return {
+            k: friendly_value(v, _annotation(fields[k]), f"{where}.{k}", readings)
+            if k in fields
+            else v
+            for k, v in value.items()
+        }
+    return value
+
+
 def _is_branch(part: str) -> bool:
     return "float" in part or part.startswith("list[")
 
@@ -372,6 +490,8 @@ class Component:
             else:
                 plain[name] = raw
         fields = self.Inputs.model_fields
+        #: input -> how text in it was read ("3%" as 0.03, "01/04/2026" as a date)
+        self.readings: dict[str, str] = {}
         for name in plain:
             if name in self.moved and name not in fields:
                 raise InputError(f"{self.key}.{name}: {self.moved[name]}")
@@ -379,6 +499,9 @@ class Component:
                 close = difflib.get_close_matches(name, fields, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else (f"allowed: {', '.join(fields)}")
                 raise InputError(f"{self.key}.{name}: unknown input; {hint}")
+            plain[name] = friendly_value(
+                plain[name], _annotation(fields[name]), f"{self.key}.{name}", self.readings
+            )
         try:
             self.inputs = self.Inputs(**plain)
         except ValidationError as exc:

@@ -215,7 +215,9 @@ class Premises(Component):
     Lines (sheet "Costs")
     ---------------------
     ``premises_rent``, ``premises_running_costs`` (GBP, flow)
+        rent and running costs, uplifted by ``inflation``.
     ``business_rates_multiplier`` (ratio)
+        the ``multiplier`` input, or the dated England multiplier for the rateable value.
     ``business_rates_gross`` (GBP, flow)
         rateable_value x multiplier x year_fraction.
     ``business_rates_relief`` (GBP, flow, positive)

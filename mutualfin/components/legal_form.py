@@ -133,7 +133,10 @@ class LegalForm(Component):
     sheet = "Legal form"
 
     class Inputs(ComponentInputs):
-        form: str = field("Legal form of the mutual (see mutualfin.legal_form.LEGAL_FORMS)")
+        form: str = field(
+            "Legal form of the mutual (see mutualfin.legal_form.LEGAL_FORMS)",
+            json_schema_extra={"choices": list(LEGAL_FORMS)},
+        )
         public_work_share: Share = field(
             "Share of the work that is of a public nature (0 to 1)", default=1.0
         )

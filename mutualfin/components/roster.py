@@ -5,22 +5,26 @@ workbook, validated as data, and turned into per-employee arrays for the workfor
 models (:class:`mutualfin.workforce.StaffCosts`, :class:`mutualfin.workforce.TransferCosts`,
 :class:`mutualfin.pensions.LgpsAdmission`).
 
-Columns (names are matched case-insensitively; spaces and hyphens read as underscores)
-    ``id``                 unique identifier of the post or person (required)
-    ``role`` or ``grade``  job title or grade (optional, shown in reports)
-    ``fte``                full-time equivalence, above 0 and at most 1.5 (required)
-    ``salary``             full-time annual salary at the base date, pounds per FTE, at least
-                           £1,000 and at most £500,000 (required); pay is ``salary x fte``
-    ``date_of_birth`` or ``age``  one of the two (required); age in whole years at the base date
-    ``service_start``      start of continuous service (required): under TUPE (Transfer of
-                           Undertakings (Protection of Employment) Regulations 2006, reg.4)
-                           transferring staff keep their continuity, so give the council start
-    ``scheme``             pension scheme: LGPS, NHS, TPS or none (required)
-    ``lgps_section``       ``main`` or ``50/50`` for LGPS members (optional; main if blank)
-    ``contract``           permanent, fixed_term, temporary, casual or sessional (optional;
-                           permanent if blank)
-    ``accrued_pension``    LGPS annual pension already built up, pounds a year (optional; used by
-                           the pension models in place of their estimate)
+Columns (names are matched case-insensitively; spaces and hyphens read as underscores):
+
+- ``id``: unique identifier of the post or person (required)
+- ``role`` or ``grade``: job title or grade (optional, shown in reports)
+- ``fte``: full-time equivalence, above 0 and at most 1.5 (required)
+- ``salary``: full-time annual salary at the base date, pounds per FTE, at least £1,000 and
+  at most £500,000 (required); pay is ``salary x fte``
+- ``date_of_birth`` or ``age``: one of the two (required); age in whole years at the base date
+- ``service_start``: start of continuous service (required): under TUPE (Transfer of
+  Undertakings (Protection of Employment) Regulations 2006, reg.4) transferring staff keep
+  their continuity, so give the council start
+- ``scheme``: pension scheme: LGPS, NHS, TPS or none (required)
+- ``lgps_section``: ``main`` or ``50/50`` for LGPS members (optional; main if blank)
+- ``contract``: permanent, fixed_term, temporary, casual or sessional (optional; permanent if
+  blank)
+- ``accrued_pension``: LGPS annual pension already built up, pounds a year (optional; used by
+  the pension models in place of their estimate)
+
+Dates (``date_of_birth``, ``service_start``) may be ISO (``1985-06-15``) or UK day-first
+(``15/06/1985``).
 
 Ids are text: ``000456`` stays ``000456``, and ``0123`` and ``00123`` are two people (a number
 typed into an Excel cell is read as its whole number, ``456``). Any other column is refused as
@@ -58,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from mutualfin.core.bounds import Bounds
+from mutualfin.core.calendar import parse_date
 from mutualfin.core.checks import check_text
 from mutualfin.engine.nodes import Entities
 from mutualfin.errors import InputError
@@ -225,20 +230,8 @@ def _number(v: Any) -> float | None:
 
 
 def _date(v: Any) -> dt.date | None:
-    if isinstance(v, pd.Timestamp):
-        return None if v is pd.NaT else v.date()
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, str):
-        text = v.strip()
-        for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-            try:
-                return dt.datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-    return None
+    """A roster cell as a date (ISO or UK day-first text, or a spreadsheet date), else None."""
+    return parse_date(v)
 
 
 def _check_size(p: Path) -> None:

@@ -11,7 +11,7 @@ With many scenarios, a per-entity line whose scenario dependence is a sum of pro
 entity-only and a scenario-only factor (``salary x fte x (1 - vacancy)`` with an uncertain
 vacancy factor) is held factored and totalled as ``sum_e(salary x fte) x (1 - vacancy)``,
 without expanding (scenarios x entities x periods) unless something needs every element
-(:class:`_Factored`; exact algebra, equal to the plain evaluation to rounding).
+(``_Factored``; exact algebra, equal to the plain evaluation to rounding).
 """
 
 from __future__ import annotations
@@ -690,7 +690,7 @@ def _prepare_inputs(m: Model, overrides: Mapping[str, Any]) -> tuple[dict[str, n
 
 
 #: Evaluate per-entity sums and products of an entity-only and a scenario-only factor in
-#: factored form (see :class:`_Factored`). False gives the plain evaluation, which the property
+#: factored form (see ``_Factored``). False gives the plain evaluation, which the property
 #: tests compare it with.
 FACTORED = True
 #: Most products kept in one factored value; past it the value is expanded.
@@ -1024,7 +1024,7 @@ class _Evaluator:
 
     def factored(self, node: Expr) -> np.ndarray | _Factored:
         """Like :meth:`ev`, but sums and products that stay exact in factored form are kept so
-        (see :class:`_Factored`); every other node is evaluated plainly."""
+        (see ``_Factored``); every other node is evaluated plainly."""
         if self.col is not None or not self.factor:
             return self.ev(node)
         key = id(node)

@@ -421,6 +421,27 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=N
         ws.cell(row=after + 1, column=c).alignment = Alignment(wrap_text=True, vertical="top")
 
 
+def _case_notes(wb: Workbook, results) -> None:
+    """What the case file's reader must see: on the Summary, in red under the title, the core
+    parts the case leaves out (``case.missing``); on the Inputs sheet, below the inputs, how
+    text in the case file was read ("3%" as 0.03, "01/04/2026" as 1 April 2026)."""
+    case = results.case
+    if case.missing:
+        ws = wb["Summary"]
+        text = "INCOMPLETE CASE: the figures leave out " + "; ".join(case.missing)
+        safe_text(ws.cell(row=3, column=1), text)
+        ws.cell(row=3, column=1).font = Font(bold=True, color="C00000", size=12)
+    readings = case.readings
+    if readings:
+        ws = wb["Inputs"]
+        row = ws.max_row + 2
+        safe_text(ws.cell(row=row, column=1), "How text in the case file was read")
+        ws.cell(row=row, column=1).font = Font(bold=True)
+        for k, (name, reading) in enumerate(readings.items(), start=1):
+            safe_text(ws.cell(row=row + k, column=1), name)
+            safe_text(ws.cell(row=row + k, column=2), reading)
+
+
 def _risk_headline(risk) -> pd.DataFrame | None:
     """The figures a cabinet paper quotes from a Monte Carlo run, if the risk tables have it."""
     if not risk or "metric_percentiles" not in risk:
@@ -688,6 +709,7 @@ def build_case_workbook(
         _values_sheet(wb, "Risk", "Risk analysis", dict(risk))
     _checks_sheet(wb, results, extras)
     _summary_sheet(wb, results, extras, appraisal, risk if risk else None)
+    _case_notes(wb, results)
     _cover_sheet(wb, results, cover)
     first = ["Cover", "Summary", "Inputs", "Parameters", "Timeline", "Roster"]
     last = ["Statements", "Council budget", "Appraisal", "Risk", "Checks"]

@@ -23,6 +23,7 @@ import numpy as np
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+from mutualfin.analysis.progress import progress_bar
 from mutualfin.core.checks import wrong_kind
 from mutualfin.engine.model import Evaluation
 from mutualfin.errors import InputError, VerificationError, WorkbookError
@@ -200,6 +201,7 @@ def verify(
     scenario: int = 0,
     recalculated: str | os.PathLike | None = None,
     extra_expected: dict[tuple[str, int, int], tuple[str, Any, str]] | None = None,
+    progress: Any = None,
 ) -> VerifyReport:
     """Recalculate ``path`` in LibreOffice and compare every formula cell with Python.
 
@@ -212,6 +214,10 @@ def verify(
     recalculated : optional path of an already recalculated copy (skips LibreOffice)
     extra_expected : optional {(sheet, row, column): (description, value, unit)} for formula
         cells outside the line rows (a case workbook's summary and checks)
+    progress : bool, callable or None
+        A tqdm bar over the steps (the recalculation, then each sheet compared), shown as
+        :func:`mutualfin.analysis.progress.progress_bar` says: by default in a terminal or
+        Jupyter once the run has taken a second.
 
     Returns
     -------
@@ -228,7 +234,9 @@ def verify(
                     "verify: extra_expected is for an Evaluation; a Results knows its own "
                     "(call results.verify(path))"
                 )
-            return evaluation.verify(path, scenario=scenario, recalculated=recalculated)
+            return evaluation.verify(
+                path, scenario=scenario, recalculated=recalculated, progress=progress
+            )
         raise wrong_kind(
             "verify",
             "evaluation",
@@ -242,11 +250,16 @@ def verify(
     expected = _expected_map(evaluation, scenario)
     expected.update(extra_expected or {})
     report = VerifyReport(src)
-    with tempfile.TemporaryDirectory(prefix="mutualfin-verify-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="mutualfin-verify-") as tmp,
+        progress_bar(progress, 1, desc="mutualfin verify", unit="step") as bar,
+    ):
         calc = Path(recalculated) if recalculated else recalculate(src, tmp)
         formulas = openpyxl.load_workbook(src, data_only=False)
         values = openpyxl.load_workbook(calc, data_only=True)
-        for ws in formulas.worksheets:
+        bar.set_total(1 + len(formulas.worksheets))
+        for done, ws in enumerate(formulas.worksheets, start=1):
+            bar.update(done)  # the recalculation and the sheets before this one
             if ws.title not in values.sheetnames:
                 report.unchecked.append(f"sheet {ws.title} missing after recalculation")
                 continue
@@ -278,6 +291,7 @@ def verify(
                         report.checked += 1
                     else:
                         report.mismatches.append(Mismatch(ws.title, coord, what, want, actual))
+        bar.update(1 + len(formulas.worksheets))
         formulas.close()
         values.close()
     return report

@@ -17,11 +17,14 @@ from typing import Any
 
 import pytest
 
-from mutualfin.cli import TEMPLATE
 from mutualfin.errors import MutualfinError
 
-#: the template case file ``mutualfin new`` writes: valid, runs, checks balance
-GOOD_CASE = TEMPLATE.replace("__FILE__", "case.toml").replace("__NAME__", '"Test mutual"')
+#: a minimal valid case file with no roster (it runs, its checks balance), so each test can
+#: write it alone into its folder; ``mutualfin new``'s complete starter is tested in
+#: tests/test_starter.py
+GOOD_CASE = (Path(__file__).resolve().parents[1] / "data" / "minimal_case.toml").read_text(
+    encoding="utf-8"
+)
 
 #: a valid roster: header row 1, employees from row 2
 GOOD_ROSTER = (
