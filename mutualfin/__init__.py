@@ -59,6 +59,7 @@ from mutualfin import (
 )
 from mutualfin._version import __version__
 from mutualfin.analysis.appraisal import Option, appraise
+from mutualfin.analysis.diff import diff
 from mutualfin.case import BusinessCase, CaseFinance, Loan, Results
 from mutualfin.components.roster import Roster
 from mutualfin.engine import (
@@ -127,6 +128,7 @@ __all__ = [
     "core",
     "costs",
     "cumsum",
+    "diff",
     "discounting",
     "engine",
     "errors",
