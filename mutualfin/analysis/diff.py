@@ -47,6 +47,7 @@ import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -424,7 +425,7 @@ def _labels(figures: list[str], option: str | None) -> dict[str, str]:
     out = {}
     for name in figures:
         if name == COUNCIL_NPC:
-            out[name] = f"Council's net present cost ({option or 'spin-out'})"
+            out[name] = "Council's net present cost"
         else:
             s = statement(name)
             out[name] = s.short if s is not None else name.replace("_", " ")
@@ -619,9 +620,15 @@ def diff(old: Any, new: Any) -> CaseDiff:
                 f"{NOT_ATTRIBUTABLE}: what the attributed inputs, set in the old case's "
                 "model, do not reproduce of the new case."
             )
+    if COUNCIL_NPC in figures:
+        notes.append(
+            f"Council's net present cost: of the option {option or 'spinning the service out'}"
+            ", after optimism bias, in real terms (the options appraisal's measure)."
+        )
+    old_name, new_name = _names(old_case, new_case)
     return CaseDiff(
-        old_name=_name(old_case, "old"),
-        new_name=_name(new_case, "new"),
+        old_name=old_name,
+        new_name=new_name,
         changes=changes,
         labels=_labels(figures, option),
         old_values={f: old_fig[f] for f in figures},
@@ -632,6 +639,21 @@ def diff(old: Any, new: Any) -> CaseDiff:
     )
 
 
-def _name(case, which: str) -> str:
-    path = getattr(case, "source_path", None)
-    return path.name if path is not None else f"{which} ({case.name})"
+def _names(old, new) -> tuple[str, str]:
+    """The two cases' names for the bridge: their files' names, with the folders that tell
+    them apart where the names are the same (``v1/case.toml``, ``v2/case.toml``)."""
+    paths = [getattr(c, "source_path", None) for c in (old, new)]
+    if paths[0] is None or paths[1] is None:
+        return tuple(  # type: ignore[return-value]
+            p.name if p is not None else f"{w} ({c.name})"
+            for p, w, c in zip(paths, ("old", "new"), (old, new), strict=True)
+        )
+    a, b = Path(paths[0]).resolve().parts, Path(paths[1]).resolve().parts
+    if a[-1] != b[-1]:
+        return a[-1], b[-1]
+    if a == b:
+        return a[-1], a[-1]
+    depth = 2
+    while depth < min(len(a), len(b)) and a[-depth:-1] == b[-depth:-1]:
+        depth += 1
+    return "/".join(a[-depth:]), "/".join(b[-depth:])
