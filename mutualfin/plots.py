@@ -130,14 +130,19 @@ def income_vs_costs(results: Results, *, title: str | None = None) -> Figure:
 
 # --------------------------------------------------------------------------------------------
 def cash_and_reserves(
-    results: Results, target_months: float | None = None, *, title: str | None = None
+    results: Results,
+    target_months: float | None = None,
+    *,
+    title: str | None = None,
+    ax: Any = None,
 ) -> Figure:
     """Closing cash and reserves at each year end against the reserves target.
 
     The target is ``target_months`` months of operating cost (net operating costs plus
     one-off costs, the case's ``monthly_operating_cost`` line) in each year; by default the
     case's ``finance.reserves_target_months``. Three lines: closing cash, reserves, target
-    (dashed); the cash floor is drawn as a thin line at its value.
+    (dashed); the cash floor is drawn as a thin line at its value. ``ax``: draw on these
+    axes of an existing figure (a page of a report) instead of a new figure.
     """
     _check_results(results, "cash_and_reserves")
     fin = results.case.finance.inputs
@@ -151,8 +156,11 @@ def cash_and_reserves(
     cash = _line(results, "closing_cash")
     reserves = _line(results, "reserves")
     target = _line(results, "monthly_operating_cost") * months
-    fig = _figure()
-    ax = fig.add_subplot()
+    if ax is None:
+        fig = _figure()
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
     x = np.arange(len(labels))
     ax.plot(x, cash, color=INCOME, marker="o", linewidth=2, label="Closing cash")
     ax.plot(x, reserves, color=TOTAL, marker="s", linewidth=2, label="Reserves")
