@@ -209,3 +209,17 @@ def test_report_writes_a_two_page_pdf_with_the_findings(tmp_path):
     assert f"Computed by mutualfin {mf.__version__}" in two
     one_line_error(cli("report", YOUTH, "-o", out), "already exists", "--overwrite")
     one_line_error(cli("report", YOUTH, "-o", tmp_path / "x.docx"), "must end in .pdf")
+
+
+def test_readme_shows_every_command():
+    from mutualfin.cli import build_parser
+
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        text = fh.read()
+    section = text.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    for command in sub.choices:
+        if command != "demo":  # named in the text below the block
+            assert f"mutualfin {command} " in section, command
+    assert "mutualfin demo" in section and "mutualfin --version" in section
+    assert "--format json" in section
