@@ -59,6 +59,7 @@ from mutualfin import (
 )
 from mutualfin._version import __version__
 from mutualfin.analysis.appraisal import Option, appraise
+from mutualfin.analysis.diff import diff
 from mutualfin.case import BusinessCase, CaseFinance, Loan, Results
 from mutualfin.case.formatting import style_table
 from mutualfin.components.roster import Roster
@@ -128,6 +129,7 @@ __all__ = [
     "core",
     "costs",
     "cumsum",
+    "diff",
     "discounting",
     "engine",
     "errors",

@@ -3,13 +3,24 @@
 ::
 
     mutualfin run CASE [-o workbook.xlsx] [--overwrite] [--store-values] [--no-verify]
-    mutualfin simulate CASE [-n 10000] [--seed 1] [--floor 0]
+                       [--format table|json|csv]
+    mutualfin check CASE [--format table|json]
+    mutualfin simulate CASE [-n 10000] [--seed 1] [--floor 0] [--format table|json|csv]
     mutualfin verify WORKBOOK CASE [--live 2]
+    mutualfin diff OLD NEW [-o workbook.xlsx] [--chart bridge.png] [--format table|json|csv]
+    mutualfin pull WORKBOOK -o CASE [--dry-run] [--force]
+    mutualfin report CASE [-o summary.pdf] [--simulate 5000] [--seed 1]
     mutualfin params [PREFIX]
     mutualfin new CASE
     mutualfin demo [INPUTS]
 
-Exit codes scripts can rely on: 0 success; 1 a workbook failed verification; 2 bad input (a
+``mutualfin --version`` prints the version; ``python -m mutualfin`` is the same command.
+With ``--format json`` or ``csv`` the results go to standard output as data and nothing else
+does (what is printed for people, such as progress and the workbook's path, goes to standard
+error), so ``mutualfin run case.toml --format json | jq .metrics`` works.
+
+Exit codes scripts can rely on: 0 success; 1 a workbook failed verification (``check``: a
+check of the case failed); 2 bad input (a
 missing or invalid file, an unknown name, an existing output without ``--overwrite``, a full
 disk), with one line on standard error saying what and how to fix it (``--debug`` shows the
 traceback); 130 interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP, again with one line.
@@ -38,6 +49,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from mutualfin._version import __version__
 from mutualfin.core.checks import MAX_LINE_CHARS, check_text, printable
 from mutualfin.errors import AssumptionWarning, CaseFileError, MutualfinError, WorkbookError
 
@@ -164,9 +176,13 @@ def _print_missing(case) -> None:
     _print(rule + "\n")
 
 
-def _remind_missing(case) -> None:
+def _remind_missing(case, args: argparse.Namespace | None = None) -> None:
     if case.missing:
         parts = ", ".join(text.split(":")[0] for text in case.missing)
+        if args is not None and getattr(args, "format", "table") != "table":
+            # no banner above JSON or CSV: the warning goes with the other messages
+            _print(f"WARNING: INCOMPLETE CASE: {'; '.join(case.missing)}", file=sys.stderr)
+            return
         _print(f"\nWARNING: INCOMPLETE CASE ({parts}): see the top of this output")
 
 
@@ -224,9 +240,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     Cover(**cover)  # refuse bad cover text now, before any work
     case = BusinessCase.from_file(args.case)
     results = case.run()
-    _print_results(results)
+    as_table = args.format == "table"
+    if as_table:
+        _print_results(results)
     appraisal = case.appraise(results)
-    if appraisal is not None:
+    if appraisal is not None and as_table:
         _print("\nOptions appraisal (council's costs, real terms, Green Book discounting)")
         cols = [
             "rank",
@@ -250,18 +268,314 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except BaseException:
         _remove_folders(made)
         raise
-    _print(f"\nWorkbook written: {out}")
+    _say(args, f"\nWorkbook written: {out}")
+    verified = None
     if args.no_verify:
-        _remind_missing(case)
-        return 0
-    if find_soffice() is None:
-        _print("Verification skipped: LibreOffice not found (install libreoffice-calc-nogui).")
-        _remind_missing(case)
-        return 0
-    report = results.verify(out)
+        pass
+    elif find_soffice() is None:
+        _say(args, "Verification skipped: LibreOffice not found (install libreoffice-calc-nogui).")
+    else:
+        _progress("Verifying: recalculating the workbook in LibreOffice...")
+        report = results.verify(out)
+        _say(args, report.summary())
+        verified = report.ok
+    _remind_missing(case, args)
+    if not as_table:
+        _emit_results(args.format, results, appraisal, out, verified)
+    return 1 if verified is False else 0
+
+
+def _say(args: argparse.Namespace, text: object = "") -> None:
+    """Text for people: on standard output with ``--format table``, else on standard error
+    (standard output then carries the data only)."""
+    _print(text, file=None if getattr(args, "format", "table") == "table" else sys.stderr)
+
+
+def _progress(text: str) -> None:
+    """What a long step is doing, on standard error where someone is watching."""
+    if sys.stderr.isatty():
+        _print(text, file=sys.stderr)
+
+
+def _plain(value):
+    """A value as JSON holds it: a float that is NaN or infinite becomes null."""
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _json(data) -> None:
+    _print(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
+
+
+def _csv(rows: list[list]) -> None:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(
+        [["" if _plain(v) is None else _plain(v) for v in row] for row in rows]
+    )
+    _print(buffer.getvalue().rstrip("\n"))
+
+
+def _frame_rows(frame: pd.DataFrame) -> list[list]:
+    """A table's rows, each its index label then its values."""
+    return [[i, *r] for i, r in zip(frame.index, frame.values.tolist(), strict=True)]
+
+
+def _metrics_data(results) -> dict:
+    from mutualfin.case.statements import statement
+
+    out = {}
+    for name, value in results.metrics.items():
+        s = statement(name)
+        out[name] = {
+            "label": s.short if s is not None else name.replace("_", " "),
+            "unit": s.unit if s is not None else None,
+            "value": _plain(value),
+            "text": results.metric_text(name),
+        }
+    return out
+
+
+def _emit_results(fmt: str, results, appraisal, workbook, verified) -> None:
+    """A run's statements, metrics, checks and appraisal as JSON or CSV on standard output."""
+    from mutualfin.case.results import STATEMENT_ORDER
+
+    case = results.case
+    lines = case.model.lines
+    periods = list(case.timeline.labels)
+    statements = {
+        title: {
+            name: {
+                "label": lines[name].label,
+                "unit": lines[name].unit,
+                "values": [_plain(v) for v in results[name].tolist()],
+            }
+            for name in names
+            if name in results.evaluation.values
+        }
+        for title, names in STATEMENT_ORDER.items()
+    }
+    metrics = _metrics_data(results)
+    if fmt == "csv":
+        rows = [["section", "name", "label", "unit", "value", *periods]]
+        for title, table in statements.items():
+            for name, line in table.items():
+                rows.append([title, name, line["label"], line["unit"], "", *line["values"]])
+        for name, m in metrics.items():
+            rows.append(["Headline metrics", name, m["label"], m["unit"], m["value"]])
+        _csv(rows)
+        return
+    data = {
+        "case": case.name,
+        "case_file": str(case.source_path) if case.source_path else None,
+        "periods": periods,
+        "statements": {t: v for t, v in statements.items() if v},
+        "metrics": metrics,
+        "checks_ok": bool(results.checks["ok"].all()),
+        "assumptions": list(case.assumptions),
+        "appraisal": None,
+        "workbook": str(workbook) if workbook is not None else None,
+        "verified": verified,
+    }
+    if appraisal is not None:
+        t = appraisal.table
+        data["appraisal"] = [
+            {"option": str(o), **{str(c): _plain(t.loc[o, c]) for c in t.columns}} for o in t.index
+        ]
+    _json(data)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from mutualfin.case.business_case import BusinessCase
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        case = BusinessCase.from_file(args.case)
+        results = case.run()
+        appraisal = case.appraise(results)
+    assumptions = list(case.assumptions)
+    other = [str(w.message) for w in caught if not issubclass(w.category, AssumptionWarning)]
+    checks = results.checks
+    failed = [f"{name}: {row['label']}" for name, row in checks.iterrows() if not row["ok"]]
+    if args.format == "json":
+        _json(
+            {
+                "case_file": str(args.case),
+                "case": case.name,
+                "valid": True,
+                "periods": list(case.timeline.labels),
+                "components": list(case.components),
+                "inputs": len(case.model.inputs),
+                "checks": len(checks),
+                "failed_checks": failed,
+                "warnings": other,
+                "assumptions": assumptions,
+                "appraisal": appraisal is not None,
+            }
+        )
+    else:
+        tl = case.timeline
+        _print(
+            f"{Path(args.case).name}: a valid case: {case.name}, {len(tl.labels)} years from "
+            f"{tl.labels[0]}, {len(case.components)} parts, {len(case.model.inputs)} inputs"
+            + (", options appraisal" if appraisal is not None else "")
+        )
+        _print(
+            f"Checks: {'OK' if not failed else 'FAILED'} ({len(checks)} checks"
+            + (f"; failed: {'; '.join(failed)})" if failed else ")")
+        )
+        for text in other:
+            _print(f"Warning: {text}")
+        if assumptions:
+            _print(f"Assumptions ({len(assumptions)}; the workbook's Parameters sheet marks them)")
+            for text in assumptions:
+                _print(f"  - {text}")
+        _print("Nothing written.")
+    return 1 if failed else 0
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from mutualfin.analysis.diff import diff
+
+    out = Path(args.output) if args.output else None
+    if out is not None:
+        _check_output(out, args.overwrite)
+    chart = Path(args.chart) if args.chart else None
+    if chart is not None:
+        if chart.suffix.lower() not in (".png", ".pdf", ".svg"):
+            raise WorkbookError(f"chart path {str(chart)!r} must end in .png, .pdf or .svg")
+        if not args.overwrite and (chart.exists() or chart.is_symlink()):
+            raise WorkbookError(
+                f"{str(chart)!r} already exists; choose another name or pass --overwrite"
+            )
+    d = diff(args.old, args.new)
+    if args.figure is not None and args.figure not in d.labels:
+        raise WorkbookError(
+            f"--figure {args.figure!r} is not in the bridge; give one of {', '.join(d.labels)}"
+        )
+    if args.format == "json":
+        _json(
+            {
+                "old": d.old_name,
+                "new": d.new_name,
+                "changes": [
+                    {
+                        "input": c.key,
+                        "old": c.old,
+                        "new": c.new,
+                        "attributed": c.attributed,
+                        "reason": c.reason or None,
+                    }
+                    for c in d.changes
+                ],
+                "figures": {
+                    key: {
+                        "label": label,
+                        "old": _plain(d.old_values[key]),
+                        "new": _plain(d.new_values[key]),
+                        "total": _plain(d.total(key)),
+                        "parts": {row: _plain(p[key]) for row, p in d.parts.items()},
+                    }
+                    for key, label in d.labels.items()
+                },
+                "method": d.method,
+                "findings": d.findings(),
+                "notes": d.notes,
+            }
+        )
+    elif args.format == "csv":
+        bridge = d.bridge
+        _csv(
+            [
+                ["step", *bridge.columns],
+                *([i, *r] for i, r in zip(bridge.index, bridge.values.tolist(), strict=True)),
+            ]
+        )
+    else:
+        if d.changes:
+            _print("Inputs that changed")
+            _print(d.table.to_string())
+        else:
+            _print("No input changed.")
+        _print(f"\nBridge ({d.method})")
+        with pd.option_context("display.width", 220, "display.max_columns", 20):
+            _print(d.bridge.map(_money).to_string())
+        _print()
+        for text in [*d.findings(), *d.notes]:
+            _print(f"- {text}")
+    if chart is not None:
+        import io
+
+        from mutualfin.plots import bridge_chart
+        from mutualfin.workbook.writer import save_bytes
+
+        fig = bridge_chart(d, args.figure)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=chart.suffix.lower().lstrip("."), dpi=120)
+        save_bytes(chart, buffer.getvalue(), overwrite=args.overwrite)
+        _say(args, f"Bridge chart written: {chart}")
+    if out is not None:
+        from mutualfin.case.business_case import BusinessCase
+
+        new_case = BusinessCase.from_file(args.new)
+        made = _make_folders(out.parent) if str(out.parent) else []
+        results = new_case.run()
+        try:
+            results.to_excel(
+                out, overwrite=args.overwrite, appraisal=new_case.appraise(results), diff=d
+            )
+        except BaseException:
+            _remove_folders(made)
+            raise
+        _say(args, f"Workbook of {Path(args.new).name} with a Bridge sheet written: {out}")
+    return 0
+
+
+def _cmd_pull(args: argparse.Namespace) -> int:
+    from mutualfin.workbook.pull import pull
+
+    report = pull(args.workbook, args.output, dry_run=args.dry_run, force=args.force)
     _print(report.summary())
-    _remind_missing(case)
-    return 0 if report.ok else 1
+    if report.written:
+        _print(f"Run it again: mutualfin run {args.output}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from mutualfin.case.business_case import BusinessCase
+    from mutualfin.report import findings, write_report
+
+    out = Path(args.output or Path("out") / (Path(args.case).stem + ".pdf"))
+    if out.suffix.lower() != ".pdf":
+        raise WorkbookError(f"report path {str(out)!r} must end in .pdf")
+    if not args.overwrite and (out.exists() or out.is_symlink()):
+        raise WorkbookError(f"{str(out)!r} already exists; choose another name or pass --overwrite")
+    case = BusinessCase.from_file(args.case)
+    results = case.run()
+    appraisal = case.appraise(results)
+    simulation = None
+    if args.simulate and any(i.uncertainty is not None for i in case.model.inputs.values()):
+        simulation = case.simulate(args.simulate, seed=args.seed, progress=None)
+    made = _make_folders(out.parent) if str(out.parent) else []
+    try:
+        write_report(
+            results, out, appraisal=appraisal, simulation=simulation, overwrite=args.overwrite
+        )
+    except BaseException:
+        _remove_folders(made)
+        raise
+    _print(f"{case.name}: financial implications")
+    for text in findings(results, appraisal, simulation):
+        _print(f"- {text}")
+    _print(f"\nReport written: {out}")
+    return 0
 
 
 def _risk_tables(case, n: int, seed: int) -> dict:
@@ -290,6 +604,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         raise WorkbookError(f"workbook {str(workbook)!r} not found")
     case = BusinessCase.from_file(args.case)
     results = case.run()
+    _progress("Recalculating the workbook in LibreOffice...")
     report = results.verify(workbook)
     _print(report.summary())
     ok = report.ok
@@ -313,6 +628,36 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             "indexation = { value = 0.02, uncertainty = { triangular = [0.0, 0.02, 0.04] } }"
         )
     sim = case.simulate(args.n, seed=args.seed, floor=args.floor, progress=not args.quiet)
+    if args.format != "table":
+        table = sim.percentiles()
+        if args.format == "csv":
+            _csv(
+                [
+                    ["metric", *table.columns],
+                    *([i, *r] for i, r in zip(table.index, table.values.tolist(), strict=True)),
+                ]
+            )
+            return 0
+        drivers = sim.drivers()
+        _json(
+            {
+                "case": case.name,
+                "scenarios": args.n,
+                "seed": args.seed,
+                "uncertain_inputs": uncertain,
+                "percentiles": {
+                    str(m): {str(c): _plain(table.loc[m, c]) for c in table.columns}
+                    for m in table.index
+                },
+                "floor": args.floor,
+                "probability_cash_below_floor": sim.probability_below(args.floor),
+                "drivers": [
+                    {k: _plain(v) for k, v in row.items()}
+                    for row in drivers.to_dict(orient="records")
+                ],
+            }
+        )
+        return 0
     _print(
         f"{case.name}: {args.n:,} scenarios, seed {args.seed}, {len(uncertain)} uncertain "
         f"inputs ({', '.join(uncertain)})\n"
@@ -448,6 +793,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 success, 1 a workbook failed verification, 2 bad input.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"mutualfin {__version__}")
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
@@ -472,7 +818,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=_whole(0), default=1, help="random seed for --simulate (1)")
     for flag in ("author", "status", "marking", "version"):
         run.add_argument(f"--{flag}", help=f"cover sheet {flag}")
+    _format(run, "csv")
     run.set_defaults(func=_cmd_run)
+
+    chk = sub.add_parser("check", help="validate a case file and report warnings; write nothing")
+    chk.add_argument("case", help="case file (TOML)")
+    _format(chk)
+    chk.set_defaults(func=_cmd_check)
 
     sim = sub.add_parser("simulate", help="Monte Carlo over the case's uncertain inputs")
     sim.add_argument("case", help="case file (TOML) whose inputs declare uncertainty")
@@ -480,6 +832,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=_whole(0), default=1, help="random seed (1)")
     sim.add_argument("--floor", type=_pounds, default=0.0, help="cash floor in £ (0)")
     sim.add_argument("--quiet", action="store_true", help="no progress bar")
+    _format(sim, "csv")
     sim.set_defaults(func=_cmd_simulate)
 
     ver = sub.add_parser("verify", help="prove a workbook equal to Python (LibreOffice)")
@@ -494,6 +847,62 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ver.add_argument("--seed", type=_whole(0), default=0, help="seed for the sampled inputs")
     ver.set_defaults(func=_cmd_verify)
+
+    dif = sub.add_parser(
+        "diff", help="what changed between two versions of a case, and why the figures moved"
+    )
+    dif.add_argument("old", help="the earlier case file (TOML)")
+    dif.add_argument("new", help="the later case file (TOML)")
+    dif.add_argument(
+        "-o", "--output", help="also write the new case's workbook with a Bridge sheet"
+    )
+    dif.add_argument("--chart", help="also draw the bridge as a waterfall (.png, .pdf or .svg)")
+    dif.add_argument(
+        "--figure",
+        choices=[
+            "npv_before_financing",
+            "minimum_cash",
+            "closing_reserves",
+            "council_net_present_cost",
+        ],
+        help="the figure the chart bridges (default: NPV)",
+    )
+    dif.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    _format(dif, "csv")
+    dif.set_defaults(func=_cmd_diff)
+
+    pul = sub.add_parser("pull", help="write the inputs changed in a workbook into its case file")
+    pul.add_argument("workbook", help="a workbook written by 'mutualfin run', edited in Excel")
+    pul.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="CASE",
+        help="the case file the workbook was written from: edited in place, comments kept",
+    )
+    pul.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
+    pul.add_argument(
+        "--force",
+        action="store_true",
+        help="pull even if the workbook was written from another version of the case file",
+    )
+    pul.set_defaults(func=_cmd_pull)
+
+    rep = sub.add_parser(
+        "report", help="the financial implications section of a cabinet paper, as a PDF"
+    )
+    rep.add_argument("case", help="case file (TOML)")
+    rep.add_argument("-o", "--output", help="PDF to write (default out/<case>.pdf)")
+    rep.add_argument("--overwrite", action="store_true", help="replace an existing PDF")
+    rep.add_argument(
+        "--simulate",
+        type=_whole(0),
+        metavar="N",
+        default=5_000,
+        help="Monte Carlo scenarios for the risk headline (5,000; 0 for none)",
+    )
+    rep.add_argument("--seed", type=_whole(0), default=1, help="random seed (1)")
+    rep.set_defaults(func=_cmd_report)
 
     prm = sub.add_parser("params", help="list dated UK parameters with their sources")
     prm.add_argument("prefix", nargs="?", default="", help="e.g. 'ni' or 'ct.main_rate'")
@@ -518,6 +927,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-verify", action="store_true", help="skip LibreOffice verification")
     demo.set_defaults(func=_cmd_demo)
     return parser
+
+
+def _format(command: argparse.ArgumentParser, *also: str) -> None:
+    choices = ["table", "json", *also]
+    command.add_argument(
+        "--format",
+        choices=choices,
+        default="table",
+        help=f"how results are printed: {', '.join(choices)} (table)",
+    )
 
 
 def _error(text: str) -> None:

@@ -15,6 +15,7 @@ figures are nominal (cash) except the appraisal, which is in real base-year pric
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -29,12 +30,14 @@ from mutualfin.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from mutualfin.analysis.appraisal import Appraisal
+    from mutualfin.analysis.diff import CaseDiff
     from mutualfin.analysis.montecarlo import SimulationResult
     from mutualfin.case.business_case import Results
 
 __all__ = [
     "Chart",
     "appraisal_bars",
+    "bridge_chart",
     "cash_and_reserves",
     "fan_chart",
     "gbp",
@@ -151,14 +154,19 @@ def income_vs_costs(results: Results, *, title: str | None = None) -> Figure:
 
 # --------------------------------------------------------------------------------------------
 def cash_and_reserves(
-    results: Results, target_months: float | None = None, *, title: str | None = None
+    results: Results,
+    target_months: float | None = None,
+    *,
+    title: str | None = None,
+    ax: Any = None,
 ) -> Figure:
     """Closing cash and reserves at each year end against the reserves target.
 
     The target is ``target_months`` months of operating cost (net operating costs plus
     one-off costs, the case's ``monthly_operating_cost`` line) in each year; by default the
     case's ``finance.reserves_target_months``. Three lines: closing cash, reserves, target
-    (dashed); the cash floor is drawn as a thin line at its value.
+    (dashed); the cash floor is drawn as a thin line at its value. ``ax``: draw on these
+    axes of an existing figure (a page of a report) instead of a new figure.
     """
     _check_results(results, "cash_and_reserves")
     fin = results.case.finance.inputs
@@ -172,8 +180,11 @@ def cash_and_reserves(
     cash = _line(results, "closing_cash")
     reserves = _line(results, "reserves")
     target = _line(results, "monthly_operating_cost") * months
-    fig = _figure()
-    ax = fig.add_subplot()
+    if ax is None:
+        fig = _figure()
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
     x = np.arange(len(labels))
     ax.plot(x, cash, color=INCOME, marker="o", linewidth=2, label="Closing cash")
     ax.plot(x, reserves, color=TOTAL, marker="s", linewidth=2, label="Reserves")
@@ -282,6 +293,92 @@ def savings_waterfall(
     ax.set_ylabel("£ a year" + (" (axis does not start at £0)" if floor > 0 else ""))
     when = f", {period}" if period else ""
     ax.set_title(title or f"From {start_label.lower()} to {end_label.lower()}{when}")
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+def bridge_chart(diff: CaseDiff, figure: str | None = None, *, title: str | None = None) -> Figure:
+    """A waterfall of :func:`mutualfin.diff`'s bridge: from the old case's figure, one
+    floating bar per changed input (and one for what is not attributable by input), to the
+    new case's.
+
+    Parameters
+    ----------
+    diff : CaseDiff
+        From ``mutualfin.diff(old, new)``.
+    figure : str, optional
+        Which figure: ``"npv_before_financing"`` (default), ``"minimum_cash"``,
+        ``"closing_reserves"`` or ``"council_net_present_cost"`` (the keys of
+        ``diff.labels``).
+
+    Bars that move a figure the good way are green (up for the mutual's NPV, cash and
+    reserves; down for the council's cost), the others red; each is labelled with its amount.
+    """
+    if not hasattr(diff, "parts") or not hasattr(diff, "labels"):
+        raise InputError(
+            f"bridge_chart: give the result of mutualfin.diff(old, new), got {type(diff).__name__}"
+        )
+    figure = figure or next(iter(diff.labels))
+    if figure not in diff.labels:
+        raise InputError(
+            f"bridge_chart: figure {figure!r} is not in the bridge; give one of "
+            f"{', '.join(diff.labels)}"
+        )
+    from mutualfin.analysis.diff import COUNCIL_NPC
+
+    lower_is_better = figure == COUNCIL_NPC
+    start, end = diff.old_values[figure], diff.new_values[figure]
+    steps = [(row, parts[figure]) for row, parts in diff.parts.items()]
+    names = [f"Old: {diff.old_name}", *(r for r, _ in steps), f"New: {diff.new_name}"]
+    fig = _figure(max(8, 1.3 * len(names)), 5.5)
+    ax = fig.add_subplot()
+    x = np.arange(len(names))
+    bottoms, heights, colours, amounts = [0.0], [start], [TOTAL], [start]
+    level = start
+    for _, v in steps:
+        bottoms.append(level + min(v, 0.0))
+        heights.append(abs(v))
+        good = (v < 0) if lower_is_better else (v > 0)
+        colours.append(SAVING if good else COST)
+        amounts.append(v)
+        level += v
+    bottoms.append(0.0)
+    heights.append(end)
+    colours.append(TOTAL)
+    amounts.append(end)
+    bars = ax.bar(x, heights, bottom=bottoms, color=colours, width=0.6)
+    for k, (bar, amount) in enumerate(zip(bars, amounts, strict=True)):
+        ends = k in (0, len(amounts) - 1)
+        text = gbp(amount) if ends else ("+" if amount > 0 else "") + gbp(amount)
+        ax.annotate(
+            text,
+            (bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height()),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            fontsize="small",
+        )
+    level = start
+    for k, (_, v) in enumerate([("", 0.0), *steps]):  # connectors at each running level
+        level += v
+        ax.plot([k + 0.3, k + 0.7], [level, level], color="black", linewidth=0.6)
+    ax.set_xticks(x, names, rotation=20, ha="right")
+    ax.yaxis.set_major_formatter(GBP)
+    values = [start, end, *(b for b in bottoms[1:-1])]
+    low, high = (
+        min(values),
+        max(start, end, *(b + h for b, h in zip(bottoms, heights, strict=True))),
+    )
+    note = ""
+    if low > 0:
+        floor = max(0.0, low - 0.25 * (high - low + 1))
+        ax.set_ylim(floor, high + 0.1 * (high - floor))
+        note = " (axis does not start at £0)" if floor > 0 else ""
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_ylabel("£" + note)
+    heading = title or f"{diff.labels[figure]}: from {diff.old_name} to {diff.new_name}"
+    ax.set_title("\n".join(textwrap.wrap(heading, 70)))
     ax.grid(axis="y", alpha=0.3)
     return fig
 

@@ -51,6 +51,7 @@ profit share is assumed. Each assumption is in the appraisal's notes.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal
@@ -612,6 +613,43 @@ class CouncilAppraisal(Component):
             out.input_switching = pd.DataFrame(rows)
         return out
 
+    def spin_out_cost(
+        self, results, scenario: int = 0, values: Mapping[str, Any] | None = None
+    ) -> tuple[str, float] | None:
+        """The spin-out option (the mutual, else the first external option appraised) and its
+        net present cost after optimism bias, in ``scenario`` of a run of the case; None when
+        no option appraised spins the service out.
+
+        ``values`` gives the case inputs that scenario ran with where they differ from the
+        case's own (input name -> value, as passed to ``case.run``), so that what the appraisal
+        reads from inputs directly follows them too: its own ``[appraisal]`` inputs and the
+        contract's indexation and efficiency target. (``mutualfin diff`` bridges the council's
+        net present cost from one version of a case to the next with it.)
+        """
+        values = dict(values or {})
+        comp = self
+        own = {
+            name.split(".", 1)[1]: _plain(v)
+            for name, v in values.items()
+            if name.startswith(f"{self.key}.")
+        }
+        if own:
+            comp = copy.copy(self)
+            comp.inputs = self.inputs.model_copy(update=own)
+        over = {name: _plain(v) for name, v in values.items() if name.startswith("contract.")}
+        b = _Builder(comp, results, scenario, over)
+        if b.spin_kind is None:
+            return None
+        out = appraise(
+            b.options(only=(b.spin_kind,)),
+            first_year=b.first_fy,
+            years=comp.inputs.years,
+            deflator_forecast=comp.inputs.deflator_forecast,
+            params=results.case.params,
+            stage=comp.inputs.stage,
+        )
+        return str(b.spin_out), out.npc(str(b.spin_out))
+
     def _switching_row(self, case, name: str, appraisal: Appraisal) -> dict:
         base = float(case.model.inputs[name].value)
         try:
@@ -735,6 +773,12 @@ class CouncilAppraisal(Component):
             "against": other,
             "in words": words + ".",
         }
+
+
+def _plain(value: Any) -> Any:
+    """An input's value as its schema holds it: a number, or a list for one per period."""
+    arr = np.asarray(value, dtype=float)
+    return float(arr) if arr.ndim == 0 else [float(x) for x in arr.reshape(-1)]
 
 
 # ---------------------------------------------------------------------------------------------

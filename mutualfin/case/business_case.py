@@ -150,6 +150,8 @@ class BusinessCase:
         self.metadata: dict[str, str] = {}
         self.source_path = None
         self.checksums: dict[str, str] = {}
+        #: the case file's content as parsed TOML, for a case loaded from one (else empty)
+        self.case_data: dict[str, Any] = {}
         self.statement_lines = self._statements(lines)
         self.model = Model(timeline, [*lines, *self.statement_lines], params=self.params)
         self.assumptions = self._assumptions(caught)
@@ -196,9 +198,20 @@ class BusinessCase:
         return found
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike) -> BusinessCase:
-        """Load a case from a TOML case file (see :mod:`mutualfin.case.loader`)."""
-        parts = read_case(path)
+    def from_file(
+        cls,
+        path: str | os.PathLike,
+        *,
+        text: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> BusinessCase:
+        """Load a case from a TOML case file (see :mod:`mutualfin.case.loader`).
+
+        ``text`` (the file's content) or ``data`` (it parsed) is used instead of what is on
+        disk, as if saved at ``path`` (the roster is read from beside it): an edit is checked
+        before it is written.
+        """
+        parts = read_case(path, text=text, data=data)
         try:
             case = cls(parts.timeline, parts.components, name=parts.name, entities=parts.entities)
         except CaseFileError:
@@ -210,6 +223,7 @@ class BusinessCase:
         case.checksums = parts.checksums
         case.provenance = parts.provenance
         case.file_readings = parts.readings
+        case.case_data = parts.data
         return case
 
     # -- statements --------------------------------------------------------------------------

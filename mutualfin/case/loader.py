@@ -86,21 +86,29 @@ def _case_path(path: Any) -> Path:
     return Path(text)
 
 
-def read_toml(path: str | os.PathLike) -> dict[str, Any]:
-    """Read a TOML file as data, with errors naming the file and line."""
+def read_toml(path: str | os.PathLike, *, text: str | None = None) -> dict[str, Any]:
+    """Read a TOML file as data, with errors naming the file and line. With ``text``, that
+    text is read as if it were the file's content (nothing is read from disk)."""
     p = _case_path(path)
-    if not p.is_file():
-        raise CaseFileError(f"{p}: file not found; give the path of a .toml case file")
-    size = p.stat().st_size
+    if text is None:
+        if not p.is_file():
+            raise CaseFileError(f"{p}: file not found; give the path of a .toml case file")
+        size = p.stat().st_size
+    else:
+        if not isinstance(text, str):
+            raise CaseFileError(f"{p.name}: text must be str, got {type(text).__name__}")
+        size = len(text.encode("utf-8"))
     if size > MAX_CASE_BYTES:
         raise CaseFileError(
             f"{p.name}: the file is {size:,} bytes, over the {MAX_CASE_BYTES:,}-byte limit for "
             "a case file; a case file holds inputs, not data (put staff in a roster file)"
         )
-    try:
-        text = p.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the TOML
-    except UnicodeDecodeError:
-        raise CaseFileError(f"{p.name}: not UTF-8 text; save it as UTF-8") from None
+    if text is None:
+        try:
+            text = p.read_text(encoding="utf-8-sig")  # a byte-order mark is not TOML
+        except UnicodeDecodeError:
+            raise CaseFileError(f"{p.name}: not UTF-8 text; save it as UTF-8") from None
+    text = text.removeprefix("\ufeff")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -134,13 +142,30 @@ class CaseFile:
     provenance: dict[str, str] = field(default_factory=dict)
     #: how text in the file's own tables was read (the roster's UK-format base date)
     readings: dict[str, str] = field(default_factory=dict)
+    #: the case file's content as parsed TOML (tables of inputs), as read
+    data: dict[str, Any] = field(default_factory=dict)
 
 
-def read_case(path: str | os.PathLike) -> CaseFile:
+def read_case(
+    path: str | os.PathLike, *, text: str | None = None, data: dict[str, Any] | None = None
+) -> CaseFile:
     """Read and check a TOML case file (sections, keys, the roster, every component's
-    inputs); :meth:`mutualfin.BusinessCase.from_file` builds the case from it."""
+    inputs); :meth:`mutualfin.BusinessCase.from_file` builds the case from it.
+
+    ``text`` (the file's content) or ``data`` (that content as parsed TOML, a mapping of
+    tables) is read instead of what is on disk, as if saved at ``path``: the roster is still
+    found beside ``path``. So an edit is checked before it is written (``mutualfin pull``),
+    and a case between two versions can be built (``mutualfin diff``).
+    """
     p = _case_path(path)
-    raw = read_toml(p)
+    if data is not None:
+        if text is not None:
+            raise CaseFileError(f"{p.name}: give text or data, not both")
+        if not isinstance(data, dict):
+            raise CaseFileError(f"{p.name}: data must be a mapping of tables, as TOML gives")
+        raw = data
+    else:
+        raw = read_toml(p, text=text)
     registry = component_registry()
     if "inputs" in raw and "case" not in raw and set(raw) <= {"inputs", "timeline"}:
         raise CaseFileError(
@@ -179,7 +204,12 @@ def read_case(path: str | os.PathLike) -> CaseFile:
         raise CaseFileError(f"{p.name}: [timeline]: {exc}") from None
 
     roster = None
-    checksums = {p.name: file_checksum(p)}
+    if data is not None:
+        checksums = {}  # no file's bytes to fingerprint
+    elif text is not None:
+        checksums = {p.name: hashlib.sha256(text.encode("utf-8")).hexdigest()}
+    else:
+        checksums = {p.name: file_checksum(p)}
     provenance: dict[str, str] = {}
     readings: dict[str, str] = {}
     if "roster" in raw and isinstance(raw["roster"].get("base_date"), str):
@@ -227,6 +257,7 @@ def read_case(path: str | os.PathLike) -> CaseFile:
         checksums=checksums,
         provenance=provenance,
         readings=readings,
+        data=raw,
     )
 
 

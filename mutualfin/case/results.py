@@ -195,6 +195,7 @@ class Results:
         risk: Mapping[str, pd.DataFrame] | None = None,
         store_values: bool = False,
         created: Any = None,
+        diff: Any = None,
         **cover: Any,
     ):
         """Write the business-case workbook (cover, contents, summary, inputs, parameters,
@@ -206,6 +207,8 @@ class Results:
         ``store_values``: save LibreOffice's recalculated file, so previews show figures.
         ``created``: a datetime fixing the workbook's timestamps, so the same case gives a
         byte-identical file.
+        ``diff``: a :func:`mutualfin.diff` of an earlier version of the case against this
+        one, written as a Bridge sheet (what changed, and why the figures moved).
         Returns the path. The file appears complete or not at all; an existing file is
         replaced only with ``overwrite=True``.
         """
@@ -240,6 +243,11 @@ class Results:
                 f"got {type(risk).__name__}"
             )
 
+        if diff is not None and not hasattr(diff, "bridge"):
+            raise InputError(
+                f"to_excel: diff must be the result of mutualfin.diff(old, new), got "
+                f"{type(diff).__name__}"
+            )
         meta = dict(self.case.metadata)
         fields = {"title": meta.get("name", self.case.name)}
         for key in ("organisation", "author", "version", "status"):
@@ -261,6 +269,7 @@ class Results:
             risk=risk,
             store_values=store_values,
             created=created,
+            diff=diff,
         )
 
     def verify(self, path: str | os.PathLike, **kwargs: Any):

@@ -309,6 +309,7 @@ def _contents_sheet(wb: Workbook) -> None:
         "Council budget": "The council's budget by year: in-house against the spin-out",
         "Appraisal": "Commissioner's options appraisal (values computed by mutualfin)",
         "Risk": "Scenarios, sensitivity and Monte Carlo (values computed by mutualfin)",
+        "Bridge": "What changed since the last version, input by input (values)",
         "Checks": "Every check and the master check",
     }
     for r, name in enumerate(wb.sheetnames, start=4):
@@ -542,6 +543,7 @@ def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.Data
             continue
         r = _values_table(ws, frame, r + 1, formats=formats) + 2
     _fit_widths(ws, high=30)
+    _sentence_heights(ws)
 
 
 _SENTENCE_COLUMNS = 8
@@ -560,6 +562,27 @@ def _sentences(ws, frame: pd.DataFrame, row: int) -> int:
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=_SENTENCE_COLUMNS)
         ws.row_dimensions[r].height = 13 * max(1, math.ceil(len(text) / 150))
     return row + len(frame)
+
+
+def _sentence_heights(ws) -> None:
+    """Each merged sentence's row made tall enough for its text wrapped at the merged
+    columns' width (known only once the columns are fitted), with a line to spare."""
+    import textwrap
+
+    from openpyxl.utils import get_column_letter
+
+    for merged in ws.merged_cells.ranges:
+        if merged.min_col != 1 or merged.min_row != merged.max_row:
+            continue
+        text = ws.cell(row=merged.min_row, column=1).value
+        if not isinstance(text, str):
+            continue
+        dims = [
+            ws.column_dimensions.get(get_column_letter(c)) for c in range(1, merged.max_col + 1)
+        ]
+        width = sum(d.width if d is not None and d.customWidth else 8.43 for d in dims)
+        lines = len(textwrap.wrap(text, max(20, int(width * 0.95)))) or 1
+        ws.row_dimensions[merged.min_row].height = 13 * (lines + (lines > 1))
 
 
 _HEADER_WIDTH = 16
@@ -696,6 +719,7 @@ def build_case_workbook(
     cover: Cover | None = None,
     appraisal=None,
     risk: dict[str, pd.DataFrame] | None = None,
+    diff=None,
 ) -> Workbook:
     cover = cover or Cover(title=results.case.name)
     wb = build_workbook(results.evaluation, title=cover.title, marking=cover.marking)
@@ -707,11 +731,13 @@ def build_case_workbook(
         risk = risk.tables()
     if risk:
         _values_sheet(wb, "Risk", "Risk analysis", dict(risk))
+    if diff is not None:  # a mutualfin.analysis.diff.CaseDiff
+        _values_sheet(wb, "Bridge", f"What changed since {diff.old_name}", diff.tables())
     _checks_sheet(wb, results, extras)
     _summary_sheet(wb, results, extras, appraisal, risk if risk else None)
     _case_notes(wb, results)
     _cover_sheet(wb, results, cover)
-    first = ["Cover", "Summary", "Inputs", "Parameters", "Timeline", "Roster"]
+    first = ["Cover", "Summary", "Bridge", "Inputs", "Parameters", "Timeline", "Roster"]
     last = ["Statements", "Council budget", "Appraisal", "Risk", "Checks"]
     names = wb.sheetnames
     order = [n for n in first if n in names]
@@ -721,7 +747,7 @@ def build_case_workbook(
     _contents_sheet(wb)
     for ws in wb.worksheets:
         _page_setup(ws, cover.title, cover.marking)
-        if ws.title in ("Cover", "Contents", "Summary", "Checks", "Appraisal", "Risk"):
+        if ws.title in ("Cover", "Contents", "Summary", "Checks", "Appraisal", "Risk", "Bridge"):
             ws.freeze_panes = None
     wb.active = 0
     return wb
@@ -737,15 +763,17 @@ def write_case_workbook(
     risk=None,
     store_values: bool = False,
     created: dt.datetime | None = None,
+    diff=None,
 ) -> Path:
     """Write the business-case workbook; with ``store_values``, the file saved is the one
     LibreOffice recalculated, so viewers without a calculation engine show the figures.
     ``created`` fixes the workbook's timestamps (and the cover date), so the same case gives
-    a byte-identical file."""
+    a byte-identical file. ``diff``, from :func:`mutualfin.diff`, adds a Bridge sheet: what
+    changed since an earlier version of the case."""
     _check_results(results, "write_case_workbook")
     if created is not None and cover is not None and cover.date is None:
         cover.date = created.date()
-    wb = build_case_workbook(results, cover=cover, appraisal=appraisal, risk=risk)
+    wb = build_case_workbook(results, cover=cover, appraisal=appraisal, risk=risk, diff=diff)
     target = Path(path)
     if not store_values:
         return atomic_save(wb, target, overwrite, created)

@@ -1,0 +1,167 @@
+"""mutualfin pull: input cells changed in a case workbook, written back into the case file.
+
+The round trip: write the youth case's workbook, change inputs in it with openpyxl as a
+finance officer would in Excel, pull them into a copy of the case file, and run that: the
+edited workbook, recalculated in LibreOffice, equals the pulled case's Python figures cell by
+cell, and so the workbook the pulled case writes is the edited one.
+"""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+import mutualfin as mf
+from mutualfin.errors import CaseFileError, WorkbookError
+from mutualfin.workbook.pull import pull
+
+from .casefiles import MODELS, edited_case
+
+
+def _cell(wb, name: str):
+    sheet, ref = next(iter(wb.defined_names[name].destinations))
+    return wb[sheet][ref.replace("$", "")]
+
+
+def _pay_award_row(ws) -> int:
+    return next(
+        r[0].row for r in ws.iter_rows(min_col=1, max_col=1) if r[0].value == "staff_pay_award"
+    )
+
+
+@pytest.fixture
+def youth(tmp_path):
+    """A copy of the youth case file (its roster beside it) and its workbook."""
+    case_file = edited_case("youth_service", tmp_path, lambda text: text)
+    book = mf.BusinessCase.from_file(case_file).run().to_excel(tmp_path / "book.xlsx")
+    return case_file, book
+
+
+def _edit(book, out, **values):
+    wb = openpyxl.load_workbook(book)
+    for name, value in values.items():
+        _cell(wb, name).value = value
+    wb.save(out)
+    return out
+
+
+@pytest.mark.libreoffice
+def test_pull_round_trip_edited_workbook_equals_the_pulled_case(soffice, youth, tmp_path):
+    case_file, book = youth
+    before = case_file.read_text(encoding="utf-8")
+    wb = openpyxl.load_workbook(book)
+    _cell(wb, "contract_annual_value").value = 4_000_000
+    _cell(wb, "staff_vacancy_factor").value = 0.045
+    ws = wb["Inputs"]
+    row = _pay_award_row(ws)
+    ws.cell(row=row, column=7).value = 0.03  # the second year's pay award, 2.5% -> 3%
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+
+    report = pull(edited, case_file)
+    assert report.written
+    assert sorted(c.name for c in report.changes) == [
+        "contract.annual_value",
+        "staff.pay_award",
+        "staff.vacancy_factor",
+    ]
+    text = case_file.read_text(encoding="utf-8")
+    # only the three values changed: comments, sources, uncertainty and layout kept
+    changed = [
+        (a, b) for a, b in zip(before.splitlines(), text.splitlines(), strict=True) if a != b
+    ]
+    old = {a.split("=")[0].strip(): a for a, _ in changed}
+    assert sorted(old) == ["annual_value", "pay_award", "vacancy_factor"]
+    # each line is the old line with its value alone replaced (its source and uncertainty kept)
+    assert changed == [
+        (
+            old["annual_value"],
+            old["annual_value"].replace("value = 4_200_000", "value = 4_000_000"),
+        ),
+        (
+            old["pay_award"],
+            old["pay_award"].replace(
+                "[0.0, 0.025, 0.02, 0.02, 0.02]", "[0.0, 0.03, 0.02, 0.02, 0.02]"
+            ),
+        ),
+        (old["vacancy_factor"], old["vacancy_factor"].replace("value = 0.03,", "value = 0.045,")),
+    ]
+    assert "uncertainty = { triangular = [3_900_000, 4_200_000, 4_200_000] }" in old["annual_value"]
+    # run the pulled case: the edited workbook, recalculated, equals it cell by cell
+    results = mf.BusinessCase.from_file(case_file).run()
+    assert results.verify(edited).ok
+    # and a second pull finds nothing left to pull
+    again = pull(results.to_excel(tmp_path / "again.xlsx"), case_file)
+    assert again.changes == [] and not again.written
+
+
+def test_pull_refuses_an_out_of_range_edit_with_a_clear_message(youth, tmp_path):
+    case_file, book = youth
+    before = case_file.read_bytes()
+    edited = _edit(book, tmp_path / "e.xlsx", staff_vacancy_factor=3)  # 3% typed as 3
+    with pytest.raises(CaseFileError) as err:
+        pull(edited, case_file)
+    assert str(err.value).startswith(
+        "not pulled, nothing written: staff.vacancy_factor = 300.0% (from Inputs!"
+    )
+    assert "is refused by the case file" in str(err.value)
+    assert "less than or equal to 1" in str(err.value)
+    assert case_file.read_bytes() == before
+
+
+def test_pull_refuses_a_value_outside_the_inputs_own_uncertainty(youth, tmp_path):
+    case_file, book = youth
+    before = case_file.read_bytes()
+    edited = _edit(book, tmp_path / "e.xlsx", contract_annual_value=5_000_000)
+    with pytest.raises(
+        CaseFileError, match=r"contract.annual_value = £5,000,000 .*outside its own"
+    ):
+        pull(edited, case_file)
+    assert case_file.read_bytes() == before
+
+
+def test_pull_refuses_text_in_an_input_cell(youth, tmp_path):
+    case_file, book = youth
+    edited = _edit(book, tmp_path / "e.xlsx", contract_annual_value="about 4m")
+    with pytest.raises(WorkbookError, match=r"Inputs!D\d+ holds 'about 4m', not a number"):
+        pull(edited, case_file)
+
+
+def test_pull_refuses_a_workbook_from_another_version_of_the_case_file(youth, tmp_path):
+    case_file, book = youth
+    edited = _edit(book, tmp_path / "e.xlsx", traded_price=5_500)
+    case_file.write_text(
+        case_file.read_text(encoding="utf-8").replace(
+            "churn = { value = 0.05,", "churn = { value = 0.06,"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(WorkbookError, match="written from another version of the case file"):
+        pull(edited, case_file)
+    report = pull(edited, case_file, force=True)  # every input as the workbook has it
+    assert sorted(c.name for c in report.changes) == ["traded.churn", "traded.price"]
+
+
+def test_pull_dry_run_and_output_to_another_file(youth, tmp_path):
+    case_file, book = youth
+    before = case_file.read_bytes()
+    edited = _edit(book, tmp_path / "e.xlsx", traded_price=5_500)
+    report = pull(edited, case_file, dry_run=True)
+    assert not report.written and case_file.read_bytes() == before
+    assert str(report.changes[0]).startswith("traded.price: £5,000 -> £5,500 (cell Inputs!")
+    out = tmp_path / "v2.toml"
+    report = pull(edited, case_file, output=out)
+    assert report.written and case_file.read_bytes() == before
+    assert "price = { value = 5_500," in out.read_text(encoding="utf-8")
+    with pytest.raises(WorkbookError, match="already exists"):
+        pull(edited, case_file, output=out)
+
+
+def test_pull_an_unedited_workbook_changes_nothing(youth):
+    case_file, book = youth
+    report = pull(book, case_file)
+    assert report.changes == [] and not report.written
+    assert report.summary() == "book.xlsx: no input differs from youth_service.toml"
+    assert case_file.read_text(encoding="utf-8") == (MODELS / "youth_service.toml").read_text(
+        encoding="utf-8"
+    )
