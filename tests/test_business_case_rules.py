@@ -228,6 +228,25 @@ def test_youth_case_has_no_net_outlay_and_says_so():
     assert r.metric_text("irr_before_financing") == "no net outlay"
 
 
+def test_a_case_that_does_not_pay_back_shows_no_negative_rate(soffice, tmp_path):
+    """A £10,000 contract cannot pay the small roster: every year is a deficit, the flows
+    before financing add up to less than nothing, and the IRR says "below 0%: not paid back"
+    (as payback says "not paid back") instead of a figure near -100% that Excel's and
+    LibreOffice's 20 Newton steps may not reach; the workbook shows the same words."""
+    r = case(annual_value=10_000).run()
+    flows = r["cash_flow_before_financing"].to_numpy()
+    assert flows.sum() < 0 and r.metrics["net_outlay"] == 1 and r.metrics["paid_back"] == 0
+    assert np.isnan(r.metrics["irr_before_financing"])
+    assert r.metric_text("irr_before_financing") == "below 0%: not paid back"
+    assert r.metric_text("payback_years") == "not paid back"
+    report = r.verify(r.to_excel(tmp_path / "loss.xlsx"))
+    assert report.ok, str(report)
+    # a case that pays back keeps its rate: the learning-disability co-operative's 69.4%
+    ld = mf.BusinessCase.from_file(MODELS / "learning_disability_coop.toml").run()
+    assert ld.metrics["paid_back"] == 1
+    assert ld.metric_text("irr_before_financing") == "69.4%"
+
+
 def test_profit_share_is_paid_out_of_last_years_surplus_by_hand():
     """3BM's councils take half of its net profits: paid out of the year before's surplus
     after tax, never out of a loss; it leaves reserves and cash, not the surplus."""

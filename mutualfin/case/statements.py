@@ -666,15 +666,32 @@ STATEMENTS: tuple[Statement, ...] = (
         formula=lambda b: max_periods(ref("cash_flow_before_financing_outlay")),
     ),
     Statement(
+        "paid_back",
+        "1 where the cash flow before financing adds up to zero or more over the period (the "
+        "outlay is paid back by the end)",
+        MET,
+        unit="flag",
+        kind="metric",
+        formula=lambda b: where(sum_periods(b["cash_flow_before_financing"]) >= 0, 1, 0),
+    ),
+    Statement(
         "irr_before_financing",
-        "IRR of the cash flow before financing ('no net outlay' without one; n/a where the "
-        "flows have no rate)",
+        "IRR of the cash flow before financing ('no net outlay' without one; 'below 0%: not "
+        "paid back' where the flows add up to less than nothing; n/a where they have no rate)",
         MET,
         unit="fraction",
         kind="metric",
+        # a negative rate is not shown as a figure: it says only that the outlay is not paid
+        # back (the payback line says so too), and near -100% the 20 Newton steps Excel and
+        # LibreOffice allow their IRR (Microsoft's IRR reference: "after 20 tries, #NUM!")
+        # may not reach the root Python finds
         formula=lambda b: only_if(
             b["net_outlay"],
-            if_missing(irr_(b["cash_flow_before_financing"], guess="flows"), "n/a"),
+            only_if(
+                b["paid_back"],
+                if_missing(irr_(b["cash_flow_before_financing"], guess="flows"), "n/a"),
+                "below 0%: not paid back",
+            ),
             "no net outlay",
         ),
         summary="IRR before financing",

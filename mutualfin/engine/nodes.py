@@ -1139,12 +1139,13 @@ class OnlyIf(Expr):
         return np.where(ctx.ev(self.flag) >= 1, ctx.ev(self.a), np.nan)
 
     def missing_rule(self, values: Any, scenario: int) -> str:
+        """The flag's text where the flag is 0, else the inner figure's own (an ``only_if``
+        inside another says why it is missing in its turn)."""
         row = values[self.flag.name]
-        return (
-            self.text
-            if float(row[min(scenario, row.shape[0] - 1)].max()) < 1
-            else (self.missing_text)
-        )
+        if float(row[min(scenario, row.shape[0] - 1)].max()) < 1:
+            return self.text
+        inner = getattr(self.a, "missing_rule", None)
+        return inner(values, scenario) if inner is not None else self.missing_text
 
     def render(self, rc: RenderContext) -> tuple[str, int]:
         text = self.text.replace('"', '""')
