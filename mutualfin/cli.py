@@ -3,8 +3,9 @@
 ::
 
     mutualfin run CASE [-o workbook.xlsx] [--overwrite] [--store-values] [--no-verify]
+                       [--no-excel-rules]
     mutualfin simulate CASE [-n 10000] [--seed 1] [--floor 0]
-    mutualfin verify WORKBOOK CASE [--live 2]
+    mutualfin verify WORKBOOK CASE [--live 2] [--no-excel-rules]
     mutualfin params [PREFIX]
     mutualfin new CASE
     mutualfin demo [INPUTS]
@@ -235,9 +236,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if find_soffice() is None:
         _print("Verification skipped: LibreOffice not found (install libreoffice-calc-nogui).")
         return 0
-    report = results.verify(out)
+    report = results.verify(out, excel_rules=_excel_rules(args))
     _print(report.summary())
     return 0 if report.ok else 1
+
+
+def _excel_rules(args: argparse.Namespace) -> bool | None:
+    """verify's ``excel_rules``: the second engine where installed, unless asked not to."""
+    return False if args.no_excel_rules else None
 
 
 def _risk_tables(case, n: int, seed: int) -> dict:
@@ -266,11 +272,13 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         raise WorkbookError(f"workbook {str(workbook)!r} not found")
     case = BusinessCase.from_file(args.case)
     results = case.run()
-    report = results.verify(workbook)
+    report = results.verify(workbook, excel_rules=_excel_rules(args))
     _print(report.summary())
     ok = report.ok
     if args.live and ok:
-        changes, live = verify_live(workbook, results, samples=args.live, seed=args.seed)
+        changes, live = verify_live(
+            workbook, results, samples=args.live, seed=args.seed, excel_rules=_excel_rules(args)
+        )
         shown = ", ".join(f"{k} = {v:,.4g}" for k, v in changes.items())
         _print(f"Live check: changed {shown} in the workbook and in Python")
         _print(live.summary())
@@ -434,6 +442,12 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+_NO_EXCEL_RULES = (
+    "verify in LibreOffice alone: skip the second engine, which follows Excel's rules "
+    "(the formulas package; about ten times LibreOffice's time on a large workbook)"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mutualfin",
@@ -455,7 +469,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="save recalculated values too, so previews show figures",
     )
-    run.add_argument("--no-verify", action="store_true", help="skip LibreOffice verification")
+    run.add_argument("--no-verify", action="store_true", help="skip verification")
+    run.add_argument("--no-excel-rules", action="store_true", help=_NO_EXCEL_RULES)
     run.add_argument(
         "--simulate",
         type=_whole(0),
@@ -476,7 +491,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--quiet", action="store_true", help="no progress bar")
     sim.set_defaults(func=_cmd_simulate)
 
-    ver = sub.add_parser("verify", help="prove a workbook equal to Python (LibreOffice)")
+    ver = sub.add_parser(
+        "verify", help="prove a workbook equal to Python (LibreOffice and Excel's rules)"
+    )
     ver.add_argument("workbook", help="workbook written by 'mutualfin run'")
     ver.add_argument("case", help="the case file it was written from")
     ver.add_argument(
@@ -487,6 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
         "with Python (default 2; 0 to skip)",
     )
     ver.add_argument("--seed", type=_whole(0), default=0, help="seed for the sampled inputs")
+    ver.add_argument("--no-excel-rules", action="store_true", help=_NO_EXCEL_RULES)
     ver.set_defaults(func=_cmd_verify)
 
     prm = sub.add_parser("params", help="list dated UK parameters with their sources")
