@@ -157,6 +157,18 @@ def test_second_engine_catches_max_of_a_bare_comparison(soffice, excel_rules, tm
 
 
 @pytest.mark.libreoffice
+def test_second_engine_reads_a_file_libreoffice_saved(soffice, excel_rules, tmp_path):
+    """A workbook saved with its values (``store_values``) is the file LibreOffice wrote."""
+    from mutualfin.workbook.recalc import recalculate
+
+    ev = reserves_model().evaluate()
+    saved = recalculate(write_workbook(ev, tmp_path / "flags.xlsx"), tmp_path / "lo")
+    report = verify(saved, ev, excel_rules=True)
+    assert report.ok, str(report)
+    assert report.checked > 10
+
+
+@pytest.mark.libreoffice
 def test_a_missing_second_engine_is_reported_not_hidden(soffice, tmp_path, monkeypatch):
     ev = reserves_model().evaluate()
     path = write_workbook(ev, tmp_path / "flags.xlsx")

@@ -1,14 +1,27 @@
 """The example case files in models/: each loads, runs, balances, is plausible, and its
-workbook recalculates in LibreOffice to the Python figures."""
+workbook recalculates to the Python figures in LibreOffice and under Excel's rules.
+
+The second engine (the formulas package) takes some 10-40 s on a shipped case's workbook, so
+each case's workbook is written and verified once (the ``verified`` fixture) and the tests
+read that one report; other tests that verify a shipped case leave the second engine out.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 import mutualfin as mf
+from mutualfin.excel.writer import plan_layout
+from mutualfin.workbook.portable import (
+    WORKSHEET_FUNCTIONS,
+    functions_in,
+    logical_cells,
+    logical_hazards,
+)
 
 from .casefiles import SHIPPED, shift_case
 
@@ -81,13 +94,73 @@ def test_rosters_are_reproducible(tmp_path):
         assert (tmp_path / name).read_bytes() == (MODELS / name).read_bytes(), name
 
 
-@pytest.mark.libreoffice
-def test_workbook_verifies_in_libreoffice(run, tmp_path, soffice):
+@pytest.fixture(scope="module")
+def workbook(run, tmp_path_factory):
     _, results = run
-    path = results.to_excel(tmp_path / "case.xlsx", overwrite=True)
-    report = results.verify(path)
+    return results.to_excel(tmp_path_factory.mktemp("case") / "case.xlsx")
+
+
+@pytest.fixture(scope="module")
+def verified(soffice, excel_rules, tmp_path_factory):
+    """``verified(path)``: the shipped case at ``path`` run, written and verified in LibreOffice
+    and under Excel's rules, once (on first use): ``(case, results, report)``."""
+    done: dict[Path, tuple] = {}
+
+    def get(path: Path) -> tuple:
+        if path not in done:
+            case = mf.BusinessCase.from_file(path)
+            results = case.run()
+            book = results.to_excel(tmp_path_factory.mktemp(path.stem) / "case.xlsx")
+            done[path] = (case, results, results.verify(book, excel_rules=True))
+        return done[path]
+
+    return get
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_workbook_verifies_in_both_engines(path, verified, excel_rules):
+    _, _, report = verified(path)
     assert report.ok, report
-    assert not report.mismatches
+    assert report.engines == ["LibreOffice", f"Excel's rules (formulas {excel_rules})"]
+    assert not report.mismatches and not report.engine_dependent
+    assert report.checked > 1000
+
+
+@pytest.mark.libreoffice
+def test_youth_years_below_target_reads_3_in_both_engines(verified):
+    """Issue 24: the Summary said 0 years below target under Excel's rules (a SUM over a row of
+    TRUE/FALSE, which Excel skips in a range); Python and LibreOffice said 3."""
+    case, results, report = verified(MODELS / "youth_service.toml")
+    assert results.metrics["years_reserves_below_target"] == 3
+    sheet, row = plan_layout(case.model)[0].lines["years_reserves_below_target"]
+    assert report.figures(f"{sheet}!D{row}") == {"LibreOffice": 3, "Excel's rules": 3}
+    # the Summary's link to it too
+    [summary] = [
+        (r, c)
+        for (s, r, c), cell in report.values["LibreOffice"].items()
+        if s == "Summary" and c == 2 and r < 20 and cell == 3
+    ]
+    assert report.figures(f"Summary!B{summary[0]}") == {"LibreOffice": 3, "Excel's rules": 3}
+
+
+def test_flags_are_numbers_and_no_formula_depends_on_logical_values(workbook):
+    wb = openpyxl.load_workbook(workbook)
+    assert logical_cells(wb) == []
+    assert logical_hazards(wb) == []
+
+
+def test_workbook_calls_only_the_listed_worksheet_functions(workbook):
+    wb = openpyxl.load_workbook(workbook)
+    used = {
+        fn
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+        for fn in functions_in(cell.value)
+    }
+    assert used <= set(WORKSHEET_FUNCTIONS), used - set(WORKSHEET_FUNCTIONS)
 
 
 #: an operand that changes nothing: +0, -0, *1, /1, ^1, 0* or 1* (a workaround, never a model)
@@ -98,8 +171,6 @@ _IDENTITY_OPERAND = re.compile(
 
 def test_no_workaround_in_any_formula(run, tmp_path):
     """The engine drops identity operands, so no formula carries '+0', '0*x' or '*1'."""
-    import openpyxl
-
     _, results = run
     path = results.to_excel(tmp_path / "case.xlsx", appraisal=results.case.appraise(results))
     wb = openpyxl.load_workbook(path)

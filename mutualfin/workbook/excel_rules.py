@@ -12,6 +12,12 @@ as it does LibreOffice's, and reports a cell where the engines disagree as an
 It is optional (``pip install 'mutualfin[excel-engine]'``; the test extra includes it) and
 slow on a large workbook (about ten times LibreOffice's time on the largest shipped case, see
 benchmarks/bench_verify.py), so verification runs it alongside LibreOffice, in parallel.
+
+Known limits of the package, as found by the property tests: it reads a number cell rounded
+to 15 decimal places (``formulas.excel.ExcelModel.compile_cell``), so an input smaller than
+5e-16 reads as 0 where Excel keeps it; and it implements only some of Excel's functions
+(an unknown one gives ``#NAME?``), which is one reason the writer emits only the functions in
+:data:`mutualfin.workbook.portable.WORKSHEET_FUNCTIONS`.
 """
 
 from __future__ import annotations
