@@ -131,6 +131,30 @@ DATA = {
     "E17": 7,
     "D18": 5,
     "E18": 3,
+    # cash flows with no outlay: no IRR
+    "B21": 100,
+    "C21": 50,
+    "D21": 25,
+    # Microsoft IFERROR example: quotas and units sold
+    "B22": 210,
+    "C22": 35,
+    "D22": 55,
+    "E22": 0,
+    # Microsoft SUMIF example: property values
+    "B23": 100_000,
+    "C23": 200_000,
+    "D23": 300_000,
+    "E23": 400_000,
+    # Microsoft COUNT example: a date, a blank, 19, 22.24 and an error (its TRUE is in row 25)
+    "B24": dt.datetime(2008, 12, 8),
+    "D24": 19,
+    "E24": 22.24,
+    "G24": "=1/0",
+    # logical values in a range: where the engines part (test_logical_values_in_a_range_...)
+    "B25": True,
+    "C25": False,
+    "D25": True,
+    "E25": 2,
     # a row of flags written as numbers, as every flag line is: 1 where B5:F5 exceed 8
     **{f"{c}20": f"=IF({c}5>8,1,0)" for c in "BCDEF"},
 }
@@ -219,6 +243,57 @@ CASES = [
         0,
         1e-6,
         "the rate is a root: the flows' NPV at it is nil",
+    ),
+    Case(
+        "IRR",
+        "=IRR(Data!$B$3:$D$3,-0.1)",
+        -0.444,
+        0.0005,
+        "Microsoft: -44.4% after two years, with a guess of -10%",
+    ),
+    Case(
+        "IRR",
+        '=IRR(Data!$B$3:$G$3,(SUMIF(Data!$B$3:$G$3,">0")/-SUMIF(Data!$B$3:$G$3,"<0"))'
+        "^(1/(COUNT(Data!$B$3:$G$3)-1))-1)",
+        0.087,
+        0.0005,
+        "the irr metric's form: a guess of (92,000 / 70,000)^(1/5) - 1 = 5.6%; one root, 8.7%",
+    ),
+    # -- IFERROR: Microsoft's quotas; an IRR of flows with no outlay --------------------------
+    Case(
+        "IFERROR",
+        '=IFERROR(Data!B22/Data!C22,"Error in calculation")',
+        6,
+        why="Microsoft: 210 / 35 = 6",
+    ),
+    Case(
+        "IFERROR",
+        '=IFERROR(Data!D22/Data!E22,"Error in calculation")',
+        "Error in calculation",
+        why="Microsoft: 55 / 0 is an error",
+    ),
+    Case(
+        "IFERROR",
+        '=IFERROR(IRR(Data!$B$21:$D$21),"n/a")',
+        "n/a",
+        why="flows of 100, 50, 25 have no IRR",
+    ),
+    # -- SUMIF and COUNT: the irr metric's guess; Microsoft's property values and COUNT ------
+    Case("SUMIF", '=SUMIF(Data!$B$3:$G$3,">0")', 92_000, why="12,000+15,000+...+26,000"),
+    Case("SUMIF", '=SUMIF(Data!$B$3:$G$3,"<0")', -70_000, why="the one outlay"),
+    Case(
+        "SUMIF",
+        '=SUMIF(Data!B23:E23,">160000")',
+        900_000,
+        why="Microsoft: property values over 160,000 sum to 900,000",
+    ),
+    Case("COUNT", "=COUNT(Data!$B$3:$G$3)", 6, why="six flows"),
+    Case("COUNT", "=COUNT(Data!B7:F7)", 2, why="empty cells are not counted"),
+    Case(
+        "COUNT",
+        "=COUNT(Data!B24:G24)",
+        3,
+        why="Microsoft: a date, 19 and 22.24 are numbers; a blank and #DIV/0! are not",
     ),
     # -- MIRR: Microsoft's figures (13%, -5%, 13%; 12.61%, -4.80%, 13.48% to two decimals) ---
     Case(
@@ -317,6 +392,38 @@ def test_function_behaves_identically_in_both_engines_and_as_microsoft_documents
         assert _same(lo, case.expected, case.tolerance), where
         assert _same(fx, case.expected, case.tolerance), where
         assert _same(lo, fx, 0.0), where  # the engines agree to 1e-9
+
+
+# -- why flags are numbers: logical values in a range are where the engines part -------------
+LOGICAL_RANGE_CASES = [
+    # (formula, Excel's value per Microsoft, what LibreOffice gives)
+    ("=SUM(Data!B25:E25)", 2, 4),  # SUM: "logical values ... in the array or reference are ignored"
+    ("=COUNT(Data!B25:E25)", 1, 4),  # COUNT: "logical values ... in a reference are not counted"
+    ("=MAX(Data!B25:D25)", 0, 1),  # MAX: "logical values ... in the array or reference are ignored"
+]
+
+
+@pytest.mark.libreoffice
+def test_logical_values_in_a_range_are_where_the_engines_part(soffice, excel_rules, tmp_path):
+    """TRUE, FALSE, TRUE, 2 in a range: Excel's SUM, COUNT and MAX skip the logical values
+    (Microsoft's references), as the formulas package does; LibreOffice counts them as 1 and 0.
+    This is why the writer writes every flag as the number 1 or 0, and why the second engine
+    runs: LibreOffice alone would never show the difference."""
+    wb = openpyxl.Workbook()
+    data = wb.active
+    data.title = "Data"
+    for ref, value in DATA.items():
+        data[ref] = value
+    cases = wb.create_sheet("Cases")
+    for k, (formula, _, _) in enumerate(LOGICAL_RANGE_CASES, start=1):
+        cases.cell(row=k, column=1, value=formula)
+    path = tmp_path / "logical.xlsx"
+    wb.save(path)
+    lo = openpyxl.load_workbook(recalculate(path, tmp_path / "lo"), data_only=True)["Cases"]
+    second = second_engine.calculate(path)
+    for k, (formula, excel, libreoffice) in enumerate(LOGICAL_RANGE_CASES, start=1):
+        assert second[("Cases", k, 1)] == excel, formula
+        assert lo.cell(row=k, column=1).value == libreoffice, formula
 
 
 # -- the writer refuses any other function ---------------------------------------------------

@@ -47,8 +47,10 @@ _MS = "https://support.microsoft.com/office/"
 WORKSHEET_FUNCTIONS: dict[str, str] = {
     "ABS": _MS + "abs-function-3420200f-5628-4e8c-99da-c99d7c87713c",
     "AND": _MS + "and-function-5f19b2e8-e1df-4408-897a-ce285a19e9d9",
+    "COUNT": _MS + "count-function-a59cd7fc-b623-4d93-87a4-d23bf411294c",
     "COUNTIF": _MS + "countif-function-e0de10c6-f885-4e71-abb4-1f464816df34",
     "IF": _MS + "if-function-69aed7c9-4e8a-4755-a9bc-aa8bbff73be2",
+    "IFERROR": _MS + "iferror-function-c526fd07-caeb-47b8-8bb6-63f3e417f611",
     "IRR": _MS + "irr-function-64925eaa-9988-495b-b290-3ad0c163c1bc",
     "MAX": _MS + "max-function-e0012414-9ac8-4b34-9a47-73e662c08098",
     "MIN": _MS + "min-function-61635d12-920f-4ce2-a70f-96f202dcc152",
@@ -56,13 +58,26 @@ WORKSHEET_FUNCTIONS: dict[str, str] = {
     "NPV": _MS + "npv-function-8672cb67-2576-4d07-b67b-ac28acf2a568",
     "PRODUCT": _MS + "product-function-8e6b5b24-90ee-4650-aeec-80982a0512ce",
     "SUM": _MS + "sum-function-043e1c7d-7726-4e80-8f32-07b23e057f89",
+    "SUMIF": _MS + "sumif-function-169b8c99-c05c-4483-a712-1697a653039b",
     "SUMPRODUCT": _MS + "sumproduct-function-16753e75-9f68-4874-94ac-4d2145a2fd2e",
 }
 
 #: functions that add up, rank or discount their arguments: Excel's versions skip a logical
 #: value that comes from a cell or a range
 AGGREGATING = frozenset(
-    {"SUM", "MIN", "MAX", "PRODUCT", "SUMPRODUCT", "NPV", "IRR", "MIRR", "AVERAGE", "COUNT"}
+    {
+        "SUM",
+        "SUMIF",
+        "MIN",
+        "MAX",
+        "PRODUCT",
+        "SUMPRODUCT",
+        "NPV",
+        "IRR",
+        "MIRR",
+        "AVERAGE",
+        "COUNT",
+    }
 )
 #: functions whose result is a logical value
 _LOGICAL_FUNCTIONS = frozenset({"AND", "OR", "NOT", "XOR", "TRUE", "FALSE"})
@@ -239,6 +254,8 @@ def _can_be_logical(expr: list[Any], sheet: str, book: _Workbook, logical: set) 
             return len(x.args) < 3 or any(
                 _can_be_logical(a, sheet, book, logical) for a in x.args[1:]
             )
+        if x.name == "IFERROR":  # its value, or the value given for an error
+            return any(_can_be_logical(a, sheet, book, logical) for a in x.args)
         return False
     if x.type == Token.OPERAND and x.subtype == Token.LOGICAL:
         return True
