@@ -84,7 +84,7 @@ def test_monthly_flows_sum_to_annual(flows, opening):
     np.testing.assert_allclose(closing[1], closing[0] + annual_flow[1], rtol=1e-12, atol=1e-5)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(random_models())
 def test_random_models_write_flags_as_numbers(tmp_path_factory, model):
     """No formula of any model's workbook can be a logical value, or hand one to SUM/MAX."""
