@@ -3,10 +3,10 @@
 ::
 
     mutualfin run CASE [-o workbook.xlsx] [--overwrite] [--store-values] [--no-verify]
-                       [--format table|json|csv]
+                       [--no-excel-rules] [--format table|json|csv]
     mutualfin check CASE [--format table|json]
     mutualfin simulate CASE [-n 10000] [--seed 1] [--floor 0] [--format table|json|csv]
-    mutualfin verify WORKBOOK CASE [--live 2]
+    mutualfin verify WORKBOOK CASE [--live 2] [--no-excel-rules]
     mutualfin diff OLD NEW [-o workbook.xlsx] [--chart bridge.png] [--format table|json|csv]
     mutualfin pull WORKBOOK -o CASE [--dry-run] [--force]
     mutualfin report CASE [-o summary.pdf] [--simulate 5000] [--seed 1]
@@ -276,7 +276,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _say(args, "Verification skipped: LibreOffice not found (install libreoffice-calc-nogui).")
     else:
         _progress("Verifying: recalculating the workbook in LibreOffice...")
-        report = results.verify(out)
+        report = results.verify(out, excel_rules=_excel_rules(args))
         _say(args, report.summary())
         verified = report.ok
     _remind_missing(case, args)
@@ -578,6 +578,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _excel_rules(args: argparse.Namespace) -> bool | None:
+    """verify's ``excel_rules``: the second engine where installed, unless asked not to."""
+    return False if args.no_excel_rules else None
+
+
 def _risk_tables(case, n: int, seed: int) -> dict:
     """Monte Carlo, tornado and standard scenarios as labelled value tables."""
     from mutualfin.analysis.risk import run_scenarios, standard_scenarios, tornado
@@ -605,11 +610,13 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     case = BusinessCase.from_file(args.case)
     results = case.run()
     _progress("Recalculating the workbook in LibreOffice...")
-    report = results.verify(workbook)
+    report = results.verify(workbook, excel_rules=_excel_rules(args))
     _print(report.summary())
     ok = report.ok
     if args.live and ok:
-        changes, live = verify_live(workbook, results, samples=args.live, seed=args.seed)
+        changes, live = verify_live(
+            workbook, results, samples=args.live, seed=args.seed, excel_rules=_excel_rules(args)
+        )
         shown = ", ".join(f"{k} = {v:,.4g}" for k, v in changes.items())
         _print(f"Live check: changed {shown} in the workbook and in Python")
         _print(live.summary())
@@ -785,6 +792,12 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+_NO_EXCEL_RULES = (
+    "verify in LibreOffice alone: skip the second engine, which follows Excel's rules "
+    "(the formulas package; about ten times LibreOffice's time on a large workbook)"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mutualfin",
@@ -807,7 +820,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="save recalculated values too, so previews show figures",
     )
-    run.add_argument("--no-verify", action="store_true", help="skip LibreOffice verification")
+    run.add_argument("--no-verify", action="store_true", help="skip verification")
+    run.add_argument("--no-excel-rules", action="store_true", help=_NO_EXCEL_RULES)
     run.add_argument(
         "--simulate",
         type=_whole(0),
@@ -835,7 +849,9 @@ def build_parser() -> argparse.ArgumentParser:
     _format(sim, "csv")
     sim.set_defaults(func=_cmd_simulate)
 
-    ver = sub.add_parser("verify", help="prove a workbook equal to Python (LibreOffice)")
+    ver = sub.add_parser(
+        "verify", help="prove a workbook equal to Python (LibreOffice and Excel's rules)"
+    )
     ver.add_argument("workbook", help="workbook written by 'mutualfin run'")
     ver.add_argument("case", help="the case file it was written from")
     ver.add_argument(
@@ -846,6 +862,7 @@ def build_parser() -> argparse.ArgumentParser:
         "with Python (default 2; 0 to skip)",
     )
     ver.add_argument("--seed", type=_whole(0), default=0, help="seed for the sampled inputs")
+    ver.add_argument("--no-excel-rules", action="store_true", help=_NO_EXCEL_RULES)
     ver.set_defaults(func=_cmd_verify)
 
     dif = sub.add_parser(

@@ -21,7 +21,7 @@ to fix it. Catch :class:`MutualfinError` to handle them all.
     │   └── ParameterRangeError               a date outside the parameter's data
     ├── SolverError                           an iterative solver failed, with its reason
     └── WorkbookError                         writing or checking a workbook
-        ├── RecalculationError                LibreOffice is missing or failed to recalculate
+        ├── RecalculationError                a recalculation engine is missing or failed
         └── VerificationError                 the workbook disagrees with Python
 
 One warning, for figures that rest on an assumption the user should see (a parameter held flat
@@ -131,7 +131,8 @@ class WorkbookError(MutualfinError):
 
 
 class RecalculationError(WorkbookError):
-    """LibreOffice is not installed, or failed to recalculate a workbook."""
+    """A recalculation engine (LibreOffice, or the formulas package that follows Excel's
+    rules) is not installed, or failed to recalculate a workbook."""
 
 
 class VerificationError(WorkbookError):

@@ -1,8 +1,9 @@
 """Shared fixtures.
 
-Tests that recalculate a workbook take the ``soffice`` fixture. Locally, without LibreOffice,
-they skip with a message saying how to enable them; in CI (CI=true) a missing LibreOffice is
-a failure, never a skip.
+Tests that recalculate a workbook take the ``soffice`` fixture; tests that need the second
+engine, which follows Excel's rules (the ``formulas`` package), take ``excel_rules``. Locally,
+without them, they skip with a message saying how to enable them; in CI (CI=true) a missing
+engine is a failure, never a skip.
 
 The whole session shares one LibreOffice process (``recalc.recalculation_session``), where a
 Python with LibreOffice's uno module is found (Debian: python3-uno, which ``.ci/run``
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from mutualfin.excel import recalc
+from mutualfin.workbook import excel_rules as second_engine
 
 settings.register_profile(
     "default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -49,3 +51,17 @@ def soffice() -> str:
             f"LibreOffice not found: {recalc.INSTALL_HINT} to run workbook verification tests"
         )
     return path
+
+
+@pytest.fixture(scope="session")
+def excel_rules() -> str:
+    """The installed version of the second verification engine (the formulas package)."""
+    version = second_engine.find_formulas()
+    if version is None:
+        if _in_ci():
+            pytest.fail(
+                "the formulas package (the second verification engine, Excel's rules) is "
+                f"required in CI; {second_engine.INSTALL_HINT}"
+            )
+        pytest.skip(f"formulas not installed: {second_engine.INSTALL_HINT} to run these tests")
+    return version

@@ -43,7 +43,8 @@ def test_contract_value_and_lgps_fixed_rate_edited_in_the_workbook(soffice, tmp_
     # and the edit really moved them: the original figures no longer hold
     assert in_excel["npv_net_cash_flow"] != pytest.approx(results.metrics["npv_net_cash_flow"])
     # every other formula cell agrees too
-    _, report = verify_live(path, results, changes=changes)
+    # LibreOffice alone: the second engine proves this case's workbook once, in test_models.py
+    _, report = verify_live(path, results, changes=changes, excel_rules=False)
     assert report.ok, str(report)
 
 
@@ -58,4 +59,6 @@ def test_stored_values_show_without_a_calculation_engine(soffice, tmp_path):
     assert shown == pytest.approx(results["closing_cash"].tolist(), abs=0.01)
     formulas = openpyxl.load_workbook(path)
     assert str(formulas[sheet].cell(row=row, column=7).value).startswith("=")
-    assert results.verify(path).ok
+    # LibreOffice alone here; tests/test_excel_rules.py shows the second engine reading a file
+    # LibreOffice saved
+    assert results.verify(path, excel_rules=False).ok

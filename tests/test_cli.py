@@ -100,12 +100,13 @@ def test_simulate_needs_uncertainty(case_file, tmp_path):
 
 
 @pytest.mark.libreoffice
-def test_run_verifies_and_verify_detects_tampering(soffice, case_file, tmp_path):
+def test_run_verifies_and_verify_detects_tampering(soffice, excel_rules, case_file, tmp_path):
     out = tmp_path / "book.xlsx"
     proc = cli("run", case_file, "-o", out)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "verify book.xlsx: OK" in proc.stdout
-    ok = cli("verify", out, case_file, "--live", "1")
+    assert "recalculated by LibreOffice and Excel's rules (formulas " in proc.stdout
+    ok = cli("verify", out, case_file, "--live", "1", "--no-excel-rules")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "Live check: changed" in ok.stdout
     wb = openpyxl.load_workbook(out)
@@ -114,6 +115,6 @@ def test_run_verifies_and_verify_detects_tampering(soffice, case_file, tmp_path)
         if row[0].value == "surplus_before_tax":
             ws.cell(row=row[0].row, column=7).value = "=1"
     wb.save(out)
-    bad = cli("verify", out, case_file, "--live", "0")
+    bad = cli("verify", out, case_file, "--live", "0", "--no-excel-rules")
     assert bad.returncode == 1
     assert "surplus_before_tax" in bad.stdout and "FAILED" in bad.stdout

@@ -138,10 +138,13 @@ def test_payback_needs_a_line():
 @pytest.mark.parametrize(
     "flows", [[-100.0, 30, 50, 40, 10], [-100.0, 10, 10, 10, 10], [5.0, -1, 3, 4, 5]]
 )
-def test_payback_recalculates_in_libreoffice(soffice, tmp_path, flows):
+def test_payback_recalculates_in_both_engines(soffice, excel_rules, tmp_path, flows):
+    """Regression (issue 24): the paid-back row was MAX(previous, cumulative>=0), which read
+    "never" under Excel's rules; it is MAX(previous, IF(cumulative>=0,1,0)) now."""
     ev = payback_model(flows).evaluate()
-    report = verify(write_workbook(ev, tmp_path / "payback.xlsx"), ev)
+    report = verify(write_workbook(ev, tmp_path / "payback.xlsx"), ev, excel_rules=True)
     assert report.ok, str(report)
+    assert len(report.engines) == 2
 
 
 # -- IRR from a guess made of the flows ------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from mutualfin import Input, Line, Model, Timeline
 from mutualfin.excel import verify, write_workbook
 from mutualfin.excel.writer import plan_layout
 from mutualfin.workbook.layout import FIRST_PERIOD_COL, render_formula
+from mutualfin.workbook.portable import logical_cells, logical_hazards
 from tests.strategies_engine import random_models
 
 _REF = re.compile(r"(?<![A-Za-z_])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(A-Za-z_])")
@@ -82,11 +84,21 @@ def test_monthly_flows_sum_to_annual(flows, opening):
     np.testing.assert_allclose(closing[1], closing[0] + annual_flow[1], rtol=1e-12, atol=1e-5)
 
 
+@settings(max_examples=10, deadline=None)
+@given(random_models())
+def test_random_models_write_flags_as_numbers(tmp_path_factory, model):
+    """No formula of any model's workbook can be a logical value, or hand one to SUM/MAX."""
+    path = write_workbook(model.evaluate(), tmp_path_factory.mktemp("wb") / "random.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert logical_cells(wb) == []
+    assert logical_hazards(wb) == []
+
+
 @pytest.mark.libreoffice
 @settings(max_examples=4, deadline=None)
 @given(random_models(years=4))
-def test_random_models_verify_in_libreoffice(soffice, tmp_path_factory, model):
+def test_random_models_verify_in_both_engines(soffice, excel_rules, tmp_path_factory, model):
     ev = model.evaluate()
     path = write_workbook(ev, tmp_path_factory.mktemp("wb") / "random.xlsx")
-    report = verify(path, ev)
+    report = verify(path, ev, excel_rules=True)
     assert report.ok, str(report)

@@ -1,14 +1,30 @@
 """The example case files in models/: each loads, runs, balances, is plausible, and its
-workbook recalculates in LibreOffice to the Python figures."""
+workbook recalculates to the Python figures in LibreOffice and under Excel's rules.
+
+The second engine (the formulas package) takes a minute or more on a shipped case's workbook,
+so each case's workbook is written and verified once (the ``verified`` fixture, two cases at a
+time in worker processes) and the tests read that one report; other tests that verify a
+shipped case leave the second engine out (``excel_rules=False``).
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 import mutualfin as mf
+from mutualfin.excel.writer import plan_layout
+from mutualfin.workbook.case_workbook import plan_case_extras
+from mutualfin.workbook.portable import (
+    WORKSHEET_FUNCTIONS,
+    functions_in,
+    logical_cells,
+    logical_hazards,
+)
 
 from .casefiles import SHIPPED, shift_case
 
@@ -166,13 +182,98 @@ def test_rosters_are_reproducible(tmp_path):
         assert (tmp_path / name).read_bytes() == (MODELS / name).read_bytes(), name
 
 
-@pytest.mark.libreoffice
-def test_workbook_verifies_in_libreoffice(run, tmp_path, soffice):
+@pytest.fixture(scope="module")
+def workbook(run, tmp_path_factory):
     _, results = run
-    path = results.to_excel(tmp_path / "case.xlsx", overwrite=True)
-    report = results.verify(path)
+    return results.to_excel(tmp_path_factory.mktemp("case") / "case.xlsx")
+
+
+def verify_shipped(path: Path, folder: Path):
+    """Run the case at ``path``, write its workbook into ``folder`` and verify it in
+    LibreOffice and under Excel's rules (in a worker process: see ``verified``)."""
+    results = mf.BusinessCase.from_file(path).run()
+    return results.verify(results.to_excel(folder / "case.xlsx"), excel_rules=True)
+
+
+@pytest.fixture(scope="module")
+def verified(soffice, excel_rules, tmp_path_factory):
+    """``verified(path)``: ``(case, results, report)`` for a shipped case, its workbook verified
+    in LibreOffice and under Excel's rules.
+
+    The second engine is single-threaded Python and takes a minute or more on a shipped case's
+    workbook, so every case is verified once, in two worker processes started on first use
+    (spawned: a forked worker would share the session's LibreOffice pipe), while the cases are
+    run again here, which is quick, for the figures the tests compare with."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pending: dict[Path, object] = {}
+    pool: list[ProcessPoolExecutor] = []
+
+    def get(path: Path) -> tuple:
+        if not pending:
+            pool.append(ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")))
+            for p in CASES:
+                folder = tmp_path_factory.mktemp(p.stem)
+                pending[p] = pool[0].submit(verify_shipped, p, folder)
+        case = mf.BusinessCase.from_file(path)
+        return case, case.run(), pending[path].result()  # type: ignore[attr-defined]
+
+    yield get
+    for executor in pool:
+        executor.shutdown(cancel_futures=True)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_workbook_verifies_in_both_engines(path, verified, excel_rules):
+    _, _, report = verified(path)
     assert report.ok, report
-    assert not report.mismatches
+    assert report.engines == ["LibreOffice", f"Excel's rules (formulas {excel_rules})"]
+    assert not report.mismatches and not report.engine_dependent
+    assert report.checked > 1000
+
+
+@pytest.mark.libreoffice
+def test_youth_years_below_target_reads_the_same_in_both_engines(verified):
+    """Issue 24: under Excel's rules the Summary said 0 years below the reserves target (a SUM
+    over a row of TRUE/FALSE, which Excel skips in a range) where Python and LibreOffice said
+    3. The case has moved on since; the count is taken here from the reserves row itself."""
+    case, results, report = verified(MODELS / "youth_service.toml")
+    months = results.lines.loc["reserves_months"].to_numpy()
+    target = float(case.model.inputs["finance.reserves_target_months"].value)
+    below = int((months < target).sum())
+    assert below >= 1  # the figure the bug turned into 0
+    assert results.metrics["years_reserves_below_target"] == below
+    sheet, row = plan_layout(case.model)[0].lines["years_reserves_below_target"]
+    assert report.figures(f"{sheet}!D{row}") == {"LibreOffice": below, "Excel's rules": below}
+    # the Summary's link to it too
+    [link] = [
+        e
+        for e in plan_case_extras(results)
+        if e.sheet == "Summary" and e.line == "years_reserves_below_target"
+    ]
+    ref = f"Summary!{get_column_letter(link.col)}{link.row}"
+    assert report.figures(ref) == {"LibreOffice": below, "Excel's rules": below}
+
+
+def test_flags_are_numbers_and_no_formula_depends_on_logical_values(workbook):
+    wb = openpyxl.load_workbook(workbook)
+    assert logical_cells(wb) == []
+    assert logical_hazards(wb) == []
+
+
+def test_workbook_calls_only_the_listed_worksheet_functions(workbook):
+    wb = openpyxl.load_workbook(workbook)
+    used = {
+        fn
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+        for fn in functions_in(cell.value)
+    }
+    assert used <= set(WORKSHEET_FUNCTIONS), used - set(WORKSHEET_FUNCTIONS)
 
 
 #: an operand that changes nothing: +0, -0, *1, /1, ^1, 0* or 1* (a workaround, never a model)
@@ -183,8 +284,6 @@ _IDENTITY_OPERAND = re.compile(
 
 def test_no_workaround_in_any_formula(run, tmp_path):
     """The engine drops identity operands, so no formula carries '+0', '0*x' or '*1'."""
-    import openpyxl
-
     _, results = run
     path = results.to_excel(tmp_path / "case.xlsx", appraisal=results.case.appraise(results))
     wb = openpyxl.load_workbook(path)
@@ -222,7 +321,7 @@ def test_shipped_case_moved_years_on_runs_and_verifies(name, years, tmp_path, so
     results = case.run()
     assert results.checks["ok"].all(), results.checks
     book = results.to_excel(tmp_path / "moved.xlsx", appraisal=case.appraise(results))
-    report = results.verify(book)
+    report = results.verify(book, excel_rules=False)  # the second engine: once, above
     assert report.ok, str(report)
     # the Parameters sheet marks the held values as an assumption
     import openpyxl

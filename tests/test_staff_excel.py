@@ -88,5 +88,7 @@ def test_500_employees_over_10_years_recalculate(tmp_path, soffice):
     # a paybill of about £7m: the levy bites
     assert ev["staff_pay"].iloc[0] > 3_000_000 and ev["apprenticeship_levy"].iloc[0] > 0
     path = mf.excel.write_workbook(ev, tmp_path / "staff_500.xlsx")
-    report = mf.excel.verify(path, ev)
+    # LibreOffice alone: the second engine would take minutes on these ~60,000 formula cells
+    # (it runs on every shipped case in test_models.py)
+    report = mf.excel.verify(path, ev, excel_rules=False)
     assert report.ok, str(report)

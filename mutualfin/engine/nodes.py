@@ -274,6 +274,17 @@ def _sub_render(child: Expr, rc: RenderContext, min_prec: int) -> str:
     return f"({text})" if prec < min_prec else text
 
 
+def render_condition(cond: Expr, rc: RenderContext) -> str:
+    """Formula text of the condition of an IF: a comparison stays a bare logical test.
+
+    Everywhere else a comparison is a value and renders as the number 1 or 0 (see
+    :meth:`BinOp.render`); only here, where every spreadsheet engine reads TRUE and FALSE
+    the same way, is the logical form both safe and the more readable."""
+    if isinstance(cond, BinOp) and cond.op in COMPARISONS:
+        return cond.render_test(rc)
+    return cond.render(rc)[0]
+
+
 # --------------------------------------------------------------------------------------------
 # leaves
 # --------------------------------------------------------------------------------------------
@@ -697,9 +708,21 @@ _NP_BINOPS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "<>": np.not_equal,
 }
 _PREC = {"+": P_ADD, "-": P_ADD, "*": P_MUL, "/": P_MUL, "^": P_POW}
+COMPARISONS = frozenset({"<", "<=", ">", ">=", "=", "<>"})
 
 
 class BinOp(Expr):
+    """An arithmetic operator or a comparison.
+
+    A comparison evaluates to 1.0 or 0.0 in Python, and in the workbook it is written as the
+    number 1 or 0, ``IF(a<b,1,0)``, wherever its value is used: as a cell's whole formula, an
+    operand, an argument of MAX or MIN. Only as the condition of an IF (:func:`where`) is it
+    written as the bare test ``a<b``. Excel keeps TRUE and FALSE as logical values, which its
+    SUM, MAX and MIN ignore when they come from a cell or range (Microsoft's SUM and MAX
+    function references), and which sort above every number in a comparison; LibreOffice
+    treats them as 1 and 0. A flag written as a number means the same in every engine.
+    """
+
     def __init__(self, op: str, a: Expr, b: Expr):
         self.op, self.a, self.b = op, a, b
 
@@ -710,8 +733,16 @@ class BinOp(Expr):
         out = _NP_BINOPS[self.op](ctx.ev(self.a), ctx.ev(self.b))
         return out.astype(float) if out.dtype == bool else out
 
+    def render_test(self, rc: RenderContext) -> str:
+        """A comparison as a bare logical test ``a<b``, for the condition of an IF."""
+        left = _sub_render(self.a, rc, P_CMP)
+        right = _sub_render(self.b, rc, P_CMP + 1)
+        return f"{left}{self.op}{right}"
+
     def render(self, rc: RenderContext) -> tuple[str, int]:
-        prec = _PREC.get(self.op, P_CMP)
+        if self.op in COMPARISONS:
+            return f"IF({self.render_test(rc)},1,0)", P_ATOM
+        prec = _PREC[self.op]
         left = _sub_render(self.a, rc, prec)
         right = _sub_render(self.b, rc, prec + 1)
         return f"{left}{self.op}{right}", prec
@@ -751,8 +782,12 @@ class Func(Expr):
         return np.asarray(self._NP[self.fn](*(ctx.ev(a) for a in self.args)), dtype=float)
 
     def render(self, rc: RenderContext) -> tuple[str, int]:
-        inner = ",".join(a.render(rc)[0] for a in self.args)
-        return f"{self.fn}({inner})", P_ATOM
+        # the condition of an IF may stay a logical test; every other argument is a value
+        args = [
+            render_condition(a, rc) if self.fn == "IF" and k == 0 else a.render(rc)[0]
+            for k, a in enumerate(self.args)
+        ]
+        return f"{self.fn}({','.join(args)})", P_ATOM
 
 
 def _reduce(fn: Callable, xs: Sequence[np.ndarray]) -> np.ndarray:

@@ -1,11 +1,14 @@
-"""Workbooks: write a model as live formulas, recalculate in LibreOffice, prove it equal to
-Python.
+"""Workbooks: write a model as live formulas, recalculate it in LibreOffice and under Excel's
+rules, prove it equal to Python.
 
 - :mod:`~mutualfin.workbook.layout`: where every row sits, and every A1 reference;
 - :mod:`~mutualfin.workbook.writer`: a model as a workbook of live formulas (atomic save);
 - :mod:`~mutualfin.workbook.case_workbook`: the business case's cabinet workbook;
+- :mod:`~mutualfin.workbook.portable`: the worksheet functions the writer may emit, and the
+  scan for formulas that depend on how an engine treats logical values;
 - :mod:`~mutualfin.workbook.recalc`: LibreOffice recalculation, headless;
-- :mod:`~mutualfin.workbook.verify`: every formula cell compared with Python;
+- :mod:`~mutualfin.workbook.excel_rules`: the second engine, which follows Excel's rules;
+- :mod:`~mutualfin.workbook.verify`: every formula cell compared with Python, in both;
 - :mod:`~mutualfin.workbook.pull`: input cells changed in a workbook, back into its case file.
 """
 
@@ -13,11 +16,18 @@ from __future__ import annotations
 
 from mutualfin.workbook.pull import PullReport, pull
 from mutualfin.workbook.recalc import find_soffice, recalculate
-from mutualfin.workbook.verify import Mismatch, VerifyReport, edit_inputs, verify
+from mutualfin.workbook.verify import (
+    EngineDifference,
+    Mismatch,
+    VerifyReport,
+    edit_inputs,
+    verify,
+)
 from mutualfin.workbook.writer import PALETTE, write_workbook
 
 __all__ = [
     "PALETTE",
+    "EngineDifference",
     "Mismatch",
     "PullReport",
     "VerifyReport",

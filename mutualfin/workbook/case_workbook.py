@@ -278,7 +278,8 @@ def _cover_sheet(wb: Workbook, results, cover: Cover) -> None:
     notes = [
         "Every figure on the calculation sheets is a live formula: change a yellow input cell "
         "and every figure follows. 'mutualfin verify' recalculates this workbook in LibreOffice "
-        "and proves every formula cell equal to mutualfin's Python figures.",
+        "and in a second engine that follows Excel's rules, and proves every formula cell "
+        "equal to mutualfin's Python figures in both.",
         "Colours: yellow cells with blue text are inputs; white cells are calculations "
         "(formulas only); grey cells are data with references (timeline, parameters); the "
         "Appraisal and Risk sheets hold values computed by mutualfin, not formulas.",
@@ -790,7 +791,9 @@ def write_case_workbook(
 
 
 def verify_case(path: str | os.PathLike, results, **kwargs):
-    """:func:`mutualfin.excel.verify` for a case workbook, including its summary and checks."""
+    """:func:`mutualfin.excel.verify` for a case workbook, including its summary and checks:
+    recalculated in LibreOffice and, where it is installed, under Excel's rules (keyword
+    arguments such as ``excel_rules`` go to verify)."""
     from mutualfin.workbook.verify import verify
 
     _check_results(results, "verify_case")
@@ -861,10 +864,12 @@ def verify_live(
     samples: int = 2,
     seed: int = 0,
     changes: dict[str, Any] | None = None,
+    excel_rules: bool | None = None,
 ):
     """Prove the workbook live: change scalar inputs on its Inputs sheet (as a user would),
-    recalculate in LibreOffice, and compare every formula cell with Python run with the same
-    changes.
+    recalculate in LibreOffice (and under Excel's rules, as ``excel_rules`` says: see
+    :func:`mutualfin.workbook.verify.verify`), and compare every formula cell with Python
+    run with the same changes.
 
     ``changes`` names the inputs and new values (each held to the input's bounds, as the
     case file is); otherwise ``samples`` inputs are picked at random (seeded) among those
@@ -894,5 +899,5 @@ def verify_live(
     with tempfile.TemporaryDirectory(prefix="mutualfin-live-") as tmp:
         rerun = case.run({k: [v] for k, v in changes.items()})
         edited = edit_inputs(path, Path(tmp) / Path(path).name, changes)
-        report = rerun.verify(edited)
+        report = rerun.verify(edited, excel_rules=excel_rules)
     return changes, report

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from mutualfin.engine.nodes import Expr, Input, Line, ParamRef, Previous, TimeVar, excel_name
 from mutualfin.errors import ModelError
+from mutualfin.workbook.portable import check_functions
 
 __all__ = ["FIRST_PERIOD_COL", "OPENING_COL", "Layout", "RenderContext", "quote_sheet"]
 
@@ -164,16 +165,23 @@ def _column(p: int) -> str:
     return get_column_letter(FIRST_PERIOD_COL + p) if p >= 0 else get_column_letter(OPENING_COL)
 
 
-def render_formula(model, layout: Layout, expr: Expr, sheet: str, p: int, i: int | None) -> str:
-    """``=...`` text of ``expr`` for period column ``p`` (-1: the opening column)."""
+def render_formula(
+    model, layout: Layout, expr: Expr, sheet: str, p: int, i: int | None, line: str = ""
+) -> str:
+    """``=...`` text of ``expr`` for period column ``p`` (-1: the opening column).
+
+    Raises WorkbookError, naming ``line``, if the formula would call a worksheet function
+    outside :data:`mutualfin.workbook.portable.WORKSHEET_FUNCTIONS`."""
     text, _ = expr.render(RenderContext(model, layout, sheet, p, i))
-    return "=" + text
+    return check_functions("=" + text, f"line {line!r}" if line else "formula")
 
 
-def render_row(model, layout: Layout, expr: Expr, sheet: str, n: int, i: int | None) -> list[str]:
+def render_row(
+    model, layout: Layout, expr: Expr, sheet: str, n: int, i: int | None, line: str = ""
+) -> list[str]:
     """The formulas of a whole row (periods 0..n-1): rendered once as a template whose column
     tokens are then replaced, so each period's formula is the same but for its columns."""
-    template = render_formula(model, layout, expr, sheet, TEMPLATE, i)
+    template = render_formula(model, layout, expr, sheet, TEMPLATE, i, line)
     if THIS_COL not in template and PREV_COL not in template:
         return [template] * n
     return [

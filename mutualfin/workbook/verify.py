@@ -1,11 +1,16 @@
-"""Prove a workbook equal to Python: recalculate it in LibreOffice and compare every formula.
+"""Prove a workbook equal to Python: recalculate it in two engines and compare every formula.
 
-:func:`verify` recalculates a copy of the workbook headless (no cached value is trusted),
-then for every formula cell finds the figure Python computed for it (line, entity, period; the
-total and opening columns; the timeline header) and compares them: within half a penny for
-money, 1e-9 relative otherwise. Any spreadsheet error value (#REF!, #NAME?, #DIV/0!, #VALUE!,
-#N/A, #NUM!) is reported wherever it appears, as is any formula cell with no Python figure to
-compare against.
+:func:`verify` recalculates a copy of the workbook headless in LibreOffice (no cached value is
+trusted), then for every formula cell finds the figure Python computed for it (line, entity,
+period; the total and opening columns; the timeline header) and compares them: within half a
+penny for money, 1e-9 relative otherwise. Any spreadsheet error value (#REF!, #NAME?,
+#DIV/0!, #VALUE!, #N/A, #NUM!) is reported wherever it appears, as is any formula cell with no
+Python figure to compare against.
+
+Where the ``formulas`` package is installed, a second engine that follows Excel's rules
+(:mod:`mutualfin.workbook.excel_rules`) recalculates the same file at the same time, and every
+formula cell is compared with Python again: a cell on which it disagrees is an
+**engine-dependent formula**, a figure that Excel may show differently from LibreOffice.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import html
 import math
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,16 +28,21 @@ from typing import Any
 import numpy as np
 import openpyxl
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.datetime import from_excel
 
 from mutualfin.analysis.progress import progress_bar
 from mutualfin.core.checks import wrong_kind
 from mutualfin.engine.model import Evaluation
-from mutualfin.errors import InputError, VerificationError, WorkbookError
+from mutualfin.errors import InputError, RecalculationError, VerificationError, WorkbookError
+from mutualfin.workbook import excel_rules as second_engine
 from mutualfin.workbook.layout import FIRST_PERIOD_COL, OPENING_COL, TOTAL_COL
 from mutualfin.workbook.recalc import recalculate
 from mutualfin.workbook.writer import CALC_HEADER, atomic_save, plan_layout
 
-__all__ = ["Mismatch", "VerifyReport", "edit_inputs", "verify"]
+__all__ = ["EngineDifference", "Mismatch", "VerifyReport", "edit_inputs", "verify"]
+
+PRIMARY_ENGINE = "LibreOffice"
 
 #: what a user may pass instead of an Evaluation or a workbook path, and the call they meant
 _EVALUATION_FIXES = {
@@ -64,34 +75,79 @@ class Mismatch:
         )
 
 
+@dataclass(frozen=True)
+class EngineDifference:
+    """A formula cell on which the engines disagree: Excel's rules give another figure."""
+
+    sheet: str
+    cell: str
+    what: str
+    python: Any
+    libreoffice: Any
+    excel_rules: Any
+
+    def __str__(self) -> str:
+        return (
+            f"{self.sheet}!{self.cell} ({self.what}): LibreOffice {self.libreoffice!r}, "
+            f"Excel's rules {self.excel_rules!r}, Python {self.python!r}"
+        )
+
+
 @dataclass
 class VerifyReport:
-    """What verification found. ``ok`` is True when nothing disagrees and nothing is unchecked."""
+    """What verification found. ``ok`` is True when nothing disagrees and nothing is unchecked.
+
+    ``engines`` names the engines that recalculated the workbook; ``engine_dependent`` lists
+    the formula cells on which one engine agrees with Python and the other does not (a
+    figure Excel would show differently from LibreOffice); ``not_run`` says which engine did
+    not run, and why (the second engine where it is not installed). :meth:`figures` gives
+    what each engine computed for a cell.
+    """
 
     path: Path
     checked: int = 0
     mismatches: list[Mismatch] = field(default_factory=list)
     errors: list[Mismatch] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)
+    engines: list[str] = field(default_factory=list)
+    engine_dependent: list[EngineDifference] = field(default_factory=list)
+    not_run: list[str] = field(default_factory=list)
+    #: {engine: {(sheet, row, column): value}} for every formula cell, as each engine gave it
+    values: dict[str, dict[tuple[str, int, int], Any]] = field(default_factory=dict, repr=False)
+
+    def figures(self, ref: str) -> dict[str, Any]:
+        """What each engine computed for a formula cell, e.g. ``figures("Statements!D41")``
+        gives ``{"LibreOffice": 3.0, "Excel's rules": 3}``."""
+        sheet, _, coord = ref.replace("$", "").rpartition("!")
+        col, row = coordinate_from_string(coord)
+        key = (sheet.strip("'").replace("''", "'"), row, column_index_from_string(col))
+        return {engine: cells[key] for engine, cells in self.values.items() if key in cells}
 
     @property
     def ok(self) -> bool:
-        return not (self.mismatches or self.errors or self.unchecked)
+        return not (self.mismatches or self.errors or self.unchecked or self.engine_dependent)
 
     def summary(self) -> str:
         status = "OK" if self.ok else "FAILED"
         lines = [
             f"verify {self.path.name}: {status}: {self.checked} formula cells equal Python, "
-            f"{len(self.mismatches)} mismatches, {len(self.errors)} error values, "
-            f"{len(self.unchecked)} formula cells with no Python figure"
+            f"{len(self.mismatches)} mismatches, {len(self.engine_dependent)} engine-dependent "
+            f"formulas, {len(self.errors)} error values, "
+            f"{len(self.unchecked)} formula cells with no Python figure",
+            f"  recalculated by {' and '.join(self.engines) or 'no engine'}",
         ]
+        for note in self.not_run:
+            lines.append(f"  not run      {note}")
         for m in self.errors[:20]:
             lines.append(f"  error value  {m}")
         for m in self.mismatches[:20]:
             lines.append(f"  mismatch     {m}")
+        for d in self.engine_dependent[:20]:
+            lines.append(f"  engine-dependent formula  {d}")
         for c in self.unchecked[:20]:
             lines.append(f"  unchecked    {c}")
-        more = len(self.errors) + len(self.mismatches) + len(self.unchecked) - 60
+        shown = (self.errors, self.mismatches, self.engine_dependent, self.unchecked)
+        more = sum(max(0, len(x) - 20) for x in shown)
         if more > 0:
             lines.append(f"  ... and {more} more")
         return "\n".join(lines)
@@ -110,6 +166,18 @@ class VerifyReport:
 
 def _is_error(v: Any) -> bool:
     return isinstance(v, str) and v.startswith(ERROR_VALUES)
+
+
+def _agrees(actual: Any, want: Any, unit: str) -> bool:
+    """Whether a recalculated cell value equals Python's figure for it."""
+    if unit == "text":
+        return str(actual) == str(want)
+    if unit == "date":
+        if isinstance(actual, int | float) and not isinstance(actual, bool):
+            actual = from_excel(actual)  # a serial number (the formulas package gives these)
+        got = actual.date() if isinstance(actual, dt.datetime) else actual
+        return got == want
+    return _close(actual, want, unit)
 
 
 def _close(actual: Any, expected: float, unit: str) -> bool:
@@ -201,9 +269,11 @@ def verify(
     scenario: int = 0,
     recalculated: str | os.PathLike | None = None,
     extra_expected: dict[tuple[str, int, int], tuple[str, Any, str]] | None = None,
+    excel_rules: bool | None = None,
     progress: Any = None,
 ) -> VerifyReport:
-    """Recalculate ``path`` in LibreOffice and compare every formula cell with Python.
+    """Recalculate ``path`` in LibreOffice, and under Excel's rules, and compare every formula
+    cell with Python.
 
     Parameters
     ----------
@@ -214,6 +284,11 @@ def verify(
     recalculated : optional path of an already recalculated copy (skips LibreOffice)
     extra_expected : optional {(sheet, row, column): (description, value, unit)} for formula
         cells outside the line rows (a case workbook's summary and checks)
+    excel_rules : whether the second engine (the ``formulas`` package, which follows Excel's
+        rules; see :mod:`mutualfin.workbook.excel_rules`) recalculates the workbook too.
+        None (default): where it is installed, and the report says when it is not; True: it
+        must (RecalculationError if it is not installed); False: LibreOffice alone (the
+        second engine takes about ten times LibreOffice's time on a large workbook).
     progress : bool, callable or None
         A tqdm bar over the steps (the recalculation, then each sheet compared), shown as
         :func:`mutualfin.analysis.progress.progress_bar` says: by default in a terminal or
@@ -222,8 +297,9 @@ def verify(
     Returns
     -------
     VerifyReport
-        ``report.ok`` is True when every formula cell equals Python and none shows an error
-        value; ``str(report)`` lists each mismatch by sheet, cell and line name.
+        ``report.ok`` is True when every formula cell equals Python in every engine that ran
+        and none shows an error value; ``str(report)`` lists each mismatch and each
+        engine-dependent formula by sheet, cell and line name.
     """
     if not isinstance(path, str | os.PathLike):
         raise wrong_kind("verify", "path", "the workbook's file path", path, _PATH_FIXES)
@@ -235,7 +311,11 @@ def verify(
                     "(call results.verify(path))"
                 )
             return evaluation.verify(
-                path, scenario=scenario, recalculated=recalculated, progress=progress
+                path,
+                scenario=scenario,
+                recalculated=recalculated,
+                excel_rules=excel_rules,
+                progress=progress,
             )
         raise wrong_kind(
             "verify",
@@ -250,11 +330,35 @@ def verify(
     expected = _expected_map(evaluation, scenario)
     expected.update(extra_expected or {})
     report = VerifyReport(src)
+    version = None if excel_rules is False else second_engine.find_formulas()
+    if version is None:
+        if excel_rules:
+            raise RecalculationError(
+                f"verify was asked for the second engine, {second_engine.ENGINE_NAME} (the "
+                f"formulas package), but it is not installed; {second_engine.INSTALL_HINT}"
+            )
+        why = (
+            f"not installed, so only LibreOffice proved this workbook; {second_engine.INSTALL_HINT}"
+            if excel_rules is None
+            else "not asked for (excel_rules=False)"
+        )
+        report.not_run.append(f"{second_engine.ENGINE_NAME} (the formulas package): {why}")
     with (
         tempfile.TemporaryDirectory(prefix="mutualfin-verify-") as tmp,
         progress_bar(progress, 1, desc="mutualfin verify", unit="step") as bar,
     ):
-        calc = Path(recalculated) if recalculated else recalculate(src, tmp)
+        # LibreOffice runs in a process of its own: the second engine computes meanwhile
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            lo = pool.submit(lambda: Path(recalculated) if recalculated else recalculate(src, tmp))
+            second = second_engine.calculate(src) if version is not None else None
+            calc = lo.result()
+        report.engines.append(PRIMARY_ENGINE)
+        lo_values: dict[tuple[str, int, int], Any] = {}
+        report.values[PRIMARY_ENGINE] = lo_values
+        second_values: dict[tuple[str, int, int], Any] = {}
+        if second is not None:
+            report.engines.append(f"{second_engine.ENGINE_NAME} (formulas {version})")
+            report.values[second_engine.ENGINE_NAME] = second_values
         formulas = openpyxl.load_workbook(src, data_only=False)
         values = openpyxl.load_workbook(calc, data_only=True)
         bar.set_total(1 + len(formulas.worksheets))
@@ -271,6 +375,9 @@ def verify(
                     actual = vs.cell(row=cell.row, column=cell.column).value
                     coord = f"{get_column_letter(cell.column)}{cell.row}"
                     key = (ws.title, cell.row, cell.column)
+                    lo_values[key] = actual
+                    if second is not None:
+                        second_values[key] = second.get(key, "not calculated")
                     exp = expected.get(key)
                     what = exp[0] if exp else "formula"
                     if _is_error(actual):
@@ -280,13 +387,14 @@ def verify(
                         report.unchecked.append(f"{ws.title}!{coord} {cell.value}")
                         continue
                     _, want, unit = exp
-                    if unit == "text":
-                        good = str(actual) == str(want)
-                    elif unit == "date":
-                        got = actual.date() if isinstance(actual, dt.datetime) else actual
-                        good = got == want
-                    else:
-                        good = _close(actual, want, unit)
+                    good = _agrees(actual, want, unit)
+                    if second is not None:
+                        other = second_values[key]
+                        if _agrees(other, want, unit) != good:  # one engine agrees, one not
+                            report.engine_dependent.append(
+                                EngineDifference(ws.title, coord, what, want, actual, other)
+                            )
+                            continue
                     if good:
                         report.checked += 1
                     else:

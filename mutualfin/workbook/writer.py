@@ -708,7 +708,7 @@ def _write_calc_sheet(
                 c = ws.cell(
                     row=r,
                     column=TOTAL_COL,
-                    value=render_formula(model, layout, line.expr, sheet, 0, i),
+                    value=render_formula(model, layout, line.expr, sheet, 0, i, name),
                 )
                 c.number_format, c.font = fmt, Font(bold=True)
                 continue
@@ -721,11 +721,11 @@ def _write_calc_sheet(
                 c = ws.cell(
                     row=r,
                     column=OPENING_COL,
-                    value=render_formula(model, layout, opening, sheet, -1, i),
+                    value=render_formula(model, layout, opening, sheet, -1, i, name),
                 )
                 c._style = copy.copy(_style(ws, fmt))
             style = _style(ws, fmt)
-            for p, formula in enumerate(render_row(model, layout, line.expr, sheet, P, i)):
+            for p, formula in enumerate(render_row(model, layout, line.expr, sheet, P, i, name)):
                 c = ws.cell(row=r, column=FIRST_PERIOD_COL + p, value=formula)
                 c._style = copy.copy(style)  # the same style for the whole row, set once
     for (sec_sheet, row), heading in layout.sections.items():
