@@ -229,6 +229,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from mutualfin.case.business_case import BusinessCase
     from mutualfin.workbook import find_soffice
     from mutualfin.workbook.case_workbook import Cover
+    from mutualfin.workbook.recalc import INSTALL_HINT
 
     out = Path(args.output or Path("out") / (Path(args.case).stem + ".xlsx"))
     _check_output(out, args.overwrite)
@@ -273,7 +274,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.no_verify:
         pass
     elif find_soffice() is None:
-        _say(args, "Verification skipped: LibreOffice not found (install libreoffice-calc-nogui).")
+        _say(args, f"Verification skipped: LibreOffice not found ({INSTALL_HINT}).")
     else:
         _progress("Verifying: recalculating the workbook in LibreOffice...")
         report = results.verify(out, excel_rules=_excel_rules(args))

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePath, PureWindowsPath
 
 from mutualfin.core.checks import wrong_kind
 from mutualfin.errors import RecalculationError
@@ -53,14 +53,75 @@ _PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 </oor:items>
 """
 
-INSTALL_HINT = (
-    "install LibreOffice Calc to recalculate workbooks: on Debian/Ubuntu "
-    "'apt-get install -y --no-install-recommends libreoffice-calc-nogui'"
-)
+
+def install_hint(platform: str | None = None) -> str:
+    """How to install LibreOffice Calc on this platform (``sys.platform`` by default): the
+    message every "LibreOffice not found" carries."""
+    platform = sys.platform if platform is None else platform
+    if platform.startswith("win"):
+        route = (
+            "on Windows 'winget install TheDocumentFoundation.LibreOffice', or the installer "
+            "from https://www.libreoffice.org/download/ (then open a new terminal)"
+        )
+    elif platform == "darwin":
+        route = (
+            "on macOS 'brew install --cask libreoffice', or the disk image from "
+            "https://www.libreoffice.org/download/ dragged to Applications"
+        )
+    else:
+        route = (
+            "on Debian/Ubuntu 'apt-get install -y --no-install-recommends "
+            "libreoffice-calc-nogui' (Fedora: 'dnf install libreoffice-calc')"
+        )
+    return (
+        f"install LibreOffice Calc to recalculate workbooks: {route}; or set MUTUALFIN_SOFFICE "
+        "to the soffice program's path"
+    )
+
+
+INSTALL_HINT = install_hint()
+
+
+def soffice_candidates(platform: str | None = None, env: dict | None = None) -> list[PurePath]:
+    """Where LibreOffice's ``soffice`` is usually installed on ``platform`` (``sys.platform``
+    by default), after the ``PATH``: the Program Files folders on Windows, the Applications
+    folders and Homebrew on macOS, the distribution's folders on Linux."""
+    platform = sys.platform if platform is None else platform
+    env = os.environ if env is None else env
+    if platform.startswith("win"):
+        # the installer's default (all users), then a per-user install under LocalAppData
+        roots = [
+            (env.get("PROGRAMFILES"), "LibreOffice"),
+            (env.get("PROGRAMFILES(X86)"), "LibreOffice"),
+            (r"C:\Program Files", "LibreOffice"),
+            (r"C:\Program Files (x86)", "LibreOffice"),
+            (env.get("LOCALAPPDATA"), "Programs/LibreOffice"),
+        ]
+        out: list[PurePath] = []
+        for root, folder in roots:
+            path = PureWindowsPath(root, folder, "program", "soffice.exe") if root else None
+            if path is not None and path not in out:
+                out.append(path)
+        return out
+    if platform == "darwin":
+        home = env.get("HOME", "")
+        return [
+            Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"),
+            *([Path(home) / "Applications/LibreOffice.app/Contents/MacOS/soffice"] if home else []),
+            Path("/opt/homebrew/bin/soffice"),
+            Path("/usr/local/bin/soffice"),
+        ]
+    return [
+        Path("/usr/bin/soffice"),
+        Path("/usr/lib/libreoffice/program/soffice"),
+        Path("/opt/libreoffice/program/soffice"),
+        Path("/snap/bin/libreoffice"),
+    ]
 
 
 def find_soffice() -> str | None:
-    """Path of the LibreOffice executable, or None."""
+    """Path of the LibreOffice executable, or None: ``MUTUALFIN_SOFFICE`` if set, then
+    ``soffice`` or ``libreoffice`` on the ``PATH``, then :func:`soffice_candidates`."""
     env = os.environ.get("MUTUALFIN_SOFFICE")
     if env:
         return env
@@ -68,13 +129,9 @@ def find_soffice() -> str | None:
         path = shutil.which(name)
         if path:
             return path
-    for candidate in (
-        "/usr/bin/soffice",
-        "/usr/lib/libreoffice/program/soffice",
-        "/Applications/LibreOffice.app/Contents/MacOS/soffice",
-    ):
+    for candidate in soffice_candidates():
         if Path(candidate).exists():
-            return candidate
+            return str(candidate)
     return None
 
 
