@@ -26,6 +26,8 @@ naming the argument, the value or position, and the fix.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -317,293 +319,835 @@ def npv(
 # Root finding shared by irr and xirr
 # --------------------------------------------------------------------------------------
 #
-# Both solve  sum_t v_t (1 + r) ** -tau_t = 0  for r in (-1, inf), with tau_t >= 0 shared by
-# all rows (tau_t = t for irr, days / 365 for xirr). We work in s = log(1 + r), which maps
-# (-1, inf) onto the whole line, and scale the function by a positive factor so that no
-# power can overflow:
-#     s >= 0:  F(s) = sum_t v_t exp(-s tau_t)                  (= NPV itself)
-#     s <  0:  F(s) = sum_t v_t exp(s (tau_max - tau_t))        (= NPV * (1 + r) ** tau_max)
-# F has the same zeros as NPV and is continuous at s = 0. All roots are bracketed on a fixed
-# grid in s, pairs of roots closer than a grid step are looked for around local minima of
-# |F|, and each bracket is refined by Newton's method safeguarded by bisection.
+# Both solve NPV(r) = sum_t v_t (1 + r) ** -tau_t = 0 for r in (-1, inf), with tau_t >= 0
+# shared by all rows (t for irr, days / 365 for xirr). Each row is split at r = 0 into two
+# halves, and each half is an exponential sum in u >= 0:
+#     rates r >= 0, u = log(1 + r):    G(u) = sum_k v[f + k] exp(-u (tau[f + k] - tau[f]))
+#     rates r <= 0, u = -log(1 + r):   G(u) = sum_k v[l - k] exp(-u (tau[l] - tau[l - k]))
+# where f and l are the row's first and last non-zero flows. G is NPV times the positive
+# factor (1 + r) ** tau[f] or (1 + r) ** tau[l], so it has the same roots; no weight exceeds
+# 1, so nothing overflows; and zeros before f or after l drop out. In both halves
+#     G(u) = sum_k c_k exp(-u kappa_k),   0 = kappa_0 < kappa_1 < ...,   c_0 != 0,
+# a polynomial in x = exp(-u) on (0, 1] when the kappa are 0, 1, 2, ... (irr).
+#
+# Roots are counted before they are looked for, so none is missed:
+# 1. Laguerre's rule bounds the number of roots with u > 0 by the sign changes of the partial
+#    sums c_0, c_0 + c_1, ... (in finance, Norstrom's criterion), with the same parity. For
+#    whole exponents the bound is sharpened by counting the partial sums of the coefficients
+#    of (1 + x) ** m G(x) instead (Polya's multiplier adds no root in (0, 1)).
+# 2. G is evaluated on a grid; when it shows as many sign changes as the bound allows roots,
+#    every root is bracketed, one to a cell.
+# 3. Otherwise (a close pair of roots, or a dip of NPV towards zero) the half is subdivided
+#    until each cell provably holds no root or exactly one: every term of G and of its first
+#    two derivatives is monotone in u, so their positive and negative parts at a cell's ends
+#    bound them over the cell (interval arithmetic). A cell is settled when G cannot vanish on
+#    it; when G' cannot (G monotone: a root iff the ends differ in sign); or when G'' cannot
+#    (G convex or concave, so the tangents at the ends bound it; a dip that may cross zero is
+#    split where the tangents meet, which homes in on its extremum like Newton's method).
+# 4. Each bracket is refined by a Newton-type step safeguarded by bisection, and a rate is
+#    returned only after NPV is checked at the returned double.
 
-_S_GRID = np.unique(
-    np.concatenate(
-        [
-            np.linspace(-40.0, -3.0, 20),  # 1 + r from 4e-18 to 0.05
-            np.linspace(-3.0, 3.0, 121),  # 1 + r from 0.05 to 20, steps of 5%
-            np.linspace(3.0, 40.0, 20),  # 1 + r from 20 to 2e17
-        ]
-    )
-)
+_EPS = float(np.finfo(float).eps)
 
-_MAX_ITER = 60
-_STEP_RTOL = 1e-12  # Newton converges quadratically: the next error is ~1e-24
-_DOUBLE_ROOT_RTOL = 1e-11
-_PROBE_FRACTION = 0.75
-
-
-def _weights(s: np.ndarray, tau: np.ndarray, tau_max: float) -> tuple[np.ndarray, np.ndarray]:
-    """Weights ``w`` with F = sum v w, and ``dexp`` with dF/ds = sum v w dexp."""
-    s = s[..., None]
-    dexp = np.where(s >= 0, -tau, tau_max - tau)
-    return np.exp(s * dexp), dexp
-
-
-def _eval(v: np.ndarray, s: np.ndarray, tau: np.ndarray, tau_max: float):
-    """F and dF/ds at points ``s``, one per row of ``v``."""
-    w, dexp = _weights(s, tau, tau_max)
-    vw = v * w
-    return vw.sum(-1), (vw * dexp).sum(-1)
-
-
-def _scale(v: np.ndarray, s: np.ndarray, tau: np.ndarray, tau_max: float) -> np.ndarray:
-    """sum |v| w at points ``s``: the size F would have if no flows cancelled."""
-    return (np.abs(v) * _weights(s, tau, tau_max)[0]).sum(-1)
-
-
-def _refine(v, a, b, fa, fb, tau, tau_max):
-    """Safeguarded Newton on brackets [a, b] with F(a) = fa, F(b) = fb of opposite signs,
-    one per row of ``v``; returns s and a converged flag."""
-    m = a.shape[0]
-    s_out = np.empty(m)
-    conv_out = np.zeros(m, dtype=bool)
-    denom = np.where(fb != fa, fb - fa, 1.0)
-    x = np.clip(a - fa * (b - a) / denom, a, b)  # secant start inside the bracket
-    idx = np.arange(m)
-    for _ in range(_MAX_ITER):
-        f, df = _eval(v, x, tau, tau_max)
-        same = np.sign(f) == np.sign(fa)
-        a = np.where(same, x, a)
-        fa = np.where(same, f, fa)
-        b = np.where(same, b, x)
-        newton = x - f / np.where(df != 0, df, 1.0)
-        inside = (df != 0) & (newton >= a) & (newton <= b)
-        x_new = np.where(inside, newton, 0.5 * (a + b))
-        tol = _STEP_RTOL * np.maximum(1.0, np.abs(x))
-        small = inside & (np.abs(x_new - x) <= tol)
-        done = (f == 0) | small | ((b - a) <= 4 * np.finfo(float).eps * np.maximum(1.0, np.abs(x)))
-        x_new = np.where(f == 0, x, x_new)
-        s_out[idx[done]] = x_new[done]
-        conv_out[idx[done]] = True
-        keep = ~done
-        if not keep.any():
-            break
-        idx, v, a, b, fa, x = idx[keep], v[keep], a[keep], b[keep], fa[keep], x_new[keep]
-    else:  # pragma: no cover - Newton with bisection converges well within _MAX_ITER
-        s_out[idx] = x
-    return s_out, conv_out
+# Grid in u (1 + r = e^u above zero, e^-u below), finest near r = 0 where most rates are,
+# out to 1 + r = e^36 either way.
+_GRID = np.array([0.0, 0.1, 0.2, 0.3, 0.45, 0.65, 0.9, 1.3, 2.0, 3.5, 7.0, 15.0, 36.0])
+# Largest u searched: r up to e^700 (about 1e304), and 1 + r down to 2^-53, the spacing of
+# doubles just above -1 (a rate closer to -100% cannot be told apart from -100%).
+_U_LIMIT_UP = 700.0
+_U_LIMIT_DOWN = 53.0 * math.log(2.0)
+_POLYA_POWERS = (4, 16, 64, 256)
+_MAX_ITER = 100
+_MAX_LEVELS = 200
+_MAX_CELLS = 1_000_000
+# Roots closer than this (relative, in log(1 + r)) cannot be told apart in double precision,
+# as NPV between them is below rounding: they are reported once.
+_MERGE_RTOL = 1e-7
+# Where NPV is zero to rounding over a stretch of rates (a repeated root, blurred by
+# rounding), cells between two such points are not split below this width (relative, in
+# log(1 + r)): the stretch is one cluster of roots, reported at its middle.
+_CLUSTER_RTOL = 1e-4
+# A returned rate must make |NPV| at most this fraction of sum |v_t| (1 + r) ** -tau_t, or
+# NPV must change sign between the neighbouring doubles.
+_VERIFY_RTOL = 1e-10
 
 
-def _golden_min(v, lo, hi, sign, tau, tau_max, iters=30):
-    """Minimise sign * F over [lo, hi] per row by golden-section search."""
-    g = (np.sqrt(5.0) - 1.0) / 2.0
-    a, b = lo.copy(), hi.copy()
-    c = b - g * (b - a)
-    d = a + g * (b - a)
-    fc = sign * _eval(v, c, tau, tau_max)[0]
-    fd = sign * _eval(v, d, tau, tau_max)[0]
-    for _ in range(iters):
-        left = fc < fd
-        b = np.where(left, d, b)
-        a = np.where(left, a, c)
-        new_c = b - g * (b - a)
-        new_d = a + g * (b - a)
-        c_next = np.where(left, new_c, d)
-        d_next = np.where(left, c, new_d)
-        f_probe = sign * _eval(v, np.where(left, new_c, new_d), tau, tau_max)[0]
-        fc, fd = np.where(left, f_probe, fd), np.where(left, fc, f_probe)
-        c, d = c_next, d_next
-    x = 0.5 * (a + b)
-    return x, _eval(v, x, tau, tau_max)[0], _scale(v, x, tau, tau_max)
+@dataclass
+class _Half:
+    """Halves of rows (r >= 0 or r <= 0) sharing exponents: G(u) per column of ``coef``."""
+
+    coef: np.ndarray  # (m, p): one column per problem, coef[0] != 0
+    kappa: np.ndarray  # (m,) exponents, kappa[0] = 0, increasing
+    row: np.ndarray  # (p,) the input row each column belongs to
+    side: int  # +1: r = e^u - 1 >= 0;  -1: r = e^-u - 1 <= 0
+    g0: np.ndarray  # (p,) NPV at r = 0, one value for both halves of a row
+    count: np.ndarray | None = None  # (p,) Laguerre's bound, if already known
+
+    @functools.cached_property
+    def abs_sum(self) -> np.ndarray:
+        """sum_k |c_k| per column."""
+        return np.abs(self.coef).sum(axis=0)
+
+    def __post_init__(self) -> None:
+        m = self.kappa.size
+        # whole exponents 0, 1, ..., m - 1: Horner's rule and Polya's multiplier apply
+        self.dense = bool(np.array_equal(self.kappa, np.arange(m, dtype=float)))
+        self.limit = _U_LIMIT_UP if self.side > 0 else _U_LIMIT_DOWN
 
 
-def _count_sign_changes(v: np.ndarray) -> np.ndarray:
-    """Sign changes along each row, ignoring zeros (Descartes' rule of signs)."""
-    negative = v < 0
-    if not (v == 0).any():
-        return np.count_nonzero(negative[:, 1:] != negative[:, :-1], axis=1)
-    sgn = np.sign(v)
+def _count_sign_changes(vt: np.ndarray) -> np.ndarray:
+    """Sign changes down each column of ``vt`` (periods, rows), ignoring zeros (Descartes'
+    rule of signs)."""
+    negative = vt < 0
+    if vt.all():
+        return np.count_nonzero(negative[1:] != negative[:-1], axis=0)
+    sgn = np.sign(vt)
     # carry the last non-zero sign forward over zeros
-    idx = np.where(sgn != 0, np.arange(sgn.shape[1]), 0)
-    np.maximum.accumulate(idx, axis=1, out=idx)
-    filled = np.take_along_axis(sgn, idx, axis=1)
-    return np.sum((filled[:, 1:] * filled[:, :-1]) < 0, axis=1)
+    idx = np.where(sgn != 0, np.arange(sgn.shape[0])[:, None], 0)
+    np.maximum.accumulate(idx, axis=0, out=idx)
+    filled = np.take_along_axis(sgn, idx, axis=0)
+    return np.count_nonzero((filled[1:] * filled[:-1]) < 0, axis=0)
 
 
-def _probe_pairs(f_grid_t, maybe_more):
-    """Grid points where |F| dips towards zero without a sign change.
+def _halves(vt: np.ndarray, tau: np.ndarray, rows: np.ndarray) -> list[_Half]:
+    """Split the columns of ``vt`` (periods, rows; each with a sign change) into their
+    r >= 0 and r <= 0 halves.
 
-    ``f_grid_t`` is F on the grid, shape (G, rows); only rows flagged in ``maybe_more`` are
-    considered. A parabola through each turning point of F and its two neighbours predicts
-    how low the dip goes; points where it comes at least a quarter of the way to zero (or
-    crosses) are returned as (row, grid index) for a closer look.
+    With whole-period times (irr) every row is shifted to start at its first (or last)
+    non-zero flow, giving one batch per half; otherwise rows are grouped by that flow.
     """
-    falling = f_grid_t[1:] < f_grid_t[:-1]
-    g, r = np.divmod(np.flatnonzero(falling[1:] != falling[:-1]), f_grid_t.shape[1])
-    keep = maybe_more[r]
-    g, r = g[keep] + 1, r[keep]  # F turns at grid point g
-    if not r.size:
-        return r, g
-    y0, y1, y2 = f_grid_t[g - 1, r], f_grid_t[g, r], f_grid_t[g + 1, r]
-    towards_zero = (np.abs(y1) <= np.abs(y0)) & (np.abs(y1) < np.abs(y2))
-    same_side = (np.sign(y0) == np.sign(y1)) & (np.sign(y1) == np.sign(y2)) & (y1 != 0)
-    h0 = _S_GRID[g] - _S_GRID[g - 1]
-    h1 = _S_GRID[g + 1] - _S_GRID[g]
-    d1, d2 = (y1 - y0) / h0, (y2 - y1) / h1
-    c = (d2 - d1) / (h0 + h1)
-    slope = (d1 * h1 + d2 * h0) / (h0 + h1)
-    vertex = y1 - slope**2 / (4 * np.where(c != 0, c, np.inf))
-    dips = towards_zero & same_side & (np.sign(y1) * vertex < _PROBE_FRACTION * np.abs(y1))
-    return r[dips], g[dips]
+    n = vt.shape[0]
+    padded = not vt[0].all() or not vt[-1].all()
+    dense = np.array_equal(tau, np.arange(n, dtype=float))
+    if dense and not padded:
+        # Laguerre's bounds for both halves from one running sum S_j of the flows: the upper
+        # half's partial sums are S_0, ..., S_(n-1) = NPV(0), the lower half's NPV(0) - S_j.
+        # Each is certain when it exceeds its rounding bound (3 (2n + 8) eps sum|v|).
+        size = np.abs(vt[0])
+        for j in range(1, n):
+            size += np.abs(vt[j])
+        size *= (2 * n + 8) * _EPS
+        g0 = vt.sum(axis=0)
+        running = vt[0].copy()
+        sure = np.abs(g0) > size
+        up = np.zeros(rows.size, dtype=int)
+        down = np.zeros(rows.size, dtype=int)
+        neg_up = running < 0
+        neg_down = g0 < 0
+        big = 3.0 * size
+        for j in range(n - 1):
+            if j:
+                running += vt[j]
+            rest = g0 - running
+            sure &= np.abs(running) > size
+            sure &= np.abs(rest) > big
+            now = running < 0
+            up += now != neg_up
+            neg_up = now
+            now = rest < 0
+            down += now != neg_down
+            neg_down = now
+        up += neg_up != (g0 < 0)
+        # a sign hidden by rounding leaves the count unknown (-1), checked the slow way
+        up[~sure] = -1
+        down[~sure] = -1
+        kappa = tau.copy()
+        return [
+            _Half(vt, kappa, rows, 1, g0, up),
+            _Half(vt[::-1].copy(), kappa, rows, -1, g0, down),
+        ]
+    g0 = vt.sum(axis=0)
+    nonzero = vt != 0
+    first = np.argmax(nonzero, axis=0)
+    last = n - 1 - np.argmax(nonzero[::-1], axis=0)
+    if dense:
+        width = int((last - first).max()) + 1
+        k = np.arange(width)[:, None]
+        out = []
+        for side, idx in ((1, first + k), (-1, last - k)):
+            ok = (idx >= 0) & (idx < n)
+            coef = np.where(ok, np.take_along_axis(vt, np.clip(idx, 0, n - 1), axis=0), 0.0)
+            kappa = np.arange(width, dtype=float)
+            out.append(_Half(coef, kappa, rows, side, g0))
+        return out
+    out = []
+    for side, start in ((1, first), (-1, last)):
+        for s in np.unique(start):
+            sel = np.flatnonzero(start == s)
+            if side > 0:
+                coef, kappa = _take(vt[s:], sel), tau[s:] - tau[s]
+            else:
+                coef, kappa = _take(vt[s::-1], sel), tau[s] - tau[s::-1]
+            used = int(np.flatnonzero((coef != 0).any(axis=1))[-1]) + 1
+            out.append(_Half(coef[:used], kappa[:used], rows[sel], side, g0[sel]))
+    return out
 
 
-def _block_rows(n_periods: int) -> int:
-    """Rows solved together: about 20,000 numbers a block, so temporaries stay in cache
-    (measured: 2,048 rows suit 10-period flows, 256 suit 120-period ones)."""
-    return int(min(2048, max(256, 20_000 // max(n_periods, 1))))
+# ---- evaluation ------------------------------------------------------------------------
 
 
-def _solve(v: np.ndarray, tau: np.ndarray, guess: float):
-    """:func:`_solve_block` over blocks of rows, joined."""
-    block = _block_rows(v.shape[1])
-    if v.shape[0] <= block:
-        return _solve_block(v, tau, guess)
-    offsets = range(0, v.shape[0], block)
-    parts = [_solve_block(v[i : i + block], tau, guess) for i in offsets]
+def _take(a: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Columns ``cols`` of ``a`` as a C-ordered array (a[:, cols] comes out Fortran-ordered)."""
+    return np.take(a, cols, axis=-1)
+
+
+def _weights(kappa: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """exp(-u kappa), shape (m, k) for points u of shape (k,)."""
+    return np.exp(-kappa[:, None] * u[None, :])
+
+
+def _horner(stack: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """sum_j stack[j] x^j for a (m, s, k) stack of coefficient sets, by Horner's rule."""
+    acc = stack[-1].copy()
+    for j in range(stack.shape[0] - 2, -1, -1):
+        acc *= x
+        acc += stack[j]
+    return acc
+
+
+def _moments(coef: np.ndarray, kappa: np.ndarray, orders: tuple[int, ...]) -> np.ndarray:
+    """(m, len(orders), k): coef * kappa**q for each order q, stacked for :func:`_sums`."""
+    return np.stack([coef * kappa[:, None] ** q if q else coef for q in orders], axis=1)
+
+
+def _sums(stack: np.ndarray, kappa: np.ndarray, dense: bool, u: np.ndarray) -> np.ndarray:
+    """sum_k stack[k] exp(-u kappa_k) for each set in the (m, s, k) stack: shape (s, k)."""
+    if dense:
+        return _horner(stack, np.exp(-u))
+    return np.einsum("msk,mk->sk", stack, _weights(kappa, u))
+
+
+# ---- counting: Laguerre's rule with Polya's multiplier ---------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _polya_sums_matrix(m: int, power: int) -> np.ndarray:
+    """(m + power, m): the partial sums of the coefficients of (1 + x)**power G(x)."""
+    out = np.zeros((m + power, m))
+    partial = [0]
+    for j in range(power + 1):
+        partial.append(partial[-1] + math.comb(power, j))  # exact integers, rounded once
+    for k in range(m):
+        out[k : k + power + 1, k] = partial[1:]
+        out[k + power + 1 :, k] = partial[-1]
+    out.setflags(write=False)
+    return out
+
+
+def _laguerre_count(coef: np.ndarray, power: int = 0) -> np.ndarray:
+    """Upper bound on the roots with u > 0 per column, or -1 where rounding hides a sign.
+
+    The sign changes of the partial sums of the coefficients of (1 + x)**power G(x), in order
+    of exponent (for ``power`` > 0 the exponents must be 0, 1, ..., m - 1). A partial sum
+    within its rounding bound of zero makes the count unknown. No BLAS call: a multi-threaded
+    matrix product is much slower than these shapes need on a busy machine.
+    """
+    m, p = coef.shape
+    gamma = (2 * (m + power) + 8) * _EPS
+    if power > 16:  # the partial sums grow from 1 to 2**power: bound each one
+        mat = _polya_sums_matrix(m, power)
+        sums = np.einsum("wm,mp->wp", mat, coef)
+        bound = np.einsum("wm,mp->wp", mat, np.abs(coef))
+        bound *= gamma
+    else:
+        sums = np.zeros((m + power, p))
+        sums[:m] = coef
+        for _ in range(power):  # multiply by 1 + x
+            sums[1:] += sums[:-1].copy()
+        for j in range(1, m + power):
+            sums[j] += sums[j - 1]
+        bound = np.abs(coef).sum(axis=0)  # times 2**power bounds every partial sum of |.|
+        bound *= gamma * 2.0**power
+    certain = (np.abs(sums) > bound).all(axis=0)
+    neg = sums < 0
+    count = np.count_nonzero(neg[1:] != neg[:-1], axis=0)
+    return np.where(certain, count, -1)
+
+
+# ---- bracketing on the grid --------------------------------------------------------------
+
+
+def _tail_bound(coef: np.ndarray, kappa: np.ndarray) -> np.ndarray:
+    """A u beyond which |c_0| outweighs all other terms, so G has the sign of c_0 (per column)."""
+    a0 = np.abs(coef[0])
+    rest = np.abs(coef[1:])
+    terms = np.maximum(np.count_nonzero(rest, axis=0), 1)
+    with np.errstate(divide="ignore"):
+        t = np.log(terms * rest / a0) / kappa[1:, None]
+    return t.max(axis=0, initial=0.0) * (1.0 + 1e-9) + 1e-9
+
+
+def _grid_brackets(half: _Half, idx: np.ndarray):
+    """Sign changes of G along the grid, for columns ``idx``.
+
+    Returns the number of sign changes per column (-1 where G is exactly zero at a grid
+    point: left to :func:`_isolate`), and the brackets (position in ``idx``, a, b, G(a),
+    G(b)). The last cell runs from the grid's end to where |c_0| outweighs the other terms
+    (or to the half's limit), so every root with u > 0 below the limit is in some cell.
+    """
+    coef = _take(half.coef, idx)
+    p = idx.size
+    grid = _GRID
+    w = _weights(half.kappa, grid[1:])
+    vals = np.empty((grid.size + 1, p))
+    vals[0] = half.g0[idx]
+    np.einsum("mk,mp->kp", w, coef, out=vals[1:-1])
+    vals[-1] = coef[0]  # the sign of G beyond the tail bound
+    ends = np.full(p, grid[-1])
+    a0 = np.abs(coef[0])
+    # beyond the grid's end the first term outweighs the rest unless (crudely) it may not
+    rest = (half.abs_sum[idx] - a0) * math.exp(-grid[-1] * half.kappa[1])
+    far = np.flatnonzero(rest >= a0 * (1 - 1e-9))
+    if far.size:  # |c_0| does not yet dominate at the grid's end: look further out
+        ends[far] = np.maximum(
+            np.minimum(_tail_bound(coef[:, far], half.kappa), half.limit), grid[-1]
+        )
+        vals[-1, far] = _sums(coef[:, None, far], half.kappa, False, ends[far])[0]
+    neg = vals < 0
+    change = neg[1:] != neg[:-1]
+    found = np.count_nonzero(change, axis=0)
+    if not vals.all():
+        found[(vals == 0).any(axis=0)] = -1
+    # one sign change (the usual case): the points before it have the sign of the first
+    j = np.flatnonzero(found == 1)
+    g = np.count_nonzero(neg == neg[0], axis=0)[j] - 1
+    multi = np.flatnonzero(found > 1)
+    if multi.size:  # several: all of them
+        g_m, j_m = np.nonzero(change[:, multi])
+        g, j = np.concatenate([g, g_m]), np.concatenate([j, multi[j_m]])
+    a = grid[g]
+    b = np.where(g + 1 < grid.size, grid[np.minimum(g + 1, grid.size - 1)], ends[j])
+    flat = vals.ravel()
+    ga, gb = flat[g * p + j], flat[(g + 1) * p + j]
+    return found, (j, a, b, ga, gb)
+
+
+# ---- isolating roots by subdivision --------------------------------------------------------
+
+
+def _isolate(half: _Half, idx: np.ndarray):
+    """Every root of G with u >= 0 for columns ``idx``, by certified subdivision.
+
+    Returns brackets (position in ``idx``, a, b, G(a), G(b)) each holding one root, roots
+    found at points (position, u), and per column whether NPV changes sign beyond the
+    half's limit and whether the search hit its work cap.
+    """
+    p = idx.size
+    if not p:
+        empty_i, empty_f = np.zeros(0, dtype=int), np.zeros(0)
+        none = np.zeros(0, dtype=bool)
+        return (empty_i, empty_f, empty_f, empty_f, empty_f), (empty_i, empty_f), none, none
+    kappa = half.kappa
+    m = kappa.size
+    kmax = float(kappa[-1])
+    coef = _take(half.coef, idx)
+    pos = np.maximum(coef, 0.0)
+    neg = np.maximum(-coef, 0.0)
+    # positive and negative parts of G, -G' and G'': every term is monotone in u
+    parts = np.concatenate([_moments(pos, kappa, (0, 1, 2)), _moments(neg, kappa, (0, 1, 2))], 1)
+    parts = parts[:, [0, 3, 1, 4, 2, 5]]  # G+, G-, D+, D-, Q+, Q-
+
+    def data_at(cols: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """(6, k): the six monotone sums at points u, one per column in ``cols``."""
+        return _sums(_take(parts, cols), kappa, half.dense, u)
+
+    grid = _GRID
+    on_grid = np.einsum("mk,msp->ksp", _weights(kappa, grid), parts)  # (K, 6, p)
+    # past the first grid point where |c_0| outweighs all other terms G keeps the sign of c_0
+    a0 = np.abs(coef[0])
+    rest = on_grid[:, 0] + on_grid[:, 1] - a0
+    beaten = rest * (1.0 + 8.0 * _EPS * (m + 2 + grid[:, None] * kmax)) < a0
+    u_end = np.where(beaten.any(axis=0), grid[np.argmax(beaten, axis=0)], np.inf)
+    limit = half.limit
+    u_end = np.minimum(u_end, np.minimum(_tail_bound(coef, kappa), limit))
+    # starting cells: the grid points below each column's u_end, then u_end itself
+    gp, gg = np.nonzero(grid[None, :] < u_end[:, None])  # grid[0] = 0 < u_end
+    n_grid = gp.size
+    pt_u = np.concatenate([grid[gg], u_end])
+    pt_col = np.concatenate([gp, np.arange(p)])
+    pt_data = np.concatenate([on_grid[gg, :, gp].T, data_at(np.arange(p), u_end)], axis=1)
+    pt_g = pt_data[0] - pt_data[1]
+    pt_g[:n_grid][gg == 0] = half.g0[idx][gp[gg == 0]]  # NPV at r = 0: one value per row
+    left = np.arange(n_grid)
+    right = np.where(np.r_[gp[1:] != gp[:-1], True], n_grid + gp, left + 1)
+
+    def is_zero(u: np.ndarray, g: np.ndarray, data: np.ndarray) -> np.ndarray:
+        """|G| within a few times the rounding bound of its computation: zero to rounding."""
+        return np.abs(g) <= 32.0 * _EPS * (m + 2 + u * kmax) * (data[0] + data[1])
+
+    pt_z = is_zero(pt_u, pt_g, pt_data)
+    brackets: list[tuple] = [(pt_col[:0], pt_u[:0], pt_u[:0], pt_u[:0], pt_u[:0])]
+    touch_col, touch_u = [], []
+    incomplete = np.zeros(p, dtype=bool)
+    cells = left.size
+
+    for _level in range(_MAX_LEVELS):
+        if not left.size:
+            break
+        col = pt_col[left]
+        a, b = pt_u[left], pt_u[right]
+        ga, gb = pt_g[left], pt_g[right]
+        za, zb = pt_z[left], pt_z[right]
+        fpa, fna, dpa, dna, qpa, qna = pt_data[:, left]
+        fpb, fnb, dpb, dnb, qpb, qnb = pt_data[:, right]
+        h = b - a
+        eta = 8.0 * _EPS * (m + 2 + b * kmax)  # rounding in the sums and the exponentials
+        up = 1.0 + eta
+        excl = (fpb > fna * up) | (fnb > fpa * up)  # G has one sign on the cell
+        mono = (dpb > dna * up) | (dnb > dpa * up)  # G' has one sign
+        convex = qpb > qna * up  # G'' > 0
+        concave = qnb > qpa * up  # G'' < 0
+        change = (ga >= 0) != (gb >= 0)
+        sigma = np.where(ga >= 0, 1.0, -1.0)
+        curved = ~change & ~excl & ~mono & (convex | concave)
+        # bending towards zero between two ends of one sign: H = sigma G is then convex with
+        # positive ends, so its tangents at the ends bound it from below
+        toward = curved & (convex == (sigma > 0))
+        hpa = sigma * (dna - dpa)
+        hpb = sigma * (dnb - dpb)
+        dip = toward & (hpa < 0) & (hpb > 0)
+        ha, hb = sigma * ga, sigma * gb
+        t = np.where(dip, (hb - ha + hpa * a - hpb * b) / (hpa - hpb), 0.5 * (a + b))
+        t = np.clip(t, a, b)
+        low = np.minimum(ha + hpa * (t - a), hb + hpb * (t - b))
+        err = eta * (fpa + fna + fpb + fnb + h * (dpa + dna + dpb + dnb))
+        # ends whose signs are known: the certificates decide. Also, G is within
+        # h^2/8 max|G''| of the chord between the ends, and |G''| <= sum |c| kappa^2 e^(-a kappa)
+        short = _MERGE_RTOL * (1.0 + b)
+        sure = ~za & ~zb
+        bracket = sure & change & (excl | mono | convex | concave | (h <= short))
+        done = bracket | (sure & ~change & (excl | mono))
+        done |= sure & ((curved & ~dip) | (dip & (low > err)))
+        chord = np.minimum(sigma * ga, sigma * gb)
+        done |= sure & ~change & (chord > 0.125 * h * h * (qpa + qna) + err)
+        # too short to split with no sign change and no certificate: G is within rounding of
+        # zero at an end (|G| <= h^2/8 max|G''| + eta sum|c|), so NPV touches zero there
+        touch = sure & ~change & ~done & (h <= short)
+        done |= touch
+        # an end where G is zero to rounding stands for the roots near it (a cluster). Between
+        # two such ends the cell is inside the cluster once it is short; next to a known sign,
+        # the cell is done when G is monotone with the crossing within 1e-7 of the zero end
+        # (|G'| is at least `slope` on the cell), or when the cell is that short
+        both = za & zb
+        done |= ~sure & excl
+        done |= both & (h <= _CLUSTER_RTOL * (1.0 + b))
+        slope = np.maximum(dpb - dna, dnb - dpa)
+        err_z = np.where(za, np.abs(ga), np.abs(gb)) + err
+        done |= (za ^ zb) & ((mono & (err_z <= slope * short)) | (h <= short))
+        split = ~done
+        cells += 2 * int(np.count_nonzero(split))
+        if cells > _MAX_CELLS:  # pragma: no cover - a guard; no input seen comes near it
+            incomplete[np.unique(col[split])] = True
+            bracket |= split & change
+            split[:] = False
+        brackets.append((col[bracket], a[bracket], b[bracket], ga[bracket], gb[bracket]))
+        touch_col.append(col[touch])
+        touch_u.append(np.where(np.abs(ga) <= np.abs(gb), a, b)[touch])
+        if not split.any():
+            break
+        # split a dip where the tangents meet (near the extremum), anything else halfway
+        mid = np.where(dip, np.clip(t, a + h / 16, b - h / 16), 0.5 * (a + b))[split]
+        scol = col[split]
+        new_data = data_at(scol, mid)
+        new_g = new_data[0] - new_data[1]
+        new_idx = pt_u.size + np.arange(mid.size)
+        pt_u = np.concatenate([pt_u, mid])
+        pt_col = np.concatenate([pt_col, scol])
+        pt_data = np.concatenate([pt_data, new_data], axis=1)
+        pt_g = np.concatenate([pt_g, new_g])
+        pt_z = np.concatenate([pt_z, is_zero(mid, new_g, new_data)])
+        left, right = (
+            np.concatenate([left[split], new_idx]),
+            np.concatenate([new_idx, right[split]]),
+        )
+    else:  # pragma: no cover - the floor on cell width ends the subdivision first
+        incomplete[np.unique(pt_col[left])] = True
+
+    # a run of neighbouring points where G is zero to rounding is one cluster of roots (a
+    # repeated root blurred by rounding, or a root on a grid point): report its middle
+    order = np.lexsort((pt_u, pt_col))
+    z, zc, zu = pt_z[order], pt_col[order], pt_u[order]
+    same = np.r_[False, (zc[1:] == zc[:-1]) & z[1:] & z[:-1]]
+    starts = np.flatnonzero(z & ~same)
+    ends = np.flatnonzero(z & ~np.r_[same[1:], False])
+    at_points = (
+        np.concatenate([zc[starts], *touch_col]),
+        np.concatenate([0.5 * (zu[starts] + zu[ends]), *touch_u]),
+    )
+
+    # an odd number of roots beyond the limit if G there differs in sign from c_0
+    at_end = pt_g[n_grid : n_grid + p]
+    beyond = (u_end >= limit) & ((at_end >= 0) != (coef[0] >= 0))
+    cat = np.concatenate
     return (
-        np.concatenate([p[0] for p in parts]),
-        np.concatenate([p[1] for p in parts]),
-        np.concatenate([p[2] for p in parts]),
-        np.concatenate([p[3] + off for p, off in zip(parts, offsets, strict=True)]),
-        np.concatenate([p[4] for p in parts]),
+        tuple(cat([br[i] for br in brackets]) for i in range(5)),
+        at_points,
+        beyond,
+        incomplete,
     )
 
 
-def _solve_block(v: np.ndarray, tau: np.ndarray, guess: float):
-    """Roots per row of sum v_t (1+r)^-tau_t = 0.
+# ---- refining brackets -------------------------------------------------------------------
 
-    Returns the chosen rate and its convergence flag per row, the sign changes per row,
-    and every root as flat arrays (row, rate, converged) sorted by row then rate.
+
+def _fitted_step(x, g, d1, d2):
+    """Newton's step fitted to an exponential, from G = g, G' = -d1, G'' = d2 at x.
+
+    It solves A + B exp(-lam (u - x)) = 0 for the model matching G, G' and G'' at x
+    (lam = -G''/G'): exact for two-term sums c_0 + c_k exp(-kappa_k u), the shape of G far
+    out; Newton's step as lam -> 0; and cubically convergent near a simple root.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        step = g / d1  # Newton's step -G/G'
+        lam = d2 / d1
+        z = -lam * step
+        return x + np.where(np.abs(z) > 1e-8, -np.log1p(z) / lam, step * (1.0 - 0.5 * z))
+
+
+def _verify(half: _Half, cols: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Whether each rate ``r`` (a double) is a root of its column: |NPV| small against the
+    discounted size of the flows, or NPV changing sign between the neighbouring doubles."""
+    if not cols.size:
+        return np.zeros(0, dtype=bool)
+    coef = _take(half.coef, cols)
+    side = half.side
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        g, scale = _g_scale(coef, half.kappa, half.dense, side * np.log1p(r))
+        ok = np.abs(g) <= _VERIFY_RTOL * scale
+        bad = np.flatnonzero(~ok & (r > -1))
+        if bad.size:
+            lo = np.nextafter(r[bad], -np.inf)
+            hi = np.nextafter(r[bad], np.inf)
+            twice = np.r_[bad, bad]
+            u2 = side * np.log1p(np.r_[lo, hi])
+            g2 = _g_scale(_take(coef, twice), half.kappa, False, u2)[0]
+            ok[bad] = (lo > -1) & (np.sign(g2[: bad.size]) * np.sign(g2[bad.size :]) <= 0)
+    return ok & (r > -1)
+
+
+def _g_slopes(coef: np.ndarray, kappa: np.ndarray, dense: bool, u: np.ndarray):
+    """G, -G' and G'' at u (one point per column of ``coef``)."""
+    if not dense:
+        w = _weights(kappa, u) * coef
+        kw = kappa[:, None] * w
+        return w.sum(axis=0), kw.sum(axis=0), (kappa[:, None] * kw).sum(axis=0)
+    # Horner's rule for p(x) = sum_j c_j x^j and its derivatives p1 = p', p2 = p''/2
+    x = np.exp(-u)
+    p = coef[-1].copy()
+    p1 = np.zeros_like(p)
+    p2 = np.zeros_like(p)
+    for j in range(coef.shape[0] - 2, -1, -1):
+        p2 *= x
+        p2 += p1
+        p1 *= x
+        p1 += p
+        p *= x
+        p += coef[j]
+    p1 *= x  # -G' = x p'(x)
+    p2 *= 2.0 * x * x
+    p2 += p1  # G'' = x p'(x) + x^2 p''(x)
+    return p, p1, p2
+
+
+def _g_scale(coef: np.ndarray, kappa: np.ndarray, dense: bool, u: np.ndarray):
+    """G and sum |c_k| exp(-u kappa_k) at u (one point per column of ``coef``)."""
+    if not dense:
+        w = _weights(kappa, u)
+        return (coef * w).sum(axis=0), (np.abs(coef) * w).sum(axis=0)
+    x = np.exp(-u)
+    g = coef[-1].copy()
+    s = np.abs(g)
+    for j in range(coef.shape[0] - 2, -1, -1):
+        g *= x
+        g += coef[j]
+        s *= x
+        s += np.abs(coef[j])
+    return g, s
+
+
+def _step(coef, kappa, dense, x, a, b, ga):
+    """One safeguarded step towards the root in [a, b] from x: the fitted Newton step, or
+    Newton's if that leaves the bracket (shrunk with the sign of G at x), or bisection."""
+    g, d1, d2 = _g_slopes(coef, kappa, dense, x)
+    right = (g >= 0) == (ga >= 0)  # G(x) has the sign of G(a): the root is to the right
+    a = np.where(right, x, a)
+    b = np.where(right, b, x)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        fit = _fitted_step(x, g, d1, d2)
+        newton = x + g / d1
+    # (a step that rounds to nothing may land on an end of the bracket)
+    x_new = np.where((newton >= a) & (newton <= b), newton, 0.5 * (a + b))
+    x_new = np.where((fit >= a) & (fit <= b), fit, x_new)
+    return np.where(g == 0, x, x_new), a, b
+
+
+def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
+    """The root in each bracket [a, b] (G(a) G(b) <= 0), one per entry of ``cols``, and
+    whether it passed the check at the returned rate.
+
+    Fitted Newton steps from the secant point. The method converges cubically, so after a
+    step of size e2 that followed one of size e1 the error left is about e2 (e2 / e1)^3; a
+    root is accepted when that is below 1e-15 (relative) and NPV at the returned double is
+    within rounding of zero (a few units in the last place of the flows' discounted size).
+    Almost every bracket needs two plain steps; the rest continue with safeguarded ones
+    (:func:`_step`), and after ``_MAX_ITER`` steps are judged by the looser check of
+    :func:`_verify`.
+    """
+    k = cols.size
+    u = np.empty(k)
+    good = np.zeros(k, dtype=bool)
+    kappa, dense, side = half.kappa, half.dense, half.side
+    tight = 32.0 * (half.kappa.size + 4) * _EPS
+
+    def check(c, x_prev, x, x_new):
+        r = np.expm1(side * x_new)
+        e1, e2 = np.abs(x - x_prev), np.abs(x_new - x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g, scale = _g_scale(c, kappa, dense, side * np.log1p(r))
+            left = e2 * (e2 / e1) ** 3
+        small = (e2 == 0) | (left <= 1e-15 * np.maximum(1.0, np.abs(x_new)))
+        return small & (np.abs(g) <= tight * scale) & (r > -1)
+
+    exact = (ga == 0) | (gb == 0)
+    u[exact] = np.where(ga[exact] == 0, a[exact], b[exact])
+    live = np.flatnonzero(~exact)
+    coef = _take(half.coef, cols[live])
+    a, b, ga, gb = a[live], b[live], ga[live], gb[live]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # start from the secant in exp(-u), in which G is nearly linear far out
+        ea, eb = np.exp(-a), np.exp(-b)
+        x0 = -np.log(ea - ga * (eb - ea) / (gb - ga))
+    x0 = np.where((x0 > a) & (x0 < b), x0, 0.5 * (a + b))
+    mid = 0.5 * (a + b)
+    x1 = _fitted_step(x0, *_g_slopes(coef, kappa, dense, x0))
+    x1 = np.where(np.isfinite(x1), np.clip(x1, a, b), mid)
+    x2 = _fitted_step(x1, *_g_slopes(coef, kappa, dense, x1))
+    x2 = np.where(np.isfinite(x2), np.clip(x2, a, b), mid)
+    done = check(coef, x0, x1, x2)
+    u[live] = x2
+    good[live[done]] = True
+    keep = np.flatnonzero(~done)
+    live, coef = live[keep], _take(coef, keep)
+    a, b, ga, x_prev, x = a[keep], b[keep], ga[keep], x1[keep], x2[keep]
+    for _ in range(_MAX_ITER):
+        if not live.size:
+            break
+        x_new, a, b = _step(coef, kappa, dense, x, a, b, ga)
+        done = check(coef, x_prev, x, x_new)
+        u[live] = x_new
+        good[live[done]] = True
+        # a bracket too narrow to split leaves the rest to the looser check
+        stuck = b - a <= 4.0 * _EPS * np.maximum(1.0, np.abs(x_new))
+        keep = np.flatnonzero(~done & ~stuck)
+        live, coef = live[keep], _take(coef, keep)
+        a, b, ga, x_prev, x = a[keep], b[keep], ga[keep], x[keep], x_new[keep]
+    # roots at an end of their bracket, or left by the last step: the looser check
+    loose = np.flatnonzero(~good)
+    good[loose] = _verify(half, cols[loose], np.expm1(side * u[loose]))
+    return u, good
+
+
+# ---- all roots of all rows -----------------------------------------------------------------
+
+
+@dataclass
+class _Solved:
+    irr: np.ndarray  # (rows,) chosen rate or NaN
+    converged: np.ndarray  # (rows,) the chosen rate passed the check of NPV there
+    changes: np.ndarray  # (rows,) sign changes in the flows
+    root_row: np.ndarray  # every root found (checked ones only for full output)
+    root_r: np.ndarray
+    beyond_up: np.ndarray  # (rows,) NPV changes sign at a rate above e^700 - 1
+    beyond_down: np.ndarray  # (rows,) ... at 1 + r below 2^-53
+    incomplete: np.ndarray  # (rows,) the subdivision hit its work cap
+
+
+def _half_roots(half: _Half, only: np.ndarray | None = None):
+    """Every root of the half's columns (or of the columns in ``only``).
+
+    Returns (column, u, passed its check) per root, and the columns whose NPV changes sign
+    beyond the half's limit or whose search hit its work cap.
+    """
+    count = _laguerre_count(half.coef) if half.count is None else half.count
+    need = np.flatnonzero(count != 0)
+    if only is not None:
+        need = need[only[need]]
+    # count the roots (an upper bound of the right parity), then look for them on the grid;
+    # where the grid shows as many sign changes as the bound allows roots, all are found
+    seen, (bj, ba, bb, bga, bgb) = _grid_brackets(half, need)
+    short = (seen != count[need]) | (seen < 0)
+    if half.dense:
+        for power in _POLYA_POWERS:
+            again = np.flatnonzero(short & (seen >= 0))
+            if not again.size:
+                break
+            short[again] = seen[again] != _laguerre_count(_take(half.coef, need[again]), power)
+    ok = ~short[bj]
+    hard = need[short]
+    (ic, ia, ib, iga, igb), (pc, pu), past, capped = _isolate(half, hard)
+    cols = np.concatenate([need[bj[ok]], hard[ic]])
+    ends = [np.concatenate(z) for z in ((ba[ok], ia), (bb[ok], ib), (bga[ok], iga), (bgb[ok], igb))]
+    u, good = _refine(half, cols, *ends)
+    pcols = hard[pc]
+    good = np.concatenate([good, _verify(half, pcols, np.expm1(half.side * pu))])
+    return np.concatenate([cols, pcols]), np.concatenate([u, pu]), good, hard[past], hard[capped]
+
+
+def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
+    """Every root of each row's NPV, and the one closest to ``guess``.
+
+    Unless every root is wanted, the half of the rate line holding ``guess`` is solved
+    first, and the other half only for rows without a root closer to ``guess`` than 0 is:
+    any root across zero is farther away.
     """
     rows = v.shape[0]
-    tau_max = float(tau[-1])
-    changes = _count_sign_changes(v)
-    b_rows, b_lo, b_hi, b_flo, b_fhi = [], [], [], [], []
-    d_rows, d_s = [], []  # roots found directly, without refinement
+    vt = np.ascontiguousarray(v.T)
+    changes = _count_sign_changes(vt)
     cand = np.flatnonzero(changes > 0)
-    if cand.size:
-        vc = v[cand]
-        w_grid = _weights(_S_GRID, tau, tau_max)[0]  # (G, n)
-        f_t = w_grid @ vc.T  # F on the grid, (G, rows): contiguous along the grid
-        found = np.zeros(cand.size, dtype=int)
-        zero = f_t == 0
-        has_zero = zero.any()
-        if has_zero:  # an exact root on the grid, or F underflowed to 0 at the far ends
-            z_g, z_r = np.nonzero(zero)
-            real = _scale(vc[z_r], _S_GRID[z_g], tau, tau_max) > 0
-            d_rows.append(z_r[real])
-            d_s.append(_S_GRID[z_g[real]])
-            found += np.bincount(z_r[real], minlength=cand.size)
-        negative = f_t < 0
-        crossing = negative[1:] != negative[:-1]
-        if has_zero:  # a zero is not a sign change; the root there is recorded above
-            crossing &= ~zero[1:] & ~zero[:-1]
-        g_idx, r_idx = np.divmod(np.flatnonzero(crossing), cand.size)
-        b_rows.append(r_idx)
-        b_lo.append(_S_GRID[g_idx])
-        b_hi.append(_S_GRID[g_idx + 1])
-        b_flo.append(f_t[g_idx, r_idx])
-        b_fhi.append(f_t[g_idx + 1, r_idx])
-        found += np.bincount(r_idx, minlength=cand.size)
-        # Two roots inside one grid step give no sign change; look for them only where
-        # Descartes' rule allows more roots than were bracketed.
-        p_r, p_g = _probe_pairs(f_t, changes[cand] > found)
-        if p_r.size:
-            lo, hi = _S_GRID[p_g - 1], _S_GRID[p_g + 1]
-            side = np.sign(f_t[p_g, p_r])
-            x, f, scale = _golden_min(vc[p_r], lo, hi, side, tau, tau_max)
-            flipped = side * f < 0
-            touch = ~flipped & (np.abs(f) <= _DOUBLE_ROOT_RTOL * scale)
-            b_rows += [p_r[flipped], p_r[flipped]]
-            b_lo += [lo[flipped], x[flipped]]
-            b_hi += [x[flipped], hi[flipped]]
-            f_lo, f_hi = f_t[p_g - 1, p_r][flipped], f_t[p_g + 1, p_r][flipped]
-            b_flo += [f_lo, f[flipped]]
-            b_fhi += [f[flipped], f_hi]
-            d_rows.append(p_r[touch])  # a double root: F touches zero
-            d_s.append(x[touch])
-        br = np.concatenate(b_rows)
-        s_ref, c_ref = _refine(
-            vc[br],
-            np.concatenate(b_lo),
-            np.concatenate(b_hi),
-            np.concatenate(b_flo),
-            np.concatenate(b_fhi),
-            tau,
-            tau_max,
-        )
-        dr = np.concatenate(d_rows) if d_rows else np.zeros(0, dtype=int)
-        root_row = cand[np.concatenate([br, dr])]
-        root_s = np.concatenate([s_ref, *d_s])
-        root_conv = np.concatenate([c_ref, np.ones(dr.size, dtype=bool)])
+    beyond_up = np.zeros(rows, dtype=bool)
+    beyond_down = np.zeros(rows, dtype=bool)
+    incomplete = np.zeros(rows, dtype=bool)
+    found = []  # (row, s = log(1 + r), checked) per root
+    halves = _halves(vt if cand.size == rows else _take(vt, cand), tau, cand) if cand.size else []
+    near = 1 if guess > 0 else -1
+    lazy = not full and guess != 0
+    halves.sort(key=lambda h: 0 if h.side == near else 1)
+    nearest = np.full(rows, np.inf)  # distance from guess to the closest checked root so far
+    for half in halves:
+        only = None
+        if lazy and half.side != near:
+            only = nearest[half.row] >= abs(guess)
+        cols, u, good, past, capped = _half_roots(half, only)
+        row, s = half.row[cols], half.side * u
+        found.append((row, s, good))
+        (beyond_up if half.side > 0 else beyond_down)[half.row[past]] = True
+        incomplete[half.row[capped]] = True
+        if lazy and half.side == near:
+            dist = np.where(good, np.abs(np.expm1(s) - guess), np.inf)
+            np.minimum.at(nearest, row, dist)
+    if found:
+        root_row, root_s, root_good = (np.concatenate(z) for z in zip(*found, strict=True))
     else:
-        root_row = np.zeros(0, dtype=int)
-        root_s = np.zeros(0)
-        root_conv = np.zeros(0, dtype=bool)
+        root_row, root_s, root_good = np.zeros(0, dtype=int), np.zeros(0), np.zeros(0, dtype=bool)
 
-    order = np.lexsort((root_s, root_row))
-    root_row, root_conv = root_row[order], root_conv[order]
-    root_r = np.expm1(root_s[order])
-    if root_r.size > 1:  # a root found twice (grid zero that was also bracketed)
-        new_row = np.diff(root_row) != 0
-        apart = np.diff(root_r) > 1e-12 * (1 + np.abs(root_r[1:]))
-        keep = np.concatenate([[True], new_row | apart])
-        root_row, root_r, root_conv = root_row[keep], root_r[keep], root_conv[keep]
+    # rows with several roots: sort them, and merge a root reached from both halves (r = 0)
+    # or a cluster closer than rounding can separate
+    per_row = np.bincount(root_row, minlength=rows)
+    several = np.flatnonzero(per_row[root_row] > 1)
+    keep = np.ones(root_row.size, dtype=bool)
+    if several.size:
+        order = several[np.lexsort((root_s[several], root_row[several]))]
+        rs = root_s[order]
+        same = np.diff(root_row[order]) == 0
+        same &= np.diff(rs) <= _MERGE_RTOL * (1 + np.abs(rs[1:]))
+        keep[order[1:][same]] = False
+        root_good[order[:-1][same]] |= root_good[order[1:][same]]
+        several = order[~np.r_[False, same]]
+    root_r = np.expm1(root_s)
 
+    # the root closest to guess, per row; NaN if it failed its check
     out_irr = np.full(rows, np.nan)
     out_conv = np.zeros(rows, dtype=bool)
-    if root_r.size:
-        pick = np.lexsort((np.abs(root_r - guess), root_row))
-        first = np.concatenate([[True], np.diff(root_row[pick]) != 0])
-        chosen = pick[first]
-        out_irr[root_row[chosen]] = root_r[chosen]
-        out_conv[root_row[chosen]] = root_conv[chosen]
-    return out_irr, out_conv, changes, root_row, root_r
+    chosen = np.flatnonzero(keep & (per_row[root_row] == 1))
+    if several.size:
+        pick = several[np.lexsort((np.abs(root_r[several] - guess), root_row[several]))]
+        chosen = np.concatenate([chosen, pick[np.r_[True, np.diff(root_row[pick]) != 0]]])
+    out_conv[root_row[chosen]] = root_good[chosen]
+    out_irr[root_row[chosen]] = np.where(root_good[chosen], root_r[chosen], np.nan)
+    if full:
+        listed = np.flatnonzero(keep & root_good)
+        listed = listed[np.lexsort((root_s[listed], root_row[listed]))]
+    else:
+        listed = np.flatnonzero(keep)
+    return _Solved(
+        out_irr,
+        out_conv,
+        changes,
+        root_row[listed],
+        root_r[listed],
+        beyond_up,
+        beyond_down,
+        incomplete,
+    )
 
 
-def _reason(row: np.ndarray, changes: int, r_arr: np.ndarray, guess: float, conv: bool) -> str:
+def _reason(
+    row: np.ndarray,
+    changes: int,
+    r_arr: np.ndarray,
+    guess: float,
+    conv: bool,
+    beyond_up: bool = False,
+    beyond_down: bool = False,
+    incomplete: bool = False,
+) -> str:
     if changes == 0:
         if not row.any():
             return "no sign change: all flows are zero"
         if (row >= 0).all():
             return "no sign change: all flows non-negative"
         return "no sign change: all flows non-positive"
+    far = []
+    if beyond_up:
+        far.append(f"above {np.expm1(_U_LIMIT_UP):.3g}")
+    if beyond_down:
+        far.append(
+            f"closer to -100% than double precision resolves (1 + rate below "
+            f"{np.exp(-_U_LIMIT_DOWN):.3g})"
+        )
+    far_text = " and ".join(far)
+    note = " (search incomplete: too many candidate intervals)" if incomplete else ""
     if r_arr.size == 0:
+        if far:
+            return (
+                f"no root in range: NPV changes sign only at a rate {far_text}, "
+                f"beyond the rates a double can represent{note}"
+            )
         return (
             f"no root: flows change sign {changes} times but NPV does not reach zero "
-            "for any rate above -100%"
+            f"for any rate above -100%{note}"
         )
     if not conv:
-        return "not converged: Newton iteration stopped before reaching full precision"
+        return (
+            "not converged: NPV at the rate found is not zero to 1e-10 of the flows' "
+            f"discounted size{note}"
+        )
+    if far:
+        note += f"; NPV also changes sign at a rate {far_text}"
     if r_arr.size == 1:
-        return "unique root" if changes == 1 else f"one root ({changes} sign changes)"
+        return ("unique root" if changes == 1 else f"one root ({changes} sign changes)") + note
     listed = ", ".join(f"{r:.6g}" for r in r_arr)
-    return f"several roots ({listed}): returned the one closest to guess={guess:g}"
+    return f"several roots ({listed}): returned the one closest to guess={guess:g}{note}"
 
 
-def _finish(func, v, one_d, solved, guess, full_output, raise_on_failure):
+def _finish(func, v, one_d, solved: _Solved, guess, full_output, raise_on_failure):
     """Turn :func:`_solve` output into what :func:`irr` and :func:`xirr` return."""
-    irr_, conv, changes, root_row, root_r = solved
+    irr_, conv, changes = solved.irr, solved.converged, solved.changes
+    root_row, root_r = solved.root_row, solved.root_r
     rows = irr_.shape[0]
+
+    def reason(i: int, roots: np.ndarray) -> str:
+        if func == "xirr" and not v[i].any():
+            return "no sign change: the flows on each date add up to zero"
+        return _reason(
+            v[i],
+            int(changes[i]),
+            roots,
+            guess,
+            bool(conv[i]),
+            bool(solved.beyond_up[i]),
+            bool(solved.beyond_down[i]),
+            bool(solved.incomplete[i]),
+        )
+
     if raise_on_failure and np.isnan(irr_).any():
         bad = np.flatnonzero(np.isnan(irr_))
         i = int(bad[0])
-        reason = _reason(v[i], int(changes[i]), root_r[root_row == i], guess, bool(conv[i]))
+        why = reason(i, root_r[root_row == i])
         where = "the series" if one_d else f"row {i}"
         more = f" ({bad.size - 1} more rows also failed)" if bad.size > 1 else ""
         raise SolverError(
-            f"{func}: {where} has no internal rate of return: {reason}{more}. "
+            f"{func}: {where} has no internal rate of return: {why}{more}. "
             "A rate of return needs both money out (negative) and money in (positive); "
             "check the signs, or use raise_on_failure=False to get NaN for such rows."
         )
@@ -611,7 +1155,7 @@ def _finish(func, v, one_d, solved, guess, full_output, raise_on_failure):
         return np.float64(irr_[0]) if one_d else irr_
     counts = np.bincount(root_row, minlength=rows)
     roots = np.split(root_r, np.cumsum(counts)[:-1])
-    reasons = [_reason(v[i], int(changes[i]), roots[i], guess, bool(conv[i])) for i in range(rows)]
+    reasons = [reason(i, roots[i]) for i in range(rows)]
     if one_d:
         return IrrResult(np.float64(irr_[0]), roots[0], int(changes[0]), bool(conv[0]), reasons[0])
     return IrrResult(irr_, roots, changes, conv, reasons)
@@ -629,12 +1173,14 @@ class IrrResult:
     irr : numpy.float64 or numpy.ndarray
         The chosen rate per row (the root closest to ``guess``), NaN where there is none.
     roots : numpy.ndarray or list of numpy.ndarray
-        Every rate in (-1, inf) found at which NPV is zero, ascending.
+        Every rate at which NPV changes sign, ascending, each checked as ``irr`` is (see
+        :func:`irr`, Notes, for what is promised), and any rate where NPV touches zero to
+        within rounding.
     sign_changes : int or numpy.ndarray
         Sign changes in the flows, ignoring zeros: an upper bound on the number of roots
         (Descartes' rule of signs), with the same parity.
     converged : bool or numpy.ndarray
-        Whether the chosen root was refined to full double precision.
+        Whether the chosen rate passed the check of NPV at it (always, when there is one).
     reason : str or list of str
         Why the row has the answer it has, e.g. ``"unique root"``,
         ``"no sign change: all flows non-negative"``.
@@ -698,26 +1244,55 @@ def irr(
     earn) gives exactly one rate; none gives no rate (NaN, reason ``"no sign change"``);
     several may give several rates, or none.
 
-    Method. In :math:`s = \\log(1+r)` the NPV (scaled by a positive factor so nothing
-    overflows) is evaluated for all rows on a fixed grid covering
-    :math:`1+r \\in [4\\cdot10^{-18}, 2\\cdot10^{17}]`, 2.5% apart where
-    :math:`1+r \\in [0.05, 20]`. Every sign change between grid points brackets a root;
-    where the rule of signs allows more roots than were bracketed, local minima of
-    :math:`|\\mathrm{NPV}|` are searched (golden section) for a pair of roots inside one
-    grid step, or a double root. Each bracket is then refined by Newton's method, falling
-    back to bisection whenever a step would leave the bracket, to full double precision.
-    All of this is array arithmetic over rows; no Python loop runs per row except to pack
-    the results.
+    What is promised. Every rate at which NPV changes sign is found, for
+    :math:`1 + r` between :math:`2^{-53} \\approx 1.1\\cdot10^{-16}` (closer to -100% a
+    double cannot tell a rate from -100%) and :math:`e^{700} \\approx 10^{304}`; a sign
+    change beyond those limits is named in the reason (``"no root in range: ..."``). The
+    rate returned is the root closest to ``guess``, and it is checked at the double
+    returned: :math:`|\\mathrm{NPV}|` must be at most :math:`10^{-10}` of the flows'
+    discounted size :math:`\\sum_t |v_t| (1+r)^{-t}`, or NPV must change sign between the
+    neighbouring doubles; a rate failing the check is not returned (NaN, reason
+    ``"not converged"``). Zeros before the first or after the last non-zero flow (padding
+    rows to one length) do not change the answer.
+
+    What is not. A rate at which NPV touches zero without changing sign (a root of even
+    multiplicity, such as 10% for the flows 1, -2.2, 1.21) has no sign change to find: it
+    is listed when NPV there is zero to rounding and the search passes close, but it is
+    not promised. Two roots closer than about :math:`10^{-7}` in :math:`\\log(1+r)` cannot
+    be told apart in double precision and are listed once; where NPV is zero to rounding
+    over a stretch of rates (a repeated root blurred by rounding of the flows, whose roots
+    may then lie anywhere in the stretch), the stretch is listed as one root, at its
+    middle.
+
+    Method. Each row is split at :math:`r = 0`. With :math:`u = |\\log(1+r)|` each half is
+    an exponential sum :math:`G(u) = \\sum_k c_k e^{-u\\kappa_k}`, :math:`0 = \\kappa_0 <
+    \\kappa_1 < \\dots`, a positive multiple of NPV in which no weight exceeds 1 (the first
+    non-zero flow on, for :math:`r \\ge 0`; the last one back, for :math:`r \\le 0`; so
+    padding zeros drop out). The roots of each half are counted before they are sought:
+    by Laguerre's rule [4]_ there are at most as many with :math:`u > 0` as the partial
+    sums :math:`c_0, c_0 + c_1, \\dots` have sign changes (for :math:`r \\ge 0` these are the
+    cumulative cash flows: Norstrøm's criterion [5]_), and as many modulo 2. Where the
+    count is not met by the sign changes of :math:`G` on a fixed grid, it is sharpened by
+    counting the partial sums of :math:`(1 + x)^m G` for m up to 256 (Pólya's multiplier
+    [6]_, which adds no root). Where it is still not met (roots close together, or NPV
+    dipping towards zero between grid points) the half is subdivided until every cell
+    provably holds no root or one: every term of :math:`G`, :math:`G'` and :math:`G''` is
+    monotone in :math:`u`, so their positive and negative parts at a cell's ends bound them
+    over the cell (interval arithmetic, [7]_), and a cell is settled when :math:`G`,
+    :math:`G'` or :math:`G''` cannot vanish on it (for :math:`G''`, the tangents at the ends
+    bound a convex :math:`G` from below, and a dip that may cross zero is split where they
+    meet). Each root is then refined by Newton's method fitted to an exponential (exact for
+    two-term sums, cubically convergent), safeguarded by bisection [3]_. All rows are
+    solved together in arrays; the loops run over grid points, subdivision levels and
+    iterations, not rows. Unless every root is asked for, the half holding ``guess`` is
+    solved first and the other only for rows whose best root is no closer to ``guess``
+    than 0 is.
 
     Multiple roots. The returned rate is the root closest to ``guess``. All roots are in
     ``IrrResult.roots``. numpy-financial returns the root closest to zero (pass
     ``guess=0`` to match it); Excel's IRR runs Newton's method from ``guess`` and returns
     whichever root it reaches, usually but not always the nearest one. A business case
     with several rates is better judged by :func:`npv` or :func:`mirr`.
-
-    Where a root exists it is found, unless it lies outside the grid (a rate below
-    -99.9999999999999996% or above 2e17) or two roots are so close that their NPV dip
-    between them is smaller than rounding (then it is reported as one double root).
 
     References
     ----------
@@ -726,6 +1301,17 @@ def irr(
     .. [2] Microsoft, "IRR function", Excel support.
     .. [3] R. P. Brent, *Algorithms for Minimization without Derivatives*, Prentice-Hall,
        1973 (safeguarded root finding).
+    .. [4] E. Laguerre, "Sur la théorie des équations numériques", *Journal de
+       Mathématiques Pures et Appliquées*, 3e série, 9, 1883, pp. 99-146; G. Pólya and
+       G. Szegő, *Problems and Theorems in Analysis II*, Springer, 1976, Part Five,
+       Chapter 1 (the rule of signs for exponential sums and for partial sums).
+    .. [5] C. J. Norstrøm, "A sufficient condition for a unique nonnegative internal rate
+       of return", *Journal of Financial and Quantitative Analysis* 7(3), 1972,
+       pp. 1835-1839.
+    .. [6] G. Pólya, "Über positive Darstellung von Polynomen", *Vierteljahrsschrift der
+       Naturforschenden Gesellschaft in Zürich* 73, 1928, pp. 141-145.
+    .. [7] R. E. Moore, R. B. Kearfott and M. J. Cloud, *Introduction to Interval
+       Analysis*, SIAM, 2009.
 
     Examples
     --------
@@ -754,7 +1340,7 @@ def irr(
     v2 = np.atleast_2d(v)
     tau = np.arange(v2.shape[1], dtype=float)
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-        solved = _solve(v2, tau, g)
+        solved = _solve(v2, tau, g, full_output)
     return _finish("irr", v2, one_d, solved, g, full_output, raise_on_failure)
 
 
@@ -1082,11 +1668,14 @@ def xirr(
 
     Notes
     -----
-    Solves :math:`\\sum_i v_i (1+r)^{-(d_i-d_0)/365} = 0` with the same vectorised grid
-    and safeguarded Newton method as :func:`irr` (exponents need not be whole numbers, and
-    Descartes' rule of signs still bounds the number of roots). Excel iterates from
-    ``guess`` until the result is accurate to 0.000001%; this solver goes to full double
-    precision, so results agree with Excel to the digits Excel shows.
+    Solves :math:`\\sum_i v_i (1+r)^{-(d_i-d_0)/365} = 0` by the method of :func:`irr`,
+    with the same promises (every sign change of NPV found, the rate checked, padding
+    zeros ignored). The exponents need not be whole numbers: Descartes' and Laguerre's
+    rules of signs hold for such exponential sums too, and the subdivision bounds do not
+    depend on them; only Pólya's multiplier needs whole exponents and is skipped. Flows on
+    the same date are added first. Excel iterates from ``guess`` until the result is
+    accurate to 0.000001%; this solver goes to full double precision, so results agree
+    with Excel to the digits Excel shows.
 
     References
     ----------
@@ -1106,6 +1695,9 @@ def xirr(
     g = _check_guess(guess)
     tau = _year_fractions(dates, v.shape[-1])
     v2 = np.atleast_2d(v)
+    if (np.diff(tau) == 0).any():  # flows on one date are one flow
+        starts = np.flatnonzero(np.r_[True, np.diff(tau) != 0])
+        v2, tau = np.add.reduceat(v2, starts, axis=1), tau[starts]
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-        solved = _solve(v2, tau, g)
+        solved = _solve(v2, tau, g, full_output)
     return _finish("xirr", v2, one_d, solved, g, full_output, raise_on_failure)
