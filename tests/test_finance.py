@@ -8,6 +8,9 @@ Microsoft's documentation page for the Excel function.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from decimal import Decimal, localcontext
+from fractions import Fraction
 
 import numpy as np
 import numpy_financial as npf
@@ -29,9 +32,9 @@ from mutualfin.finance import (
 )
 
 try:
-    from strategies import RATES, flow_rows, invest_then_earn
+    from strategies import RATES, flow_rows, flows_from_rates, invest_then_earn
 except ImportError:  # tests/ is a package
-    from tests.strategies import RATES, flow_rows, invest_then_earn
+    from tests.strategies import RATES, flow_rows, flows_from_rates, invest_then_earn
 
 EXCEL_DATES = ["2008-01-01", "2008-03-01", "2008-10-30", "2009-02-15", "2009-04-01"]
 EXCEL_FLOWS = [-10000, 2750, 4250, 3250, 2750]
@@ -41,6 +44,33 @@ def discounted_scale(values, rate):
     """Sum of |flows| discounted at ``rate``: the size an NPV residual is judged against."""
     values = np.atleast_2d(values)
     return (np.abs(values) * (1.0 + rate) ** -np.arange(values.shape[1])).sum(-1)
+
+
+def npv_exact(rate, flows):
+    """NPV and the discounted size of the flows at ``rate``, in exact rational arithmetic on
+    the doubles given (no rounding at all)."""
+    x = 1 / (1 + Fraction(rate))
+    terms = [Fraction(float(v)) * x**t for t, v in enumerate(flows)]
+    return sum(terms), sum(abs(term) for term in terms)
+
+
+def xnpv_precise(rate, flows, dates):
+    """XNPV at ``rate`` to 50 significant digits (actual/365 from the first date)."""
+    days = [(dt.date.fromisoformat(d) - dt.date.fromisoformat(dates[0])).days for d in dates]
+    with localcontext() as ctx:
+        ctx.prec = 50
+        base = 1 + Decimal(rate)
+        return sum(
+            Decimal(float(v)) * base ** (-Decimal(d) / 365)
+            for v, d in zip(flows, days, strict=True)
+        )
+
+
+def assert_root_within(npv_at, rate, width):
+    """NPV changes sign between ``rate - width`` and ``rate + width`` (computed exactly or
+    to 50 digits by ``npv_at``): a root lies within ``width`` of ``rate``."""
+    below, above = npv_at(rate - width), npv_at(rate + width)
+    assert below * above < 0, f"no sign change of NPV within {width} of {rate}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -187,7 +217,8 @@ class TestIrr:
         assert irr([-100, 230, -132], guess=0.19) == pytest.approx(0.2)
 
     def test_double_root_is_found(self):
-        # (1.1x - 1)^2 = 1.21x^2 - 2.2x + 1: NPV touches zero at 10% without crossing
+        # (1.1x - 1)^2 = 1.21x^2 - 2.2x + 1: NPV touches zero at 10% without crossing (in
+        # doubles, 2.2 and 1.21 round so that it crosses twice, 3e-8 apart: too close to tell)
         res = irr([1, -2.2, 1.21], full_output=True)
         assert res.irr == pytest.approx(0.1, abs=1e-6)
 
@@ -225,6 +256,123 @@ class TestIrr:
         res = irr([-100, 110], full_output=True)
         assert res.reason == "unique root"
         assert res.converged is True
+
+
+class TestIrrFindsEveryRoot:
+    """Regression tests for issue 19: each broke before, each expected rate is written out
+    and confirmed by a sign change of NPV around it in exact (or 50-digit) arithmetic."""
+
+    def test_three_close_roots(self):
+        # -1000 (1 - 1.30x)(1 - 1.34x)(1 - 1.41x): rates 30%, 34% and 41%. Only 0.41 was
+        # listed; the rate closest to guess=0.1 is 0.30, as LibreOffice's IRR and
+        # numpy-financial return.
+        flows = [-1000, 4050, -5464.4, 2456.22]
+        res = irr(flows, full_output=True)
+        assert res.roots == pytest.approx([0.30, 0.34, 0.41], abs=1e-10)
+        for rate in (0.30, 0.34, 0.41):
+            assert_root_within(lambda r: npv_exact(r, flows)[0], rate, 1e-10)
+        assert res.irr == pytest.approx(0.30, abs=1e-10)
+        assert npf.irr(flows) == pytest.approx(0.30, abs=1e-10)
+        assert res.reason.startswith("several roots (0.3, 0.34, 0.41)")
+
+    def test_root_hidden_by_a_grid_point(self):
+        # 1000 - 2020x + 1020x^2 = (1 - x)(1000 - 1020x): rates 0 and 2%. Only 0 was found
+        # (it sat on a grid point); 2% is closer to guess=0.1.
+        flows = [1000, -2020, 1020]
+        res = irr(flows, full_output=True)
+        assert res.roots == pytest.approx([0.0, 0.02], abs=1e-12)
+        assert npv_exact(0, flows)[0] == 0
+        assert_root_within(lambda r: npv_exact(r, flows)[0], 0.02, 1e-12)
+        assert res.irr == pytest.approx(0.02, abs=1e-12)
+
+    def test_three_rates_a_point_apart(self):
+        # -1000 (1 - 1.10x)(1 - 1.11x)(1 - 1.12x): 10%, 11% and 12%; only 10% was found
+        flows = [-1000, 3330, -3696.2, 1367.52]
+        res = irr(flows, full_output=True)
+        assert res.roots == pytest.approx([0.10, 0.11, 0.12], abs=1e-10)
+        for rate in (0.10, 0.11, 0.12):
+            assert_root_within(lambda r: npv_exact(r, flows)[0], rate, 1e-10)
+
+    def test_dated_pair_of_negative_roots(self):
+        # A row with two close negative rates (-2.16% and -1.05%; 50-digit roots
+        # -0.0215873888431984464... and -0.0105043207799163064...) gave NaN, "no root".
+        flows = [-1000, 1573, -1229, -382, -394, 5408, -3977]
+        dates = ["2001-01-01", "2002-01-01", "2007-01-01", "2008-01-01", "2009-01-01"]
+        dates += ["2012-01-01", "2013-01-01"]
+        expected = [-0.0215873888431984, -0.0105043207799163]
+        res = xirr(flows, dates, full_output=True)
+        assert res.roots == pytest.approx(expected, abs=1e-14)
+        for rate in expected:
+            assert_root_within(lambda r: xnpv_precise(r, flows, dates), rate, 1e-14)
+        assert res.irr == pytest.approx(expected[1], abs=1e-14)  # closer to guess=0.1
+
+    def test_rate_near_minus_one_over_a_long_horizon(self):
+        # -1 + 0.01 x: 1 + r = 0.01. With 99 trailing zeros an unconverged -0.98937 came back
+        # as the answer, and raise_on_failure did not raise.
+        flows = [-1, 0.01] + [0] * 99
+        assert_root_within(lambda r: npv_exact(r, flows)[0], -0.99, 1e-15)
+        res = irr(flows, full_output=True)
+        assert res.irr == pytest.approx(-0.99, abs=1e-15)
+        assert res.converged and res.reason == "unique root"
+        assert irr(flows, raise_on_failure=True) == pytest.approx(-0.99, abs=1e-15)
+
+    def test_dated_rate_near_minus_one_over_a_century(self):
+        # the same with dates: 0.01 a year in, then a zero flow 98 years later
+        flows, dates = [-1, 0.01, 0], ["2001-01-01", "2002-01-01", "2100-01-01"]
+        assert_root_within(lambda r: xnpv_precise(r, flows, dates), -0.99, 1e-15)
+        assert xirr(flows, dates, raise_on_failure=True) == pytest.approx(-0.99, abs=1e-15)
+
+    def test_tiny_income_gives_a_rate_near_minus_one(self):
+        # -1 + 2e-8 x: 1 + r = 2e-8, rate -0.99999998 (NaN before)
+        flows = [-1, 2e-8] + [0] * 40
+        assert_root_within(lambda r: npv_exact(r, flows)[0], -0.99999998, 1e-16)
+        assert irr(flows) == pytest.approx(-0.99999998, abs=1e-16)
+
+    def test_padding_zeros_change_nothing(self):
+        rows = [[-1000, 4050, -5464.4, 2456.22], [-100, 39, 59, 55, 20], [1000, -2020, 1020]]
+        for row in rows:
+            alone = irr(row, full_output=True)
+            for padded in ([0, 0, *row], row + [0] * 7, [0, *row, 0, 0, 0]):
+                res = irr(padded, full_output=True)
+                assert res.irr == alone.irr
+                np.testing.assert_array_equal(res.roots, alone.roots)
+        # rows of one 2-D array padded to one length, as the module docstring advises
+        table = np.zeros((3, 9))
+        for i, row in enumerate(rows):
+            table[i, 2 : 2 + len(row)] = row
+        got = irr(table)
+        np.testing.assert_allclose(got, [irr(row) for row in rows], rtol=1e-12)
+
+    def test_root_too_close_to_minus_one_is_named(self):
+        # -1 + 1e-17 x: 1 + r = 1e-17, below the spacing of doubles at -1 (2^-53): exactly
+        # -1.0 came back, at which npv() refuses to discount
+        flows = [-1, 1e-17]
+        res = irr(flows, full_output=True)
+        assert np.isnan(res.irr) and res.roots.size == 0
+        assert "closer to -100% than double precision resolves" in res.reason
+        with pytest.raises(SolverError, match="closer to -100% than double precision"):
+            irr(flows, raise_on_failure=True)
+
+    def test_root_above_the_old_limit_is_found(self):
+        # 1e-20 - x: 1 + r = 1e20, beyond the old grid's 2e17 ("does not reach zero")
+        flows = [1e-20, -1]
+        assert_root_within(lambda r: npv_exact(r, flows)[0], 1e20, 1e6)
+        assert irr(flows) == pytest.approx(1e20, rel=1e-13)
+
+    def test_root_beyond_double_range_is_named(self):
+        # 1e-306 - x: 1 + r = 1e306, above the e^700 (about 1e304) searched
+        res = irr([1e-306, -1], full_output=True)
+        assert np.isnan(res.irr)
+        assert res.reason.startswith("no root in range: NPV changes sign only at a rate above")
+
+    def test_dated_flows_on_one_date_are_added(self):
+        res = xirr([-100, 100], ["2001-01-01", "2001-01-01"], full_output=True)
+        assert np.isnan(res.irr)
+        assert res.reason == "no sign change: the flows on each date add up to zero"
+        # -100 and 30 on the first date are one flow of -70
+        assert xirr([-100, 30, 77], ["2001-01-01", "2001-01-01", "2002-01-01"]) == (
+            pytest.approx(0.1, abs=1e-12)
+        )
 
 
 class TestMirr:
@@ -503,3 +651,87 @@ def test_rows_equal_one_at_a_time(flows, rate):
     one_by_one = np.array([irr(row) for row in flows])
     np.testing.assert_allclose(irr(flows), one_by_one, rtol=1e-12, atol=1e-12)
     assert npv(rate, flows) == pytest.approx([npv(rate, row) for row in flows], rel=1e-12)
+
+
+def _rate_groups(rates, flows, npv_at, times=None):
+    """The chosen rates as groups that double precision can tell apart, each with its
+    multiplicity and how closely (in log(1 + r)) a root must be found there.
+
+    Neighbouring rates are one group when equal to 1e-6 or when NPV midway between them is
+    below 1e-11 of the flows' discounted size (``npv_at`` gives both, exactly or to 50
+    digits): NPV is zero to rounding across the stretch, and a root anywhere in it (or just
+    beyond) will do, so allow 2e-2 beyond its ends. A lone simple rate is fixed by the flows
+    only as well as rounding allows: to about eps sum|v_t x^t| / |dNPV/du| (x = 1/(1 + r),
+    u = log(1 + r)).
+    """
+    s = sorted(math.log1p(r) for r in rates)
+    groups = [[s[0], s[0], 1]]
+    for x in s[1:]:
+        lo, hi, mult = groups[-1]
+        value, size = npv_at(math.expm1((hi + x) / 2))
+        if x - hi <= 1e-6 * (1 + abs(x)) or abs(float(value)) <= 1e-11 * float(size):
+            groups[-1] = [lo, x, mult + 1]
+        else:
+            groups.append([x, x, 1])
+    t = np.arange(len(flows)) if times is None else np.asarray(times)
+    out = []
+    for lo, hi, mult in groups:
+        centre = (lo + hi) / 2
+        terms = np.asarray(flows) * np.exp(-centre * t)
+        slope = abs((t * terms).sum())
+        noise = 64 * (len(flows) + 2) * np.finfo(float).eps * np.abs(terms).sum()
+        blurred = any(m > 1 and min(abs(lo - h2), abs(hi - l2)) <= 2e-2 for l2, h2, m in groups)
+        tol = min(2e-2, max(1e-10, noise / max(slope, 1e-300)))
+        out.append((centre, mult, (hi - lo) / 2 + 2e-2 if blurred else tol))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(flows_from_rates())
+def test_irr_finds_every_chosen_rate(case):
+    """Flows built from chosen rates (some a point apart, some within 1e-3, some repeated):
+    every rate where NPV changes sign (odd multiplicity) is found; a repeated rate of even
+    multiplicity has no sign change and is not promised. Every rate listed is near a chosen
+    one and makes NPV zero to 1e-9 of the flows' discounted size, in exact arithmetic."""
+    flows, rates = case
+    res = irr(flows, full_output=True)
+    found = np.log1p(res.roots)
+    for s, mult, tol in _rate_groups(rates, flows, lambda r: npv_exact(r, flows)):
+        if mult % 2:
+            assert np.any(np.abs(found - s) <= tol * (1 + abs(s))), (rates, res.roots)
+    chosen = np.log1p(rates)
+    for r, s in zip(res.roots, found, strict=True):
+        assert np.min(np.abs(chosen - s)) <= 2e-2 * (1 + abs(s)), (rates, res.roots)
+        value, size = npv_exact(r, flows)
+        assert abs(value) <= 1e-9 * size
+    if res.roots.size:
+        assert res.irr == res.roots[np.argmin(np.abs(res.roots - 0.1))]
+        assert irr(flows) == res.irr
+
+
+@settings(max_examples=100, deadline=None)
+@given(flows_from_rates(max_rates=3))
+def test_xirr_finds_every_chosen_rate(case):
+    """The same with dates a fifth of a year (73 days) apart, so the exponents are t/5:
+    NPV is a polynomial in y = (1 + r)^(-1/5), built with roots at the chosen rates."""
+    _, rates = case
+    coef = np.array([-100.0])
+    for rate in rates:
+        coef = np.convolve(coef, [1.0, -((1.0 + rate) ** 0.2)])
+    start = dt.date(2001, 1, 1)
+    dates = [(start + dt.timedelta(days=73 * t)).isoformat() for t in range(coef.size)]
+    res = xirr(coef, dates, full_output=True)
+    found = np.log1p(res.roots)
+
+    def npv_at(rate):
+        value = xnpv_precise(rate, coef, dates)
+        return value, Decimal(float(np.abs(coef).sum())) * (1 + Decimal(rate)) ** -5
+
+    for s, mult, tol in _rate_groups(rates, coef, npv_at, np.arange(coef.size) / 5):
+        if mult % 2:
+            assert np.min(np.abs(found - s)) <= tol * (1 + abs(s)), (rates, res.roots)
+    chosen = np.log1p(rates)
+    for rate, s in zip(res.roots, found, strict=True):
+        assert np.min(np.abs(chosen - s)) <= 2e-2 * (1 + abs(s)), (rates, res.roots)
+        value, size = npv_at(rate)
+        assert abs(value) <= Decimal("1e-9") * size

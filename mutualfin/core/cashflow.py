@@ -672,14 +672,15 @@ def _isolate(half: _Half, idx: np.ndarray):
     right = np.where(np.r_[gp[1:] != gp[:-1], True], n_grid + gp, left + 1)
 
     def is_zero(u: np.ndarray, g: np.ndarray, data: np.ndarray) -> np.ndarray:
-        """|G| within a few times the rounding bound of its computation: zero to rounding."""
-        return np.abs(g) <= 32.0 * _EPS * (m + 2 + u * kmax) * (data[0] + data[1])
+        """|G| within twice the rounding allowance of the certificates: zero to rounding."""
+        return np.abs(g) <= 16.0 * _EPS * (m + 2 + u * kmax) * (data[0] + data[1])
 
     pt_z = is_zero(pt_u, pt_g, pt_data)
     brackets: list[tuple] = [(pt_col[:0], pt_u[:0], pt_u[:0], pt_u[:0], pt_u[:0])]
     touch_col, touch_u = [], []
     incomplete = np.zeros(p, dtype=bool)
     cells = left.size
+    h_floor = 1e-12 / max(kmax, 1.0)
 
     for _level in range(_MAX_LEVELS):
         if not left.size:
@@ -720,9 +721,9 @@ def _isolate(half: _Half, idx: np.ndarray):
         done |= sure & ((curved & ~dip) | (dip & (low > err)))
         chord = np.minimum(sigma * ga, sigma * gb)
         done |= sure & ~change & (chord > 0.125 * h * h * (qpa + qna) + err)
-        # too short to split with no sign change and no certificate: G is within rounding of
-        # zero at an end (|G| <= h^2/8 max|G''| + eta sum|c|), so NPV touches zero there
-        touch = sure & ~change & ~done & (h <= short)
+        # too short to split, with no sign change and no certificate: G could not be told
+        # from zero across the cell (|G| <= (h kappa_max + eta) sum|c|), so NPV touches zero
+        touch = sure & ~change & ~done & (h <= np.maximum(h_floor, 16.0 * _EPS * (1.0 + b)))
         done |= touch
         # an end where G is zero to rounding stands for the roots near it (a cluster). Between
         # two such ends the cell is inside the cluster once it is short; next to a known sign,
@@ -764,15 +765,30 @@ def _isolate(half: _Half, idx: np.ndarray):
         incomplete[np.unique(pt_col[left])] = True
 
     # a run of neighbouring points where G is zero to rounding is one cluster of roots (a
-    # repeated root blurred by rounding, or a root on a grid point): report its middle
+    # repeated root blurred by rounding, or a root on a grid point). If G has known and
+    # opposite signs on either side, the run brackets a sign change, refined like any other;
+    # otherwise NPV touches zero there: report the point of the run where |G| is least
+    # (runs are taken generously, with |G| up to four times that, so a stretch whose NPV
+    # hovers about the limit is not split into several)
     order = np.lexsort((pt_u, pt_col))
-    z, zc, zu = pt_z[order], pt_col[order], pt_u[order]
+    zc, zu, zg = pt_col[order], pt_u[order], pt_g[order]
+    z = is_zero(zu, zg / 4.0, pt_data[:, order])
     same = np.r_[False, (zc[1:] == zc[:-1]) & z[1:] & z[:-1]]
     starts = np.flatnonzero(z & ~same)
     ends = np.flatnonzero(z & ~np.r_[same[1:], False])
+    before, after = np.maximum(starts - 1, 0), np.minimum(ends + 1, zc.size - 1)
+    crossing = (starts > 0) & (ends < zc.size - 1)
+    crossing &= (zc[before] == zc[starts]) & (zc[after] == zc[starts])
+    crossing &= ~z[before] & ~z[after] & ((zg[before] >= 0) != (zg[after] >= 0))
+    sb, sa = before[crossing], after[crossing]
+    brackets.append((zc[sb], zu[sb], zu[sa], zg[sb], zg[sa]))
+    in_z = np.flatnonzero(z)
+    run = np.cumsum(np.isin(in_z, starts)) - 1
+    by_size = np.lexsort((np.abs(zg[in_z]), run))
+    best = in_z[by_size][np.diff(run[by_size], prepend=-1) != 0][~crossing]
     at_points = (
-        np.concatenate([zc[starts], *touch_col]),
-        np.concatenate([0.5 * (zu[starts] + zu[ends]), *touch_u]),
+        np.concatenate([zc[best], *touch_col]),
+        np.concatenate([zu[best], *touch_u]),
     )
 
     # an odd number of roots beyond the limit if G there differs in sign from c_0
@@ -1258,11 +1274,13 @@ def irr(
     What is not. A rate at which NPV touches zero without changing sign (a root of even
     multiplicity, such as 10% for the flows 1, -2.2, 1.21) has no sign change to find: it
     is listed when NPV there is zero to rounding and the search passes close, but it is
-    not promised. Two roots closer than about :math:`10^{-7}` in :math:`\\log(1+r)` cannot
-    be told apart in double precision and are listed once; where NPV is zero to rounding
-    over a stretch of rates (a repeated root blurred by rounding of the flows, whose roots
-    may then lie anywhere in the stretch), the stretch is listed as one root, at its
-    middle.
+    not promised. Where NPV stays within rounding of zero (a few units in the last place
+    of :math:`\\sum_t |v_t| (1+r)^{-t}`) over a stretch of rates, as round a repeated root
+    blurred by the rounding of the flows, or between roots so close that NPV never rises
+    clear of rounding between them, double precision cannot place the roots within the
+    stretch: it is listed as one root, refined to a sign change inside it if NPV has
+    opposite signs on either side, else at the point of least :math:`|\\mathrm{NPV}|`.
+    Roots closer than :math:`10^{-7}` in :math:`\\log(1+r)` are listed once.
 
     Method. Each row is split at :math:`r = 0`. With :math:`u = |\\log(1+r)|` each half is
     an exponential sum :math:`G(u) = \\sum_k c_k e^{-u\\kappa_k}`, :math:`0 = \\kappa_0 <
