@@ -981,8 +981,8 @@ class _Solved:
 def _half_roots(half: _Half, only: np.ndarray | None = None):
     """Every root of the half's columns (or of the columns in ``only``).
 
-    Returns (column, u, passed its check) per root, and the columns whose NPV changes sign
-    beyond the half's limit or whose search hit its work cap.
+    Returns (column, u, passed its check, NPV only touches zero) per root, and the columns
+    whose NPV changes sign beyond the half's limit or whose search hit its work cap.
     """
     count = _laguerre_count(half.coef) if half.count is None else half.count
     need = np.flatnonzero(count != 0)
@@ -1006,7 +1006,9 @@ def _half_roots(half: _Half, only: np.ndarray | None = None):
     u, good = _refine(half, cols, *ends)
     pcols = hard[pc]
     good = np.concatenate([good, _verify(half, pcols, np.expm1(half.side * pu))])
-    return np.concatenate([cols, pcols]), np.concatenate([u, pu]), good, hard[past], hard[capped]
+    touch = np.r_[np.zeros(cols.size, dtype=bool), np.ones(pcols.size, dtype=bool)]
+    cols, u = np.concatenate([cols, pcols]), np.concatenate([u, pu])
+    return cols, u, good, touch, hard[past], hard[capped]
 
 
 def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
@@ -1033,33 +1035,48 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
         only = None
         if lazy and half.side != near:
             only = nearest[half.row] >= abs(guess)
-        cols, u, good, past, capped = _half_roots(half, only)
+        cols, u, good, touch, past, capped = _half_roots(half, only)
         row, s = half.row[cols], half.side * u
-        found.append((row, s, good))
+        found.append((row, s, good, touch, np.full(row.size, half.side)))
         (beyond_up if half.side > 0 else beyond_down)[half.row[past]] = True
         incomplete[half.row[capped]] = True
         if lazy and half.side == near:
             dist = np.where(good, np.abs(np.expm1(s) - guess), np.inf)
             np.minimum.at(nearest, row, dist)
     if found:
-        root_row, root_s, root_good = (np.concatenate(z) for z in zip(*found, strict=True))
+        root_row, root_s, root_good, root_touch, root_side = (
+            np.concatenate(z) for z in zip(*found, strict=True)
+        )
     else:
-        root_row, root_s, root_good = np.zeros(0, dtype=int), np.zeros(0), np.zeros(0, dtype=bool)
+        root_row, root_s = np.zeros(0, dtype=int), np.zeros(0)
+        root_good, root_touch = np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+        root_side = np.zeros(0, dtype=int)
 
     # rows with several roots: sort them, and merge a root reached from both halves (r = 0)
-    # or a cluster closer than rounding can separate
+    # or a cluster closer than rounding can separate. A point where NPV only touches zero
+    # stands for its stretch of rates: it goes if a root of its half is within the cluster
+    # width of it (its half only, so that the answer does not depend on whether the other
+    # half was searched)
     per_row = np.bincount(root_row, minlength=rows)
     several = np.flatnonzero(per_row[root_row] > 1)
     keep = np.ones(root_row.size, dtype=bool)
     if several.size:
         order = several[np.lexsort((root_s[several], root_row[several]))]
-        rs = root_s[order]
-        same = np.diff(root_row[order]) == 0
-        same &= np.diff(rs) <= _MERGE_RTOL * (1 + np.abs(rs[1:]))
-        keep[order[1:][same]] = False
+        rs, touch = root_s[order], root_touch[order]
+        same_row = np.diff(root_row[order]) == 0
+        gap = np.diff(rs)
+        same = same_row & (gap <= _MERGE_RTOL * (1 + np.abs(rs[1:])))
+        near = same_row & (gap <= _CLUSTER_RTOL * (1 + np.abs(rs[1:])))
+        near &= np.diff(root_side[order]) == 0
+        # of two roots within rounding of each other keep a sign change over a touching point
+        first = same & touch[:-1] & ~touch[1:]
+        drop = np.r_[False, (same & ~first) | (near & touch[1:])]  # after a near root
+        drop |= np.r_[first | (near & touch[:-1] & ~touch[1:]), False]  # before a sign change
+        keep[order[drop]] = False
         root_good[order[:-1][same]] |= root_good[order[1:][same]]
-        several = order[~np.r_[False, same]]
-    root_r = np.expm1(root_s)
+        root_good[order[1:][same]] |= root_good[order[:-1][same]]
+        several = order[~drop]
+    root_r = np.expm1(root_s) + 0.0  # (no -0.0)
 
     # the root closest to guess, per row; NaN if it failed its check
     out_irr = np.full(rows, np.nan)
