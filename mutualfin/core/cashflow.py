@@ -379,7 +379,7 @@ class _Half:
     coef: np.ndarray  # (m, p): one column per problem, coef[0] != 0
     kappa: np.ndarray  # (m,) exponents, kappa[0] = 0, increasing
     row: np.ndarray  # (p,) the input row each column belongs to
-    side: int  # +1: r = e^u - 1 >= 0;  -1: r = e^-u - 1 <= 0
+    side: Any  # +1: r = e^u - 1 >= 0;  -1: r = e^-u - 1 <= 0 (or one per column)
     g0: np.ndarray  # (p,) NPV at r = 0, one value for both halves of a row
     count: np.ndarray | None = None  # (p,) Laguerre's bound, if already known
 
@@ -392,7 +392,7 @@ class _Half:
         m = self.kappa.size
         # whole exponents 0, 1, ..., m - 1: Horner's rule and Polya's multiplier apply
         self.dense = bool(np.array_equal(self.kappa, np.arange(m, dtype=float)))
-        self.limit = _U_LIMIT_UP if self.side > 0 else _U_LIMIT_DOWN
+        self.limit = np.where(np.asarray(self.side) > 0, _U_LIMIT_UP, _U_LIMIT_DOWN)
 
 
 def _count_sign_changes(vt: np.ndarray) -> np.ndarray:
@@ -484,6 +484,12 @@ def _halves(vt: np.ndarray, tau: np.ndarray, rows: np.ndarray) -> list[_Half]:
 
 
 # ---- evaluation ------------------------------------------------------------------------
+
+
+def _side(half: _Half, cols: np.ndarray):
+    """The half's side (+1 or -1) for columns ``cols``: one number, or one per column for a
+    batch of several halves' columns (see :func:`_solve`)."""
+    return half.side if np.isscalar(half.side) else half.side[cols]
 
 
 def _take(a: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -605,12 +611,12 @@ def _grid_brackets(half: _Half, idx: np.ndarray):
         vals[-1, far] = _sums(coef[:, None, far], half.kappa, False, ends[far])[0]
     neg = vals < 0
     change = neg[1:] != neg[:-1]
-    found = np.count_nonzero(change, axis=0)
+    found = change.sum(axis=0, dtype=np.int16)
     if not vals.all():
         found[(vals == 0).any(axis=0)] = -1
-    # one sign change (the usual case): the points before it have the sign of the first
+    # one sign change (the usual case): its cell is where it is; several: all of them
     j = np.flatnonzero(found == 1)
-    g = np.count_nonzero(neg == neg[0], axis=0)[j] - 1
+    g = np.argmax(change, axis=0)[j]
     multi = np.flatnonzero(found > 1)
     if multi.size:  # several: all of them
         g_m, j_m = np.nonzero(change[:, multi])
@@ -658,7 +664,7 @@ def _isolate(half: _Half, idx: np.ndarray):
     rest = on_grid[:, 0] + on_grid[:, 1] - a0
     beaten = rest * (1.0 + 8.0 * _EPS * (m + 2 + grid[:, None] * kmax)) < a0
     u_end = np.where(beaten.any(axis=0), grid[np.argmax(beaten, axis=0)], np.inf)
-    limit = half.limit
+    limit = half.limit if half.limit.ndim == 0 else half.limit[idx]
     u_end = np.minimum(u_end, np.minimum(_tail_bound(coef, kappa), limit))
     # starting cells: the grid points below each column's u_end, then u_end itself
     gp, gg = np.nonzero(grid[None, :] < u_end[:, None])  # grid[0] = 0 < u_end
@@ -826,7 +832,7 @@ def _verify(half: _Half, cols: np.ndarray, r: np.ndarray) -> np.ndarray:
     if not cols.size:
         return np.zeros(0, dtype=bool)
     coef = _take(half.coef, cols)
-    side = half.side
+    side = _side(half, cols)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         g, scale = _g_scale(coef, half.kappa, half.dense, side * np.log1p(r))
         ok = np.abs(g) <= _VERIFY_RTOL * scale
@@ -835,7 +841,8 @@ def _verify(half: _Half, cols: np.ndarray, r: np.ndarray) -> np.ndarray:
             lo = np.nextafter(r[bad], -np.inf)
             hi = np.nextafter(r[bad], np.inf)
             twice = np.r_[bad, bad]
-            u2 = side * np.log1p(np.r_[lo, hi])
+            twice_side = np.r_[side[bad], side[bad]] if np.ndim(side) else side
+            u2 = twice_side * np.log1p(np.r_[lo, hi])
             g2 = _g_scale(_take(coef, twice), half.kappa, False, u2)[0]
             ok[bad] = (lo > -1) & (np.sign(g2[: bad.size]) * np.sign(g2[bad.size :]) <= 0)
     return ok & (r > -1)
@@ -912,10 +919,10 @@ def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
     k = cols.size
     u = np.empty(k)
     good = np.zeros(k, dtype=bool)
-    kappa, dense, side = half.kappa, half.dense, half.side
+    kappa, dense = half.kappa, half.dense
     tight = 32.0 * (half.kappa.size + 4) * _EPS
 
-    def check(c, x_prev, x, x_new):
+    def check(c, side, x_prev, x, x_new):
         r = np.expm1(side * x_new)
         e1, e2 = np.abs(x - x_prev), np.abs(x_new - x)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -928,6 +935,7 @@ def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
     u[exact] = np.where(ga[exact] == 0, a[exact], b[exact])
     live = np.flatnonzero(~exact)
     coef = _take(half.coef, cols[live])
+    side = _side(half, cols[live])
     a, b, ga, gb = a[live], b[live], ga[live], gb[live]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # start from the secant in exp(-u), in which G is nearly linear far out
@@ -939,27 +947,28 @@ def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
     x1 = np.where(np.isfinite(x1), np.clip(x1, a, b), mid)
     x2 = _fitted_step(x1, *_g_slopes(coef, kappa, dense, x1))
     x2 = np.where(np.isfinite(x2), np.clip(x2, a, b), mid)
-    done = check(coef, x0, x1, x2)
+    done = check(coef, side, x0, x1, x2)
     u[live] = x2
     good[live[done]] = True
     keep = np.flatnonzero(~done)
-    live, coef = live[keep], _take(coef, keep)
+    live, coef, side = live[keep], _take(coef, keep), side if np.isscalar(side) else side[keep]
     a, b, ga, x_prev, x = a[keep], b[keep], ga[keep], x1[keep], x2[keep]
     for _ in range(_MAX_ITER):
         if not live.size:
             break
         x_new, a, b = _step(coef, kappa, dense, x, a, b, ga)
-        done = check(coef, x_prev, x, x_new)
+        done = check(coef, side, x_prev, x, x_new)
         u[live] = x_new
         good[live[done]] = True
         # a bracket too narrow to split leaves the rest to the looser check
         stuck = b - a <= 4.0 * _EPS * np.maximum(1.0, np.abs(x_new))
         keep = np.flatnonzero(~done & ~stuck)
         live, coef = live[keep], _take(coef, keep)
+        side = side if np.isscalar(side) else side[keep]
         a, b, ga, x_prev, x = a[keep], b[keep], ga[keep], x[keep], x_new[keep]
     # roots at an end of their bracket, or left by the last step: the looser check
     loose = np.flatnonzero(~good)
-    good[loose] = _verify(half, cols[loose], np.expm1(side * u[loose]))
+    good[loose] = _verify(half, cols[loose], np.expm1(_side(half, cols[loose]) * u[loose]))
     return u, good
 
 
@@ -978,11 +987,10 @@ class _Solved:
     incomplete: np.ndarray  # (rows,) the subdivision hit its work cap
 
 
-def _half_roots(half: _Half, only: np.ndarray | None = None):
-    """Every root of the half's columns (or of the columns in ``only``).
-
-    Returns (column, u, passed its check, NPV only touches zero) per root, and the columns
-    whose NPV changes sign beyond the half's limit or whose search hit its work cap.
+def _grid_roots(half: _Half, only: np.ndarray | None = None):
+    """The roots of the half's columns (or of the columns in ``only``) that the counts and the
+    grid settle: (column, u, passed its check) per root, and the columns left for
+    :func:`_subdivided_roots`.
     """
     count = _laguerre_count(half.coef) if half.count is None else half.count
     need = np.flatnonzero(count != 0)
@@ -999,13 +1007,21 @@ def _half_roots(half: _Half, only: np.ndarray | None = None):
                 break
             short[again] = seen[again] != _laguerre_count(_take(half.coef, need[again]), power)
     ok = ~short[bj]
-    hard = need[short]
+    cols = need[bj[ok]]
+    u, good = _refine(half, cols, ba[ok], bb[ok], bga[ok], bgb[ok])
+    return cols, u, good, need[short]
+
+
+def _subdivided_roots(half: _Half, hard: np.ndarray):
+    """Every root of the columns ``hard`` of the half, by :func:`_isolate`.
+
+    Returns (column, u, passed its check, NPV only touches zero) per root, and the columns
+    whose NPV changes sign beyond the half's limit or whose search hit its work cap.
+    """
     (ic, ia, ib, iga, igb), (pc, pu), past, capped = _isolate(half, hard)
-    cols = np.concatenate([need[bj[ok]], hard[ic]])
-    ends = [np.concatenate(z) for z in ((ba[ok], ia), (bb[ok], ib), (bga[ok], iga), (bgb[ok], igb))]
-    u, good = _refine(half, cols, *ends)
-    pcols = hard[pc]
-    good = np.concatenate([good, _verify(half, pcols, np.expm1(half.side * pu))])
+    cols, pcols = hard[ic], hard[pc]
+    u, good = _refine(half, cols, ia, ib, iga, igb)
+    good = np.concatenate([good, _verify(half, pcols, np.expm1(_side(half, pcols) * pu))])
     touch = np.r_[np.zeros(cols.size, dtype=bool), np.ones(pcols.size, dtype=bool)]
     cols, u = np.concatenate([cols, pcols]), np.concatenate([u, pu])
     return cols, u, good, touch, hard[past], hard[capped]
@@ -1016,7 +1032,8 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
 
     Unless every root is wanted, the half of the rate line holding ``guess`` is solved
     first, and the other half only for rows without a root closer to ``guess`` than 0 is:
-    any root across zero is farther away.
+    any root across zero is farther away. The columns the grid cannot settle are
+    subdivided last, those of both halves together when they share their exponents.
     """
     rows = v.shape[0]
     vt = np.ascontiguousarray(v.T)
@@ -1025,24 +1042,47 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
     beyond_up = np.zeros(rows, dtype=bool)
     beyond_down = np.zeros(rows, dtype=bool)
     incomplete = np.zeros(rows, dtype=bool)
-    found = []  # (row, s = log(1 + r), checked) per root
+    found = []  # (row, s = log(1 + r), checked, touching, side) per root
     halves = _halves(vt if cand.size == rows else _take(vt, cand), tau, cand) if cand.size else []
     near = 1 if guess > 0 else -1
     lazy = not full and guess != 0
     halves.sort(key=lambda h: 0 if h.side == near else 1)
     nearest = np.full(rows, np.inf)  # distance from guess to the closest checked root so far
+    left_over = []
     for half in halves:
         only = None
         if lazy and half.side != near:
             only = nearest[half.row] >= abs(guess)
-        cols, u, good, touch, past, capped = _half_roots(half, only)
+        cols, u, good, hard = _grid_roots(half, only)
         row, s = half.row[cols], half.side * u
-        found.append((row, s, good, touch, np.full(row.size, half.side)))
-        (beyond_up if half.side > 0 else beyond_down)[half.row[past]] = True
-        incomplete[half.row[capped]] = True
+        found.append((row, s, good, np.zeros(row.size, dtype=bool), np.full(row.size, half.side)))
+        left_over.append((half, hard))
         if lazy and half.side == near:
             dist = np.where(good, np.abs(np.expm1(s) - guess), np.inf)
             np.minimum.at(nearest, row, dist)
+            nearest[half.row[hard]] = np.inf  # not settled yet: the other half is needed
+    if (
+        len(left_over) == 2
+        and all(h.dense for h, _ in left_over)
+        and (left_over[0][0].kappa.size == left_over[1][0].kappa.size)
+    ):  # (whole periods) one batch for both halves' columns
+        (h1, hard1), (h2, hard2) = left_over
+        both = _Half(
+            np.concatenate([_take(h1.coef, hard1), _take(h2.coef, hard2)], axis=1),
+            h1.kappa,
+            np.concatenate([h1.row[hard1], h2.row[hard2]]),
+            np.r_[np.full(hard1.size, h1.side), np.full(hard2.size, h2.side)],
+            np.concatenate([h1.g0[hard1], h2.g0[hard2]]),
+        )
+        left_over = [(both, np.arange(hard1.size + hard2.size))]
+    for half, hard in left_over:
+        cols, u, good, touch, past, capped = _subdivided_roots(half, hard)
+        side = np.broadcast_to(half.side, half.row.shape)
+        row = half.row[cols]
+        found.append((row, side[cols] * u, good, touch, side[cols]))
+        beyond_up[half.row[past[side[past] > 0]]] = True
+        beyond_down[half.row[past[side[past] < 0]]] = True
+        incomplete[half.row[capped]] = True
     if found:
         root_row, root_s, root_good, root_touch, root_side = (
             np.concatenate(z) for z in zip(*found, strict=True)
