@@ -1101,7 +1101,9 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
     several = np.flatnonzero(per_row[root_row] > 1)
     keep = np.ones(root_row.size, dtype=bool)
     if several.size:
-        order = several[np.lexsort((root_s[several], root_row[several]))]
+        # by row, then rate: one sort of row + (a number in [0, 1) increasing with s)
+        key = root_row[several] + (0.5 + np.arctan(root_s[several]) / np.pi) * (1 - 1e-9)
+        order = several[np.argsort(key, kind="stable")]
         rs, touch = root_s[order], root_touch[order]
         same_row = np.diff(root_row[order]) == 0
         gap = np.diff(rs)
@@ -1122,14 +1124,18 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
     out_irr = np.full(rows, np.nan)
     out_conv = np.zeros(rows, dtype=bool)
     chosen = np.flatnonzero(keep & (per_row[root_row] == 1))
-    if several.size:
-        pick = several[np.lexsort((np.abs(root_r[several] - guess), root_row[several]))]
+    if several.size:  # (sorted by row, then rate: of two as close, the lower rate)
+        dist = np.abs(root_r[several] - guess)
+        best = np.full(rows, np.inf)
+        np.minimum.at(best, root_row[several], dist)
+        pick = several[dist == best[root_row[several]]]
         chosen = np.concatenate([chosen, pick[np.r_[True, np.diff(root_row[pick]) != 0]]])
     out_conv[root_row[chosen]] = root_good[chosen]
     out_irr[root_row[chosen]] = np.where(root_good[chosen], root_r[chosen], np.nan)
     if full:
         listed = np.flatnonzero(keep & root_good)
-        listed = listed[np.lexsort((root_s[listed], root_row[listed]))]
+        key = root_row[listed] + (0.5 + np.arctan(root_s[listed]) / np.pi) * (1 - 1e-9)
+        listed = listed[np.argsort(key, kind="stable")]
     else:
         listed = np.flatnonzero(keep)
     return _Solved(
