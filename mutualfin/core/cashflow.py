@@ -932,11 +932,14 @@ def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
         return small & (np.abs(g) <= tight * scale) & (r > -1)
 
     exact = (ga == 0) | (gb == 0)
-    u[exact] = np.where(ga[exact] == 0, a[exact], b[exact])
-    live = np.flatnonzero(~exact)
+    if exact.any():
+        u[exact] = np.where(ga[exact] == 0, a[exact], b[exact])
+        live = np.flatnonzero(~exact)
+        a, b, ga, gb = a[live], b[live], ga[live], gb[live]
+    else:
+        live = np.arange(k)
     coef = _take(half.coef, cols[live])
     side = _side(half, cols[live])
-    a, b, ga, gb = a[live], b[live], ga[live], gb[live]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # start from the secant in exp(-u), in which G is nearly linear far out
         ea, eb = np.exp(-a), np.exp(-b)
@@ -1007,8 +1010,10 @@ def _grid_roots(half: _Half, only: np.ndarray | None = None):
                 break
             short[again] = seen[again] != _laguerre_count(_take(half.coef, need[again]), power)
     ok = ~short[bj]
-    cols = need[bj[ok]]
-    u, good = _refine(half, cols, ba[ok], bb[ok], bga[ok], bgb[ok])
+    if not ok.all():
+        bj, ba, bb, bga, bgb = bj[ok], ba[ok], bb[ok], bga[ok], bgb[ok]
+    cols = need[bj]
+    u, good = _refine(half, cols, ba, bb, bga, bgb)
     return cols, u, good, need[short]
 
 
