@@ -680,7 +680,9 @@ def _rate_groups(rates, flows, npv_at, times=None):
         terms = np.asarray(flows) * np.exp(-centre * t)
         slope = abs((t * terms).sum())
         noise = 64 * (len(flows) + 2) * np.finfo(float).eps * np.abs(terms).sum()
-        blurred = any(m > 1 and min(abs(lo - h2), abs(hi - l2)) <= 2e-2 for l2, h2, m in groups)
+        blurred = mult > 1 or any(
+            m > 1 and min(abs(lo - h2), abs(hi - l2)) <= 2e-2 for l2, h2, m in groups
+        )
         tol = min(2e-2, max(1e-10, noise / max(slope, 1e-300)))
         out.append((centre, mult, (hi - lo) / 2 + 2e-2 if blurred else tol))
     return out
@@ -724,8 +726,7 @@ def test_xirr_finds_every_chosen_rate(case):
     found = np.log1p(res.roots)
 
     def npv_at(rate):
-        value = xnpv_precise(rate, coef, dates)
-        return value, Decimal(float(np.abs(coef).sum())) * (1 + Decimal(rate)) ** -5
+        return xnpv_precise(rate, coef, dates), xnpv_precise(rate, np.abs(coef), dates)
 
     for s, mult, tol in _rate_groups(rates, coef, npv_at, np.arange(coef.size) / 5):
         if mult % 2:
