@@ -845,7 +845,7 @@ def _verify(half: _Half, cols: np.ndarray, r: np.ndarray) -> np.ndarray:
     coef = _take(half.coef, cols)
     side = _side(half, cols)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        g, scale = _g_scale(coef, half.kappa, half.dense, side * np.log1p(r))
+        g, scale = _g_scale(coef, half.kappa, half.dense, None, _x_of_rate(r, side))
         ok = np.abs(g) <= _VERIFY_RTOL * scale
         bad = np.flatnonzero(~ok & (r > -1))
         if bad.size:
@@ -883,12 +883,17 @@ def _g_slopes(coef: np.ndarray, kappa: np.ndarray, dense: bool, u: np.ndarray):
     return p, p1, p2
 
 
-def _g_scale(coef: np.ndarray, kappa: np.ndarray, dense: bool, u: np.ndarray):
-    """G and sum |c_k| exp(-u kappa_k) at u (one point per column of ``coef``)."""
+def _x_of_rate(r: np.ndarray, side) -> np.ndarray:
+    """x = exp(-u) for the double rate r itself: 1 / (1 + r) above zero, 1 + r below."""
+    return np.where(np.asarray(side) > 0, 1.0 / (1.0 + r), 1.0 + r)
+
+
+def _g_scale(coef: np.ndarray, kappa: np.ndarray, dense: bool, u, x=None):
+    """G and sum |c_k| exp(-u kappa_k) at u, or at x = exp(-u) (one point per column)."""
     if not dense:
-        w = _weights(kappa, u)
+        w = _weights(kappa, -np.log(x) if u is None else u)
         return (coef * w).sum(axis=0), (np.abs(coef) * w).sum(axis=0)
-    x = np.exp(-u)
+    x = np.exp(-u) if x is None else x
     g = coef[-1].copy()
     s = np.abs(g)
     for j in range(coef.shape[0] - 2, -1, -1):
@@ -936,9 +941,10 @@ def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
     def check(c, side, x_prev, x, x_new):
         r = np.expm1(side * x_new)
         e1, e2 = np.abs(x - x_prev), np.abs(x_new - x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            g, scale = _g_scale(c, kappa, dense, side * np.log1p(r))
-            left = e2 * (e2 / e1) ** 3
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            g, scale = _g_scale(c, kappa, dense, None, _x_of_rate(r, side))
+            q = e2 / e1
+            left = e2 * q * q * q
         small = (e2 == 0) | (left <= 1e-15 * np.maximum(1.0, np.abs(x_new)))
         return small & (np.abs(g) <= tight * scale) & (r > -1)
 
