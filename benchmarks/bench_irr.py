@@ -8,8 +8,9 @@ Run ``python benchmarks/bench_irr.py``. For 10,000 seeded random cash-flow rows 
 * a Python loop calling ``pyxirr.irr`` / ``npv`` once per row (pyxirr is a
   benchmark-only dependency: ``pip install mutualfin[bench]``).
 
-and prints a table of times (median of 5 runs in this process; the 120-period loops are
-timed on a sample of rows and scaled), speed ratios against the targets (irr at least 2x
+and prints a table of times (median of 5 runs in this process, the contenders timed in turn
+so that a change in the machine's load touches all alike; the 120-period loops are timed
+on a sample of rows and scaled), speed ratios against the targets (irr at least 2x
 the pyxirr loop and 20x the numpy-financial loop on 10 periods), agreement counts
 (|difference| < 1e-9) and failure counts (NaN for a row where a rate exists). A rate
 "exists" for a row if any of the three libraries returns a rate at which the NPV is zero
@@ -67,6 +68,19 @@ def median_of(func, runs: int = RUNS) -> tuple[float, object]:
     return float(np.median(times)), result
 
 
+def medians_interleaved(funcs: dict, runs: int = RUNS) -> dict:
+    """Median wall time and last result of each function, timed in turn ``runs`` times (one
+    warm-up call each first), so a change in the machine's load touches all of them alike."""
+    times: dict = {name: [] for name in funcs}
+    results = {name: func() for name, func in funcs.items()}
+    for _ in range(runs):
+        for name, func in funcs.items():
+            start = time.perf_counter()
+            results[name] = func()
+            times[name].append(time.perf_counter() - start)
+    return {name: (float(np.median(times[name])), results[name]) for name in funcs}
+
+
 def pyxirr_irr(row: np.ndarray) -> float:
     value = pyxirr.irr(row, silent=True)
     return np.nan if value is None else value
@@ -91,16 +105,23 @@ def run(periods: int, loop_rows: int, npf_rows: int) -> list[str]:
     lines = []
 
     # --- IRR ---
-    t_mf, mf = median_of(lambda: irr(values))
-    t_mf0, mf0 = median_of(lambda: irr(values, guess=0.0))
-    t_npf, ref_part = median_of(lambda: np.array([npf.irr(r) for r in values[:npf_rows]]))
+    funcs = {
+        "mf": lambda: irr(values),
+        "npf": lambda: np.array([npf.irr(r) for r in values[:npf_rows]]),
+    }
+    if pyxirr is not None:
+        funcs["px"] = lambda: np.array([pyxirr_irr(r) for r in sample])
+    timed = medians_interleaved(funcs)
+    t_mf, mf = timed["mf"]
+    t_npf, ref_part = timed["npf"]
     t_npf *= ROWS / npf_rows
     ref = np.concatenate([ref_part, [npf.irr(r) for r in sample[npf_rows:]]])
     if pyxirr is not None:
-        t_px, px = median_of(lambda: np.array([pyxirr_irr(r) for r in sample]))
+        t_px, px = timed["px"]
         t_px *= ROWS / loop_rows
     else:
         t_px, px = float("nan"), np.full(loop_rows, np.nan)
+    t_mf0, mf0 = median_of(lambda: irr(values, guess=0.0))
 
     mf_s, mf0_s = mf[:loop_rows], mf0[:loop_rows]
     exists = is_root(sample, mf_s) | is_root(sample, ref) | is_root(sample, px)

@@ -527,9 +527,14 @@ def _moments(coef: np.ndarray, kappa: np.ndarray, orders: tuple[int, ...]) -> np
     return np.stack([coef * kappa[:, None] ** q if q else coef for q in orders], axis=1)
 
 
+# Below this many points Horner's rule (two array operations per coefficient) costs more
+# in calls than the exponentials it saves: evaluate with exp and a sum instead.
+_FEW = 64
+
+
 def _sums(stack: np.ndarray, kappa: np.ndarray, dense: bool, u: np.ndarray) -> np.ndarray:
     """sum_k stack[k] exp(-u kappa_k) for each set in the (m, s, k) stack: shape (s, k)."""
-    if dense:
+    if dense and u.size >= _FEW:
         return _horner(stack, np.exp(-u))
     return np.einsum("msk,mk->sk", stack, _weights(kappa, u))
 
@@ -861,7 +866,7 @@ def _verify(half: _Half, cols: np.ndarray, r: np.ndarray) -> np.ndarray:
 
 def _g_slopes(coef: np.ndarray, kappa: np.ndarray, dense: bool, u: np.ndarray):
     """G, -G' and G'' at u (one point per column of ``coef``)."""
-    if not dense:
+    if not dense or u.size < _FEW:
         w = _weights(kappa, u) * coef
         kw = kappa[:, None] * w
         return w.sum(axis=0), kw.sum(axis=0), (kappa[:, None] * kw).sum(axis=0)
@@ -890,7 +895,7 @@ def _x_of_rate(r: np.ndarray, side) -> np.ndarray:
 
 def _g_scale(coef: np.ndarray, kappa: np.ndarray, dense: bool, u, x=None):
     """G and sum |c_k| exp(-u kappa_k) at u, or at x = exp(-u) (one point per column)."""
-    if not dense:
+    if not dense or (u if x is None else x).size < _FEW:
         w = _weights(kappa, -np.log(x) if u is None else u)
         return (coef * w).sum(axis=0), (np.abs(coef) * w).sum(axis=0)
     x = np.exp(-u) if x is None else x
@@ -917,7 +922,7 @@ def _step(coef, kappa, dense, x, a, b, ga):
     # (a step that rounds to nothing may land on an end of the bracket)
     x_new = np.where((newton >= a) & (newton <= b), newton, 0.5 * (a + b))
     x_new = np.where((fit >= a) & (fit <= b), fit, x_new)
-    return np.where(g == 0, x, x_new), a, b
+    return np.where(g == 0, x, x_new), a, b, d1
 
 
 def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
@@ -938,15 +943,19 @@ def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
     kappa, dense = half.kappa, half.dense
     tight = 32.0 * (half.kappa.size + 4) * _EPS
 
-    def check(c, side, x_prev, x, x_new):
+    def check(c, side, x_prev, x, x_new, slope=None):
         r = np.expm1(side * x_new)
         e1, e2 = np.abs(x - x_prev), np.abs(x_new - x)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             g, scale = _g_scale(c, kappa, dense, None, _x_of_rate(r, side))
             q = e2 / e1
             left = e2 * q * q * q
-        small = (e2 == 0) | (left <= 1e-15 * np.maximum(1.0, np.abs(x_new)))
-        return small & (np.abs(g) <= tight * scale) & (r > -1)
+            small = (e2 == 0) | (left <= 1e-15 * np.maximum(1.0, np.abs(x_new)))
+            if slope is not None:  # or the step is within what rounding in G allows
+                small |= e2 <= 4.0 * tight * scale / np.abs(slope)
+        # (a step at the rounding floor: nothing left to gain, the looser check decides)
+        floor = e2 <= 4.0 * _EPS * np.maximum(1.0, np.abs(x_new))
+        return small & (np.abs(g) <= tight * scale) & (r > -1), floor
 
     exact = (ga == 0) | (gb == 0)
     if exact.any():
@@ -967,7 +976,7 @@ def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
     x1 = np.where(np.isfinite(x1), np.clip(x1, a, b), mid)
     x2 = _fitted_step(x1, *_g_slopes(coef, kappa, dense, x1))
     x2 = np.where(np.isfinite(x2), np.clip(x2, a, b), mid)
-    done = check(coef, side, x0, x1, x2)
+    done = check(coef, side, x0, x1, x2)[0]  # (a clipped step is not at the floor)
     u[live] = x2
     good[live[done]] = True
     keep = np.flatnonzero(~done)
@@ -976,13 +985,13 @@ def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
     for _ in range(_MAX_ITER):
         if not live.size:
             break
-        x_new, a, b = _step(coef, kappa, dense, x, a, b, ga)
-        done = check(coef, side, x_prev, x, x_new)
+        x_new, a, b, slope = _step(coef, kappa, dense, x, a, b, ga)
+        done, floor = check(coef, side, x_prev, x, x_new, slope)
         u[live] = x_new
         good[live[done]] = True
         # a bracket too narrow to split leaves the rest to the looser check
-        stuck = b - a <= 4.0 * _EPS * np.maximum(1.0, np.abs(x_new))
-        keep = np.flatnonzero(~done & ~stuck)
+        floor |= b - a <= 4.0 * _EPS * np.maximum(1.0, np.abs(x_new))
+        keep = np.flatnonzero(~done & ~floor)
         live, coef = live[keep], _take(coef, keep)
         side = side if np.isscalar(side) else side[keep]
         a, b, ga, x_prev, x = a[keep], b[keep], ga[keep], x[keep], x_new[keep]
