@@ -423,10 +423,10 @@ def _halves(vt: np.ndarray, tau: np.ndarray, rows: np.ndarray) -> list[_Half]:
         # Laguerre's bounds for both halves from one running sum S_j of the flows: the upper
         # half's partial sums are S_0, ..., S_(n-1) = NPV(0), the lower half's NPV(0) - S_j.
         # Each is certain when it exceeds its rounding bound (3 (2n + 8) eps sum|v|).
-        size = np.abs(vt[0])
+        abs_sum = np.abs(vt[0])
         for j in range(1, n):
-            size += np.abs(vt[j])
-        size *= (2 * n + 8) * _EPS
+            abs_sum += np.abs(vt[j])
+        size = abs_sum * ((2 * n + 8) * _EPS)
         g0 = vt.sum(axis=0)
         running = vt[0].copy()
         sure = np.abs(g0) > size
@@ -452,10 +452,13 @@ def _halves(vt: np.ndarray, tau: np.ndarray, rows: np.ndarray) -> list[_Half]:
         up[~sure] = -1
         down[~sure] = -1
         kappa = tau.copy()
-        return [
+        halves = [
             _Half(vt, kappa, rows, 1, g0, up),
             _Half(vt[::-1].copy(), kappa, rows, -1, g0, down),
         ]
+        for half in halves:
+            half.abs_sum = abs_sum  # (sets the cached property)
+        return halves
     g0 = vt.sum(axis=0)
     nonzero = vt != 0
     first = np.argmax(nonzero, axis=0)
@@ -561,23 +564,16 @@ def _laguerre_count(coef: np.ndarray, power: int = 0) -> np.ndarray:
 
     The sign changes of the partial sums of the coefficients of (1 + x)**power G(x), in order
     of exponent (for ``power`` > 0 the exponents must be 0, 1, ..., m - 1). A partial sum
-    within its rounding bound of zero makes the count unknown. No BLAS call: a multi-threaded
-    matrix product is much slower than these shapes need on a busy machine.
+    within its rounding bound of zero makes the count unknown.
     """
     m, p = coef.shape
     gamma = (2 * (m + power) + 8) * _EPS
+    mat = _polya_sums_matrix(m, power)
+    sums = _product(mat, coef, np.empty((m + power, p)))
     if power > 16:  # the partial sums grow from 1 to 2**power: bound each one
-        mat = _polya_sums_matrix(m, power)
-        sums = np.einsum("wm,mp->wp", mat, coef)
-        bound = np.einsum("wm,mp->wp", mat, np.abs(coef))
+        bound = _product(mat, np.abs(coef), np.empty((m + power, p)))
         bound *= gamma
     else:
-        sums = np.zeros((m + power, p))
-        sums[:m] = coef
-        for _ in range(power):  # multiply by 1 + x
-            sums[1:] += sums[:-1].copy()
-        for j in range(1, m + power):
-            sums[j] += sums[j - 1]
         bound = np.abs(coef).sum(axis=0)  # times 2**power bounds every partial sum of |.|
         bound *= gamma * 2.0**power
     certain = (np.abs(sums) > bound).all(axis=0)
