@@ -687,7 +687,7 @@ def _isolate(half: _Half, idx: np.ndarray):
     pt_g = pt_data[0] - pt_data[1]
     pt_g[:n_grid][gg == 0] = half.g0[idx][gp[gg == 0]]  # NPV at r = 0: one value per row
     left = np.arange(n_grid)
-    right = np.where(np.r_[gp[1:] != gp[:-1], True], n_grid + gp, left + 1)
+    right = np.where(np.append(gp[1:] != gp[:-1], True), n_grid + gp, left + 1)
 
     def is_zero(u: np.ndarray, g: np.ndarray, data: np.ndarray) -> np.ndarray:
         """|G| within twice the rounding allowance of the certificates: zero to rounding."""
@@ -791,9 +791,9 @@ def _isolate(half: _Half, idx: np.ndarray):
     order = np.lexsort((pt_u, pt_col))
     zc, zu, zg = pt_col[order], pt_u[order], pt_g[order]
     z = is_zero(zu, zg / 4.0, pt_data[:, order])
-    same = np.r_[False, (zc[1:] == zc[:-1]) & z[1:] & z[:-1]]
+    same = np.insert((zc[1:] == zc[:-1]) & z[1:] & z[:-1], 0, False)
     starts = np.flatnonzero(z & ~same)
-    ends = np.flatnonzero(z & ~np.r_[same[1:], False])
+    ends = np.flatnonzero(z & ~np.append(same[1:], False))
     before, after = np.maximum(starts - 1, 0), np.minimum(ends + 1, zc.size - 1)
     crossing = (starts > 0) & (ends < zc.size - 1)
     crossing &= (zc[before] == zc[starts]) & (zc[after] == zc[starts])
@@ -1049,7 +1049,7 @@ def _subdivided_roots(half: _Half, hard: np.ndarray):
     cols, pcols = hard[ic], hard[pc]
     u, good = _refine(half, cols, ia, ib, iga, igb)
     good = np.concatenate([good, _verify(half, pcols, np.expm1(_side(half, pcols) * pu))])
-    touch = np.r_[np.zeros(cols.size, dtype=bool), np.ones(pcols.size, dtype=bool)]
+    touch = np.arange(cols.size + pcols.size) >= cols.size
     cols, u = np.concatenate([cols, pcols]), np.concatenate([u, pu])
     return cols, u, good, touch, hard[past], hard[capped]
 
@@ -1098,7 +1098,7 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
             np.concatenate([_take(h1.coef, hard1), _take(h2.coef, hard2)], axis=1),
             h1.kappa,
             np.concatenate([h1.row[hard1], h2.row[hard2]]),
-            np.r_[np.full(hard1.size, h1.side), np.full(hard2.size, h2.side)],
+            np.where(np.arange(hard1.size + hard2.size) < hard1.size, h1.side, h2.side),
             np.concatenate([h1.g0[hard1], h2.g0[hard2]]),
         )
         left_over = [(both, np.arange(hard1.size + hard2.size))]
@@ -1139,8 +1139,8 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
         near &= np.diff(root_side[order]) == 0
         # of two roots within rounding of each other keep a sign change over a touching point
         first = same & touch[:-1] & ~touch[1:]
-        drop = np.r_[False, (same & ~first) | (near & touch[1:])]  # after a near root
-        drop |= np.r_[first | (near & touch[:-1] & ~touch[1:]), False]  # before a sign change
+        drop = np.insert((same & ~first) | (near & touch[1:]), 0, False)  # after a near root
+        drop |= np.append(first | (near & touch[:-1] & ~touch[1:]), False)  # before a sign change
         keep[order[drop]] = False
         root_good[order[:-1][same]] |= root_good[order[1:][same]]
         root_good[order[1:][same]] |= root_good[order[:-1][same]]
@@ -1156,7 +1156,7 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
         best = np.full(rows, np.inf)
         np.minimum.at(best, root_row[several], dist)
         pick = several[dist == best[root_row[several]]]
-        chosen = np.concatenate([chosen, pick[np.r_[True, np.diff(root_row[pick]) != 0]]])
+        chosen = np.concatenate([chosen, pick[np.diff(root_row[pick], prepend=-1) != 0]])
     out_conv[root_row[chosen]] = root_good[chosen]
     out_irr[root_row[chosen]] = np.where(root_good[chosen], root_r[chosen], np.nan)
     if full:
