@@ -905,9 +905,15 @@ def _g_scale(coef: np.ndarray, kappa: np.ndarray, dense: bool, u, x=None):
     return g, s
 
 
-def _step(coef, kappa, dense, x, a, b, ga):
+def _step(coef, kappa, dense, x, a, b, ga, before):
     """One safeguarded step towards the root in [a, b] from x: the fitted Newton step, or
-    Newton's if that leaves the bracket (shrunk with the sign of G at x), or bisection."""
+    Newton's if that leaves the bracket (shrunk with the sign of G at x), or bisection.
+
+    As in Numerical Recipes' ``rtsafe``, a step longer than half the step ``before`` the last
+    one is replaced by bisection, so that steps that do not shrink (Newton's method crawling
+    towards a root far away, where one term of G dwarfs the rest) cannot use up the
+    iterations.
+    """
     g, d1, d2 = _g_slopes(coef, kappa, dense, x)
     right = (g >= 0) == (ga >= 0)  # G(x) has the sign of G(a): the root is to the right
     a = np.where(right, x, a)
@@ -918,6 +924,7 @@ def _step(coef, kappa, dense, x, a, b, ga):
     # (a step that rounds to nothing may land on an end of the bracket)
     x_new = np.where((newton >= a) & (newton <= b), newton, 0.5 * (a + b))
     x_new = np.where((fit >= a) & (fit <= b), fit, x_new)
+    x_new = np.where(2.0 * np.abs(x_new - x) > before, 0.5 * (a + b), x_new)
     return np.where(g == 0, x, x_new), a, b, d1
 
 
@@ -963,9 +970,11 @@ def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
     coef = _take(half.coef, cols[live])
     side = _side(half, cols[live])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        # start from the secant in exp(-u), in which G is nearly linear far out
-        ea, eb = np.exp(-a), np.exp(-b)
-        x0 = -np.log(ea - ga * (eb - ea) / (gb - ga))
+        # start from the secant in exp(-u), in which G is nearly linear far out, written as a
+        # weighted mean of the ends (weights of one sign: no cancellation when |G(a)| is
+        # many orders of magnitude above |G(b)|)
+        wa, wb = gb / (gb - ga), ga / (ga - gb)
+        x0 = -np.log(wa * np.exp(-a) + wb * np.exp(-b))
     x0 = np.where((x0 > a) & (x0 < b), x0, 0.5 * (a + b))
     mid = 0.5 * (a + b)
     x1 = _fitted_step(x0, *_g_slopes(coef, kappa, dense, x0))
@@ -978,10 +987,12 @@ def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
     keep = np.flatnonzero(~done)
     live, coef, side = live[keep], _take(coef, keep), side if np.isscalar(side) else side[keep]
     a, b, ga, x_prev, x = a[keep], b[keep], ga[keep], x1[keep], x2[keep]
+    before = np.abs(x1 - x0)[keep]  # the step before the last one
     for _ in range(_MAX_ITER):
         if not live.size:
             break
-        x_new, a, b, slope = _step(coef, kappa, dense, x, a, b, ga)
+        x_new, a, b, slope = _step(coef, kappa, dense, x, a, b, ga, before)
+        before = np.abs(x - x_prev)
         done, floor = check(coef, side, x_prev, x, x_new, slope)
         u[live] = x_new
         good[live[done]] = True
@@ -991,6 +1002,7 @@ def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
         live, coef = live[keep], _take(coef, keep)
         side = side if np.isscalar(side) else side[keep]
         a, b, ga, x_prev, x = a[keep], b[keep], ga[keep], x[keep], x_new[keep]
+        before = before[keep]
     # roots at an end of their bracket, or left by the last step: the looser check
     loose = np.flatnonzero(~good)
     good[loose] = _verify(half, cols[loose], np.expm1(_side(half, cols[loose]) * u[loose]))
