@@ -359,6 +359,30 @@ class TestIrrFindsEveryRoot:
         assert_root_within(lambda r: npv_exact(r, flows)[0], 1e20, 1e6)
         assert irr(flows) == pytest.approx(1e20, rel=1e-13)
 
+    def test_root_far_above_a_tiny_outlay_is_found(self):
+        # -1 + 1e300 x: 1 + r = 1e300, so r = 1e300 - 1, which is 1e300 as a double. NPV at
+        # the midpoint of the first bracket is 1e284 times the outlay: Newton's method crept
+        # towards the root in steps of 1 in log(1 + r) and gave up ("no root")
+        for flows in ([-1, 1e300], [1e-300, -1]):
+            assert_root_within(lambda r, f=flows: npv_exact(r, f)[0], 1e300, 1e288)
+            assert irr(flows) == pytest.approx(1e300, rel=1e-12)
+
+    def test_flows_near_the_largest_double(self):
+        # -1 + x + x^2 = 0 at x = (sqrt(5) - 1) / 2, so 1 + r is the golden ratio 1.618...;
+        # times 1e308 the sum of the flows overflowed and a false root at 0 came back
+        flows = [-1e308, 1e308, 1e308]
+        golden = (1 + math.sqrt(5)) / 2 - 1
+        assert irr(flows) == pytest.approx(golden, rel=1e-14)
+        assert irr([-1, 1, 1]) == irr(flows)
+        dates = ["2001-01-01", "2002-01-01", "2003-01-01"]
+        assert xirr(flows, dates) == pytest.approx(golden, rel=1e-14)
+
+    def test_subnormal_flows(self):
+        # 1e-323 is exactly twice the smallest double 5e-324, so 1 + r = 2. With so few
+        # significant bits NPV rounded to zero at 0.35, which was returned as the root
+        res = irr([-5e-324, 1e-323], full_output=True)
+        assert res.irr == 1.0 and res.roots.tolist() == [1.0]
+
     def test_root_beyond_double_range_is_named(self):
         # 1e-306 - x: 1 + r = 1e306, above the e^700 (about 1e304) searched
         res = irr([1e-306, -1], full_output=True)

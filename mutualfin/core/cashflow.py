@@ -1075,6 +1075,15 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
     subdivided last, those of both halves together when they share their exponents.
     """
     rows = v.shape[0]
+    # a row whose largest flow is within 2^64 of overflow or of the subnormals is scaled by a
+    # power of two (exactly) to bring that flow to [0.5, 1): sums of flows near the largest
+    # double would overflow, and flows near the smallest have few significant bits, so
+    # that NPV rounds to zero at rates that are not roots
+    big = np.abs(v).max(axis=1)
+    extreme = (big > 2.0**960) | ((big < 2.0**-960) & (big > 0))
+    if extreme.any():
+        v = v.copy()
+        v[extreme] = np.ldexp(v[extreme], -np.frexp(big[extreme])[1][:, None])
     vt = np.ascontiguousarray(v.T)
     changes = _count_sign_changes(vt)
     cand = np.flatnonzero(changes > 0)
