@@ -409,6 +409,17 @@ def _count_sign_changes(vt: np.ndarray) -> np.ndarray:
     return np.count_nonzero((filled[1:] * filled[:-1]) < 0, axis=0)
 
 
+def _down(a: np.ndarray) -> np.ndarray:
+    """Sums down the columns of ``a``, row after row: the same order of additions for a
+    column whatever the number of columns (numpy's ``sum`` adds one column of a contiguous
+    array pairwise, several row by row), so that a row's rate does not move in its last
+    digit with the rows solved beside it."""
+    out = a[0].copy()
+    for row in a[1:]:
+        out += row
+    return out
+
+
 def _halves(vt: np.ndarray, tau: np.ndarray, rows: np.ndarray) -> list[_Half]:
     """Split the columns of ``vt`` (periods, rows; each with a sign change) into their
     r >= 0 and r <= 0 halves.
@@ -427,7 +438,7 @@ def _halves(vt: np.ndarray, tau: np.ndarray, rows: np.ndarray) -> list[_Half]:
         for j in range(1, n):
             abs_sum += np.abs(vt[j])
         size = abs_sum * ((2 * n + 8) * _EPS)
-        g0 = vt.sum(axis=0)
+        g0 = _down(vt)
         running = vt[0].copy()
         sure = np.abs(g0) > size
         up = np.zeros(rows.size, dtype=int)
@@ -459,7 +470,7 @@ def _halves(vt: np.ndarray, tau: np.ndarray, rows: np.ndarray) -> list[_Half]:
         for half in halves:
             half.abs_sum = abs_sum  # (sets the cached property)
         return halves
-    g0 = vt.sum(axis=0)
+    g0 = _down(vt)
     nonzero = vt != 0
     first = np.argmax(nonzero, axis=0)
     last = n - 1 - np.argmax(nonzero[::-1], axis=0)
@@ -530,14 +541,9 @@ def _moments(coef: np.ndarray, kappa: np.ndarray, orders: tuple[int, ...]) -> np
     return np.stack([coef * kappa[:, None] ** q if q else coef for q in orders], axis=1)
 
 
-# Below this many points Horner's rule (two array operations per coefficient) costs more
-# in calls than the exponentials it saves: evaluate with exp and a sum instead.
-_FEW = 64
-
-
 def _sums(stack: np.ndarray, kappa: np.ndarray, dense: bool, u: np.ndarray) -> np.ndarray:
     """sum_k stack[k] exp(-u kappa_k) for each set in the (m, s, k) stack: shape (s, k)."""
-    if dense and u.size >= _FEW:
+    if dense:
         return _horner(stack, np.exp(-u))
     return np.einsum("msk,mk->sk", stack, _weights(kappa, u))
 
@@ -609,7 +615,13 @@ def _grid_brackets(half: _Half, idx: np.ndarray):
     w = _weights(half.kappa, grid[1:])
     vals = np.empty((grid.size + 1, p))
     vals[0] = half.g0[idx]
-    _product(np.ascontiguousarray(w.T), coef, vals[1:-1])
+    # coefficient by coefficient, so that each column's sums are added in the same order
+    # whatever the batch (a BLAS product's order depends on the number of columns, and a
+    # row's rate would then move in its last digit with its neighbours)
+    inner = vals[1:-1]
+    np.multiply(w[0][:, None], coef[0], out=inner)
+    for j in range(1, coef.shape[0]):
+        inner += w[j][:, None] * coef[j]
     vals[-1] = coef[0]  # the sign of G beyond the tail bound
     ends = np.full(p, grid[-1])
     a0 = np.abs(coef[0])
@@ -862,10 +874,10 @@ def _verify(half: _Half, cols: np.ndarray, r: np.ndarray) -> np.ndarray:
 
 def _g_slopes(coef: np.ndarray, kappa: np.ndarray, dense: bool, u: np.ndarray):
     """G, -G' and G'' at u (one point per column of ``coef``)."""
-    if not dense or u.size < _FEW:
+    if not dense:
         w = _weights(kappa, u) * coef
         kw = kappa[:, None] * w
-        return w.sum(axis=0), kw.sum(axis=0), (kappa[:, None] * kw).sum(axis=0)
+        return _down(w), _down(kw), _down(kappa[:, None] * kw)
     # Horner's rule for p(x) = sum_j c_j x^j and its derivatives p1 = p', p2 = p''/2
     x = np.exp(-u)
     p = coef[-1].copy()
@@ -891,9 +903,9 @@ def _x_of_rate(r: np.ndarray, side) -> np.ndarray:
 
 def _g_scale(coef: np.ndarray, kappa: np.ndarray, dense: bool, u, x=None):
     """G and sum |c_k| exp(-u kappa_k) at u, or at x = exp(-u) (one point per column)."""
-    if not dense or (u if x is None else x).size < _FEW:
+    if not dense:
         w = _weights(kappa, -np.log(x) if u is None else u)
-        return (coef * w).sum(axis=0), (np.abs(coef) * w).sum(axis=0)
+        return _down(coef * w), _down(np.abs(coef) * w)
     x = np.exp(-u) if x is None else x
     g = coef[-1].copy()
     s = np.abs(g)
