@@ -117,7 +117,7 @@ class CaseDiff:
     """The result of :func:`diff`: the changed inputs and the bridge.
 
     ``parts[row][figure]`` is each changed input's part of a figure's movement (rows in the
-    order of :attr:`changes`, then :data:`NOT_ATTRIBUTABLE`); ``old_values`` and
+    order of ``changes``, then :data:`NOT_ATTRIBUTABLE`); ``old_values`` and
     ``new_values`` are the two cases' figures; ``labels`` names each figure.
     """
 
