@@ -2,8 +2,8 @@
 
 ::
 
-    mutualfin run CASE [-o workbook.xlsx] [--overwrite] [--store-values] [--no-verify]
-                       [--no-excel-rules] [--format table|json|csv]
+    mutualfin run CASE [-o workbook.xlsx] [--overwrite] [--store-values] [--no-protect]
+                       [--no-verify] [--no-excel-rules] [--format table|json|csv]
     mutualfin check CASE [--format table|json]
     mutualfin simulate CASE [-n 10000] [--seed 1] [--floor 0] [--format table|json|csv]
     mutualfin verify WORKBOOK CASE [--live 2] [--no-excel-rules]
@@ -264,6 +264,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             appraisal=appraisal,
             risk=risk,
             store_values=args.store_values,
+            protect=not args.no_protect,
             **cover,
         )
     except BaseException:
@@ -820,6 +821,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--store-values",
         action="store_true",
         help="save recalculated values too, so previews show figures",
+    )
+    run.add_argument(
+        "--no-protect",
+        action="store_true",
+        help="leave the sheets unprotected (by default every sheet is protected without a "
+        "password, only the yellow input cells unlocked)",
     )
     run.add_argument("--no-verify", action="store_true", help="skip verification")
     run.add_argument("--no-excel-rules", action="store_true", help=_NO_EXCEL_RULES)

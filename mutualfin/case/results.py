@@ -196,6 +196,7 @@ class Results:
         store_values: bool = False,
         created: Any = None,
         diff: Any = None,
+        protect: bool = True,
         **cover: Any,
     ):
         """Write the business-case workbook (cover, contents, summary, inputs, parameters,
@@ -206,7 +207,9 @@ class Results:
         :class:`~mutualfin.appraisal.Appraisal`; ``risk``: tables of values for the Risk sheet;
         ``store_values``: save LibreOffice's recalculated file, so previews show figures.
         ``created``: a datetime fixing the workbook's timestamps, so the same case gives a
-        byte-identical file.
+        byte-identical file. ``protect`` (default True): every sheet protected without a
+        password, only the input cells unlocked, so a formula cannot be typed over by accident
+        (Review > Unprotect Sheet in Excel turns it off); False writes it unprotected.
         ``diff``: a :func:`mutualfin.diff` of an earlier version of the case against this
         one, written as a Bridge sheet (what changed, and why the figures moved).
         Returns the path. The file appears complete or not at all; an existing file is
@@ -221,7 +224,11 @@ class Results:
                 f"to_excel: path must be the workbook's file path (str or pathlib.Path), got "
                 f"{type(path).__name__}"
             )
-        for arg, flag in (("overwrite", overwrite), ("store_values", store_values)):
+        for arg, flag in (
+            ("overwrite", overwrite),
+            ("store_values", store_values),
+            ("protect", protect),
+        ):
             if not isinstance(flag, bool | np.bool_):
                 raise InputError(f"to_excel: {arg} must be True or False, got {flag!r:.60}")
         if created is not None and not isinstance(created, dt.datetime):
@@ -270,6 +277,7 @@ class Results:
             store_values=store_values,
             created=created,
             diff=diff,
+            protect=bool(protect),
         )
 
     def verify(self, path: str | os.PathLike, **kwargs: Any):

@@ -52,6 +52,15 @@ from mutualfin.workbook.layout import (
     render_formula,
     render_row,
 )
+from mutualfin.workbook.safeguards import (
+    MAX_CELL_TEXT,
+    MAX_NAME,
+    add_date_validation,
+    add_input_validation,
+    check_header,
+    protect,
+    record_truncation,
+)
 
 __all__ = ["PALETTE", "atomic_save", "safe_text", "save_bytes", "write_workbook"]
 
@@ -132,12 +141,15 @@ def number_format(unit: str) -> str:
     return NUMBER_FORMATS.get(unit, NUMBER_FORMATS.get(head, "#,##0.00"))
 
 
-def safe_text(cell, text: object) -> None:
+def safe_text(cell, text: object, *, cut: bool = False) -> None:
     """Write user text as text, never as a formula (=, +, -, @, tab, CR at the start).
 
     Text a workbook cannot hold (a control character such as ESC or NUL, given through the
     Python API where no case file checked it) is refused with a WorkbookError, not left to
-    openpyxl's IllegalCharacterError."""
+    openpyxl's IllegalCharacterError. Text longer than an Excel cell holds (32,767
+    characters) is refused too, naming the cell; with ``cut`` (text mutualfin made for a
+    values table, not a label or source the user gave) it is cut to fit, the cut is said at
+    the end of the cell, and the workbook records it (:func:`safeguards.truncations`)."""
     s = "" if text is None else str(text)
     bad = ILLEGAL_CHARACTERS_RE.search(s)
     if bad is not None:
@@ -145,6 +157,17 @@ def safe_text(cell, text: object) -> None:
             f"text {s!r:.80} holds a control character ({bad.group()!r}) that a workbook "
             "cannot hold; remove it from the label, source or name it came from"
         )
+    if len(s) > MAX_CELL_TEXT:
+        where = f"{cell.parent.title}!{cell.coordinate}"
+        if not cut:
+            raise WorkbookError(
+                f"text for {where} is {len(s):,} characters, over the {MAX_CELL_TEXT:,} an "
+                f"Excel cell holds: {s!r:.60}...; shorten the label, source or name it came "
+                "from"
+            )
+        note = f" [cut here: {len(s):,} characters, over the {MAX_CELL_TEXT:,} a cell holds]"
+        record_truncation(cell.parent.parent, where, len(s))
+        s = s[: MAX_CELL_TEXT - len(note)] + note
     cell.value = s
     if s.startswith(_DANGEROUS_START):
         cell.data_type = "s"
@@ -179,6 +202,23 @@ def _pin_timestamps(data: bytes, created: dt.datetime) -> bytes:
             info.external_attr = 0o600 << 16
             dst.writestr(info, part)
     return out.getvalue()
+
+
+def _defined_name(name: str) -> str:
+    """The Excel defined name of an input, refused if longer than Excel allows."""
+    xname = excel_name(name)
+    if len(xname) > MAX_NAME:
+        raise WorkbookError(
+            f"input name {name[:60]!r}... is {len(xname):,} characters; an Excel defined name "
+            f"holds at most {MAX_NAME}: give the input a shorter name"
+        )
+    return xname
+
+
+def protect_workbook(wb: Workbook) -> None:
+    """Protect every sheet without a password, the input cells (the palette's input yellow)
+    unlocked: see :mod:`mutualfin.workbook.safeguards`."""
+    protect(wb, PALETTE["input_fill"])
 
 
 def _exists(path: Path) -> bool:
@@ -366,6 +406,8 @@ def _page_setup(ws, title: str, marking: str = "") -> None:
         ws.oddFooter.right.text = marking.replace("&", "&&")
     ws.oddFooter.left.text = "&A"
     ws.oddFooter.center.text = "Page &P of &N"
+    check_header(str(ws.oddHeader), f"title {len(title):,} characters, marking {len(marking):,}")
+    check_header(str(ws.oddFooter), f"marking {len(marking):,} characters")
 
 
 def _widths(ws, n_periods: int) -> None:
@@ -447,16 +489,24 @@ def write_workbook(
     title: str = "mutualfin model",
     scenario: int = 0,
     created: dt.datetime | None = None,
+    protect: bool = True,
 ) -> Path:
     """Write the model behind ``evaluation`` as a live workbook.
 
     Input cells hold the input values of ``scenario``; every calculation is a formula.
     Returns the path written. The file appears complete or not at all. ``created`` fixes the
-    timestamps so the same model gives the same bytes.
+    timestamps so the same model gives the same bytes. Every input cell carries data
+    validation from its bounds; with ``protect`` (the default) every sheet is protected
+    without a password, only the input cells unlocked (see
+    :mod:`mutualfin.workbook.safeguards`).
     """
     if not isinstance(path, str | os.PathLike):
         raise wrong_kind("write_workbook", "path", "the workbook's file path", path, {})
+    if not isinstance(protect, bool):
+        raise WorkbookError(f"write_workbook: protect must be True or False, got {protect!r:.60}")
     wb = build_workbook(evaluation, title=title, scenario=scenario)
+    if protect:
+        protect_workbook(wb)
     return atomic_save(wb, Path(path), overwrite, created)
 
 
@@ -504,7 +554,7 @@ def build_workbook(
         cell.fill, cell.font, cell.number_format = _INPUT_FILL, _INPUT_FONT, number_format(inp.unit)
         safe_text(ws.cell(row=r, column=5), inp.source)
         ref = f"Inputs!$D${r}"
-        wb.defined_names[excel_name(inp.name)] = DefinedName(excel_name(inp.name), attr_text=ref)
+        wb.defined_names[_defined_name(inp.name)] = DefinedName(excel_name(inp.name), attr_text=ref)
     period_inputs = [i for i in model.inputs.values() if i.kind == "period"]
     if period_inputs:
         hr = 4 + len(scalar) + 1
@@ -649,6 +699,14 @@ def build_workbook(
         _write_calc_sheet(ws, model, layout, sheet, names, title)
     for ws in wb.worksheets:
         _page_setup(ws, title, marking)
+    add_input_validation(wb, model, layout)
+    dates = []
+    for key, r in layout.within_rows.items():
+        if key[1] is not None:
+            dates.append(f"{get_column_letter(TOTAL_COL)}{r}")
+        if key[2] is not None:
+            dates.append(f"{get_column_letter(OPENING_COL)}{r}")
+    add_date_validation(wb["Timeline"], dates)
     return wb
 
 
