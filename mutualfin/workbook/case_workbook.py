@@ -33,7 +33,9 @@ from openpyxl.worksheet.pagebreak import Break
 from mutualfin.case.statements import CHECK_TOLERANCE, STATEMENTS
 from mutualfin.core.checks import check_text, wrong_kind
 from mutualfin.errors import InputError, MutualfinError, WorkbookError
+from mutualfin.workbook import charts
 from mutualfin.workbook.layout import FIRST_PERIOD_COL, TOTAL_COL, quote_sheet
+from mutualfin.workbook.safeguards import highlight_below, highlight_failures, truncations
 from mutualfin.workbook.writer import (
     _DATA_FILL,
     _INPUT_FILL,
@@ -44,6 +46,7 @@ from mutualfin.workbook.writer import (
     build_workbook,
     number_format,
     plan_layout,
+    protect_workbook,
     safe_text,
     save_bytes,
 )
@@ -487,7 +490,7 @@ def _values_table(
         for c, v in enumerate(rec, start=col):
             cell = ws.cell(row=r, column=c)
             if isinstance(v, str) or v is None:
-                safe_text(cell, "" if v is None else v)
+                safe_text(cell, "" if v is None else v, cut=True)
             elif isinstance(v, bool | np.bool_):
                 safe_text(cell, "yes" if v else "no")
             elif isinstance(v, int | float | np.integer | np.floating):
@@ -505,7 +508,7 @@ def _values_table(
                     if names[c - col] in formats:
                         cell.number_format = formats[names[c - col]]
             else:
-                safe_text(cell, str(v))
+                safe_text(cell, str(v), cut=True)
             cell.fill = _DATA_FILL
     return row + 1 + len(frame)
 
@@ -542,9 +545,28 @@ def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.Data
         if len(frame.columns) == 1:  # a list of sentences: each runs across the page
             r = _sentences(ws, frame, r + 1) + 1
             continue
-        r = _values_table(ws, frame, r + 1, formats=formats) + 2
+        header_row = r + 1
+        chart = _chart_of(ws, key, frame, header_row + charts.CHART_ROWS, heading)
+        if chart is not None:  # Excel's own chart of the table, between heading and table
+            if r > 30:  # a new printed page, so the chart is not cut in two
+                ws.row_breaks.append(Break(id=r - 1))
+            ws.add_chart(chart, f"A{header_row}")
+            header_row += charts.CHART_ROWS
+        r = _values_table(ws, frame, header_row, formats=formats) + 2
     _fit_widths(ws, high=30)
     _sentence_heights(ws)
+
+
+def _chart_of(ws, key: str, frame: pd.DataFrame, header_row: int, heading: str):
+    """The chart of a values table, if it has one: the tornado, a Monte Carlo line's
+    percentiles by period (a fan chart), the options appraisal."""
+    if key == "tornado":
+        return charts.tornado_chart(ws, frame, header_row, title=heading)
+    if key.endswith("_percentiles") and key != "metric_percentiles":
+        return charts.fan_chart(ws, frame, header_row, title=heading)
+    if key.startswith("Options ranked"):
+        return charts.appraisal_chart(ws, frame, header_row)
+    return None
 
 
 _SENTENCE_COLUMNS = 8
@@ -650,6 +672,8 @@ def _checks_sheet(wb: Workbook, results, extras: list[Extra]) -> None:
     ws.column_dimensions["B"].width = 70
     ws.column_dimensions["C"].width = 26
     ws.column_dimensions["D"].width = 10
+    statuses = [f"D{e.row}" for e in extras if e.sheet == "Checks" and e.kind != "abs_sum"]
+    highlight_failures(ws, statuses)
 
 
 def appraisal_tables(appraisal) -> dict[str, pd.DataFrame]:
@@ -714,6 +738,29 @@ def appraisal_tables(appraisal) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def _highlight_cash(wb: Workbook, results, extras: list[Extra]) -> None:
+    """Closing cash below the case's cash floor in red, on the Statements and the Summary."""
+    from openpyxl.utils import get_column_letter
+
+    model = results.case.model
+    if "closing_cash" not in model.lines:
+        return
+    if "finance.cash_floor" in model.inputs:  # an input cell: the rule follows it
+        floor = "finance_cash_floor"
+    else:  # the case's floor, used by no formula, so written into the rule itself
+        finance = getattr(results.case, "finance", None)
+        value = float(getattr(getattr(finance, "inputs", None), "cash_floor", 0.0) or 0.0)
+        floor = f"{value:.15g}"
+    layout, _ = plan_layout(model)
+    sheet, row = layout.lines["closing_cash"]
+    first = get_column_letter(FIRST_PERIOD_COL)
+    last = get_column_letter(FIRST_PERIOD_COL + model.timeline.n - 1)
+    highlight_below(wb[sheet], f"{first}{row}:{last}{row}", floor)
+    for e in extras:
+        if e.line == "closing_cash" and e.sheet in wb.sheetnames:
+            highlight_below(wb[e.sheet], f"{get_column_letter(e.col)}{e.row}", floor)
+
+
 def build_case_workbook(
     results,
     *,
@@ -721,6 +768,7 @@ def build_case_workbook(
     appraisal=None,
     risk: dict[str, pd.DataFrame] | None = None,
     diff=None,
+    protect: bool = True,
 ) -> Workbook:
     cover = cover or Cover(title=results.case.name)
     wb = build_workbook(results.evaluation, title=cover.title, marking=cover.marking)
@@ -750,8 +798,28 @@ def build_case_workbook(
         _page_setup(ws, cover.title, cover.marking)
         if ws.title in ("Cover", "Contents", "Summary", "Checks", "Appraisal", "Risk", "Bridge"):
             ws.freeze_panes = None
+    _highlight_cash(wb, results, extras)
+    _list_truncations(wb)
+    if protect:
+        protect_workbook(wb)
     wb.active = 0
     return wb
+
+
+def _list_truncations(wb: Workbook) -> None:
+    """Every text cut to fit an Excel cell, listed below the checks (see
+    :func:`~mutualfin.workbook.safeguards.truncations`)."""
+    cuts = truncations(wb)
+    if not cuts or "Checks" not in wb.sheetnames:
+        return
+    ws = wb["Checks"]
+    r = ws.max_row + 2
+    safe_text(ws.cell(row=r, column=1), "Text cut to fit Excel's 32,767 characters in a cell")
+    ws.cell(row=r, column=1).font = Font(bold=True)
+    for where, length in cuts:
+        r += 1
+        safe_text(ws.cell(row=r, column=1), where)
+        safe_text(ws.cell(row=r, column=2), f"{length:,} characters, cut to fit")
 
 
 def write_case_workbook(
@@ -765,16 +833,23 @@ def write_case_workbook(
     store_values: bool = False,
     created: dt.datetime | None = None,
     diff=None,
+    protect: bool = True,
 ) -> Path:
     """Write the business-case workbook; with ``store_values``, the file saved is the one
     LibreOffice recalculated, so viewers without a calculation engine show the figures.
     ``created`` fixes the workbook's timestamps (and the cover date), so the same case gives
     a byte-identical file. ``diff``, from :func:`mutualfin.diff`, adds a Bridge sheet: what
-    changed since an earlier version of the case."""
+    changed since an earlier version of the case. With ``protect`` (the default) every
+    sheet is protected without a password, the input cells unlocked
+    (:mod:`mutualfin.workbook.safeguards`)."""
     _check_results(results, "write_case_workbook")
+    if not isinstance(protect, bool):
+        raise WorkbookError(f"protect must be True or False, got {protect!r:.60}")
     if created is not None and cover is not None and cover.date is None:
         cover.date = created.date()
-    wb = build_case_workbook(results, cover=cover, appraisal=appraisal, risk=risk, diff=diff)
+    wb = build_case_workbook(
+        results, cover=cover, appraisal=appraisal, risk=risk, diff=diff, protect=protect
+    )
     target = Path(path)
     if not store_values:
         return atomic_save(wb, target, overwrite, created)
