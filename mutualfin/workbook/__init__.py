@@ -4,6 +4,9 @@ rules, prove it equal to Python.
 - :mod:`~mutualfin.workbook.layout`: where every row sits, and every A1 reference;
 - :mod:`~mutualfin.workbook.writer`: a model as a workbook of live formulas (atomic save);
 - :mod:`~mutualfin.workbook.case_workbook`: the business case's cabinet workbook;
+- :mod:`~mutualfin.workbook.safeguards`: data validation of the input cells, protection
+  without a password, red rules for failures, Excel's limits;
+- :mod:`~mutualfin.workbook.charts`: Excel's own charts of the values tables;
 - :mod:`~mutualfin.workbook.portable`: the worksheet functions the writer may emit, and the
   scan for formulas that depend on how an engine treats logical values;
 - :mod:`~mutualfin.workbook.recalc`: LibreOffice recalculation, headless;
