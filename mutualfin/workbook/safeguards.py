@@ -249,13 +249,18 @@ def protect(wb, input_rgb: str) -> None:
     """Protect every sheet without a password, leaving the input cells (those filled
     ``input_rgb``, the palette's input yellow) unlocked; columns and rows may still be
     resized. Excel's default for every cell is locked, so locking the rest needs nothing."""
+    # the workbook's fills that are the input yellow, by index: comparing a cell's fill index
+    # costs far less than reading its fill
+    yellow = {
+        k
+        for k, fill in enumerate(wb._fills)
+        if getattr(fill, "fill_type", None) == "solid"
+        and str(fill.fgColor.rgb)[-6:].upper() == input_rgb.upper()
+    }
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                fill = cell.fill
-                if fill is not None and fill.fill_type == "solid":
-                    if str(fill.fgColor.rgb)[-6:].upper() == input_rgb.upper():
-                        cell.protection = _UNLOCKED
+        for cell in list(ws._cells.values()):  # the cells written (iter_rows would add blanks)
+            if cell.has_style and cell._style.fillId in yellow:
+                cell.protection = _UNLOCKED
         p = ws.protection
         p.sheet = True
         p.formatColumns = False  # False: allowed (openpyxl's True means protected)
