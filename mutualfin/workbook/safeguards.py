@@ -41,6 +41,7 @@ __all__ = [
     "MAX_NAME",
     "MAX_VALIDATION_TEXT",
     "Rule",
+    "add_date_validation",
     "add_input_validation",
     "allowed_text",
     "check_header",
@@ -49,6 +50,7 @@ __all__ = [
     "input_rule",
     "protect",
     "record_truncation",
+    "truncations",
 ]
 
 #: the most characters an Excel cell holds ("Total number of characters that a cell can

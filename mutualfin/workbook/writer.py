@@ -149,7 +149,8 @@ def safe_text(cell, text: object, *, cut: bool = False) -> None:
     openpyxl's IllegalCharacterError. Text longer than an Excel cell holds (32,767
     characters) is refused too, naming the cell; with ``cut`` (text mutualfin made for a
     values table, not a label or source the user gave) it is cut to fit, the cut is said at
-    the end of the cell, and the workbook records it (:func:`safeguards.truncations`)."""
+    the end of the cell, and the workbook records it
+    (:func:`mutualfin.workbook.safeguards.truncations`)."""
     s = "" if text is None else str(text)
     bad = ILLEGAL_CHARACTERS_RE.search(s)
     if bad is not None:
