@@ -75,3 +75,49 @@ def test_period_of():
 def test_bad_timelines_say_what_to_fix(kwargs, message):
     with pytest.raises(TimelineError, match=message):
         Timeline(**kwargs)
+
+
+def test_months_then_years():
+    """24 months, then financial years: labels, dates, lengths and yearly flags."""
+    tl = Timeline(2026, years=4, freq="monthly", monthly_years=2)
+    assert tl.n == 26 and tl.mixed
+    assert tl.labels[0] == "Apr 2026" and tl.labels[23] == "Mar 2028"
+    assert tl.labels[24:] == ["2028/29", "2029/30"]
+    assert tl.starts[24] == dt.date(2028, 4, 1) and tl.ends[24] == dt.date(2029, 3, 31)
+    assert tl.months.tolist() == [1] * 24 + [12, 12]
+    assert tl.year_fraction[23] == pytest.approx(1 / 12) and tl.year_fraction[24] == 1
+    assert tl.year_index.tolist() == [0] * 12 + [1] * 12 + [2, 3]
+    assert tl.year_start.tolist() == [1] + [0] * 11 + [1] + [0] * 11 + [1, 1]
+    assert tl.year_end.tolist() == [0] * 11 + [1] + [0] * 11 + [1, 1, 1]
+    assert tl.elapsed[11] == pytest.approx(1.0) and tl.elapsed[-1] == pytest.approx(4.0)
+    # the first of January falls in January of each monthly year, and in each annual period
+    assert np.flatnonzero(tl.in_month(1)).tolist() == [9, 21, 24, 25]
+    assert tl.describe() == "24 months then 2 financial years"
+    assert tl.annual().labels == ["2026/27", "2027/28", "2028/29", "2029/30"]
+
+
+def test_months_then_years_convert_to_financial_years():
+    tl = Timeline(2026, years=3, freq="monthly", monthly_years=1)
+    values = np.arange(tl.n, dtype=float)  # 0..11 months, then 12 and 13 for two years
+    assert tl.to_annual(values, "flow").tolist() == [sum(range(12)), 12.0, 13.0]
+    assert tl.to_annual(values, "balance").tolist() == [11.0, 12.0, 13.0]
+    assert tl.from_annual(np.array([1.0, 2.0, 3.0])).tolist() == [1.0] * 12 + [2.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"freq": "annual", "monthly_years": 2}, "for a monthly timeline"),
+        ({"freq": "monthly", "monthly_years": 0}, "from 1 to the timeline's 3"),
+        ({"freq": "monthly", "monthly_years": 4}, "from 1 to the timeline's 3"),
+        ({"freq": "monthly", "monthly_years": 1.5}, "whole number of years"),
+        (
+            {"freq": "monthly", "monthly_years": 1, "start": "2026-07-01"},
+            "turns from months to years must start on the first day of a financial year",
+        ),
+    ],
+)
+def test_bad_months_then_years_say_what_to_fix(kwargs, message):
+    args = {"start": 2026, "years": 3, **kwargs}
+    with pytest.raises(TimelineError, match=message):
+        Timeline(**args)

@@ -12,7 +12,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mutualfin.engine.nodes import Expr, Input, Line, ParamRef, Previous, TimeVar
+    from mutualfin.engine.nodes import (
+        ByYear,
+        Expr,
+        FromYear,
+        Input,
+        Line,
+        ParamRef,
+        Previous,
+        TimeVar,
+    )
 
 __all__ = ["RenderContext"]
 
@@ -46,3 +55,9 @@ class RenderContext(Protocol):  # pragma: no cover - a protocol: documentation a
 
     def line_by_name(self, name: str) -> Line:
         """The model's line of that name."""
+
+    def by_year_ref(self, node: ByYear) -> str:
+        """A line by period summed (or closed) over this column's financial year."""
+
+    def from_year_ref(self, node: FromYear) -> str:
+        """A line by financial year's value for the year of this period."""

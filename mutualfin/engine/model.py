@@ -16,6 +16,7 @@ without expanding (scenarios x entities x periods) unless something needs every 
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import html
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,10 +29,12 @@ import pandas as pd
 from mutualfin.engine.nodes import (
     Aggregate,
     BinOp,
+    ByYear,
     Const,
     CumSum,
     Entities,
     Expr,
+    FromYear,
     Func,
     Growth,
     IfMissing,
@@ -59,10 +62,17 @@ from mutualfin.errors import (
 __all__ = ["Evaluation", "Model"]
 
 
+#: the two period spaces of a model: its timeline's periods, and financial years
+NATIVE, YEAR = "native", "year"
+
+
 @dataclass(frozen=True)
 class Shape:
     entity: Entities | None
     period: bool
+    #: "native" (the timeline's periods), "year" (financial years, see ``by_year``) or None
+    #: (no periods, or a timeline row or parameter, which takes the space of its line)
+    space: str | None = None
 
 
 def _walk(expr: Expr) -> Iterable[Expr]:
@@ -91,6 +101,15 @@ class Model:
     params : ParameterStore, optional
         Where ``param(...)`` values come from; the shipped UK parameters by default.
 
+    Notes
+    -----
+    Lines are by the timeline's periods, or **by financial year** when their definition
+    summarises a line by period with :func:`~mutualfin.engine.nodes.by_year` (or refers to
+    such a line): their rows have one column per financial year of ``timeline.annual()``, and
+    the timeline rows and parameters they use are taken by year. A line by period may take a
+    yearly figure back with :func:`~mutualfin.engine.nodes.from_year`. Lines of the two kinds
+    cannot depend on each other in a loop through ``previous``.
+
     Examples
     --------
     >>> from mutualfin.engine import Input, Line, Model, Timeline, growth, previous
@@ -106,6 +125,8 @@ class Model:
         if not isinstance(timeline, Timeline):
             raise TimelineError(f"a model needs a Timeline, got {type(timeline).__name__}")
         self.timeline = timeline
+        #: the financial years of the timeline, for lines by financial year
+        self.annual_timeline = timeline if timeline.freq == "annual" else timeline.annual()
         if params is None:
             from mutualfin.params import default_store
 
@@ -158,6 +179,7 @@ class Model:
         self._infer_shapes()
         self._materialise()
         self._order()
+        self._record_uses()
 
     def _register(self, node: Expr, owner: Line, add_line, pending_refs) -> None:
         if isinstance(node, Line):
@@ -183,6 +205,12 @@ class Model:
             self.param_refs.setdefault(node.key, node)
         elif isinstance(node, TimeVar):
             self.time_vars.setdefault(node.key, node)
+        elif isinstance(node, ByYear | FromYear):
+            # the Timeline rows a yearly summary is written with in the workbook (SUMIF by
+            # the start date of each period's financial year, or of the closing period's)
+            close = isinstance(node, ByYear) and node.how == "close"
+            for kind in ["fy_close" if close else "fy_start"]:
+                self.time_vars.setdefault((kind, None, None), TimeVar(kind))
 
     def _register_axis(self, axis: Entities) -> None:
         other = self.entity_axes.get(axis.name)
@@ -222,20 +250,25 @@ class Model:
                         )
 
     # -- shapes --------------------------------------------------------------------------------
+    def _line_shape(self, line: Line, s: Shape) -> Shape:
+        if line.kind == "metric":
+            return Shape(s.entity, False, None)
+        return Shape(s.entity, True, s.space or NATIVE)
+
     def _infer_shapes(self) -> None:
-        self.shapes: dict[str, Shape] = {n: Shape(None, True) for n in self.lines}
+        self.shapes: dict[str, Shape] = {n: Shape(None, True, None) for n in self.lines}
         self._strict = False  # entity axes propagate in any line order; validate after
         for _ in range(len(self.lines) + 1):
             changed = False
             for name, line in self.lines.items():
-                s = self._shape(line.expr, name)
-                new = Shape(s.entity, line.kind != "metric")
+                new = self._line_shape(line, self._shape(line.expr, name))
                 if new != self.shapes[name]:
                     self.shapes[name] = new
                     changed = True
             if not changed:
                 break
         self._strict = True
+        self.spaces: dict[str, str] = {}
         for name, line in self.lines.items():
             shape = self._shape(line.expr, name)  # strict: validates total() and the like
             if line.kind == "metric" and shape.period:
@@ -243,6 +276,7 @@ class Model:
                     f"metric line {name!r} varies by period; a metric has one value per "
                     "scenario (e.g. npv_(rate, line)); use another kind for a row by period"
                 )
+            self.spaces[name] = self._space_of(line, shape)
         for name, expr in self.openings.items():
             s = self._shape(expr, name)
             if s.period:
@@ -251,13 +285,46 @@ class Model:
                     "or an expression of scalar (or per-entity) inputs"
                 )
 
+    def _space_of(self, line: Line, shape: Shape) -> str:
+        """The period space a line is evaluated in: its own, or for a metric that of the rows
+        it aggregates."""
+        if line.kind != "metric":
+            return shape.space or NATIVE
+        found = {
+            self._shape(node.a, line.name).space
+            for node in _walk(line.expr)
+            if isinstance(node, Aggregate)
+        } | {
+            self.shapes[node.name].space
+            for node in _walk(line.expr)
+            if isinstance(node, Line | LineRef) and node is not line
+        }
+        found.discard(None)
+        if len(found) > 1:
+            raise ModelError(
+                f"metric {line.name!r} uses rows by period and rows by financial year; make it "
+                "from one kind"
+            )
+        return found.pop() if found else NATIVE
+
+    def _combine_spaces(self, shapes: Sequence[Shape], owner: str) -> str | None:
+        spaces = {s.space for s in shapes if s.space is not None}
+        if len(spaces) > 1 and getattr(self, "_strict", True):
+            raise ModelError(
+                f"line {owner!r} mixes rows by period and rows by financial year; summarise a "
+                "line by period with by_year(...), or take a yearly line into the periods with "
+                "from_year(...)"
+            )
+        return next(iter(sorted(spaces)), None)
+
     def _shape(self, expr: Expr, owner: str) -> Shape:
         if isinstance(expr, Const):
             return Shape(None, False)
         if isinstance(expr, Input):
-            return Shape(expr.per, expr.kind == "period")
+            period = expr.kind == "period"
+            return Shape(expr.per, period, NATIVE if period else None)
         if isinstance(expr, ParamRef | TimeVar):
-            return Shape(None, True)
+            return Shape(None, True, None)
         if isinstance(expr, Line | LineRef):
             return self.shapes[expr.name]
         if isinstance(expr, Previous):
@@ -267,7 +334,27 @@ class Model:
                     f"line {owner!r}: previous({expr.target_name!r}) refers to a metric, which "
                     "has no periods"
                 )
-            return Shape(target.entity, True)
+            return Shape(target.entity, True, target.space)
+        if isinstance(expr, ByYear | FromYear):
+            inner = self._shape(expr.a, owner)
+            want, get = (NATIVE, YEAR) if isinstance(expr, ByYear) else (YEAR, NATIVE)
+            strict = getattr(self, "_strict", True)
+            if strict and (not inner.period or (inner.space or NATIVE) != want):
+                what = (
+                    "by_year summarises a line by period"
+                    if want == NATIVE
+                    else ("from_year takes a line by financial year")
+                )
+                raise ModelError(
+                    f"line {owner!r}: {what}; {getattr(expr.a, 'name', expr.a)!r} is not one"
+                )
+            if strict and want == NATIVE and self.timeline.freq != "annual":
+                if self.timeline.start.month != self.timeline.year_start_month:
+                    raise ModelError(
+                        f"line {owner!r}: by_year needs a timeline that starts on the first "
+                        "day of a financial year"
+                    )
+            return Shape(inner.entity, True, get)
         if isinstance(expr, Aggregate):
             for r in expr.rates:
                 if self._shape(r, owner).period:
@@ -283,12 +370,14 @@ class Model:
                     f"line {owner!r}: total(...) sums over employees, but its argument has no "
                     "per-employee axis; remove total() or use a per-employee line"
                 )
-            return Shape(None, inner.period)
+            return Shape(None, inner.period, inner.space)
         if isinstance(expr, CumSum):
-            return Shape(self._shape(expr.a, owner).entity, True)
+            inner = self._shape(expr.a, owner)
+            return Shape(inner.entity, True, inner.space)
         if isinstance(expr, Growth):
             src = expr.factor_line if expr.factor_line is not None else expr.rate
-            return Shape(self._shape(src, owner).entity, True)
+            inner = self._shape(src, owner)
+            return Shape(inner.entity, True, inner.space)
         kids = (
             (expr.a, expr.b)
             if isinstance(expr, BinOp)
@@ -305,7 +394,7 @@ class Model:
         if len(entities) > 1:
             raise ModelError(f"line {owner!r} mixes two different entity axes")
         entity = next(iter(entities.values()), None)
-        return Shape(entity, any(s.period for s in shapes))
+        return Shape(entity, any(s.period for s in shapes), self._combine_spaces(shapes, owner))
 
     # -- auxiliary rows ----------------------------------------------------------------------
     def _materialise(self) -> None:
@@ -353,7 +442,10 @@ class Model:
                     raise ModelError(f"auxiliary row name {aux.name!r} clashes with a line")
                 self.lines[aux.name] = aux
                 self.aux_of.setdefault(name, []).append(aux.name)
-                self.shapes[aux.name] = Shape(self._shape(target[1], name).entity, True)
+                inner = self._shape(target[1], name)
+                space = inner.space or self.spaces[name]
+                self.shapes[aux.name] = Shape(inner.entity, True, space)
+                self.spaces[aux.name] = space
                 if target[0] == "factor":
                     self.time_vars.setdefault(("first_period", None, None), TimeVar("first_period"))
                     node.factor_line = aux  # type: ignore[union-attr]
@@ -418,6 +510,12 @@ class Model:
         for comp in comps:  # tarjan yields components dependencies-first
             members = sorted(comp, key=position.__getitem__)
             stepped = len(comp) > 1 or any(n in prev[n] for n in comp)
+            if len({self.spaces[n] for n in comp}) > 1:
+                raise ModelError(
+                    f"lines {sorted(comp)} loop through previous() between rows by period and "
+                    "rows by financial year; a yearly figure cannot feed the periods it "
+                    "summarises"
+                )
             plan.append((stepped, members))
         self.plan = plan
         self.comp_of = comp_of
@@ -488,6 +586,7 @@ class Model:
     def _run(self, ctx: _Evaluator, check_finite: bool, keep_set: set[str] | None) -> None:
         last_use = self._last_use()
         for step, (stepped, members) in enumerate(self.plan):
+            ctx.space = self.spaces[members[0]]
             if stepped:
                 ctx.run_stepped(members)
             else:
@@ -534,17 +633,44 @@ class Model:
             self._last_use_cache = out
         return self._last_use_cache
 
-    def parameter_rows(self) -> dict[tuple, tuple[np.ndarray, list[bool]]]:
-        """Per-period values of every parameter the model uses (for the workbook)."""
-        tl = self.timeline
+    def _record_uses(self) -> None:
+        """Which parameters and timeline rows each period space uses (for the workbook)."""
+        self.param_spaces: dict[tuple, set[str]] = {}
+        self.time_spaces: dict[tuple, set[str]] = {}
+        for name, line in self.lines.items():
+            space = self.spaces[name]
+            for node in _walk(line.expr):
+                if isinstance(node, ParamRef):
+                    self.param_spaces.setdefault(node.key, set()).add(space)
+                elif isinstance(node, TimeVar):
+                    self.time_spaces.setdefault(node.key, set()).add(space)
+                elif isinstance(node, Growth) and node.factor_line is None:
+                    self.time_spaces.setdefault(("index", None, None), set()).add(space)
+        for key in self.param_refs:
+            self.param_spaces.setdefault(key, {NATIVE})
+        for key in self.time_vars:
+            self.time_spaces.setdefault(key, {NATIVE})
+
+    def timeline_of(self, space: str) -> Timeline:
+        """The timeline of a period space: the model's, or its financial years."""
+        return self.annual_timeline if space == YEAR else self.timeline
+
+    def labels_of(self, name: str) -> list[str]:
+        """Period labels of a line's row (months or years, or financial years)."""
+        return self.timeline_of(self.spaces[name]).labels
+
+    def parameter_rows(self, space: str = NATIVE) -> dict[tuple, tuple[np.ndarray, list[bool]]]:
+        """Per-period values of every parameter the model uses (for the workbook), on the
+        timeline's periods or (``space="year"``) by financial year."""
+        tl = self.timeline_of(space)
         out = {}
         for key, ref in self.param_refs.items():
             p = self.params.get(ref.name)
             out[key] = p.period_series(tl.starts, tl.ends, how=ref.how, beyond=ref.beyond)
         return out
 
-    def time_row(self, tv: TimeVar) -> np.ndarray:
-        tl = self.timeline
+    def time_row(self, tv: TimeVar, space: str = NATIVE) -> np.ndarray:
+        tl = self.timeline_of(space)
         if tv.kind == "index":
             return tl.index
         if tv.kind == "first_period":
@@ -557,6 +683,23 @@ class Model:
             return np.array([date_serial(d) for d in tl.ends])
         if tv.kind == "within":
             return tl.within(tv.start, tv.end)
+        if tv.kind == "year_index":
+            return tl.year_index
+        if tv.kind == "year_start":
+            return tl.year_start
+        if tv.kind == "year_end":
+            return tl.year_end
+        if tv.kind == "elapsed":
+            return tl.elapsed
+        if tv.kind == "months":
+            return tl.months.astype(float)
+        if tv.kind == "month":
+            return tl.in_month(tv.start)  # type: ignore[arg-type]
+        if tv.kind in ("fy_start", "fy_close"):
+            first = np.array(
+                [date_serial(dt.date(int(y), tl.year_start_month, 1)) for y in tl.financial_years]
+            )
+            return first if tv.kind == "fy_start" else first * tl.year_end
         raise ModelError(f"unknown timeline row {tv.kind!r}")  # pragma: no cover
 
     def __repr__(self) -> str:
@@ -977,7 +1120,8 @@ class _Evaluator:
 
     def __init__(self, model: Model, inputs: dict[str, np.ndarray], n_scenarios: int):
         self.model = model
-        self.n_periods = model.timeline.n
+        self.space = NATIVE
+        self._n = {NATIVE: model.timeline.n, YEAR: model.annual_timeline.n}
         self.values: dict[str, np.ndarray] = {}
         self.openings: dict[str, np.ndarray] = {}
         self.memo: dict[int, np.ndarray] = {}
@@ -989,12 +1133,19 @@ class _Evaluator:
         self.expanded = 0
         self.param_rows = {}
         self.param_notes: dict[str, list[bool]] = {}
-        for key, (row, held) in model.parameter_rows().items():
-            self.param_rows[key] = row.reshape(1, 1, -1)
-            self.param_notes[key[0]] = held
-        self.time_rows = {
-            key: model.time_row(tv).reshape(1, 1, -1) for key, tv in model.time_vars.items()
-        }
+        spaces_used = {sp for used in model.param_spaces.values() for sp in used}
+        for space in sorted(spaces_used):
+            for key, (row, held) in model.parameter_rows(space).items():
+                if space in model.param_spaces.get(key, ()):
+                    self.param_rows[(space, key)] = row.reshape(1, 1, -1)
+                    if space == NATIVE:
+                        self.param_notes[key[0]] = held
+        self.time_rows: dict[tuple, np.ndarray] = {}
+
+    @property
+    def n_periods(self) -> int:
+        """Periods of the space being evaluated (the timeline's, or its financial years)."""
+        return self._n[self.space]
 
     # -- the protocol nodes use ----------------------------------------------------------------
     def ev(self, node: Expr) -> np.ndarray:
@@ -1084,14 +1235,37 @@ class _Evaluator:
         return self.inputs[node.name]
 
     def param_value(self, node: ParamRef) -> np.ndarray:
-        return self.param_rows[node.key]
+        key = (self.space, node.key)
+        row = self.param_rows.get(key)
+        if row is None:  # a parameter used only where the model did not expect it
+            row = self.model.parameter_rows(self.space)[node.key][0].reshape(1, 1, -1)
+            self.param_rows[key] = row
+        return row
 
     def time_value(self, node: TimeVar) -> np.ndarray:
-        row = self.time_rows.get(node.key)
+        key = (self.space, node.key)
+        row = self.time_rows.get(key)
         if row is None:
-            row = self.model.time_row(node).reshape(1, 1, -1)
-            self.time_rows[node.key] = row
+            row = self.model.time_row(node, self.space).reshape(1, 1, -1)
+            self.time_rows[key] = row
         return row
+
+    def _whole(self, node: Expr) -> np.ndarray:
+        name = node.name  # type: ignore[attr-defined]
+        v = self.values.get(name)
+        if v is None:
+            raise ModelError(f"line {name!r} used before it was evaluated")  # pragma: no cover
+        if isinstance(v, _Factored):
+            v = self.values[name] = v.dense()
+        return v
+
+    def native(self, node: Expr) -> np.ndarray:
+        """All periods of a line by period (for by_year)."""
+        return self._whole(node)
+
+    def yearly(self, node: Expr) -> np.ndarray:
+        """All years of a line by financial year (for from_year)."""
+        return self._whole(node)
 
     def line_by_name(self, name: str) -> Line:
         return self.model.line_by_name(name)
@@ -1198,7 +1372,7 @@ class _Evaluator:
             if axis is not None:
                 who = f", {axis.name} {axis.ids[e]}"
             raise EvaluationError(
-                f"line {name!r} ({line.label}) is {v[s, e, p]} in {self.model.timeline.labels[p]}"
+                f"line {name!r} ({line.label}) is {v[s, e, p]} in {self.model.labels_of(name)[p]}"
                 f" (scenario {s}{who}); look for a division by zero or an overflow in its "
                 "definition, and guard it with where(...)"
             )
@@ -1310,7 +1484,8 @@ class Evaluation:
 
     def __getitem__(self, name: str) -> pd.Series | pd.DataFrame:
         arr = self.array(name)
-        cols = pd.Index(self.labels, name="period")
+        name = self.model.line_by_name(name).name
+        cols = pd.Index(self.model.labels_of(name), name="period")
         shape = self.model.shapes[name]
         if not shape.period and shape.entity is None:
             if self.n_scenarios == 1:
@@ -1342,8 +1517,12 @@ class Evaluation:
     def annual(self, name: str) -> np.ndarray:
         """A line by financial year: flows summed over months, balances at the closing month.
 
-        Returns (S, years) or (S, E, years); for an annual timeline, the line unchanged.
+        Returns (S, years) or (S, E, years); for an annual timeline, or a line already by
+        financial year, the line unchanged.
         """
+        name = self.model.line_by_name(name).name
+        if self.model.spaces[name] == YEAR:
+            return self.array(name)
         kind = self.model.lines[name].kind
         return self.timeline.to_annual(
             self.array(name),
@@ -1354,16 +1533,21 @@ class Evaluation:
             else _no_annual(name, kind),
         )
 
-    def to_frame(self, scenario: int = 0) -> pd.DataFrame:
-        """All lines that are not per entity, one column each, indexed by period label."""
+    def to_frame(self, scenario: int = 0, space: str = NATIVE) -> pd.DataFrame:
+        """All lines that are not per entity, one column each, indexed by period label:
+        the lines by the timeline's periods, or (``space="year"``) those by financial year."""
         if not 0 <= scenario < self.n_scenarios:
             raise InputError(f"scenario {scenario} is outside 0..{self.n_scenarios - 1}")
+        if space not in (NATIVE, YEAR):
+            raise InputError(f"space {space!r} must be 'native' (periods) or 'year'")
         data = {}
         for n in self.line_names():
-            if self.model.shapes[n].entity is None and self.model.shapes[n].period:
+            shape = self.model.shapes[n]
+            if shape.entity is None and shape.period and self.model.spaces[n] == space:
                 v = self.values[n]
                 data[n] = v[min(scenario, v.shape[0] - 1), 0, :]
-        return pd.DataFrame(data, index=pd.Index(self.labels, name="period"))
+        labels = self.model.timeline_of(space).labels
+        return pd.DataFrame(data, index=pd.Index(labels, name="period"))
 
     def _repr_html_(self) -> str:
         frame = self.to_frame().T

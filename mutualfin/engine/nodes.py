@@ -26,16 +26,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from mutualfin.engine.formula import RenderContext
 
 __all__ = [
+    "ByYear",
     "Entities",
     "Expr",
+    "FromYear",
     "Input",
     "Line",
     "abs_",
+    "by_year",
     "clip",
     "cumsum",
     "first_period",
+    "from_year",
     "growth",
     "if_missing",
+    "in_month",
     "irr_",
     "max_",
     "max_periods",
@@ -56,7 +61,11 @@ __all__ = [
     "total",
     "where",
     "within",
+    "year_end",
     "year_fraction",
+    "year_index",
+    "year_start",
+    "years_elapsed",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -131,6 +140,8 @@ class EvalContext:  # pragma: no cover - documentation of the protocol
     def previous_value(self, node: Previous) -> np.ndarray: ...
     def time_value(self, node: TimeVar) -> np.ndarray: ...
     def line_by_name(self, name: str) -> Line: ...
+    def native(self, node: Expr) -> np.ndarray: ...
+    def yearly(self, node: Expr) -> np.ndarray: ...
 
 
 # --------------------------------------------------------------------------------------------
@@ -563,7 +574,11 @@ class ParamRef(Expr):
 class TimeVar(Expr):
     """A row of the timeline header: period index, first-period flag, year fraction, the
     first and last day of the period (as spreadsheet date serials), or a flag for periods
-    overlapping a date range."""
+    overlapping a date range; or a row of the Timeline sheet: financial years since the
+    first, the first and last period of each financial year, years elapsed, months in the
+    period, a calendar month's flag, the start date of the period's financial year.
+
+    In a line by financial year (see :func:`by_year`) each row is the annual timeline's."""
 
     def __init__(self, kind: str, start: dt.date | None = None, end: dt.date | None = None):
         self.kind = kind
@@ -882,6 +897,52 @@ class Total(Expr):
 
     def render(self, rc: RenderContext) -> tuple[str, int]:
         return f"SUM({rc.entity_range(self.a)})", P_ATOM
+
+
+class ByYear(Expr):
+    """A line by financial year, from a line by period: flows summed over each year's periods
+    (``how="sum"``), balances at the year's closing period (``how="close"``).
+
+    A line whose definition holds a ``ByYear`` is a line **by financial year**: its row has
+    one column per financial year (on a sheet of such lines), and whatever else it uses (the
+    timeline's rows, parameters, other lines by year) is taken by year too. In the workbook
+    it is ``SUMIF`` over the Timeline sheet's row of each period's financial-year start date,
+    against the year's start date in the sheet's own header: the same formula across the
+    row (FAST Standard: annual summaries from the monthly rows by flags).
+    """
+
+    def __init__(self, a: Expr, how: str):
+        if how not in ("sum", "close"):
+            raise InputError(f"by_year: how={how!r} must be 'sum' (flows) or 'close' (balances)")
+        self.a, self.how = a, how
+
+    def children(self) -> Sequence[Expr]:
+        return (self.a,)
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        x = ctx.native(self.a)
+        return ctx.model.timeline.to_annual(x, "flow" if self.how == "sum" else "balance")
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        return rc.by_year_ref(self), P_ATOM
+
+
+class FromYear(Expr):
+    """Each period's value of a line by financial year: the figure of the year the period
+    falls in (``SUMIF`` over the yearly sheet's header of year start dates in the workbook)."""
+
+    def __init__(self, a: Expr):
+        self.a = a
+
+    def children(self) -> Sequence[Expr]:
+        return (self.a,)
+
+    def evaluate(self, ctx: EvalContext) -> np.ndarray:
+        x = ctx.yearly(self.a)
+        return ctx.model.timeline.from_annual(x)
+
+    def render(self, rc: RenderContext) -> tuple[str, int]:
+        return rc.from_year_ref(self), P_ATOM
 
 
 class Aggregate(Expr):
@@ -1318,6 +1379,62 @@ def first_period() -> Expr:
 def year_fraction() -> Expr:
     """Length of each period in years (1 annual, 1/12 monthly)."""
     return TimeVar("year_fraction")
+
+
+def year_index() -> Expr:
+    """Whole financial years since the first: 0 in every period of the first financial year,
+    1 in the second, ... (the exponent of a yearly uplift on any timeline)."""
+    return TimeVar("year_index")
+
+
+def year_start() -> Expr:
+    """1 in the first period of each financial year (every period of an annual timeline)."""
+    return TimeVar("year_start")
+
+
+def year_end() -> Expr:
+    """1 in the last period of each financial year (every period of an annual timeline): where
+    a figure of the whole year, such as corporation tax on the year's profit, is booked."""
+    return TimeVar("year_end")
+
+
+def years_elapsed() -> Expr:
+    """Years from the start of the timeline to the end of each period (1/12 after the first
+    month, 1 after the first year)."""
+    return TimeVar("elapsed")
+
+
+def in_month(month: int) -> Expr:
+    """How many times the first day of calendar month ``month`` (1-12) falls in each period:
+    1 in that month of a monthly timeline, 1 in every financial year of an annual one. A yearly
+    event dated in that month (a tax due date) happens where this is 1."""
+    if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+        raise InputError(f"in_month: month {month!r} must be a calendar month from 1 to 12")
+    return TimeVar("month", month)
+
+
+def by_year(x: Any, how: str | None = None) -> Expr:
+    """A line by financial year from a line by period: a flow's sum over each year, or a
+    balance's value at the year's close (``how`` "sum" or "close"; by default from the line's
+    kind). See :class:`ByYear`."""
+    if not isinstance(x, Line | LineRef):
+        raise InputError(f"by_year needs a line (a row to summarise), got {x!r}")
+    if how is None:
+        kind = getattr(x, "kind", None)
+        if kind not in ("flow", "balance"):
+            raise InputError(
+                f"by_year({getattr(x, 'name', x)!r}): say how a {kind or 'referenced'} line "
+                "becomes yearly: how='sum' (a flow) or how='close' (a balance)"
+            )
+        how = "sum" if kind == "flow" else "close"
+    return ByYear(x, how)
+
+
+def from_year(x: Any) -> Expr:
+    """A line by financial year, taken into each period of the year (see :class:`FromYear`)."""
+    if not isinstance(x, Line | LineRef):
+        raise InputError(f"from_year needs a line by financial year, got {x!r}")
+    return FromYear(x)
 
 
 def period_start() -> Expr:

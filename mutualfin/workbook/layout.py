@@ -21,7 +21,17 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from mutualfin.engine.nodes import Expr, Input, Line, ParamRef, Previous, TimeVar, excel_name
+from mutualfin.engine.nodes import (
+    ByYear,
+    Expr,
+    FromYear,
+    Input,
+    Line,
+    ParamRef,
+    Previous,
+    TimeVar,
+    excel_name,
+)
 from mutualfin.errors import ModelError
 from mutualfin.workbook.portable import check_functions
 
@@ -31,6 +41,19 @@ __all__ = ["FIRST_PERIOD_COL", "OPENING_COL", "Layout", "RenderContext", "quote_
 FIRST_PERIOD_COL = 6
 OPENING_COL = 5
 TOTAL_COL = 4
+#: the row of a calculation sheet's header holding each period's first day (a financial
+#: year's start date on a sheet of lines by financial year, the criterion of by_year's SUMIF)
+PERIOD_START_ROW = 3
+#: timeline rows every calculation sheet repeats in its header (the others are referred to on
+#: the Timeline sheet)
+HEADER_KINDS = (
+    "period_label",
+    "period_start",
+    "period_end",
+    "index",
+    "first_period",
+    "year_fraction",
+)
 
 
 #: tokens standing for "this period's column" and "last period's column" in a row template
@@ -56,21 +79,35 @@ class Layout:
     entity_inputs: dict[str, int] = field(default_factory=dict)  # column on Roster
     roster_first_row: int = 0
     params: dict[tuple, int] = field(default_factory=dict)  # row on Parameters
+    year_params: dict[tuple, int] = field(default_factory=dict)  # by-year row on Parameters
     header_rows: dict[str, int] = field(default_factory=dict)  # timeline rows on calc sheets
-    within_rows: dict[tuple, int] = field(default_factory=dict)  # flag rows on Timeline
+    #: other timeline rows on the Timeline sheet, by (space, key): flags, years since the start
+    timeline_rows: dict[tuple[str, tuple], int] = field(default_factory=dict)
+    #: the Timeline sheet's rows of the financial years (its header kinds), when a line is by year
+    year_timeline_rows: dict[str, int] = field(default_factory=dict)
     sections: dict[tuple[str, int], str] = field(default_factory=dict)  # (sheet, row) heading
+    #: period space ("native" or "year") of each calculation sheet
+    sheet_space: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def within_rows(self) -> dict[tuple, int]:
+        """The Timeline rows by period other than its header (flags, years since the start)."""
+        return {key: row for (space, key), row in self.timeline_rows.items() if space == "native"}
 
 
 class RenderContext:
     """Formula text for one cell of a line's row (column ``p``, entity ``i``): the
     workbook's implementation of :class:`mutualfin.engine.formula.RenderContext`."""
 
-    def __init__(self, model, layout: Layout, sheet: str, p: int, i: int | None = None):
+    def __init__(
+        self, model, layout: Layout, sheet: str, p: int, i: int | None = None, space: str = ""
+    ):
         self.model = model
         self.layout = layout
         self.sheet = sheet
         self.p = p
         self.i = i
+        self.space = space or layout.sheet_space.get(sheet, "native")
 
     # -- helpers -------------------------------------------------------------------------------
     def col(self, p: int | None = None) -> str:
@@ -118,12 +155,44 @@ class RenderContext:
         return f"Roster!${c}{self.layout.roster_first_row + self.i}"
 
     def param_ref(self, node: ParamRef) -> str:
-        return f"Parameters!{self.col()}${self.layout.params[node.key]}"
+        rows = self.layout.year_params if self.space == "year" else self.layout.params
+        return f"Parameters!{self.col()}${rows[node.key]}"
 
     def time_ref(self, node: TimeVar) -> str:
-        if node.kind == "within":
-            return f"Timeline!{self.col()}${self.layout.within_rows[node.key]}"
+        if node.kind not in HEADER_KINDS:
+            return f"Timeline!{self.col()}${self.layout.timeline_rows[(self.space, node.key)]}"
         return f"{self.col()}${self.layout.header_rows[node.kind]}"
+
+    def _full_row(self, x: Expr) -> tuple[str, int, str, str]:
+        """(sheet prefix, row, first column, last column) of a line's whole row."""
+        if not isinstance(x, Line):
+            x = self.line_by_name(x.name)  # type: ignore[attr-defined]
+        sheet, row = self.layout.lines[x.name]
+        if self.model.shapes[x.name].entity is not None:
+            row += self.i or 0
+        n = self.model.timeline_of(self.model.spaces[x.name]).n
+        first = get_column_letter(FIRST_PERIOD_COL)
+        last = get_column_letter(FIRST_PERIOD_COL + n - 1)
+        return self._prefix(sheet), row, first, last
+
+    def by_year_ref(self, node: ByYear) -> str:
+        """``SUMIF`` of the line's whole row by period, where the Timeline row of each
+        period's financial-year start date (for a balance: only in the year's closing period)
+        equals this column's year start in the sheet's header."""
+        pre, row, first, last = self._full_row(node.a)
+        key = ("fy_close" if node.how == "close" else "fy_start", None, None)
+        t = self.layout.timeline_rows[("native", key)]
+        crit = f"{self.col()}${PERIOD_START_ROW}"
+        return f"SUMIF(Timeline!${first}${t}:${last}${t},{crit},{pre}${first}${row}:${last}${row})"
+
+    def from_year_ref(self, node: FromYear) -> str:
+        """``SUMIF`` of a line by financial year: its sheet's header of year start dates
+        against the start of this period's financial year (Timeline sheet)."""
+        pre, row, first, last = self._full_row(node.a)
+        t = self.layout.timeline_rows[("native", ("fy_start", None, None))]
+        crit = f"Timeline!{self.col()}${t}"
+        hdr = f"{pre}${first}${PERIOD_START_ROW}:${last}${PERIOD_START_ROW}"
+        return f"SUMIF({hdr},{crit},{pre}${first}${row}:${last}${row})"
 
     def line_ref(self, line: Line) -> str:
         return self._line_cell(line, self.p)
@@ -148,7 +217,8 @@ class RenderContext:
         if self.model.shapes[x.name].entity is not None:
             row += self.i or 0
         first = get_column_letter(FIRST_PERIOD_COL + start)
-        last = get_column_letter(FIRST_PERIOD_COL + self.model.timeline.n - 1)
+        n = self.model.timeline_of(self.model.spaces[x.name]).n
+        last = get_column_letter(FIRST_PERIOD_COL + n - 1)
         return f"{self._prefix(sheet)}${first}${row}", f"${last}${row}"
 
     def entity_range(self, x: Expr) -> str:

@@ -201,26 +201,32 @@ def _expected_map(
 ) -> dict[tuple[str, int, int], tuple[str, float | str | dt.date, str]]:
     """(sheet, row, column) -> (description, expected value, unit) for every formula cell."""
     model = ev.model
-    tl = model.timeline
-    P = tl.n
     layout, sheets = plan_layout(model)
     out: dict[tuple[str, int, int], tuple[str, Any, str]] = {}
-    header_values = {
-        "period_label": (tl.labels, "text"),
-        "period_start": (tl.starts, "date"),
-        "period_end": (tl.ends, "date"),
-        "index": (tl.index, "count"),
-        "first_period": (tl.first_period, "flag"),
-        "year_fraction": (tl.year_fraction, "ratio"),
-    }
+
+    def header_values(space: str) -> dict[str, tuple[Any, str]]:
+        tl = model.timeline_of(space)
+        return {
+            "period_label": (tl.labels, "text"),
+            "period_start": (tl.starts, "date"),
+            "period_end": (tl.ends, "date"),
+            "index": (tl.index, "count"),
+            "first_period": (tl.first_period, "flag"),
+            "year_fraction": (tl.year_fraction, "ratio"),
+        }
+
     for sheet in sheets:
+        space = layout.sheet_space.get(sheet, "native")
+        values_by_kind = header_values(space)
         for key, row in CALC_HEADER.items():
-            values, unit = header_values[key]
-            for p in range(P):
+            values, unit = values_by_kind[key]
+            for p in range(len(values)):
                 out[(sheet, row, FIRST_PERIOD_COL + p)] = (f"timeline {key}", values[p], unit)
-    for key, row in layout.within_rows.items():
-        flag = model.time_row(model.time_vars[key])
-        for p in range(P):
+    for (space, key), row in layout.timeline_rows.items():
+        if key[0] != "within":  # the other rows are data, not formulas
+            continue
+        flag = model.time_row(model.time_vars[key], space)
+        for p in range(len(flag)):
             out[("Timeline", row, FIRST_PERIOD_COL + p)] = (
                 f"timeline flag {key[1]}..{key[2]}",
                 float(flag[p]),
@@ -243,9 +249,10 @@ def _expected_map(
                 else:
                     out[(sheet, row, TOTAL_COL)] = (who, value, line.unit)
                 continue
-            for p in range(P):
+            labels = model.labels_of(name)
+            for p in range(len(labels)):
                 out[(sheet, row, FIRST_PERIOD_COL + p)] = (
-                    f"{who} {tl.labels[p]}",
+                    f"{who} {labels[p]}",
                     float(arr[i, p]),
                     line.unit,
                 )

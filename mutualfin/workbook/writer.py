@@ -46,6 +46,7 @@ from mutualfin.engine.nodes import excel_name
 from mutualfin.errors import WorkbookError
 from mutualfin.workbook.layout import (
     FIRST_PERIOD_COL,
+    HEADER_KINDS,
     OPENING_COL,
     TOTAL_COL,
     Layout,
@@ -113,6 +114,24 @@ TIMELINE_ROWS = {
     "first_period": 8,
     "year_fraction": 9,
 }
+#: what each Timeline row beyond the header holds: description and unit
+TIMELINE_EXTRA = {
+    "within": ("1 in periods overlapping the date range", "flag"),
+    "year_index": ("Financial years since the first (yearly uplifts)", "count"),
+    "year_start": ("1 in the first period of each financial year", "flag"),
+    "year_end": ("1 in the last period of each financial year", "flag"),
+    "elapsed": ("Years from the start to the end of the period", "years"),
+    "months": ("Months in the period", "count"),
+    "month": ("Times the first day of the calendar month falls in the period", "count"),
+    "fy_start": ("Start date of the period's financial year (yearly sums: SUMIF)", "date"),
+    "fy_close": (
+        "Start date of the financial year, in its closing period only (yearly balances)",
+        "date",
+    ),
+}
+_MONTH_NAMES = (
+    "January February March April May June July August September October November December"
+)
 
 
 def _style(ws, fmt: str = "General", bold: bool = False, fill: PatternFill | None = None):
@@ -440,6 +459,12 @@ def presentation_order(model: Model) -> list[str]:
     return out
 
 
+def _timeline_key_order(key: tuple) -> tuple:
+    kind, start, end = key
+    order = list(TIMELINE_EXTRA)
+    return (order.index(kind) if kind in order else len(order), str(start), str(end))
+
+
 def plan_layout(model: Model) -> tuple[Layout, dict[str, list[str]]]:
     """Decide the row of everything, and which lines go on which calculation sheet."""
     layout = Layout(header_rows={k: v for k, v in CALC_HEADER.items()})
@@ -454,14 +479,50 @@ def plan_layout(model: Model) -> tuple[Layout, dict[str, list[str]]]:
     layout.roster_first_row = 4
     for c, inp in enumerate(entity, start=2):
         layout.entity_inputs[inp.name] = c
-    for r, key in enumerate(model.param_refs, start=4):
+    spaces = getattr(model, "spaces", {})
+    by_year = any(sp == "year" for sp in spaces.values())
+    native_params = [k for k in model.param_refs if "native" in model.param_spaces.get(k, ())]
+    year_params = [k for k in model.param_refs if "year" in model.param_spaces.get(k, ())]
+    for r, key in enumerate(native_params, start=4):
         layout.params[key] = r
-    within = [k for k in model.time_vars if k[0] == "within"]
-    for r, key in enumerate(within, start=TIMELINE_ROWS["year_fraction"] + 2):
-        layout.within_rows[key] = r
+    r = 4 + len(native_params) + 2  # a blank row, then the yearly block's header
+    for key in year_params:
+        r += 1
+        layout.year_params[key] = r
+    # the Timeline sheet: header rows, other rows by period, then the yearly block
+    extra = sorted(
+        (k for k in model.time_vars if k[0] not in HEADER_KINDS), key=_timeline_key_order
+    )
+    r = TIMELINE_ROWS["year_fraction"] + 2
+    for key in extra:
+        if "native" in model.time_spaces.get(key, ()):
+            layout.timeline_rows[("native", key)] = r
+            r += 1
+    if by_year:
+        r += 2  # a blank row, then the yearly block's heading row
+        for kind in HEADER_KINDS:
+            layout.year_timeline_rows[kind] = r
+            r += 1
+        r += 1
+        for key in extra:
+            if "year" in model.time_spaces.get(key, ()):
+                layout.timeline_rows[("year", key)] = r
+                r += 1
     sheets: dict[str, list[str]] = {}
     for name in presentation_order(model):
         sheets.setdefault(model.lines[name].sheet, []).append(name)
+    for sheet, names in sheets.items():
+        periodic = {spaces.get(n, "native") for n in names if model.shapes[n].period}
+        found = periodic or {spaces.get(n, "native") for n in names}
+        if len(found) > 1:
+            by_period = [n for n in names if spaces.get(n, "native") == "native"][:3]
+            yearly = [n for n in names if spaces.get(n, "native") == "year"][:3]
+            raise WorkbookError(
+                f"sheet {sheet!r} holds lines by period ({', '.join(by_period)}) and lines by "
+                f"financial year ({', '.join(yearly)}); give the yearly lines a sheet of their "
+                "own (Line(..., sheet=...))"
+            )
+        layout.sheet_space[sheet] = found.pop()
     for sheet, names in sheets.items():
         r = CALC_FIRST_ROW
         section = None
@@ -509,6 +570,71 @@ def write_workbook(
     if protect:
         protect_workbook(wb)
     return atomic_save(wb, Path(path), overwrite, created)
+
+
+def _timeline_extra_name(key: tuple) -> str:
+    kind, start, end = key
+    if kind == "within":
+        return f"within_{start or 'start'}_{end or 'end'}"
+    if kind == "month":
+        return f"month_{start}"
+    return kind
+
+
+def _timeline_block(ws, model: Model, layout: Layout, space: str, header: dict, rows: dict) -> None:
+    """One period space's rows on the Timeline sheet: its header rows (data), then its other
+    rows: date-range flags as formulas on the header's dates, the rest as data."""
+    for key, (desc, unit, values) in rows.items():
+        r = header[key]
+        safe_text(ws.cell(row=r, column=1), key)
+        safe_text(ws.cell(row=r, column=2), desc)
+        safe_text(ws.cell(row=r, column=3), unit)
+        for p, v in enumerate(values):
+            cell = ws.cell(row=r, column=FIRST_PERIOD_COL + p)
+            if unit == "text":
+                safe_text(cell, v)
+            else:
+                cell.value = v
+                if unit == "date":
+                    cell.number_format = "dd/mm/yyyy"
+            cell.fill = _DATA_FILL
+    n = model.timeline_of(space).n
+    for (sp, key), r in layout.timeline_rows.items():
+        if sp != space:
+            continue
+        kind, start, end = key
+        desc, unit = TIMELINE_EXTRA.get(kind, (kind, "count"))
+        if kind == "month":
+            desc = f"Times 1 {_MONTH_NAMES.split()[int(start) - 1]} falls in the period"
+        safe_text(ws.cell(row=r, column=1), _timeline_extra_name(key))
+        safe_text(ws.cell(row=r, column=2), desc)
+        safe_text(ws.cell(row=r, column=3), unit)
+        if kind != "within":
+            values = model.time_row(model.time_vars[key], space)
+            fmt = "dd/mm/yyyy" if unit == "date" else number_format(unit)
+            for p in range(n):
+                cell = ws.cell(row=r, column=FIRST_PERIOD_COL + p, value=float(values[p]))
+                cell.fill = _DATA_FILL
+                cell.number_format = fmt
+            continue
+        if start is not None:
+            c = ws.cell(row=r, column=TOTAL_COL, value=start)
+            c.number_format, c.fill, c.font = "dd/mm/yyyy", _INPUT_FILL, _INPUT_FONT
+        if end is not None:
+            c = ws.cell(row=r, column=OPENING_COL, value=end)
+            c.number_format, c.fill, c.font = "dd/mm/yyyy", _INPUT_FILL, _INPUT_FONT
+        for p in range(n):
+            col = get_column_letter(FIRST_PERIOD_COL + p)
+            conds = []
+            if end is not None:
+                conds.append(f"{col}${header['period_start']}<=$E${r}")
+            if start is not None:
+                conds.append(f"{col}${header['period_end']}>=$D${r}")
+            ws.cell(
+                row=r,
+                column=FIRST_PERIOD_COL + p,
+                value=f"=IF(AND({','.join(conds)}),1,0)" if conds else "=1",
+            )
 
 
 def build_workbook(
@@ -590,44 +716,20 @@ def build_workbook(
         "first_period": ("1 in the first period", "flag", tl.first_period.tolist()),
         "year_fraction": ("Length of the period in years", "ratio", tl.year_fraction.tolist()),
     }
-    for key, (desc, unit, values) in rows.items():
-        r = TIMELINE_ROWS[key]
-        safe_text(ws.cell(row=r, column=1), key)
-        safe_text(ws.cell(row=r, column=2), desc)
-        safe_text(ws.cell(row=r, column=3), unit)
-        for p, v in enumerate(values):
-            cell = ws.cell(row=r, column=FIRST_PERIOD_COL + p)
-            if unit == "text":
-                safe_text(cell, v)
-            else:
-                cell.value = v
-                if unit == "date":
-                    cell.number_format = "dd/mm/yyyy"
-            cell.fill = _DATA_FILL
-    for key, r in layout.within_rows.items():
-        _, start, end = key
-        safe_text(ws.cell(row=r, column=1), f"within_{start or 'start'}_{end or 'end'}")
-        safe_text(ws.cell(row=r, column=2), "1 in periods overlapping the date range")
-        safe_text(ws.cell(row=r, column=3), "flag")
-        conds = []
-        if start is not None:
-            c = ws.cell(row=r, column=TOTAL_COL, value=start)
-            c.number_format, c.fill, c.font = "dd/mm/yyyy", _INPUT_FILL, _INPUT_FONT
-        if end is not None:
-            c = ws.cell(row=r, column=OPENING_COL, value=end)
-            c.number_format, c.fill, c.font = "dd/mm/yyyy", _INPUT_FILL, _INPUT_FONT
-        for p in range(P):
-            col = get_column_letter(FIRST_PERIOD_COL + p)
-            conds = []
-            if end is not None:
-                conds.append(f"{col}${TIMELINE_ROWS['period_start']}<=$E${r}")
-            if start is not None:
-                conds.append(f"{col}${TIMELINE_ROWS['period_end']}>=$D${r}")
-            ws.cell(
-                row=r,
-                column=FIRST_PERIOD_COL + p,
-                value=f"=IF(AND({','.join(conds)}),1,0)" if conds else "=1",
-            )
+    _timeline_block(ws, model, layout, "native", TIMELINE_ROWS, rows)
+    if layout.year_timeline_rows:
+        ytl = model.annual_timeline
+        head = layout.year_timeline_rows["period_label"] - 1
+        _header(ws, head, ["Row", "By financial year", "Unit", "", "", *ytl.labels])
+        year_rows = {
+            "period_label": ("Financial year", "text", ytl.labels),
+            "period_start": ("First day of the financial year", "date", ytl.starts),
+            "period_end": ("Last day of the financial year", "date", ytl.ends),
+            "index": ("Year index (t in growth formulas)", "count", ytl.index.tolist()),
+            "first_period": ("1 in the first year", "flag", ytl.first_period.tolist()),
+            "year_fraction": ("Length of the year in years", "ratio", ytl.year_fraction.tolist()),
+        }
+        _timeline_block(ws, model, layout, "year", layout.year_timeline_rows, year_rows)
     _widths(ws, P)
     ws.column_dimensions["D"].width = ws.column_dimensions["E"].width = 12
     ws.freeze_panes = "F4"
@@ -641,31 +743,12 @@ def build_workbook(
             "Values by period from mutualfin's parameter files, each with its reference.",
         )
         _header(ws, 3, ["Name", "Description", "Unit", "How", "Reference", *tl.labels])
-        prow = model.parameter_rows()
-        for key, r in layout.params.items():
-            name, how, _beyond = key
-            p_obj = model.params.get(name)
-            values, held = prow[key]
-            safe_text(ws.cell(row=r, column=1), name)
-            safe_text(ws.cell(row=r, column=2), p_obj.description)
-            safe_text(ws.cell(row=r, column=3), p_obj.unit)
-            note = {
-                "weighted": "day-weighted over the period",
-                "start": "in force on day 1",
-                "end": "in force on the last day",
-            }[how]
-            if any(held):
-                note += f"; held flat after {p_obj.valid_until.isoformat()} (assumption)"
-            safe_text(ws.cell(row=r, column=4), note)
-            first, last = tl.starts[0], tl.ends[-1]
-            used = [e for e in p_obj.entries if e.start <= last and e.end >= first]
-            used = used or p_obj.entries[-1:]  # held beyond its data: the last value's source
-            refs = list(dict.fromkeys(str(e.reference) for e in used))
-            safe_text(ws.cell(row=r, column=5), "; ".join(refs))
-            for p in range(P):
-                cell = ws.cell(row=r, column=FIRST_PERIOD_COL + p, value=float(values[p]))
-                cell.fill = _INPUT_FILL if held[p] else _DATA_FILL
-                cell.number_format = number_format(p_obj.unit)
+        _parameter_block(ws, model, layout.params, "native")
+        if layout.year_params:
+            ytl = model.annual_timeline
+            head = min(layout.year_params.values()) - 1
+            _header(ws, head, ["By financial year", "", "", "", "", *ytl.labels])
+            _parameter_block(ws, model, layout.year_params, "year")
         _widths(ws, P)
         ws.column_dimensions["D"].width = 30
         ws.column_dimensions["E"].width = 40
@@ -711,15 +794,47 @@ def build_workbook(
     return wb
 
 
+def _parameter_block(ws, model: Model, rows: dict[tuple, int], space: str) -> None:
+    """Parameter rows by period (or by financial year), each with its reference."""
+    tl = model.timeline_of(space)
+    prow = model.parameter_rows(space)
+    for key, r in rows.items():
+        name, how, _beyond = key
+        p_obj = model.params.get(name)
+        values, held = prow[key]
+        safe_text(ws.cell(row=r, column=1), name)
+        safe_text(ws.cell(row=r, column=2), p_obj.description)
+        safe_text(ws.cell(row=r, column=3), p_obj.unit)
+        note = {
+            "weighted": "day-weighted over the period",
+            "start": "in force on day 1",
+            "end": "in force on the last day",
+        }[how]
+        if any(held):
+            note += f"; held flat after {p_obj.valid_until.isoformat()} (assumption)"
+        safe_text(ws.cell(row=r, column=4), note)
+        first, last = tl.starts[0], tl.ends[-1]
+        used = [e for e in p_obj.entries if e.start <= last and e.end >= first]
+        used = used or p_obj.entries[-1:]  # held beyond its data: the last value's source
+        refs = list(dict.fromkeys(str(e.reference) for e in used))
+        safe_text(ws.cell(row=r, column=5), "; ".join(refs))
+        for p in range(tl.n):
+            cell = ws.cell(row=r, column=FIRST_PERIOD_COL + p, value=float(values[p]))
+            cell.fill = _INPUT_FILL if held[p] else _DATA_FILL
+            cell.number_format = number_format(p_obj.unit)
+
+
 def _write_calc_sheet(
     ws, model: Model, layout: Layout, sheet: str, names: list[str], title: str
 ) -> None:
-    tl = model.timeline
+    space = layout.sheet_space.get(sheet, "native")
+    tl = model.timeline_of(space)
     P = tl.n
+    timeline_rows = layout.year_timeline_rows if space == "year" else TIMELINE_ROWS
     _title(ws, f"{title}: {sheet}")
     _header(ws, 8, ["Line", "Description", "Unit", "Total", "Opening", *["" for _ in range(P)]])
     header_text = {
-        "period_label": "Financial year",
+        "period_label": "Financial year" if tl.freq == "annual" else "Month or financial year",
         "period_start": "First day of the period",
         "period_end": "Last day of the period",
         "index": "Years from the start (t in growth formulas)",
@@ -733,7 +848,7 @@ def _write_calc_sheet(
         for p in range(P):
             col = get_column_letter(FIRST_PERIOD_COL + p)
             cell = ws.cell(
-                row=r, column=FIRST_PERIOD_COL + p, value=f"=Timeline!{col}${TIMELINE_ROWS[key]}"
+                row=r, column=FIRST_PERIOD_COL + p, value=f"=Timeline!{col}${timeline_rows[key]}"
             )
             if key in ("period_start", "period_end"):
                 cell.number_format = "dd/mm/yyyy"
