@@ -181,9 +181,6 @@ def test_bad_inputs():
     staff = StaffCosts.from_dict({"pay_award": [0.02, 0.03]}, roster=SMALL)
     with pytest.raises(InputError, match=r"staff.pay_award: has 2 values but the timeline has 3"):
         evaluate(staff)
-    tl = mf.Timeline("2026-04-01", years=1, freq="monthly")
-    with pytest.raises(InputError, match=r"needs an annual timeline"):
-        StaffCosts(SMALL).build(BuildContext(tl, StaffCosts(SMALL)))
     other = mf.Entities("employee", ["X1"])
     with pytest.raises(InputError, match=r"is not this component's roster"):
         StaffCosts(SMALL).build(BuildContext(mf.Timeline(2026, 1), StaffCosts(SMALL), other))

@@ -13,7 +13,9 @@ every shipped component is registered once ``mutualfin.components`` is imported.
 - :mod:`~mutualfin.components.staff`: staff costs per employee, one-off transfer costs;
 - :mod:`~mutualfin.components.pensions`: the LGPS admission agreement;
 - :mod:`~mutualfin.components.legal_form`: the mutual's legal form;
-- :mod:`~mutualfin.components.financing`: the case's financial settings and a loan;
+- :mod:`~mutualfin.components.financing`: the case's financial settings, a loan and a
+  working-capital facility;
+- :mod:`~mutualfin.components.timing`: year to date and payment in arrears, for months;
 - :mod:`~mutualfin.components.profit_share`: profit paid out to the council or a partner.
 """
 

@@ -547,6 +547,53 @@ class Component:
         return f"{type(self).__name__}({values})"
 
 
+#: how a list of yearly values was laid over the periods, as the Inputs sheet says
+_YEARLY_NOTE = {
+    "rate": "taking effect at the start of each year",
+    "month": "taking effect in its month of effect each year",
+    "spread": "spread over the year's months",
+    "end": "applied in each year's last period",
+}
+
+
+def expand_yearly(
+    values: Any, timeline: Timeline, how: str, month: int | None = None
+) -> np.ndarray:
+    """One value per financial year laid over the periods of a timeline with months.
+
+    ``how``: "rate" puts each year's value in the first period of its year (a yearly
+    uplift compounded by ``growth``; with ``month``, in the period holding the first day of
+    that calendar month, the month the uplift takes effect: an annual period takes it at its
+    start); "spread" divides a yearly amount over the year's periods by their length;
+    "end" puts each year's value in the year's last period.
+
+    >>> from mutualfin.engine import Timeline
+    >>> tl = Timeline(2026, years=2, freq="monthly", monthly_years=1)
+    >>> expand_yearly([1200, 2400], tl, "spread").tolist()[::11]
+    [100.0, 100.0, 2400.0]
+    >>> expand_yearly([0.0, 0.04], tl, "rate").tolist()[-2:]
+    [0.0, 0.04]
+    """
+    v = np.asarray(values, dtype=float)
+    if v.shape != (timeline.years,):
+        raise InputError(
+            f"expand_yearly: {len(v)} values for {timeline.years} financial years"
+        )  # pragma: no cover
+    by_period = v[timeline.year_of_period]
+    if how == "spread":
+        return by_period * timeline.year_fraction
+    if how == "end":
+        return by_period * timeline.year_end
+    if how == "rate":
+        if month is None:
+            flag = timeline.year_start
+        else:
+            monthly = timeline.months == 1
+            flag = np.where(monthly, timeline.in_month(month), timeline.year_start)
+        return by_period * flag
+    raise InputError(f"expand_yearly: how={how!r} must be 'rate', 'spread' or 'end'")
+
+
 @dataclass
 class BuildContext:
     """What a component sees when it builds its lines."""
@@ -560,9 +607,29 @@ class BuildContext:
     #: the case's components by key, for a component whose lines depend on another's
     #: inputs (the staff a transfer makes redundant leave the paybill; the legal form)
     others: Mapping[str, Component] = dc_field(default_factory=dict)
+    #: the build contexts of the case's components by key (one Input per name in a model)
+    contexts: Mapping[str, BuildContext] = dc_field(default_factory=dict)
 
-    def input(self, name: str) -> Input:
-        """The component's input ``name`` as a model Input (created once)."""
+    def input_of(self, key: str, name: str) -> Input:
+        """Input ``name`` of the case's component ``key`` (the working-capital facility
+        draws down to the finance settings' cash floor), the same Input that component uses."""
+        other = self.contexts.get(key)
+        if other is None:
+            raise InputError(
+                f"{self.component.key}: needs the case's [{key}] inputs; build it in a "
+                "business case"
+            )
+        return other.input(name)
+
+    def input(self, name: str, yearly: str | None = None, month: int | None = None) -> Input:
+        """The component's input ``name`` as a model Input (created once).
+
+        ``yearly`` says what a list with one value per financial year means on a timeline
+        with months (see :func:`expand_yearly`): "rate" (a yearly uplift, taking effect at
+        the start of each year, or in ``month``), "spread" (pounds a year, spread over the
+        year's periods by length) or "end" (applied in each year's last period). Without it
+        a list must have one value per period.
+        """
         comp = self.component
         full = f"{comp.key}.{name}"
         if full in self.created:
@@ -573,15 +640,27 @@ class BuildContext:
         meta = comp._meta.get(name, {})
         info = comp.Inputs.model_fields[name]
         unit = comp.unit_of(name)
+        note = ""
         if isinstance(value, list):
-            n = self.timeline.n
-            if len(value) != n:
+            tl = self.timeline
+            n = tl.n
+            if yearly is not None and tl.freq != "annual" and len(value) == tl.years:
+                value = expand_yearly(value, tl, yearly, month)
+                key = "month" if yearly == "rate" and month is not None else yearly
+                note = f" (one value a financial year, {_YEARLY_NOTE[key]})"
+            elif len(value) != n:
+                per_year = (
+                    f", or one per financial year ({tl.years})"
+                    if yearly is not None and tl.freq != "annual"
+                    else ""
+                )
                 raise InputError(
                     f"{full}: has {len(value)} values but the timeline has {n} periods "
-                    f"({self.timeline.labels[0]} to {self.timeline.labels[-1]}); give one "
-                    "number for every period, or a single number"
+                    f"({tl.labels[0]} to {tl.labels[-1]}); give one number for every "
+                    f"period{per_year}, or a single number"
                 )
-            value = np.asarray(value, dtype=float)
+            else:
+                value = np.asarray(value, dtype=float)
         try:
             inp = Input(
                 full,
@@ -597,7 +676,8 @@ class BuildContext:
                             name, "mutualfin default (not set in the case)"
                         )
                     )
-                ),
+                )
+                + note,
                 uncertainty=meta.get("uncertainty"),
                 bounds=bounds_of(info),
             )

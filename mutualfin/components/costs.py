@@ -101,7 +101,7 @@ class Overheads(Component):
         inflation: FractionSeries = field("Annual uplift of support-service costs", 0.0)
 
     def build(self, ctx: BuildContext) -> list[Line]:
-        factor = index_factor(ctx.input("inflation"), ctx.timeline) * year_fraction()
+        factor = index_factor(ctx.input("inflation", yearly="rate"), ctx.timeline) * year_fraction()
         lines = [
             Line(
                 f"overhead_{name}",
@@ -161,7 +161,7 @@ class SetUp(Component):
     def build(self, ctx: BuildContext) -> list[Line]:
         costs = Line(
             "setup_costs",
-            ctx.input("amounts") + ctx.input("pre_go_live") * first_period(),
+            ctx.input("amounts", yearly="spread") + ctx.input("pre_go_live") * first_period(),
             label="Set-up costs (pre-go-live costs in the first period)",
             sheet=self.sheet,
         )
@@ -249,7 +249,7 @@ class Premises(Component):
     def build(self, ctx: BuildContext) -> list[Line]:
         tl, s = ctx.timeline, self.sheet
         legal = legal_form_of(ctx)
-        factor = index_factor(ctx.input("inflation"), tl) * year_fraction()
+        factor = index_factor(ctx.input("inflation", yearly="rate"), tl) * year_fraction()
         rv = ctx.input("rateable_value")
         if self.inputs.multiplier is None:
             multiplier_expr = where(
@@ -381,7 +381,7 @@ class VatLeakage(Component):
         vat = Line(
             "vat_on_inputs",
             ctx.input("vatable_costs")
-            * index_factor(ctx.input("cost_inflation"), tl)
+            * index_factor(ctx.input("cost_inflation", yearly="rate"), tl)
             * year_fraction()
             * param("vat.standard_rate"),
             label="VAT charged on the mutual's inputs (standard rate)",

@@ -11,8 +11,9 @@ Conventions for every component here:
   financial year of the timeline: index = (1 + rate) ^ (financial years since the start). On a
   monthly timeline the uplift is applied on 1 April (the start of each financial year). A rate
   given as a series has one value per period and compounds each period
-  (:func:`mutualfin.engine.nodes.growth`): the first period's value is not used, and on a
-  monthly timeline the series holds monthly rates.
+  (:func:`mutualfin.engine.nodes.growth`): the first period's value is not used. On a timeline
+  with months a series may instead give one rate per financial year, which takes effect at the
+  start of its year (see :func:`mutualfin.components.base.expand_yearly`).
 * **Dates.** Contract, opportunity and grant dates must fall on period boundaries (a start on
   the first day of a period, an end on the last day of one) so that whole periods are in or
   out of the contract; on an annual timeline that means 1 April to 31 March. Use a monthly
@@ -53,8 +54,10 @@ from mutualfin.engine.nodes import (
     period_index,
     previous,
     sum_,
+    where,
     within,
     year_fraction,
+    year_index,
 )
 from mutualfin.engine.timeline import Timeline
 from mutualfin.errors import InputError
@@ -117,20 +120,13 @@ _PaymentLag = Annotated[
 def financial_year_number(timeline: Timeline) -> Expr:
     """Whole financial years since the start of the timeline: 0, 1, 2, ... in each period.
 
-    On an annual timeline this is ``period_index()``; on a monthly one it is built from
-    ``within`` flags for each financial year after the first, so it steps on 1 April.
+    On an annual timeline this is ``period_index()``; on one with months it is the Timeline
+    sheet's row of financial years since the first (:func:`~mutualfin.engine.nodes.year_index`),
+    so it steps on 1 April.
     """
     if timeline.freq == "annual":
         return period_index()
-    fys = timeline.financial_years
-    first = int(fys[0])
-    m = timeline.year_start_month
-    terms: list[Any] = []
-    for k in range(1, int(fys[-1]) - first + 1):
-        start = dt.date(first + k, m, 1)
-        end = dt.date(first + k + 1, m, 1) - dt.timedelta(days=1)
-        terms.append(k * within(start, end))
-    return sum_(*terms) if terms else period_index() * 0
+    return year_index()
 
 
 def index_factor(rate: Input | Expr, timeline: Timeline, *, scalar: bool | None = None) -> Expr:
@@ -300,7 +296,10 @@ class Contract(Component):
         Cash received. Annual periods: income x (1 - lag/12) + previous year's income x
         lag/12 (income taken as even over the year). Monthly periods: the income of ``lag``
         months earlier. Before the first period income is taken as 0, so arrears lose the
-        first lag months' cash to the timeline's end.
+        first lag months' cash to the timeline's end. On months then years,
+        ``contract_income_unreceived`` (earned, not yet received at the period end: the last
+        ``lag`` months' income, or ``lag/12`` of a year's) gives receipts = income + owed at
+        the last period end - owed at this one.
 
     Notes
     -----
@@ -522,13 +521,13 @@ class Contract(Component):
         )
         price_index = Line(
             "contract_price_index",
-            index_factor(ctx.input("indexation"), tl),
+            index_factor(ctx.input("indexation", yearly="rate"), tl),
             unit="ratio",
             label="Contract price index (1 in the first year)",
             kind="value",
             sheet=s,
         )
-        eff = ctx.input("efficiency_target")
+        eff = ctx.input("efficiency_target", yearly="rate")
         efficiency = Line(
             "contract_efficiency_factor",
             index_factor(-eff, tl, scalar=eff.scalar),
@@ -550,6 +549,8 @@ class Contract(Component):
     def _receipts(self, ctx: BuildContext, income: Line) -> list[Line]:
         lag = int(self.inputs.payment_lag_months)
         label = "Contract receipts (cash from the council, after the payment lag)"
+        if ctx.timeline.mixed:
+            return self._receipts_mixed(ctx, income, lag, label)
         if ctx.timeline.freq == "annual":
             lag_in = ctx.input("payment_lag_months")
             expr = income * (1 - lag_in / 12) + previous(income) * (lag_in / 12)
@@ -566,6 +567,42 @@ class Contract(Component):
             out.append(source)
         expr = previous(source) if lag else income
         out.append(Line("contract_receipts", expr, label=label, sheet=self.sheet))
+        return out
+
+    def _receipts_mixed(self, ctx: BuildContext, income: Line, lag: int, label: str) -> list:
+        """Receipts on months then years, from what is owed at each period end."""
+        if not lag:
+            return [Line("contract_receipts", income, label=label, sheet=self.sheet)]
+        out: list[Line] = []
+        source: Line = income
+        recent: list[Line] = [income]
+        for n in range(1, lag):
+            source = Line(
+                f"contract_income_lag{n}",
+                previous(source),
+                label=f"Contract income {n} month{'s' * (n > 1)} earlier (in months)",
+                sheet=self.sheet,
+            )
+            out.append(source)
+            recent.append(source)
+        lag_in = ctx.input("payment_lag_months")
+        owed = Line(
+            "contract_income_unreceived",
+            where(year_fraction() < 1, sum_(*recent), income * lag_in / 12),
+            kind="balance",
+            label="Contract income earned, not yet received at the period end (the last "
+            "months' income; a year's income x lag / 12)",
+            sheet=self.sheet,
+        )
+        out.append(owed)
+        out.append(
+            Line(
+                "contract_receipts",
+                income + previous(owed) - owed,
+                label=label,
+                sheet=self.sheet,
+            )
+        )
         return out
 
 
@@ -633,7 +670,7 @@ class TradedIncome(Component):
             customers
             * ctx.input("volume_per_customer")
             * ctx.input("price")
-            * index_factor(ctx.input("price_indexation"), tl)
+            * index_factor(ctx.input("price_indexation", yearly="rate"), tl)
             * year_fraction(),
             label="Traded-service income",
             sheet=s,
@@ -725,7 +762,7 @@ class Pipeline(Component):
             running = value * within(opp.start_date, end)
             unweighted.append(running)
             weighted.append(running * prob)
-        factor = index_factor(ctx.input("indexation"), tl) * year_fraction()
+        factor = index_factor(ctx.input("indexation", yearly="rate"), tl) * year_fraction()
         return [
             Line(
                 "pipeline_income_unweighted",
@@ -768,6 +805,9 @@ class Grants(Component):
     ----------------------
     ``grant_income`` (GBP, flow)
         Sum of the grants received in each period.
+    ``grant_receipts`` (GBP, flow)
+        The cash: a grant is received on its date, not after the case's debtor days (role
+        ``receipts:grant_income``).
 
     Examples
     --------
@@ -781,7 +821,10 @@ class Grants(Component):
 
     key = "grants"
     #: where the lines go in a business case's statements
-    roles: ClassVar[dict[str, str]] = {"grant_income": "income"}
+    roles: ClassVar[dict[str, str]] = {
+        "grant_income": "income",
+        "grant_receipts": "receipts:grant_income",
+    }
     sheet = "Income"
 
     class Inputs(ComponentInputs):
@@ -810,11 +853,16 @@ class Grants(Component):
                 bounds=bounds_of(Grant.model_fields["amount"]),
             )
             parts.append(amount * within(grant.date, grant.date))
-        return [
-            Line(
-                "grant_income",
-                sum_(*parts) if parts else 0.0,
-                label="Grant income",
-                sheet=self.sheet,
-            )
-        ]
+        income = Line(
+            "grant_income",
+            sum_(*parts) if parts else 0.0,
+            label="Grant income",
+            sheet=self.sheet,
+        )
+        receipts = Line(
+            "grant_receipts",
+            income,
+            label="Grant receipts (received on the grant's date)",
+            sheet=self.sheet,
+        )
+        return [income, receipts]

@@ -210,15 +210,17 @@ class LegalForm(Component):
         """Whether the public-nature rule allows the Employment Allowance."""
         return self.employment_allowance(0.0, "2025/26").eligible
 
-    def corporation_tax(self, surplus: Any) -> Expr:
+    def corporation_tax(self, surplus: Any, whole_year: bool = False) -> Expr:
         """Corporation tax on a surplus line, for this form: the taxable share of the surplus
         through :func:`mutualfin.tax.corporation_tax` (marginal relief; no tax on a loss).
 
-        ``surplus`` is a line or expression (GBP per period, positive = surplus). The taxable
-        share is a constant of the form, so charities pay only on non-primary-purpose trading.
+        ``surplus`` is a line or expression (GBP per period, positive = surplus; with
+        ``whole_year``, a whole financial year's, booked in one period). The taxable share is a
+        constant of the form, so charities pay only on non-primary-purpose trading.
         """
         share = self.taxable_share
-        return corporation_tax(wrap(surplus) if share == 1 else wrap(surplus) * share)
+        profit = wrap(surplus) if share == 1 else wrap(surplus) * share
+        return corporation_tax(profit, whole_year=whole_year)
 
     # -- lines -------------------------------------------------------------------------------
     def build(self, ctx: BuildContext) -> list[Line]:
@@ -273,8 +275,8 @@ class _NoLegalForm:
         "public work (NICA 2014 s.3(1)(d); HMRC NIM06530)"
     )
 
-    def corporation_tax(self, surplus: Any) -> Expr:
-        return corporation_tax(wrap(surplus))
+    def corporation_tax(self, surplus: Any, whole_year: bool = False) -> Expr:
+        return corporation_tax(wrap(surplus), whole_year=whole_year)
 
 
 NO_LEGAL_FORM = _NoLegalForm()

@@ -30,7 +30,9 @@ from mutualfin.components.base import (
     _Number,
     field,
 )
+from mutualfin.components.income import index_factor
 from mutualfin.components.staff import RosterComponent
+from mutualfin.components.timing import paid_in_arrears
 from mutualfin.engine.nodes import (
     Input,
     Line,
@@ -44,6 +46,9 @@ from mutualfin.engine.nodes import (
     sum_periods,
     total,
     where,
+    year_end,
+    year_fraction,
+    years_elapsed,
 )
 from mutualfin.errors import InputError, ParameterRangeError
 from mutualfin.params import resolve_store, warn_held
@@ -327,17 +332,23 @@ class LgpsAdmission(RosterComponent):
             ctx, "salary", r.salary, "GBP", "Full-time annual salary at the base date"
         )
         fte = self.per_employee(ctx, "fte", r.fte, "FTE", "Full-time equivalence")
+        if ctx.timeline.freq == "annual":
+            grown = salary * fte * growth(ctx.input("pay_growth"))
+        else:  # a month's pay, growing each 1 April
+            growth_in = ctx.input("pay_growth", yearly="rate")
+            grown = salary * fte * index_factor(growth_in, ctx.timeline) * year_fraction()
         return Line(
             "lgps_pensionable_pay_employee",
-            salary * fte * growth(ctx.input("pay_growth")) * is_member,
+            grown * is_member,
             label="LGPS pensionable pay",
             sheet=self.sheet,
         )
 
     def build(self, ctx: BuildContext) -> list[Line]:
-        self.check_annual(ctx)
         i = self.inputs
         r = self.roster
+        tl = ctx.timeline
+        months = tl.freq != "annual"
         sheet = self.sheet
         member = r.member_of("LGPS") * self._transferring(ctx)
         opening, how = self.opening_pensions()
@@ -363,10 +374,13 @@ class LgpsAdmission(RosterComponent):
         accrual = where(
             fifty, param("lgps.accrual_fraction_50_50"), param("lgps.accrual_fraction_main")
         )
+        cpi_in = ctx.input("cpi_revaluation", yearly="end")
+        # revalued once a year, after the year's last accrual (regs.23-24: the account at 31
+        # March is revalued on 1 April); a rate given by year is already in its last period
+        revaluation = cpi_in * year_end() if months and cpi_in.scalar else cpi_in
         care = Line(
             "care_pension_employee",
-            (previous("care_pension_employee") + pay * accrual)
-            * (1 + ctx.input("cpi_revaluation")),
+            (previous("care_pension_employee") + pay * accrual) * (1 + revaluation),
             label="CARE pension account after the year-end revaluation (pounds a year)",
             kind="balance",
             sheet=sheet,
@@ -404,7 +418,8 @@ class LgpsAdmission(RosterComponent):
             label="Annuity factor, ongoing basis (ESTIMATE, not actuarial)",
             sheet=sheet,
         )
-        years_to_npa = max_(npa - (age + period_index() + 1), 0)
+        elapsed = years_elapsed() if months else period_index() + 1
+        years_to_npa = max_(npa - (age + elapsed), 0)
         liab_emp = Line(
             "lgps_liability_ongoing_employee",
             care * (1 + net) ** (-years_to_npa) * annuity,
@@ -473,9 +488,12 @@ class LgpsAdmission(RosterComponent):
             "lgps.employer_primary_rate_average",
             "Employer primary rate set by the actuary",
         )
+        secondary = ctx.input("secondary_amount", yearly="spread")
+        if months and secondary.scalar:  # pounds a year: a twelfth a month
+            secondary = secondary * year_fraction()
         required = Line(
             "lgps_contributions_required",
-            total_pay * (primary + ctx.input("secondary_rate")) + ctx.input("secondary_amount"),
+            total_pay * (primary + ctx.input("secondary_rate")) + secondary,
             label="Employer contributions the fund requires (primary + secondary)",
             sheet=sheet,
         )
@@ -528,9 +546,12 @@ class LgpsAdmission(RosterComponent):
                 "Assets at transfer = ongoing liability (fully funded start; ESTIMATE)",
                 "computed: ongoing value of the accrued pensions at transfer",
             )
+        growth_a: Any = 1 + ctx.input("asset_return")
+        if months:  # a year's return compounded over the period's share of the year
+            growth_a = growth_a ** year_fraction()
         assets = Line(
             "lgps_assets",
-            previous("lgps_assets") * (1 + ctx.input("asset_return")) + required + members_paid,
+            previous("lgps_assets") * growth_a + required + members_paid,
             label="Admission assets (ESTIMATE)",
             kind="balance",
             sheet=sheet,
@@ -557,6 +578,19 @@ class LgpsAdmission(RosterComponent):
             label="Exit deficit if the admission ended now (ESTIMATE, not actuarial)",
             sheet=sheet,
         )
+        if months:
+            # paid to the fund by the 19th of the month after (LGPS Regulations 2013 reg.69(2)
+            # and Pensions Act 1995 s.49(8): Occupational Pension Schemes (Scheme
+            # Administration) Regulations 1996 reg.16; funds take the employer's share with it)
+            paid = paid_in_arrears(
+                "lgps_contributions_paid",
+                paid_mutual,
+                tl,
+                sheet=sheet,
+                label="Employer contributions paid to the fund (by the 19th of the next month)",
+            )
+            paid[-1].role = "payments:lgps_contributions_mutual"
+            council_lines += paid
         lines += [total_pay, required, paid_mutual, *council_lines, members_paid, assets]
         lines += [surplus, position, deficit]
         lines += self._exit_lines(ctx, deficit, position, surplus, full)
@@ -568,14 +602,20 @@ class LgpsAdmission(RosterComponent):
     ) -> list[Line]:
         """What the end of the admission costs, when, and who bears it."""
         i, sheet = self.inputs, self.sheet
-        at_end = period_index().eq(ctx.input("contract_years") - 1)
-        beyond = i.contract_years > ctx.timeline.n
+        months = ctx.timeline.freq != "annual"
+        cy = ctx.input("contract_years")
+        if months:  # the period in which the contract's last day falls
+            at_end = (years_elapsed() >= cy) * (years_elapsed() - year_fraction() < cy)
+        else:
+            at_end = period_index().eq(cy - 1)
+        beyond = i.contract_years > ctx.timeline.years
         exit_year = Line(
             "lgps_exit_year",
             at_end,
             unit="flag",
             kind="value",
-            label="1 in the contract's last year, when the admission ends"
+            label=f"1 in the contract's last {'period' if months else 'year'}, when the "
+            "admission ends"
             + (" (after the case's last year: no exit in these figures)" if beyond else ""),
             sheet=sheet,
         )
@@ -611,6 +651,11 @@ class LgpsAdmission(RosterComponent):
         )
         if i.exit_treatment == "payment":
             schedule: Any = exit_year
+        elif months:  # spread or deferred: equal instalments from the exit month
+            spread = ctx.input("spread_years")
+            schedule = (
+                (years_elapsed() >= cy) * (years_elapsed() - cy < spread) * year_fraction() / spread
+            )
         else:  # spread (reg.64B) or deferred (reg.64(7A)): equal instalments from the exit year
             start = ctx.input("contract_years") - 1
             schedule = (
@@ -670,9 +715,12 @@ class LgpsAdmission(RosterComponent):
         )
         if i.bond_premium_rate == 0 and "bond_premium_rate" not in self._meta:
             return [bond]
+        premium_rate: Any = ctx.input("bond_premium_rate")
+        if ctx.timeline.freq != "annual":  # a year's premium, by the period's share of it
+            premium_rate = premium_rate * year_fraction()
         premium = Line(
             "lgps_bond_premium",
-            bond * ctx.input("bond_premium_rate"),
+            bond * premium_rate,
             label="Bond premium a year (a cost to the mutual)",
             sheet=sheet,
         )

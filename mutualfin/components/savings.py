@@ -51,7 +51,16 @@ from mutualfin.components.base import (
     field,
 )
 from mutualfin.components.income import index_factor
-from mutualfin.engine.nodes import Expr, Input, Line, max_, min_, period_index, year_fraction
+from mutualfin.engine.nodes import (
+    Expr,
+    Input,
+    Line,
+    max_,
+    min_,
+    period_index,
+    year_fraction,
+    years_elapsed,
+)
 from mutualfin.engine.timeline import Timeline
 from mutualfin.errors import InputError
 
@@ -95,7 +104,10 @@ def ramp_progress(ramp_years: Input, timeline: Timeline, where: str) -> Expr:
             f"timeline ({timeline.labels[0]} to {timeline.labels[-1]}), so the target would "
             "never be reached inside the case; shorten the ramp or lengthen the timeline"
         )
-    elapsed = (period_index() + 1) * year_fraction()
+    if timeline.freq == "annual":
+        elapsed = (period_index() + 1) * year_fraction()
+    else:  # months, or months then years: the Timeline sheet's years elapsed
+        elapsed = years_elapsed()
     return min_(elapsed / max_(ramp_years, year_fraction()), 1)
 
 
@@ -232,7 +244,7 @@ class AbsenceSavings(Component):
             ctx.input("annual_pay")
             * (1 + ctx.input("on_cost_rate"))
             / ctx.input("working_days")
-            * index_factor(ctx.input("pay_inflation"), tl),
+            * index_factor(ctx.input("pay_inflation", yearly="rate"), tl),
             unit="GBP/day",
             label="Cost of a day of the absent employee's time (pay and on-costs)",
             kind="value",
@@ -392,7 +404,7 @@ class TurnoverSavings(Component):
             kind="flow",
             sheet=s,
         )
-        uplift = index_factor(ctx.input("cost_inflation"), tl)
+        uplift = index_factor(ctx.input("cost_inflation", yearly="rate"), tl)
         saving = Line(
             "turnover_saving",
             avoided * cost * uplift,

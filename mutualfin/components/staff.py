@@ -38,8 +38,10 @@ from mutualfin.components.base import (
     Years,
     field,
 )
+from mutualfin.components.income import index_factor
 from mutualfin.components.legal_form import MOVED_TO_LEGAL_FORM, legal_form_of
 from mutualfin.components.roster import FTE_BOUNDS, SALARY_BOUNDS, Roster, _whole_years
+from mutualfin.components.timing import paid_in_arrears, year_to_date
 from mutualfin.core.bounds import Bounds
 from mutualfin.core.checks import (
     _on_date,
@@ -51,6 +53,8 @@ from mutualfin.engine.nodes import (
     clip,
     date_serial,
     growth,
+    in_month,
+    max_,
     min_,
     param,
     period_end,
@@ -61,6 +65,10 @@ from mutualfin.engine.nodes import (
     total,
     where,
     within,
+    year_fraction,
+    year_index,
+    year_start,
+    years_elapsed,
 )
 from mutualfin.errors import InputError
 from mutualfin.params import resolve_store, warn_held
@@ -139,14 +147,6 @@ class RosterComponent(Component):
             )
         return given
 
-    def check_annual(self, ctx: BuildContext) -> None:
-        if ctx.timeline.freq != "annual":
-            raise InputError(
-                f"{self.key}: {type(self).__name__} needs an annual timeline (pay awards, "
-                "turnover and CARE revaluation are annual); build the staff model on "
-                f"Timeline(..., freq='annual'), not {ctx.timeline.freq!r}"
-            )
-
     def per_employee(
         self,
         ctx: BuildContext,
@@ -185,9 +185,10 @@ class StaffCosts(RosterComponent):
     Value Authorities Staff Transfers (Pensions) Direction 2007 (an LGPS admission agreement
     in practice), or the NHS Pension Scheme / Teachers' Pension Scheme where staff keep access.
 
-    Built for an annual timeline whose first period is the year of the roster's base date.
-    All amounts are pounds per year, positive costs; ``employment_allowance`` is positive and
-    is subtracted in ``staff_costs``.
+    Built on a timeline whose first period starts at the roster's base date: financial
+    years, months, or months then years (see **Month by month** below). Amounts are pounds
+    per period, positive costs; ``employment_allowance`` is positive and is subtracted in
+    ``staff_costs``.
 
     Lines (sheet "Staff")
     ---------------------
@@ -244,18 +245,52 @@ class StaffCosts(RosterComponent):
     replaced, when they leave, at the same ratio of the grade. The cost of recruiting is not
     included (see the absence and turnover components). Ignored when ``turnover`` is 0.
 
+    Month by month
+    --------------
+    On a timeline with months each month's pay is a twelfth of the year's, paid in the month
+    (``staff_pay``):
+
+    * **Pay awards in their month.** The award takes effect in ``pay_award_month`` (April by
+      default: the NJC local government pay year) of each financial year from the second; a
+      year given as a financial year takes it from its start. Incremental drift steps each
+      1 April; the turnover factor decays month by month, ``(1 - turnover)`` to the power of
+      the years elapsed.
+    * **NI on a monthly earnings period**: the secondary threshold a twelfth of the year's, at
+      the rate in force on the pay day (Social Security (Contributions) Regulations 2001
+      regs.10-11; :func:`mutualfin.tax.employer_ni`); the auto-enrolment thresholds are
+      pro-rated alike (Pensions Act 2008 ss.13 and 15A, pay reference periods).
+    * **Employment Allowance from the first months.** Set against employer NI from the first
+      pay days of each year until the year's allowance is used up (NICA 2014 s.1;
+      HMRC "Employment Allowance", claimed through payroll): ``employment_allowance_to_date``
+      = ``min(allowance, employer NI to date)``, and each month's allowance is its rise.
+    * **Levy allowance accumulating.** The £15,000 levy allowance accrues at £1,250 a month and
+      unused allowance carries forward within the year (Finance Act 2016 s.100; HMRC "Pay
+      Apprenticeship Levy"): the levy to date is ``max(0.5% x paybill to date - allowance to
+      date, 0)``, each month's levy its rise.
+    * **On-costs paid the month after.** ``staff_oncosts`` (employer NI, the levy, pension
+      contributions, less the allowance) are paid the month after: PAYE within 17 days of the
+      end of the tax month when paid electronically, the 22nd (Income Tax (PAYE) Regulations
+      2003 reg.69(1)(a), applied to NI by the Social Security (Contributions) Regulations 2001
+      Sch.4 para.10), pension contributions by the 19th of the month after deduction
+      (Pensions Act 1995 s.49(8); Occupational Pension Schemes (Scheme Administration)
+      Regulations 1996 reg.16). ``staff_costs_paid`` (role ``payments:staff_costs``) is the
+      cash: pay plus last month's on-costs. On months then years a year's period owes a
+      twelfth of its on-costs at its end.
+
     Notes
     -----
     Salaries are full-time annual salaries at the roster's base date; pay is ``salary x fte``
-    and is treated as earned evenly through the year. NI is computed on each period's pay as
-    an annual earnings period (see :func:`mutualfin.tax.employer_ni`); the Employment
-    Allowance and the levy follow the financial year, not the tax year (a 5-day shift).
-    Overtime, allowances and salary sacrifice are not modelled: include regular allowances in
-    the salary.
+    and is treated as earned evenly through the year. On financial years NI is computed on
+    each year's pay as an annual earnings period (see :func:`mutualfin.tax.employer_ni`); the
+    Employment Allowance and the levy follow the financial year, not the tax year (a 5-day
+    shift). Overtime, allowances and salary sacrifice are not modelled: include regular
+    allowances in the salary.
     """
 
     key = "staff"
     #: where the lines go in a business case's statements
+    #: where the lines go in a business case's statements (on a timeline with months,
+    #: ``staff_costs_paid`` carries its own role, ``payments:staff_costs``)
     roles: ClassVar[dict[str, str]] = {"staff_costs": "pay"}
     sheet = "Staff"
     moved: ClassVar[dict[str, str]] = {
@@ -295,6 +330,14 @@ class StaffCosts(RosterComponent):
         )
         prior_year_employer_nics: Money = field(
             "Employer NI of the year before the first (2020/21-2024/25 £100k rule)", default=0.0
+        )
+        pay_award_month: Annotated[
+            Count,
+            Limit(1, 12, whole=True, why="give the calendar month, 1 to 12 (4 for April)"),
+        ] = field(
+            "Calendar month the yearly pay award takes effect, on a timeline with months "
+            "(4 = April)",
+            default=4,
         )
 
     def _in_post(self, ctx: BuildContext) -> Any:
@@ -340,10 +383,39 @@ class StaffCosts(RosterComponent):
                 "secondary_rate) and the risk-sharing terms, which decide what the mutual pays"
             )
 
+    def _pay_index(self, ctx: BuildContext) -> Any:
+        """Pay awards x drift x turnover factor: 1 in the first period."""
+        tl = ctx.timeline
+        drift, turnover = ctx.input("incremental_drift"), ctx.input("turnover")
+        if tl.freq == "annual":
+            index = growth(ctx.input("pay_award")) * growth(drift)
+            if self.inputs.turnover:
+                ratio = ctx.input("starting_salary_ratio")
+                index = index * (ratio + (1 - ratio) * growth(-turnover))
+            return index
+        month = int(self.inputs.pay_award_month)
+        award = ctx.input("pay_award", yearly="rate", month=month)
+        if award.scalar:
+            # the award takes effect in its month of each year from the second (a year's
+            # period takes it from its start)
+            due = where(year_fraction() < 1, in_month(month), year_start()) * (year_index() >= 1)
+            index = growth(award * due)
+        else:
+            index = growth(award)
+        index = index * index_factor(drift, tl)
+        if self.inputs.turnover:
+            ratio = ctx.input("starting_salary_ratio")
+            years = years_elapsed() - year_fraction()
+            index = index * (ratio + (1 - ratio) * (1 - turnover) ** years)
+        return index
+
     def build(self, ctx: BuildContext) -> list[Line]:
-        self.check_annual(ctx)
         r = self.roster
         sheet = self.sheet
+        tl = ctx.timeline
+        months = tl.freq != "annual"
+        # annual thresholds of a period: a twelfth of a year's on a month
+        per_period = year_fraction() if months else 1
         salary = self.per_employee(
             ctx,
             "salary",
@@ -362,24 +434,21 @@ class StaffCosts(RosterComponent):
         )
         nhs = self.per_employee(ctx, "nhs_member", r.member_of("NHS"), "flag", "NHS Pension")
         tps = self.per_employee(ctx, "tps_member", r.member_of("TPS"), "flag", "Teachers' Pension")
-        award, drift = ctx.input("pay_award"), ctx.input("incremental_drift")
-        vacancy, turnover = ctx.input("vacancy_factor"), ctx.input("turnover")
-        index = growth(award) * growth(drift)
-        if self.inputs.turnover:
-            ratio = ctx.input("starting_salary_ratio")
-            index = index * (ratio + (1 - ratio) * growth(-turnover))
+        vacancy = ctx.input("vacancy_factor")
         pay_index = Line(
             "pay_index",
-            index,
+            self._pay_index(ctx),
             unit="ratio",
             kind="value",
-            label="Pay index: pay awards x drift x turnover (1 in the first year)",
+            label="Pay index: pay awards x drift x turnover (1 in the first "
+            + ("month)" if months else "year)"),
             sheet=sheet,
         )
         filled = Line(
             "pay_filled_employee",
-            salary * fte * pay_index,
-            label="Pay of the post when filled (salary x FTE x pay index)",
+            salary * fte * pay_index * per_period,
+            label="Pay of the post when filled (salary x FTE x pay index"
+            + (" x months / 12)" if months else ")"),
             sheet=sheet,
         )
         pay = Line(
@@ -407,13 +476,13 @@ class StaffCosts(RosterComponent):
         )
         # auto-enrolment: staff in no scheme earning over the trigger get the minimum employer
         # contribution on qualifying earnings (Pensions Act 2008 ss.3, 13, 20), less opt-outs
-        lower = param("auto_enrolment.qualifying_earnings_lower")
-        upper = param("auto_enrolment.qualifying_earnings_upper")
+        lower = param("auto_enrolment.qualifying_earnings_lower") * per_period
+        upper = param("auto_enrolment.qualifying_earnings_upper") * per_period
         auto = Line(
             "auto_enrolment_employee",
             none
             * where(
-                filled > param("auto_enrolment.earnings_trigger"),
+                filled > param("auto_enrolment.earnings_trigger") * per_period,
                 (clip(filled, lower, upper) - lower)
                 * param("auto_enrolment.employer_minimum_rate"),
                 0,
@@ -444,14 +513,29 @@ class StaffCosts(RosterComponent):
             label="Employer pension contributions: NHS, TPS, auto-enrolment (LGPS: Pensions)",
             sheet=sheet,
         )
-        levy = Line(
-            "apprenticeship_levy",
-            apprenticeship_levy(staff_pay),
-            label="Apprenticeship Levy (0.5% of paybill over the allowance)",
-            sheet=sheet,
-        )
+        extra: list[Line] = []
+        if months:
+            levy, levy_lines = self._levy_to_date(staff_pay, sheet)
+            extra += levy_lines
+        else:
+            levy = Line(
+                "apprenticeship_levy",
+                apprenticeship_levy(staff_pay),
+                label="Apprenticeship Levy (0.5% of paybill over the allowance)",
+                sheet=sheet,
+            )
         reason = legal_form_of(ctx).employment_allowance_reason
-        if reason.startswith("eligible"):
+        if not reason.startswith("eligible"):
+            allowance = Line(
+                "employment_allowance",
+                0.0,
+                label=f"Employment Allowance ({reason})"[:250],
+                sheet=sheet,
+            )
+        elif months:
+            allowance, ea_lines = self._allowance_to_date(ctx, staff_ni, reason, sheet)
+            extra += ea_lines
+        else:
             ea = min_(param("ni.employment_allowance", how="end"), staff_ni)
             if ctx.timeline.start < dt.date(2025, 4, 1):
                 # NICA 2014 s.2(4B): barred if last year's employer NI was £100,000 or more
@@ -460,20 +544,43 @@ class StaffCosts(RosterComponent):
                     previous(staff_ni, opening=ctx.input("prior_year_employer_nics")) >= 100_000
                 )
                 ea = where(barred, 0, ea)
-        else:
-            ea = 0.0
-        allowance = Line(
-            "employment_allowance",
-            ea,
-            label=f"Employment Allowance ({reason})"[:250],
-            sheet=sheet,
-        )
+            allowance = Line(
+                "employment_allowance",
+                ea,
+                label=f"Employment Allowance ({reason})"[:250],
+                sheet=sheet,
+            )
         staff_costs = Line(
             "staff_costs",
             staff_pay + staff_ni + staff_pension + levy - allowance,
             label="Staff costs: pay + NI + pension + levy - Employment Allowance",
             sheet=sheet,
         )
+        if months:
+            oncosts = Line(
+                "staff_oncosts",
+                staff_ni + staff_pension + levy - allowance,
+                label="On-costs paid the month after: NI + pension + levy - Employment Allowance",
+                sheet=sheet,
+            )
+            paid = paid_in_arrears(
+                "staff_oncosts_paid",
+                oncosts,
+                tl,
+                sheet=sheet,
+                label="On-costs paid (PAYE by the 22nd and pensions by the 19th of the next month)",
+            )
+            extra += [
+                oncosts,
+                *paid,
+                Line(
+                    "staff_costs_paid",
+                    staff_pay + paid[-1],
+                    label="Staff costs paid: pay in the month, on-costs the month after",
+                    sheet=sheet,
+                    role="payments:staff_costs",
+                ),
+            ]
         return [
             *([in_post] if isinstance(in_post, Line) else []),
             pay_index,
@@ -490,7 +597,78 @@ class StaffCosts(RosterComponent):
             levy,
             allowance,
             staff_costs,
+            *extra,
         ]
+
+    def _levy_to_date(self, staff_pay: Line, sheet: str) -> tuple[Line, list[Line]]:
+        """The Apprenticeship Levy by month: on the paybill to date less the allowance to date
+        (£1,250 a month, unused allowance carried forward within the year)."""
+        pay_to_date = year_to_date(
+            "staff_pay_to_date", staff_pay, sheet=sheet, label="Paybill in the year to date"
+        )
+        allowance = year_to_date(
+            "levy_allowance_to_date",
+            param("apprenticeship_levy.allowance", how="end") * year_fraction(),
+            sheet=sheet,
+            label="Levy allowance to date (£15,000 a year accruing monthly, FA 2016 s.100)",
+        )
+        levy_to_date = Line(
+            "apprenticeship_levy_to_date",
+            max_(param("apprenticeship_levy.rate", how="end") * pay_to_date - allowance, 0),
+            kind="balance",
+            label="Apprenticeship Levy to date: 0.5% of the paybill to date less the allowance",
+            sheet=sheet,
+        )
+        levy = Line(
+            "apprenticeship_levy",
+            levy_to_date - previous(levy_to_date) * (1 - year_start()),
+            label="Apprenticeship Levy (the rise in the levy to date)",
+            sheet=sheet,
+        )
+        return levy, [pay_to_date, allowance, levy_to_date]
+
+    def _allowance_to_date(
+        self, ctx: BuildContext, staff_ni: Line, reason: str, sheet: str
+    ) -> tuple[Line, list[Line]]:
+        """The Employment Allowance by month: set against employer NI from the first months
+        of each year until the year's allowance is used up."""
+        ni_to_date = year_to_date(
+            "employer_ni_to_date",
+            staff_ni,
+            sheet=sheet,
+            label="Employer NI in the year to date",
+            opening=ctx.input("prior_year_employer_nics"),
+        )
+        available: Any = param("ni.employment_allowance", how="end")
+        lines = [ni_to_date]
+        if ctx.timeline.start < dt.date(2025, 4, 1):
+            # NICA 2014 s.2(4B): barred if last year's employer NI was £100,000 or more
+            # (2020/21 to 2024/25 only): last year's total is the year to date before its start
+            last_year = Line(
+                "employer_ni_last_year",
+                where(year_start(), previous(ni_to_date), previous("employer_ni_last_year")),
+                kind="balance",
+                label="Employer NI of the previous financial year",
+                sheet=sheet,
+            )
+            lines.append(last_year)
+            barred = within("2020-04-01", "2025-03-31") * (last_year >= 100_000)
+            available = where(barred, 0, available)
+        used = Line(
+            "employment_allowance_to_date",
+            min_(available, ni_to_date),
+            kind="balance",
+            label="Employment Allowance used in the year to date (at most the year's allowance)",
+            sheet=sheet,
+        )
+        lines.append(used)
+        allowance = Line(
+            "employment_allowance",
+            used - previous(used) * (1 - year_start()),
+            label=f"Employment Allowance ({reason}; used from the first months of the year)"[:250],
+            sheet=sheet,
+        )
+        return allowance, lines
 
 
 class TransferCosts(RosterComponent):
@@ -693,12 +871,20 @@ class TransferCosts(RosterComponent):
         )
 
     def build(self, ctx: BuildContext) -> list[Line]:
-        self.check_annual(ctx)
         i = self.inputs
         r = self.roster
         sheet = self.sheet
         on = i.redundancy_date or r.base_date
         tl = ctx.timeline
+        months = tl.freq != "annual"
+
+        def for_years(years: Input) -> Any:
+            """1 in the periods that start within the first ``years`` years (pounds a year
+            times the period's share of a year, on a timeline with months)."""
+            if not months:
+                return period_index() < years
+            return year_fraction() * ((years_elapsed() - year_fraction()) < years)
+
         if not tl.start <= on <= tl.ends[-1]:
             raise InputError(
                 f"transfer.redundancy_date: {on} is outside the timeline ({tl.labels[0]} to "
@@ -760,6 +946,7 @@ class TransferCosts(RosterComponent):
                 f"{i.strain_capitalisation_factor}{note}; replace with the fund actuary's figure",
             )
             strain_label = "LGPS pension strain (estimate, not an actuarial valuation)"
+        harmonisation = ctx.input("harmonisation_cost", yearly="spread")
         lines = [
             Line(
                 "statutory_redundancy",
@@ -776,14 +963,15 @@ class TransferCosts(RosterComponent):
             Line("pension_strain", strain_input * once, label=strain_label, sheet=sheet),
             Line(
                 "pay_protection",
-                ctx.input("pay_protection_amount")
-                * (period_index() < ctx.input("pay_protection_years")),
+                ctx.input("pay_protection_amount") * for_years(ctx.input("pay_protection_years")),
                 label="Pay protection",
                 sheet=sheet,
             ),
             Line(
                 "harmonisation",
-                ctx.input("harmonisation_cost"),
+                harmonisation * year_fraction()
+                if months and harmonisation.scalar
+                else harmonisation,
                 label="Harmonisation of terms",
                 sheet=sheet,
             ),
@@ -808,7 +996,7 @@ class TransferCosts(RosterComponent):
                 "staff_not_transferred_cost",
                 kept_pay
                 * (1 + ctx.input("not_transferred_oncost_rate"))
-                * (period_index() < ctx.input("not_transferred_years")),
+                * for_years(ctx.input("not_transferred_years")),
                 label="Staff the mutual does not take: cost to the council",
                 sheet=sheet,
             )

@@ -1521,7 +1521,7 @@ class Evaluation:
         financial year, the line unchanged.
         """
         name = self.model.line_by_name(name).name
-        if self.model.spaces[name] == YEAR:
+        if self.model.spaces[name] == YEAR or self.timeline.freq == "annual":
             return self.array(name)
         kind = self.model.lines[name].kind
         return self.timeline.to_annual(

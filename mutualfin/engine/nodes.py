@@ -47,6 +47,7 @@ __all__ = [
     "min_",
     "min_periods",
     "mirr_",
+    "months_in_period",
     "npv_",
     "only_if",
     "param",
@@ -1379,6 +1380,11 @@ def first_period() -> Expr:
 def year_fraction() -> Expr:
     """Length of each period in years (1 annual, 1/12 monthly)."""
     return TimeVar("year_fraction")
+
+
+def months_in_period() -> Expr:
+    """Months in each period: 1 for a month, 12 for a financial year."""
+    return TimeVar("months")
 
 
 def year_index() -> Expr:

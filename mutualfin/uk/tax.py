@@ -76,6 +76,7 @@ def corporation_tax(
     period_months: float = 12,
     augmented_profits: Any = None,
     params: ParameterStore | None = None,
+    whole_year: bool = False,
 ) -> Any:
     """Corporation tax on a company's taxable profits, with marginal relief.
 
@@ -99,6 +100,10 @@ def corporation_tax(
     params : ParameterStore, optional
         Where the dated figures come from (a case's own store); the shipped UK
         parameters by default.
+    whole_year : bool
+        Expr form only: the profits are a whole financial year's, booked in one period of a
+        timeline with months (its last), so the limits are not pro-rated by the period's
+        length.
 
     Returns
     -------
@@ -147,7 +152,7 @@ def corporation_tax(
                 f"{fn}: period_months={period_months!r} was given with an expression; in a "
                 "model the limits are pro-rated by the length of each period"
             )
-        return _corporation_tax_expr(profits, assoc, augmented_profits)
+        return _corporation_tax_expr(profits, assoc, augmented_profits, whole_year)
     _require_year(financial_year, "financial_year", fn)
     months = _check_months(period_months)
     n, scalar = _amounts(profits, "profits", negative_ok=True)
@@ -205,9 +210,12 @@ def _check_months(value: Any) -> float:
     return float(value)
 
 
-def _corporation_tax_expr(profits: Expr, assoc: int, augmented: Any) -> Expr:
+def _corporation_tax_expr(
+    profits: Expr, assoc: int, augmented: Any, whole_year: bool = False
+) -> Expr:
     n = max_(profits, 0)
-    scale = year_fraction() / (1 + assoc) if assoc else year_fraction()
+    length: Any = 1 if whole_year else year_fraction()
+    scale = length / (1 + assoc) if assoc else length
     lower = param("ct.lower_limit") * scale
     upper = param("ct.upper_limit") * scale
     small = param("ct.small_profits_rate")
