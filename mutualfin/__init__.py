@@ -60,7 +60,7 @@ from mutualfin import (
 from mutualfin._version import __version__
 from mutualfin.analysis.appraisal import Option, appraise
 from mutualfin.analysis.diff import diff
-from mutualfin.case import BusinessCase, CaseFinance, Loan, Results
+from mutualfin.case import BusinessCase, CaseFinance, Facility, Loan, Results
 from mutualfin.case.formatting import style_table
 from mutualfin.components.roster import Roster
 from mutualfin.engine import (
@@ -106,6 +106,7 @@ __all__ = [
     "CaseFinance",
     "Entities",
     "Evaluation",
+    "Facility",
     "Input",
     "Line",
     "Loan",

@@ -14,9 +14,9 @@ from typing import Any
 
 from mutualfin.case import business_case, formatting, results, statements
 from mutualfin.case.business_case import BusinessCase, Results
-from mutualfin.components.financing import CaseFinance, Loan
+from mutualfin.components.financing import CaseFinance, Facility, Loan
 
-__all__ = ["BusinessCase", "CaseFinance", "Loan", "Results"]
+__all__ = ["BusinessCase", "CaseFinance", "Facility", "Loan", "Results"]
 
 
 def __getattr__(name: str) -> Any:  # names of the old mutualfin.case module

@@ -22,17 +22,19 @@ import pandas as pd
 from mutualfin.case.loader import read_case
 from mutualfin.case.results import Results
 from mutualfin.case.statements import (
+    ANNUAL_SHEET,
     HEADLINE_NPV,
     STATEMENT_SHEET,
     STATEMENTS,
     StatementBuilder,
     _corporation_tax_label,
+    annual_name,
     check_role,
 )
 from mutualfin.components.base import BuildContext, Component
 from mutualfin.components.financing import CaseFinance, Loan
 from mutualfin.core.checks import is_finite_number
-from mutualfin.engine import Entities, Line, Model, Timeline
+from mutualfin.engine import Entities, Line, Model, Timeline, by_year
 from mutualfin.errors import (
     AssumptionWarning,
     CaseFileError,
@@ -135,16 +137,21 @@ class BusinessCase:
             comp.check_case(keys)
         self.finance: CaseFinance = keys["finance"]  # type: ignore[assignment]
         self.contexts: dict[str, BuildContext] = {}
+        for comp in keys.values():
+            self.contexts[comp.key] = BuildContext(
+                timeline,
+                comp,
+                entities=entities,
+                params=self.params,
+                others=keys,
+                contexts=self.contexts,
+            )
         self._built: dict[str, list[Line]] = {}
         lines: list[Line] = []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", AssumptionWarning)
             for comp in keys.values():
-                ctx = BuildContext(
-                    timeline, comp, entities=entities, params=self.params, others=keys
-                )
-                self.contexts[comp.key] = ctx
-                self._built[comp.key] = list(comp.build(ctx))
+                self._built[comp.key] = list(comp.build(self.contexts[comp.key]))
                 lines.extend(self._built[comp.key])
         self.component_lines = lines
         self.metadata: dict[str, str] = {}
@@ -257,34 +264,66 @@ class BusinessCase:
                 "the case has no income: add a component whose lines have role 'income' or "
                 "'council_income' (e.g. the council contract)"
             )
-        self.contexts["finance"] = BuildContext(
-            self.timeline,
-            self.finance,
-            entities=self.entities,
-            params=self.params,
-            others=self.components,
-        )
         builder = StatementBuilder(self, lines, roles)
+        months = builder.months
         out: list[Line] = []
+        later: list = []  # metrics on a timeline with months: after the lines by year
         for s in STATEMENTS:
-            if s.when is not None and not s.when(builder):
+            if not s.applies(months) or (s.when is not None and not s.when(builder)):
                 continue
-            expr = builder.expression(s)
-            label = _corporation_tax_label(builder) if s.name == "corporation_tax" else s.label
-            opening = builder.input(s.opening) if s.opening else None
-            out.extend(builder.extra)
-            builder.extra.clear()
+            if months and s.kind == "metric":
+                later.append(s)
+                continue
+            out.extend(self._statement_line(builder, s, STATEMENT_SHEET))
+        if not months:
+            return out
+        yearly = builder.yearly()
+        for s in STATEMENTS:
+            if s.kind == "metric" or not s.annual_view or s.name not in builder.built:
+                continue
+            native = builder[s.name]
+            if s.kind in ("flow", "balance"):
+                expr = by_year(native)
+            else:  # a ratio or flag: its formula again, on the lines by year
+                expr = yearly.expression(s)
+                out.extend(yearly.extra)
+                yearly.extra.clear()
             line = Line(
-                s.name,
+                annual_name(s.name),
                 expr,
                 unit=s.unit,
                 kind=s.kind,
-                sheet=STATEMENT_SHEET,
-                label=label,
-                opening=opening,
+                sheet=ANNUAL_SHEET,
+                label=native.label,
                 section=s.section,
             )
-            out.append(builder.add(line))
+            out.append(yearly.add(line, s.name))
+        for s in later:
+            if s.by_period:
+                out.extend(self._statement_line(builder, s, STATEMENT_SHEET))
+            else:
+                out.extend(self._statement_line(yearly, s, ANNUAL_SHEET))
+        return out
+
+    def _statement_line(self, builder: StatementBuilder, s: Any, sheet: str) -> list[Line]:
+        """Statement ``s`` as a line (after any working lines its formula makes)."""
+        expr = builder.expression(s)
+        label = _corporation_tax_label(builder) if s.name == "corporation_tax" else s.label
+        opening = builder.input(s.opening) if s.opening else None
+        out = list(builder.extra)
+        builder.extra.clear()
+        line = Line(
+            s.name,
+            expr,
+            unit=s.unit,
+            kind=s.kind,
+            sheet=sheet,
+            label=label,
+            opening=opening,
+            section=s.section,
+        )
+        builder.built.add(s.name)
+        out.append(builder.add(line, s.name))
         return out
 
     # -- running -------------------------------------------------------------------------------

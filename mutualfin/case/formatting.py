@@ -11,6 +11,8 @@ payback that does not happen) for a figure that is missing by design.
 '3.2%'
 >>> format_value(float("nan"), "years", missing="never")
 'never'
+>>> format_value(46143.0, "date")
+'01/05/2026'
 
 :func:`style_table` formats a whole table the same way, as a pandas Styler (for Jupyter and HTML):
 each row (or column) by its unit, the numbers underneath left as they are for computation.
@@ -18,6 +20,7 @@ each row (or column) by its unit, the numbers underneath left as they are for co
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 from collections.abc import Mapping
@@ -62,6 +65,8 @@ def format_value(value: Any, unit: str, *, missing: str = "n/a") -> str:
         return f"{value:.2f}x"
     if base == "flag":
         return "yes" if value else "no"
+    if base == "date":  # a spreadsheet date serial
+        return (dt.date(1899, 12, 30) + dt.timedelta(days=int(value))).strftime("%d/%m/%Y")
     if base in ("count", "FTE", "days", "weeks"):
         return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
     return f"{value:,.2f}"

@@ -12,6 +12,8 @@ uncertainty = { triangular = [low, mode, high] } }``::
     [timeline]
     start = "2026/27"
     years = 5
+    freq = "monthly"        # optional: plan by month ("annual" by default)
+    monthly_years = 2       # optional: the first 2 years by month, the rest by year
 
     [contract]
     annual_value = { value = 4_200_000, source = "Epic CIC contract, 5 years worth £21m" }
@@ -57,7 +59,7 @@ __all__ = [
 MAX_CASE_BYTES = 2_000_000
 _SECTIONS = {"case", "timeline", "roster"}
 _CASE_KEYS = {"name", "organisation", "description", "author", "version", "status"}
-_TIMELINE_KEYS = {"start", "years", "freq"}
+_TIMELINE_KEYS = {"start", "years", "freq", "monthly_years"}
 
 
 def file_checksum(path: str | os.PathLike) -> str:
@@ -199,7 +201,12 @@ def read_case(
         if key not in tl:
             raise CaseFileError(f"{p.name}: timeline.{key}: missing; add it")
     try:
-        timeline = Timeline(tl["start"], tl["years"], tl.get("freq", "annual"))
+        timeline = Timeline(
+            tl["start"],
+            tl["years"],
+            tl.get("freq", "annual"),
+            monthly_years=tl.get("monthly_years"),
+        )
     except MutualfinError as exc:
         raise CaseFileError(f"{p.name}: [timeline]: {exc}") from None
 

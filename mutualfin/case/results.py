@@ -21,6 +21,7 @@ from mutualfin.case.statements import (
     DERIVED,
     SECTIONS,
     STATEMENTS,
+    annual_name,
     statement,
 )
 from mutualfin.engine import Evaluation
@@ -48,9 +49,28 @@ def metric_text(name: str, value: Any, missing: str | None = None) -> str:
     return format_value(value, unit, missing=missing or (s.missing if s else "n/a"))
 
 
+#: what :attr:`Results.monthly_cash` shows, in order: (line, column)
+_MONTHLY_CASH = (
+    ("operating_receipts", "receipts"),
+    ("operating_payments", "payments"),
+    ("tax_paid", "corporation tax paid"),
+    ("vat_cash_flow", "VAT"),
+    ("financing_cash_flow", "financing"),
+    ("cash_before_facility", "cash before the facility"),
+    ("facility_movement", "facility drawn less repaid"),
+    ("closing_cash", "closing cash"),
+    ("facility_balance", "facility balance"),
+)
+
+
 @dataclass
 class Results:
-    """What a case run gives: lines, statements, metrics and checks, as pandas objects."""
+    """What a case run gives: lines, statements, metrics and checks, as pandas objects.
+
+    On a timeline with months, :attr:`lines` and ``results["closing_cash"]`` are by period
+    (months, then years), while :attr:`statements`, :meth:`annual` and the metrics are by
+    financial year (the statements' lines by year), and :attr:`monthly_cash` shows where the
+    cash is lowest."""
 
     case: BusinessCase
     evaluation: Evaluation
@@ -64,15 +84,66 @@ class Results:
         return self.evaluation[name]
 
     @property
+    def by_month(self) -> bool:
+        """True when the case's timeline has months (the statements are then by year)."""
+        return self.case.timeline.freq != "annual"
+
+    def _annual_line(self, name: str) -> str | None:
+        """The name of ``name``'s line by financial year in this case, if it has one."""
+        yearly = annual_name(name)
+        return yearly if self.by_month and yearly in self.case.model.lines else None
+
+    def annual_values(self, name: str) -> np.ndarray:
+        """A line by financial year for every scenario, (scenarios, years): its statement
+        line by year, or flows summed and balances closed by year; on an annual timeline the
+        line itself. What the appraisal and the Green Book figures read."""
+        if not isinstance(name, str) or name not in self.case.model.lines:
+            raise InputError(f"annual: {name!r} is not a line of the case")
+        yearly = self._annual_line(name)
+        if yearly is not None:
+            return np.asarray(self.evaluation.array(yearly), dtype=float)
+        kind = self.case.model.lines[name].kind
+        if self.by_month and kind not in ("flow", "balance"):
+            raise InputError(
+                f"annual: {name!r} is a {kind} by period with no line by financial year; only "
+                "flows (summed) and balances (at the year end) make one"
+            )
+        return np.asarray(self.evaluation.annual(name), dtype=float)
+
+    def annual(self, name: str) -> pd.Series:
+        """A line by financial year (scenario 0), indexed by "2026/27" labels: see
+        :meth:`annual_values`."""
+        values = self.annual_values(name)
+        labels = self.case.model.annual_timeline.labels
+        return pd.Series(values[0], index=pd.Index(labels, name="year"), name=name)
+
+    @property
+    def monthly_cash(self) -> pd.DataFrame:
+        """Cash period by period (scenario 0): receipts, payments, tax, VAT, financing, the
+        facility and closing cash, one row per period (a month, or a year after the months):
+        where the trough is, and what covers it."""
+        have = [(n, c) for n, c in _MONTHLY_CASH if n in self.evaluation.values]
+        frame = pd.DataFrame(
+            {c: self.evaluation.array(n)[0] for n, c in have},
+            index=pd.Index(self.case.timeline.labels, name="period"),
+        )
+        opening = float(self.case.finance.inputs.opening_cash)
+        closing = frame["closing cash"].to_numpy()
+        frame.insert(0, "opening cash", np.concatenate([[opening], closing[:-1]]))
+        return frame
+
+    @property
     def statements(self) -> dict[str, pd.DataFrame]:
-        """Income and expenditure, cash flow and reserves, periods as columns."""
-        frame = self.evaluation.to_frame().T
+        """Income and expenditure, cash flow and reserves, financial years as columns (on a
+        timeline with months, the statements' lines by year)."""
+        space = "year" if self.by_month else "native"
+        frame = self.evaluation.to_frame(space=space).T
         out = {}
         for title, names in STATEMENT_ORDER.items():
-            present = [n for n in names if n in frame.index]
+            present = [n for n in names if (self._annual_line(n) or n) in frame.index]
             if not present:
                 continue
-            table = frame.loc[present].copy()
+            table = frame.loc[[self._annual_line(n) or n for n in present]].copy()
             table.index = [self.case.model.lines[n].label for n in present]
             table.index.name = title
             out[title] = table
@@ -154,16 +225,14 @@ class Results:
     def npv_green_book_real(self, deflator_forecast: float = 0.02) -> float | None:
         """NPV of the net cash flow in real terms of the first year's prices (GDP deflator,
         extended at ``deflator_forecast`` beyond its data), discounted with the Green Book
-        schedule, year 0 undiscounted: the appraisal view of the mutual's own cash flow.
-        None for a monthly timeline."""
+        schedule, year 0 undiscounted: the appraisal view of the mutual's own cash flow (by
+        financial year, also on a timeline with months)."""
         from mutualfin.uk.greenbook import deflator_index, green_book_discount_factors
 
-        tl = self.case.timeline
-        if tl.freq != "annual":
-            return None
+        tl = self.case.model.annual_timeline
         years = [int(y) for y in tl.financial_years]
         index = deflator_index(years, deflator_forecast, params=self.case.params)
-        real = self.evaluation.array("net_cash_flow")[0] * (index[years[0]] / index.to_numpy())
+        real = self.annual_values("net_cash_flow")[0] * (index[years[0]] / index.to_numpy())
         factors = green_book_discount_factors(tl.n, params=self.case.params)
         return float(np.sum(real * factors))
 

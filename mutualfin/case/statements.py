@@ -22,6 +22,19 @@ Rules the statements follow: trading losses are carried forward against later pr
 corporation tax is due nine months and a day after the year ends (Taxes Management Act 1970
 s.59D), and a large company pays quarterly instalments, half of the year's tax within it
 (Corporation Tax (Instalment Payments) Regulations 1998, SI 1998/3175, reg.5).
+
+**Months.** On a timeline with months (see :class:`~mutualfin.engine.Timeline`) the same
+list gives the statements month by month, with the rules that only months can show:
+corporation tax charged on the year's profit in the year's last month and paid on its due
+dates, costs paid the month after (a component's ``payments:<cost line>``), a
+working-capital facility drawn when cash would fall below the floor. A statement's
+``monthly`` formula replaces its ``formula`` there, and ``mode`` keeps a line to one kind of
+timeline. Every statement then also has a line **by financial year**, ``<name>_annual`` on
+the sheet "Statements by year": flows summed over each year's months, balances at its close,
+and ratios worked out again on the yearly figures (their formula over the yearly lines), all
+live in the workbook (``SUMIF`` by the Timeline's year start dates). The metrics (NPV, IRR,
+payback...) are worked on those yearly lines, as on an annual timeline, except those marked
+``by_period`` (the lowest cash, found in the month it happens).
 """
 
 from __future__ import annotations
@@ -35,6 +48,7 @@ from mutualfin.engine import (
     Line,
     cumsum,
     if_missing,
+    in_month,
     irr_,
     max_,
     max_periods,
@@ -43,13 +57,16 @@ from mutualfin.engine import (
     only_if,
     param,
     payback_,
+    period_start,
     previous,
     ref,
     sum_,
     sum_periods,
     where,
     within,
+    year_end,
     year_fraction,
+    year_start,
 )
 from mutualfin.errors import ModelError
 
@@ -57,6 +74,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mutualfin.case.business_case import BusinessCase
 
 __all__ = [
+    "ANNUAL_SHEET",
     "CHECK_TOLERANCE",
     "DERIVED",
     "HEADLINE_NPV",
@@ -65,12 +83,21 @@ __all__ = [
     "STATEMENTS",
     "STATEMENT_SHEET",
     "Statement",
+    "annual_name",
     "check_role",
     "statement",
 ]
 
 #: the sheet every statement line is written to
 STATEMENT_SHEET = "Statements"
+#: the sheet of the statements by financial year, on a timeline with months
+ANNUAL_SHEET = "Statements by year"
+
+
+def annual_name(name: str) -> str:
+    """The name of a statement's line by financial year: ``closing_cash_annual``."""
+    return f"{name}_annual"
+
 
 #: the headline NPV: what sensitivity, Monte Carlo and charts show unless told otherwise
 HEADLINE_NPV = "npv_before_financing"
@@ -94,6 +121,15 @@ ROLES: dict[str, str] = {
     "debt": "borrowing outstanding at the period end (a balance)",
     "receipts:<income line>": "the cash received for an income line, replacing it in the "
     "cash flow (the difference is owed to the mutual)",
+    "payments:<cost line>": "the cash paid for a cost line (pay in the month, on-costs the "
+    "month after), replacing it in the cash flow (the difference is owed by the mutual)",
+    "facility_drawdown": "cash drawn on a working-capital facility (when cash would fall "
+    "below the floor)",
+    "facility_repayment": "working-capital facility repaid (from cash above the floor)",
+    "vat_cash": "VAT cash: output VAT received with income, less VAT paid on inputs the "
+    "mutual recovers and the net paid to HMRC with its returns (never income or cost)",
+    "vat_receivable": "VAT billed on income, not yet received (a balance owed to the mutual)",
+    "vat_payable": "VAT owed to HMRC, not yet paid with a return (a balance)",
     "distribution": "profit paid out to the council or a partner (a profit share, a "
     "dividend): an appropriation of the surplus, paid in cash",
     "council_cost": "a cost the council bears, not the mutual (staff it keeps, a pension "
@@ -120,12 +156,13 @@ def check_role(role: str, component: str, line: str) -> str:
     """``role`` if it is a known role, else a ModelError naming the component and line."""
     if role in ROLES:
         return role
-    if isinstance(role, str) and role.startswith("receipts:") and role != "receipts:":
-        return role
-    known = ", ".join(r for r in ROLES if not r.startswith("receipts"))
+    for prefix in ("receipts:", "payments:"):
+        if isinstance(role, str) and role.startswith(prefix) and role != prefix:
+            return role
+    known = ", ".join(r for r in ROLES if not r.startswith(("receipts", "payments")))
     raise ModelError(
         f"{component}: line {line!r} has role {role!r}, which the statements do not know; "
-        f"use one of {known} or 'receipts:<income line>'"
+        f"use one of {known}, 'receipts:<income line>' or 'payments:<cost line>'"
     )
 
 
@@ -169,6 +206,16 @@ class Statement:
         a "derived" metric, shown in ``results.metrics`` but not written as a formula.
     missing : str
         How a figure missing by design (NaN) reads: "never" for a payback that never comes.
+    monthly : callable, optional
+        The formula on a timeline with months, where it differs (corporation tax on the
+        year's profit in the year's last month).
+    mode : {"both", "annual", "months"}
+        The timelines the line exists on: both, only financial years, only with months.
+    annual_view : bool
+        On a timeline with months, whether the line has a line by financial year.
+    by_period : bool
+        A metric worked on the periods even on a timeline with months (the lowest cash, in
+        the month it happens); other metrics are worked on the lines by financial year.
     """
 
     name: str
@@ -185,6 +232,14 @@ class Statement:
     opening: str | None = None
     derive: Callable[[Any], Any] | None = None
     missing: str = "n/a"
+    monthly: Callable[[StatementBuilder], Any] | None = None
+    mode: str = "both"
+    annual_view: bool = True
+    by_period: bool = False
+
+    def applies(self, months: bool) -> bool:
+        """Whether the line exists on a timeline with months (or on financial years)."""
+        return self.mode == "both" or self.mode == ("months" if months else "annual")
 
     @property
     def statement_table(self) -> str | None:
@@ -203,24 +258,59 @@ class StatementBuilder:
     def __init__(self, case: BusinessCase, component_lines: Sequence[Line], roles: Mapping):
         self.case = case
         self.timeline = case.timeline
+        #: the timeline has months: the statements' monthly formulas apply
+        self.months = case.timeline.freq != "annual"
+        #: the builder of the lines by financial year (see :meth:`yearly`), or None
+        self.yearly_of: StatementBuilder | None = None
         self._by_role: dict[str, list[Line]] = {}
+        self._roles = dict(roles)
         self._receipts: dict[str, Line] = {}
+        self._payments: dict[str, Line] = {}
         self._lines: dict[str, Line] = {ln.name: ln for ln in component_lines}
         for line in component_lines:
             role = roles.get(line.name)
             if role is None:
                 continue
-            if role.startswith("receipts:"):
-                target = role.split(":", 1)[1]
+            if role.startswith(("receipts:", "payments:")):
+                kind, target = role.split(":", 1)
                 if target not in self._lines:
+                    what = "receipts" if kind == "receipts" else "payments"
                     raise ModelError(
-                        f"line {line.name!r} is receipts for {target!r}, which no component defines"
+                        f"line {line.name!r} is {what} for {target!r}, which no component defines"
                     )
-                self._receipts[target] = line
+                if kind == "payments" and roles.get(target) not in ("cost", "pay", "one_off"):
+                    raise ModelError(
+                        f"line {line.name!r} is payments for {target!r}, which is not a cost "
+                        f"(its role is {roles.get(target)!r}); payments are for cost, pay or "
+                        "one_off lines"
+                    )
+                (self._receipts if kind == "receipts" else self._payments)[target] = line
             else:
                 self._by_role.setdefault(role, []).append(line)
         self._ctx = case.contexts["finance"]
         self.extra: list[Line] = []  # lines a formula makes beside its own (e.g. owed)
+        self._annual: dict[str, Line] | None = None  # set on the yearly builder
+        #: names of the statement lines built (the case's, of those that apply)
+        self.built: set[str] = set()
+
+    def yearly(self) -> StatementBuilder:
+        """A builder whose statement lines are the lines by financial year: ``b["reserves"]``
+        is ``reserves_annual``, so a ratio's formula gives its yearly value."""
+        out = object.__new__(StatementBuilder)
+        out.__dict__.update(self.__dict__)
+        out._annual = {}
+        out.extra = []
+        out.built = set()
+        self.yearly_of = out
+        return out
+
+    @property
+    def is_yearly(self) -> bool:
+        return self._annual is not None
+
+    def name(self, statement_name: str) -> str:
+        """A statement line's name as this builder's formulas see it (``x_annual`` by year)."""
+        return annual_name(statement_name) if self.is_yearly else statement_name
 
     # -- what formulas use --------------------------------------------------------------------
     def lines(self, *roles: str) -> list[Line]:
@@ -235,9 +325,19 @@ class StatementBuilder:
         return sum_(*found) if found else 0
 
     def __getitem__(self, name: str) -> Line:
+        if self._annual is not None:
+            found = self._annual.get(name)
+            if found is None:
+                raise ModelError(
+                    f"statement line {name!r} has no line by financial year; a yearly formula "
+                    "can use only statement lines with one"
+                )  # pragma: no cover - a statement list error
+            return found
         return self._lines[name]
 
     def __contains__(self, name: str) -> bool:
+        if self._annual is not None:
+            return name in self._annual
         return name in self._lines
 
     def input(self, name: str):
@@ -249,7 +349,16 @@ class StatementBuilder:
         """Income line name -> the line of cash received for it."""
         return dict(self._receipts)
 
-    def add(self, line: Line) -> Line:
+    @property
+    def payments(self) -> dict[str, Line]:
+        """Cost line name -> the line of cash paid for it (on a timeline with months)."""
+        return dict(self._payments)
+
+    def add(self, line: Line, statement_name: str | None = None) -> Line:
+        if self._annual is not None:
+            self._annual[statement_name or line.name] = line
+            self._lines[line.name] = line
+            return line
         self._lines[line.name] = line
         return line
 
@@ -259,12 +368,16 @@ class StatementBuilder:
         for n in names:
             if n in ROLES:
                 parts.extend(self.lines(n))
-            else:
+            elif n in self or statement(n) is None:
                 parts.append(self[n])
+            # else: a statement line this case does not have (the facility's, say): nothing
         return sum_(*parts) if parts else 0
 
     def expression(self, s: Statement) -> Any:
-        """The definition of statement ``s``: its formula, or adds less subtracts."""
+        """The definition of statement ``s``: its formula (its monthly one on a timeline with
+        months), or adds less subtracts."""
+        if self.months and s.monthly is not None and not self.is_yearly:
+            return s.monthly(self)
         if s.formula is not None:
             return s.formula(self)
         pos, neg = self.sum_of(s.adds), self.sum_of(s.subtracts)
@@ -293,11 +406,117 @@ def _plain_income(b: StatementBuilder) -> list[Line]:
 
 def _corporation_tax(b: StatementBuilder) -> Any:
     """On the taxable profit, for the case's legal form: a charity only on the share of its
-    trading outside its primary purpose (CTA 2010 ss.478-479), with marginal relief."""
+    trading outside its primary purpose (CTA 2010 ss.478-479), with marginal relief. On a
+    timeline with months the taxable profit is the year's, in the year's last month, so the
+    limits are a whole year's."""
     legal = legal_form_of(b._ctx)
     if legal.is_charity and legal.taxable_share == 0:
         return 0
-    return legal.corporation_tax(b["taxable_profit"])
+    return legal.corporation_tax(b["taxable_profit"], whole_year=b.months)
+
+
+def _year_to_date(name: str) -> Callable[[StatementBuilder], Any]:
+    """A statement line's running total within each financial year."""
+    return lambda b: b[name] + previous(f"{name}_to_date") * (1 - year_start())
+
+
+def _carried(name: str, source: str) -> Callable[[StatementBuilder], Any]:
+    """Last financial year's value of a line booked at the year end, held through the year:
+    at a year's start the previous period's (the last year's end), else last period's."""
+    return lambda b: where(year_start(), previous(source), previous(name))
+
+
+def _creditor_days_base(b: StatementBuilder) -> Any:
+    """Costs paid after the creditor days: operating and one-off costs, less pay (paid in the
+    month) and less costs with their own payments line."""
+    base = b["net_operating_costs"] + b["one_off_costs"] - b.role("pay")
+    own = [
+        b[target]
+        for target in b.payments
+        if b._roles.get(target) in ("cost", "one_off")  # pay is already out
+    ]
+    return base - sum_(*own) if own else base
+
+
+def _payments_owed(b: StatementBuilder) -> list[Line]:
+    """One balance per cost line with its own payments line: incurred, not yet paid."""
+    out = []
+    for cost_name, paid in b.payments.items():
+        cost = b[cost_name]
+        owed_name = f"{cost_name}_unpaid"
+        out.append(
+            b.add(
+                Line(
+                    owed_name,
+                    previous(owed_name) + cost - paid,
+                    kind="balance",
+                    sheet=STATEMENT_SHEET,
+                    label=f"{cost.label}: incurred, not yet paid",
+                    section="Cash flow",
+                )
+            )
+        )
+    return out
+
+
+def _creditors(b: StatementBuilder) -> Any:
+    days = _creditor_days_base(b) / _days(b) * b.input("creditor_days")
+    owed = _payments_owed(b)
+    b.extra.extend(owed)
+    return sum_(days, *owed) if owed else days
+
+
+def _tax_large(b: StatementBuilder) -> Any:
+    """1 at a year end whose taxable profit is over the instalment threshold (a large company
+    for the Corporation Tax (Instalment Payments) Regulations 1998, reg.3)."""
+    return year_end() * (b["taxable_profit"] > param("ct.instalment_threshold"))
+
+
+def _tax_instalments(b: StatementBuilder) -> Any:
+    """Instalments 1 and 2 of a large company (months 7 and 10 of the year: 14 October, 14
+    January; reg.5): a quarter each of last year's tax when last year was large too (reg.3:
+    none in a first large year). The year's own tax is known only at its end, so last year's
+    stands as the estimate (the rest is paid in months 13 and 16)."""
+    due = in_month(10) + in_month(1)
+    return due * b["tax_large_last_year"] * b["tax_of_last_year"] / 4
+
+
+def _tax_balance_paid(b: StatementBuilder) -> Any:
+    """Last year's tax less the instalments paid in it: in months 13 and 16 (14 April and 14
+    July, half each) for a large company, else on its due date nine months and a day after
+    the year end (1 January; TMA 1970 s.59D)."""
+    rest = b["tax_of_last_year"] - b["tax_instalments_last_year"]
+    large = b["tax_large_last_year"]
+    return rest * (large * (in_month(4) + in_month(7)) / 2 + (1 - large) * in_month(1))
+
+
+def _trough_date(b: StatementBuilder) -> Any:
+    """The first day of the first period whose closing cash is the lowest: working rows that
+    find it (1 from that period on, and 1 in it alone), as a date serial."""
+    reached = Line(
+        "cash_trough_reached",
+        max_(previous("cash_trough_reached"), b["closing_cash"] <= b["minimum_cash"]),
+        unit="flag",
+        kind="value",
+        sheet=STATEMENT_SHEET,
+        label="1 from the period of the lowest closing cash on",
+        section="Metrics",
+    )
+    first = Line(
+        "cash_trough",
+        reached - previous(reached),
+        unit="flag",
+        kind="value",
+        sheet=STATEMENT_SHEET,
+        label="1 in the period of the lowest closing cash (the first, if it recurs)",
+        section="Metrics",
+    )
+    b.extra.extend([reached, first])
+    return sum_periods(first * period_start())
+
+
+def _facility(b: StatementBuilder) -> bool:
+    return b.has("facility_drawdown")
 
 
 def _corporation_tax_label(b: StatementBuilder) -> str:
@@ -395,6 +614,16 @@ STATEMENTS: tuple[Statement, ...] = (
         subtracts=("net_operating_costs", "one_off_costs", "interest"),
     ),
     Statement(
+        "surplus_before_tax_to_date",
+        "Surplus (deficit) before tax in the financial year to date",
+        IE,
+        kind="balance",
+        formula=_year_to_date("surplus_before_tax"),
+        mode="months",
+        annual_view=False,
+        table=None,
+    ),
+    Statement(
         "losses_brought_forward",
         "Trading losses brought forward",
         IE,
@@ -403,9 +632,12 @@ STATEMENTS: tuple[Statement, ...] = (
     ),
     Statement(
         "taxable_profit",
-        "Taxable profit after losses brought forward",
+        "Taxable profit after losses brought forward (months: the year's, in its last month)",
         IE,
         formula=lambda b: max_(b["surplus_before_tax"] - b["losses_brought_forward"], 0),
+        monthly=lambda b: (
+            year_end() * max_(b["surplus_before_tax_to_date"] - b["losses_brought_forward"], 0)
+        ),
     ),
     Statement(
         "losses_carried_forward",
@@ -413,6 +645,11 @@ STATEMENTS: tuple[Statement, ...] = (
         IE,
         kind="balance",
         formula=lambda b: max_(b["losses_brought_forward"] - b["surplus_before_tax"], 0),
+        monthly=lambda b: where(
+            year_end(),
+            max_(b["losses_brought_forward"] - b["surplus_before_tax_to_date"], 0),
+            b["losses_brought_forward"],
+        ),
     ),
     Statement(
         "corporation_tax",
@@ -428,6 +665,16 @@ STATEMENTS: tuple[Statement, ...] = (
         adds=("surplus_before_tax",),
         subtracts=("corporation_tax",),
         summary="Surplus (deficit) after tax",
+    ),
+    Statement(
+        "surplus_after_tax_to_date",
+        "Surplus (deficit) after tax in the financial year to date",
+        IE,
+        kind="balance",
+        formula=_year_to_date("surplus_after_tax"),
+        mode="months",
+        annual_view=False,
+        table=None,
     ),
     Statement(
         "distributions",
@@ -471,11 +718,7 @@ STATEMENTS: tuple[Statement, ...] = (
         "Creditors (costs not yet paid; pay is paid in the month)",
         CF,
         kind="balance",
-        formula=lambda b: (
-            (b["net_operating_costs"] + b["one_off_costs"] - b.role("pay"))
-            / _days(b)
-            * b.input("creditor_days")
-        ),
+        formula=_creditors,
         table=RES,
     ),
     Statement(
@@ -496,6 +739,81 @@ STATEMENTS: tuple[Statement, ...] = (
             * b["corporation_tax"]
         ),
         table=None,
+        mode="annual",
+    ),
+    Statement(
+        "tax_large",
+        "1 at a year end whose taxable profit is over the instalment threshold (a large "
+        "company, Corporation Tax (Instalment Payments) Regulations 1998 reg.3)",
+        CF,
+        unit="flag",
+        kind="value",
+        formula=_tax_large,
+        table=None,
+        mode="months",
+        annual_view=False,
+    ),
+    Statement(
+        "tax_of_last_year",
+        "Corporation tax charged for the last financial year",
+        CF,
+        kind="balance",
+        formula=_carried("tax_of_last_year", "corporation_tax"),
+        table=None,
+        mode="months",
+        annual_view=False,
+    ),
+    Statement(
+        "tax_large_last_year",
+        "1 where the last financial year was a large company's (it pays instalments)",
+        CF,
+        unit="flag",
+        kind="value",
+        formula=_carried("tax_large_last_year", "tax_large"),
+        table=None,
+        mode="months",
+        annual_view=False,
+    ),
+    Statement(
+        "tax_instalments",
+        "Corporation tax instalments in the year (large companies: a quarter of last year's "
+        "tax on 14 October and 14 January, reg.5; the year's own tax is known at its end)",
+        CF,
+        formula=_tax_instalments,
+        table=None,
+        mode="months",
+        annual_view=False,
+    ),
+    Statement(
+        "tax_instalments_to_date",
+        "Corporation tax instalments in the financial year to date",
+        CF,
+        kind="balance",
+        formula=_year_to_date("tax_instalments"),
+        table=None,
+        mode="months",
+        annual_view=False,
+    ),
+    Statement(
+        "tax_instalments_last_year",
+        "Corporation tax instalments paid in the last financial year",
+        CF,
+        kind="balance",
+        formula=_carried("tax_instalments_last_year", "tax_instalments_to_date"),
+        table=None,
+        mode="months",
+        annual_view=False,
+    ),
+    Statement(
+        "tax_balance_paid",
+        "Last year's corporation tax less its instalments: 14 April and 14 July (half each) "
+        "for a large company, else 1 January, nine months and a day after the year end "
+        "(TMA 1970 s.59D)",
+        CF,
+        formula=_tax_balance_paid,
+        table=None,
+        mode="months",
+        annual_view=False,
     ),
     Statement(
         "tax_paid",
@@ -505,12 +823,21 @@ STATEMENTS: tuple[Statement, ...] = (
         formula=lambda b: (
             b["tax_paid_in_year"] + previous("corporation_tax") - previous("tax_paid_in_year")
         ),
+        monthly=lambda b: b["tax_instalments"] + b["tax_balance_paid"],
+    ),
+    Statement(
+        "vat_cash_flow",
+        "VAT received with income, less VAT paid on recoverable inputs and to HMRC with the "
+        "quarterly returns (not income or cost: the mutual holds it for HMRC)",
+        CF,
+        adds=("vat_cash",),
+        when=_has("vat_cash"),
     ),
     Statement(
         "cash_flow_before_financing",
         "Cash flow before financing (operating receipts less payments and tax)",
         CF,
-        adds=("operating_receipts",),
+        adds=("operating_receipts", "vat_cash"),
         subtracts=("operating_payments", "tax_paid"),
     ),
     Statement(
@@ -521,10 +848,31 @@ STATEMENTS: tuple[Statement, ...] = (
         subtracts=("repayment", "interest", "distribution"),
     ),
     Statement(
+        "cash_before_facility",
+        "Cash before the working-capital facility: last closing cash plus this period's cash "
+        "flows, before any draw or repayment",
+        CF,
+        kind="value",
+        formula=lambda b: (
+            previous("closing_cash") + b["cash_flow_before_financing"] + b["financing_cash_flow"]
+        ),
+        when=_facility,
+        table=None,
+        annual_view=False,
+    ),
+    Statement(
+        "facility_movement",
+        "Working-capital facility drawn less repaid",
+        CF,
+        adds=("facility_drawdown",),
+        subtracts=("facility_repayment",),
+        when=_facility,
+    ),
+    Statement(
         "net_cash_flow",
         "Net cash flow",
         CF,
-        adds=("cash_flow_before_financing", "financing_cash_flow"),
+        adds=("cash_flow_before_financing", "financing_cash_flow", "facility_movement"),
     ),
     Statement(
         "closing_cash",
@@ -589,6 +937,15 @@ STATEMENTS: tuple[Statement, ...] = (
         adds=("debt",),
         when=_has("debt"),
     ),
+    Statement(
+        "vat_balance",
+        "VAT owed to HMRC less VAT billed not yet received",
+        RES,
+        kind="balance",
+        adds=("vat_payable",),
+        subtracts=("vat_receivable",),
+        when=_has("vat_payable"),
+    ),
     # -- debt --------------------------------------------------------------------------------
     Statement(
         "debt_service",
@@ -631,12 +988,13 @@ STATEMENTS: tuple[Statement, ...] = (
     # -- checks ------------------------------------------------------------------------------
     Statement(
         "check_balance",
-        "Check: cash + debtors - creditors - tax owed - loan - reserves = 0",
+        "Check: cash + debtors - creditors - tax owed - loan - VAT owed - reserves = 0",
         CHK,
         kind="value",
-        adds=("closing_cash", "debtors"),
-        subtracts=("creditors", "tax_payable", "debt", "reserves"),
+        adds=("closing_cash", "debtors", "vat_receivable"),
+        subtracts=("creditors", "tax_payable", "debt", "vat_payable", "reserves"),
         table=None,
+        annual_view=False,
     ),
     Statement(
         "check_cash",
@@ -645,6 +1003,7 @@ STATEMENTS: tuple[Statement, ...] = (
         kind="value",
         formula=lambda b: b["closing_cash"] - b.input("opening_cash") - cumsum(b["net_cash_flow"]),
         table=None,
+        annual_view=False,
     ),
     # -- metrics -----------------------------------------------------------------------------
     Statement(
@@ -663,7 +1022,7 @@ STATEMENTS: tuple[Statement, ...] = (
         MET,
         unit="flag",
         kind="metric",
-        formula=lambda b: max_periods(ref("cash_flow_before_financing_outlay")),
+        formula=lambda b: max_periods(ref(b.name("cash_flow_before_financing") + "_outlay")),
     ),
     Statement(
         "paid_back",
@@ -725,11 +1084,23 @@ STATEMENTS: tuple[Statement, ...] = (
     ),
     Statement(
         "minimum_cash",
-        "Lowest closing cash",
+        "Lowest closing cash (in the month it happens, on a timeline with months)",
         MET,
         kind="metric",
         formula=lambda b: min_periods(b["closing_cash"]),
         summary="Lowest closing cash",
+        by_period=True,
+    ),
+    Statement(
+        "minimum_cash_date",
+        "First day of the period of the lowest closing cash (the first, if it recurs)",
+        MET,
+        unit="date",
+        kind="metric",
+        formula=lambda b: _trough_date(b),
+        summary="Lowest closing cash in",
+        by_period=True,
+        table=None,
     ),
     Statement(
         "closing_reserves",
@@ -780,14 +1151,16 @@ STATEMENTS: tuple[Statement, ...] = (
 
 
 def _minimum_cover(results: Any) -> float | None:
-    ev = results.evaluation
-    service = ev.array("debt_service")[0]
-    cover = ev.array("debt_service_cover")[0]
+    """The lowest debt service cover of a financial year with debt service (by year also on
+    a timeline with months: a month's cover says little)."""
+    service = results.annual_values("debt_service")[0]
+    cover = results.annual_values("debt_service_cover")[0]
     serviced = service >= 0.01
     return float(cover[serviced].min()) if serviced.any() else None
 
 
 def _lowest_cash_period(results: Any) -> str:
+    """The period of the lowest closing cash: a month on a timeline with months."""
     import numpy as np
 
     cash = results.evaluation.array("closing_cash")[0]

@@ -1,9 +1,11 @@
-"""The case's financing: its own financial settings and a loan.
+"""The case's financing: its own financial settings, a loan and a working-capital facility.
 
 :class:`CaseFinance` (key ``finance``) holds opening cash, working capital days, the discount
 rate of the mutual's NPV, the reserves target and the cash floor; the business case builds
 its statements from them. :class:`Loan` (key ``loan``) is a loan or social-investment
-facility: drawdown, interest and straight-line repayment.
+facility: drawdown, interest and straight-line repayment. :class:`Facility` (key
+``facility``) is an overdraft or revolving working-capital facility, drawn when cash would
+fall below the floor and repaid when cash allows.
 """
 
 from __future__ import annotations
@@ -22,10 +24,23 @@ from mutualfin.components.base import (
     SignedMoney,
 )
 from mutualfin.components.base import field as input_field
-from mutualfin.engine import Line, min_, period_index, previous, ref, where, year_fraction
+from mutualfin.engine import (
+    Line,
+    first_period,
+    max_,
+    max_periods,
+    min_,
+    period_index,
+    previous,
+    ref,
+    sum_periods,
+    where,
+    year_fraction,
+)
+from mutualfin.engine.nodes import months_in_period
 from mutualfin.errors import InputError
 
-__all__ = ["CaseFinance", "Loan"]
+__all__ = ["CaseFinance", "Facility", "Loan"]
 
 STATEMENTS = "Statements"
 
@@ -141,3 +156,191 @@ class Loan(Component):
         for ln in (drawdown, interest, repayment, balance):
             ln.section = "Loan"
         return [drawdown, interest, repayment, balance]
+
+
+class Facility(Component):
+    """A working-capital facility (an overdraft or revolving credit facility): drawn when cash
+    would fall below the case's cash floor, repaid when cash allows, with interest.
+
+    A new mutual's cash falls lowest in its first months: the council's contract is often
+    paid monthly in arrears while pay goes out in the month. A facility sized on the monthly
+    trough covers that; an annual plan cannot see it. Give the limit agreed (or leave it out to
+    size the need: the peak drawn is then the facility the case needs).
+
+    Parameters
+    ----------
+    limit : GBP, optional
+        The most that may be drawn. Without it the facility is unlimited, and its peak is
+        the need.
+    interest_rate : fraction a year
+        Interest on the amount drawn.
+    arrangement_fee : GBP, default 0
+        Paid when the facility is set up, in the first period (a finance cost).
+
+    Lines (sheet "Statements", section "Working capital facility")
+    ---------------------------------------------------------------
+    ``facility_interest`` (role ``interest``)
+        ``balance at the start of the period x interest_rate x year_fraction``: interest on
+        the balance drawn at the last period end. A draw bears interest from the next period,
+        an approximation that keeps the workbook free of circular references (the draw
+        depends on cash, and cash on the interest).
+    ``facility_arrangement_fee`` (role ``interest``)
+        The fee, in the first period.
+    ``facility_need``
+        ``max(cash_floor - cash_before_facility, 0)``: how far cash would fall below the floor
+        in the period without the facility (``cash_before_facility``: last period's closing
+        cash plus this period's cash flows, before any draw or repayment).
+    ``facility_drawdown`` (role ``facility_drawdown``)
+        ``min(facility_need, limit - balance at the start)``: the need, within the limit.
+    ``facility_repayment`` (role ``facility_repayment``)
+        ``min(balance at the start, max(cash_before_facility - cash_floor, 0))``: repaid as
+        far as cash above the floor allows.
+    ``facility_balance`` (role ``debt``, a balance)
+        Drawn and not repaid.
+    ``facility_shortfall``
+        ``facility_need - facility_drawdown``: how far cash stays below the floor because the
+        limit is too small (0 when the facility is enough).
+    ``facility_in_use`` (flag)
+        1 where a balance is drawn at the period end.
+
+    Metrics
+    -------
+    ``facility_peak`` (largest balance drawn), ``facility_months_used`` (months with a
+    balance drawn at the period end; a year's period counts its 12 months), and
+    ``facility_largest_shortfall`` (largest ``facility_shortfall``: above 0 the limit is not
+    enough, and the case says so).
+
+    Notes
+    -----
+    Drawing to the floor and repaying from cash above it is how an overdraft or a revolving
+    facility is used; the lender's covenants, security and commitment fees are not
+    modelled. On an annual timeline the facility works on the year-end cash, which hides the
+    trough inside the year: plan the first years by month.
+    """
+
+    key = "facility"
+    sheet = STATEMENTS
+    roles: ClassVar[dict[str, str]] = {
+        "facility_interest": "interest",
+        "facility_arrangement_fee": "interest",
+        "facility_drawdown": "facility_drawdown",
+        "facility_repayment": "facility_repayment",
+        "facility_balance": "debt",
+    }
+
+    class Inputs(ComponentInputs):
+        limit: Money | None = input_field(
+            "Facility limit (leave out to size the need: the peak drawn)", default=None
+        )
+        interest_rate: Fraction = input_field("Interest rate a year on the amount drawn")
+        arrangement_fee: Money = input_field(
+            "Arrangement fee, paid in the first period", default=0.0
+        )
+
+    def build(self, ctx: BuildContext) -> list[Line]:
+        s = self.sheet
+        section = "Working capital facility"
+        floor = ctx.input_of("finance", "cash_floor")
+        before = ref("cash_before_facility")
+        opening = previous("facility_balance")
+        interest = Line(
+            "facility_interest",
+            opening * ctx.input("interest_rate") * year_fraction(),
+            label="Facility interest (on the balance drawn at the start of the period)",
+            sheet=s,
+            section=section,
+        )
+        fee = Line(
+            "facility_arrangement_fee",
+            ctx.input("arrangement_fee") * first_period(),
+            label="Facility arrangement fee (first period)",
+            sheet=s,
+            section=section,
+        )
+        need = Line(
+            "facility_need",
+            max_(floor - before, 0),
+            kind="value",
+            label="Cash short of the floor before the facility",
+            sheet=s,
+            section=section,
+        )
+        if self.inputs.limit is None:
+            draw_expr: object = need
+            draw_label = "Facility drawn (the need: no limit given)"
+        else:
+            limit = Line(
+                "facility_limit",
+                ctx.input("limit"),
+                kind="value",
+                label="Facility limit",
+                sheet=s,
+                section=section,
+            )
+            draw_expr = min_(need, max_(limit - opening, 0))
+            draw_label = "Facility drawn (the need, within the limit)"
+        draw = Line("facility_drawdown", draw_expr, label=draw_label, sheet=s, section=section)
+        repay = Line(
+            "facility_repayment",
+            min_(opening, max_(before - floor, 0)),
+            label="Facility repaid (from cash above the floor)",
+            sheet=s,
+            section=section,
+        )
+        balance = Line(
+            "facility_balance",
+            opening + draw - repay,
+            kind="balance",
+            label="Facility drawn at the period end",
+            sheet=s,
+            section=section,
+        )
+        shortfall = Line(
+            "facility_shortfall",
+            need - draw,
+            kind="value",
+            label="Cash left below the floor: the limit is not enough (0 when it is)",
+            sheet=s,
+            section=section,
+        )
+        in_use = Line(
+            "facility_in_use",
+            balance >= 0.005,
+            unit="flag",
+            kind="value",
+            label="1 where the facility is drawn at the period end",
+            sheet=s,
+            section=section,
+        )
+        metrics = [
+            Line(
+                "facility_peak",
+                max_periods(balance),
+                kind="metric",
+                label="Largest balance drawn on the facility",
+                sheet=s,
+                section=section,
+            ),
+            Line(
+                "facility_months_used",
+                sum_periods(in_use * months_in_period()),
+                unit="months",
+                kind="metric",
+                label="Months with the facility drawn (at the month end; a year counts 12)",
+                sheet=s,
+                section=section,
+            ),
+            Line(
+                "facility_largest_shortfall",
+                max_periods(shortfall),
+                kind="metric",
+                label="Largest amount cash stays below the floor despite the facility (0: "
+                "the limit is enough)",
+                sheet=s,
+                section=section,
+            ),
+        ]
+        lines = [interest, fee, need]
+        if self.inputs.limit is not None:
+            lines.append(limit)
+        return [*lines, draw, repay, balance, shortfall, in_use, *metrics]

@@ -168,10 +168,23 @@ def _is_error(v: Any) -> bool:
     return isinstance(v, str) and v.startswith(ERROR_VALUES)
 
 
+def _serial(value: Any) -> Any:
+    """A cell read back as a date or time (a date-formatted number) as its serial number."""
+    if isinstance(value, dt.datetime):
+        return (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+    if isinstance(value, dt.date):
+        return float((value - dt.date(1899, 12, 30)).days)
+    if isinstance(value, dt.time):
+        return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+    return value
+
+
 def _agrees(actual: Any, want: Any, unit: str) -> bool:
     """Whether a recalculated cell value equals Python's figure for it."""
     if unit == "text":
         return str(actual) == str(want)
+    if unit == "date" and not isinstance(want, dt.date):  # a line of date serials
+        return _close(_serial(actual), want, unit)
     if unit == "date":
         if isinstance(actual, int | float) and not isinstance(actual, bool):
             actual = from_excel(actual)  # a serial number (the formulas package gives these)

@@ -92,7 +92,7 @@ NUMBER_FORMATS = {
     "FTE": "#,##0.00",
     "index": "0.0000",
     "flag": "0",
-    "date": "dd/mm/yyyy",
+    "date": "dd/mm/yyyy;;",  # a date, and nothing shown for 0 (no date in that period)
 }
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
