@@ -801,7 +801,7 @@ class _Builder:
         self.tl = tl
         self.first_fy = int(tl.financial_years[0])
         self.n = self.i.years
-        self.case_years = tl.years if tl.freq == "monthly" else tl.n
+        self.case_years = case.model.annual_timeline.n
         self.g = (1 + self.i.in_house_inflation) ** np.arange(self.n)
         self.kinds = comp.option_kinds(case)
         self.contract = case.components.get("contract")
@@ -826,12 +826,10 @@ class _Builder:
         ev = self.results.evaluation
         if name not in ev.values:
             return np.zeros(self.case_years)
-        arr = np.asarray(ev.array(name), dtype=float)
-        arr = arr[min(self.s, arr.shape[0] - 1)]
-        if self.tl.freq == "monthly":
-            line = self.results.case.model.line_by_name(name)
-            arr = self.tl.to_annual(arr, "balance" if line.kind == "balance" else "flow")
-        return arr
+        # by financial year, also on a timeline with months (its statement line by year,
+        # else the monthly rows summed, or at the year's close for a balance)
+        arr = self.results.annual_values(name)
+        return arr[min(self.s, arr.shape[0] - 1)]
 
     def line(self, name: str) -> np.ndarray:
         """A line's annual values in the case's years, cut or padded with zeros to the

@@ -675,6 +675,7 @@ STATEMENTS: tuple[Statement, ...] = (
         mode="months",
         annual_view=False,
         table=None,
+        when=_has("distribution"),
     ),
     Statement(
         "distributions",

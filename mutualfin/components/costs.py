@@ -33,8 +33,10 @@ from mutualfin.engine.nodes import (
     Line,
     cumsum,
     first_period,
+    in_month,
     min_,
     param,
+    previous,
     ref,
     sum_,
     where,
@@ -335,6 +337,35 @@ class VatLeakage(Component):
     ``vat_cost_of_leaving`` (GBP, flow)
         vat_irrecoverable - vat_irrecoverable_in_house: the extra VAT cost of spinning out.
 
+    VAT returns (on a timeline with months)
+    ---------------------------------------
+    VAT is cash the mutual holds for HMRC, never its income or cost (but for the
+    irrecoverable share): it charges output VAT on standard-rated supplies, pays input VAT to
+    its suppliers, and settles the difference with HMRC quarterly, one calendar month and
+    seven days after each quarter ends (Value Added Tax Regulations 1995 regs.25(1) and 40(2),
+    with HMRC's seven extra days for returns filed and paid electronically). Quarters are taken
+    to end in June, September, December and March (the VAT stagger that follows the financial
+    year), so returns are paid in August, November, February and May.
+
+    ``vat_output``
+        Output VAT on the contract's income where its VAT status is standard-rated (the
+        council pays it with the price and recovers it under VATA 1994 s.33); other income
+        is taken as outside VAT.
+    ``vat_output_received``
+        Received with the contract's cash (its payment lag).
+    ``vat_input_recoverable``
+        ``vat_on_inputs - vat_irrecoverable``: input VAT reclaimed through the returns, taken
+        as paid to suppliers in the month the cost is incurred.
+    ``vat_payable`` (role ``vat_payable``), ``vat_receivable`` (role ``vat_receivable``)
+        Owed to HMRC (output less recoverable input, less returns paid); billed, not yet
+        received.
+    ``vat_quarter_due``, ``vat_return``
+        What is owed at each quarter end, paid as the return two months later (a repayment
+        where negative). On months then years a year's period pays last year's last quarter
+        and three quarters of its own.
+    ``vat_cash`` (role ``vat_cash``)
+        ``vat_output_received - vat_input_recoverable - vat_return``.
+
     Examples
     --------
     >>> import mutualfin as mf
@@ -419,4 +450,78 @@ class VatLeakage(Component):
             label="Extra VAT cost of leaving the council",
             sheet=s,
         )
-        return [vat, share_line, lost, council, in_house, leaving]
+        lines = [vat, share_line, lost, council, in_house, leaving]
+        if tl.freq != "annual":
+            lines += self._returns(ctx, vat, lost)
+        return lines
+
+    def _returns(self, ctx: BuildContext, vat: Line, lost: Line) -> list[Line]:
+        """VAT returns on a timeline with months: see the class docstring."""
+        tl, s = ctx.timeline, self.sheet
+        section = "VAT returns"
+        contract = ctx.others.get("contract") if ctx.others else None
+        standard = contract is not None and contract.vat_status(ctx) == "standard_rated"
+        rate = param("vat.standard_rate")
+
+        def line(name: str, expr: Any, label: str, **kw: Any) -> Line:
+            return Line(name, expr, label=label, sheet=s, section=section, **kw)
+
+        output = line(
+            "vat_output",
+            ref("contract_income") * rate if standard else 0.0,
+            "Output VAT on the contract (standard-rated)"
+            if standard
+            else "Output VAT (none: the contract is exempt, or there is none)",
+        )
+        received = line(
+            "vat_output_received",
+            ref("contract_receipts") * rate if standard else 0.0,
+            "Output VAT received with the contract's payments",
+        )
+        recoverable = line(
+            "vat_input_recoverable",
+            vat - lost,
+            "Input VAT reclaimed through the returns (paid to suppliers in the month)",
+        )
+        receivable = line(
+            "vat_receivable",
+            previous("vat_receivable") + output - received,
+            "Output VAT billed, not yet received",
+            kind="balance",
+            role="vat_receivable",
+        )
+        quarter_end = sum_(*(in_month(m) for m in (6, 9, 12, 3)))
+        paid_in = sum_(*(in_month(m) for m in (8, 11, 2, 5)))
+        returned: Any = paid_in * previous("vat_quarter_due")
+        if tl.mixed:  # a year's period: last year's last quarter, and three of its own
+            returned = where(
+                year_fraction() < 1,
+                returned,
+                previous("vat_payable") + (output - recoverable) * 0.75,
+            )
+        ret = line(
+            "vat_return",
+            returned,
+            "VAT paid to HMRC with the quarterly return, two months after the quarter "
+            "(repaid where negative)",
+        )
+        payable = line(
+            "vat_payable",
+            previous("vat_payable") + output - recoverable - ret,
+            "VAT owed to HMRC, not yet paid with a return",
+            kind="balance",
+            role="vat_payable",
+        )
+        due = line(
+            "vat_quarter_due",
+            where(quarter_end, payable, previous("vat_quarter_due")),
+            "VAT owed at the last quarter end (paid with that quarter's return)",
+            kind="balance",
+        )
+        cash = line(
+            "vat_cash",
+            received - recoverable - ret,
+            "VAT cash: received with income, less paid on reclaimable inputs and to HMRC",
+            role="vat_cash",
+        )
+        return [output, received, recoverable, receivable, ret, payable, due, cash]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from mutualfin.components.base import BuildContext, Component, ComponentInputs, Share, field
-from mutualfin.engine import Line, max_, previous
+from mutualfin.engine import Line, max_, previous, year_start
 from mutualfin.errors import InputError
 
 __all__ = ["ProfitShare"]
@@ -27,7 +27,9 @@ class ProfitShare(Component):
     Lines (sheet "Statements", section "Profit share")
     ------------------------------------------------------
     ``distributable_surplus``
-        ``max(surplus_after_tax of the year before, 0)``: nothing is paid out of a loss.
+        ``max(surplus_after_tax of the year before, 0)``: nothing is paid out of a loss. On a
+        timeline with months, last year's surplus after tax (its total to date at the year
+        end), paid in the first month of the following year.
     ``profit_share_council``, ``profit_share_partner`` (role ``distribution``)
         ``council_share`` and ``partner_share`` of it.
     """
@@ -58,9 +60,13 @@ class ProfitShare(Component):
 
     def build(self, ctx: BuildContext) -> list[Line]:
         s = self.sheet
+        if ctx.timeline.freq == "annual":
+            last_year = previous("surplus_after_tax")
+        else:  # the year's total at its end, paid in the first period of the next year
+            last_year = year_start() * previous("surplus_after_tax_to_date")
         surplus = Line(
             "distributable_surplus",
-            max_(previous("surplus_after_tax"), 0),
+            max_(last_year, 0),
             label="Surplus after tax of the year before (nothing out of a loss)",
             sheet=s,
             section="Profit share",
