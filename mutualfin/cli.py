@@ -204,11 +204,20 @@ def _print_results(results) -> None:
                 if name not in results.evaluation.values:
                     continue
                 unit = lines[name].unit
-                rows[lines[name].label] = [format_value(v, unit) for v in results[name].tolist()]
+                values = results.annual(name).tolist()  # by financial year, also from months
+                rows[lines[name].label] = [format_value(v, unit) for v in values]
             if not rows:
                 continue
-            table = pd.DataFrame(rows, index=case.timeline.labels).T
+            table = pd.DataFrame(rows, index=case.model.annual_timeline.labels).T
             table.index.name = title
+            _print(table.to_string())
+            _print()
+        if results.by_month:
+            cash = results.monthly_cash
+            first = cash.iloc[: min(len(cash), 24)]
+            shown = first[[c for c in ("closing cash", "facility balance") if c in first]]
+            table = shown.T.map(_money)
+            table.index.name = "Cash by month"
             _print(table.to_string())
             _print()
     _print("Headline metrics")
@@ -219,6 +228,8 @@ def _print_results(results) -> None:
     checks = results.checks
     status = "OK" if bool(checks["ok"].all()) else "ERROR"
     _print(f"  {'Checks':36s} {status}")
+    for finding in results.findings:
+        _print(f"\nWarning: {finding}")
     if case.assumptions:
         _print(f"\nAssumptions ({len(case.assumptions)}; the Parameters sheet marks them)")
         for text in case.assumptions:

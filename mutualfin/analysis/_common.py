@@ -130,7 +130,7 @@ def _irr_rows(flows: np.ndarray) -> np.ndarray:
 
 def _metric_values(ev: Evaluation, metric: str, col: int | None) -> np.ndarray:
     if metric == "irr_net_cash_flow":
-        return _irr_rows(ev.array("net_cash_flow"))
+        return _irr_rows(ev.annual("net_cash_flow"))  # by financial year, also from months
     arr = ev.array(metric)
     return np.asarray(arr if col is None else arr[:, col], dtype=float)
 

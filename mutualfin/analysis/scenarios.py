@@ -137,7 +137,7 @@ def run_scenarios(
     names = _metric_names(case)
     data = {n: np.asarray(ev.array(n), dtype=float) for n in names}
     if irr:
-        data["irr_net_cash_flow"] = _irr_rows(ev.array("net_cash_flow"))
+        data["irr_net_cash_flow"] = _irr_rows(ev.annual("net_cash_flow"))
     frame = pd.DataFrame(data, index=pd.Index([s.name for s in scenarios], name="scenario"))
     frame.attrs["title"] = f"Scenarios: {case.name}"
     frame.attrs["note"] = COMPUTED_BY

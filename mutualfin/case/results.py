@@ -40,6 +40,8 @@ STATEMENT_ORDER: dict[str, list[str]] = {
 }
 #: the metrics ``results.metrics`` shows, in order (model lines, then derived figures)
 METRICS = [s.name for s in (*STATEMENTS, *DERIVED) if s.kind in ("metric", "derived")]
+#: metrics of components that the headline metrics show when the case has them
+COMPONENT_METRICS = ("facility_peak", "facility_months_used", "facility_largest_shortfall")
 
 
 def metric_text(name: str, value: Any, missing: str | None = None) -> str:
@@ -214,13 +216,45 @@ class Results:
         for s in DERIVED:
             if s.when is None or s.when(self):
                 values[s.name] = s.derive(self)  # type: ignore[misc]
+        for name in COMPONENT_METRICS:
+            if name in ev.values:
+                values[name] = ev.array(name)[0]
         return pd.Series(values, name=self.case.name, dtype=object)
 
     def metric_text(self, name: str) -> str:
         """One headline metric as text (£, %, years...), from its unit."""
         line = self.case.model.lines.get(name)
         missing = line.missing_text_for(self.evaluation.values) if line is not None else None
+        if statement(name) is None and line is not None:  # a component's metric
+            return format_value(self.metrics[name], line.unit, missing=missing or "n/a")
         return metric_text(name, self.metrics[name], missing)
+
+    @property
+    def findings(self) -> list[str]:
+        """What a finance officer must not miss, in words (scenario 0): cash below the floor
+        (in the period it happens), and a working-capital facility too small to cover it."""
+        out = []
+        ev = self.evaluation
+        floor = float(self.case.finance.inputs.cash_floor)
+        cash = ev.array("closing_cash")[0]
+        labels = self.case.timeline.labels
+        low = int(np.argmin(cash))
+        if "facility_shortfall" in ev.values:
+            gap = ev.array("facility_shortfall")[0]
+            worst = int(np.argmax(gap))
+            if gap[worst] >= 0.005:
+                out.append(
+                    f"The working-capital facility is not enough: cash falls "
+                    f"{format_money(gap[worst])} below the floor of {format_money(floor)} in "
+                    f"{labels[worst]} even with the facility fully drawn; raise its limit."
+                )
+        elif cash[low] < floor - 0.005:
+            out.append(
+                f"Cash falls to {format_money(cash[low])} in {labels[low]}, below the floor of "
+                f"{format_money(floor)}: a working-capital facility ([facility]) or more "
+                "opening cash would cover it."
+            )
+        return out
 
     def npv_green_book_real(self, deflator_forecast: float = 0.02) -> float | None:
         """NPV of the net cash flow in real terms of the first year's prices (GDP deflator,

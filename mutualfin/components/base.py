@@ -564,15 +564,17 @@ def expand_yearly(
     ``how``: "rate" puts each year's value in the first period of its year (a yearly
     uplift compounded by ``growth``; with ``month``, in the period holding the first day of
     that calendar month, the month the uplift takes effect: an annual period takes it at its
-    start); "spread" divides a yearly amount over the year's periods by their length;
-    "end" puts each year's value in the year's last period.
+    start); the first year's value is not used, as on an annual timeline, where uplifts start
+    in the second year. "spread" divides a yearly amount over the year's periods by their
+    length; "end" puts each year's value in the year's last period.
 
     >>> from mutualfin.engine import Timeline
     >>> tl = Timeline(2026, years=2, freq="monthly", monthly_years=1)
-    >>> expand_yearly([1200, 2400], tl, "spread").tolist()[::11]
-    [100.0, 100.0, 2400.0]
-    >>> expand_yearly([0.0, 0.04], tl, "rate").tolist()[-2:]
-    [0.0, 0.04]
+    >>> expand_yearly([1200, 2400], tl, "spread").tolist()[-2:]
+    [100.0, 2400.0]
+    >>> rates = expand_yearly([0.03, 0.04], tl, "rate", month=7)  # July: first year unused
+    >>> rates[:12].tolist() == [0.0] * 12, rates[-1]
+    (True, 0.04)
     """
     v = np.asarray(values, dtype=float)
     if v.shape != (timeline.years,):
@@ -585,6 +587,7 @@ def expand_yearly(
     if how == "end":
         return by_period * timeline.year_end
     if how == "rate":
+        by_period = np.where(timeline.year_of_period == 0, 0.0, by_period)
         if month is None:
             flag = timeline.year_start
         else:

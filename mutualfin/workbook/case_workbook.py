@@ -30,7 +30,7 @@ from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.pagebreak import Break
 
-from mutualfin.case.statements import CHECK_TOLERANCE, STATEMENTS
+from mutualfin.case.statements import ANNUAL_SHEET, CHECK_TOLERANCE, STATEMENTS, annual_name
 from mutualfin.core.checks import check_text, wrong_kind
 from mutualfin.errors import InputError, MutualfinError, WorkbookError
 from mutualfin.workbook import charts
@@ -62,6 +62,17 @@ QA_ROLES = (
 #: the statement lines the summary shows by year, and its headline metrics: from the list
 SUMMARY_LINES = [(s.name, s.short) for s in STATEMENTS if s.summary and s.kind != "metric"]
 SUMMARY_METRICS = [(s.name, s.short) for s in STATEMENTS if s.summary and s.kind == "metric"]
+#: the working-capital facility's figures, when the case has one
+FACILITY_METRICS = [
+    ("facility_peak", "Working-capital facility: peak drawn"),
+    ("facility_months_used", "Working-capital facility: months drawn"),
+    ("facility_largest_shortfall", "Cash below the floor despite the facility"),
+]
+#: the summary's cash by period (on a timeline with months): where the trough is
+SUMMARY_CASH_LINES = [
+    ("closing_cash", "Closing cash"),
+    ("facility_balance", "Working-capital facility drawn"),
+]
 CHECK_LINES = [s.name for s in STATEMENTS if s.section == "Checks"]
 
 
@@ -101,6 +112,9 @@ class Extra:
     line: str = ""
     period: int | None = None
     lines: tuple[str, ...] = ()
+    #: the Summary's label of the row, and its table: "metrics", "years" or "periods"
+    label: str = ""
+    block: str = ""
 
 
 def _check_results(results: Any, fn: str) -> None:
@@ -134,33 +148,54 @@ def plan_case_extras(results) -> list[Extra]:
     model = results.case.model
     layout, _ = plan_layout(model)
     P = model.timeline.n
+    months = model.timeline.freq != "annual"
     extras: list[Extra] = []
-    # Summary: metrics from row 5, statement by year below
+    # Summary: metrics from row 5, statement by year below (the lines by year on months),
+    # then cash by period (on months)
     r = 5
-    for name, _label in SUMMARY_METRICS:
+    for name, label in [*SUMMARY_METRICS, *FACILITY_METRICS]:
         if name not in layout.lines:
             continue
         sheet, row = layout.lines[name]
-        extras.append(Extra("Summary", r, 2, "=" + _cell(sheet, row, TOTAL_COL), "line", name))
-        r += 1
-    r += 3
-    for name, _label in SUMMARY_LINES:
-        if name not in layout.lines:
-            continue
-        sheet, row = layout.lines[name]
-        for p in range(P):
-            extras.append(
-                Extra(
-                    "Summary",
-                    r,
-                    FIRST_PERIOD_COL + p,
-                    "=" + _cell(sheet, row, FIRST_PERIOD_COL + p, absolute=False),
-                    "line",
-                    name,
-                    p,
-                )
+        extras.append(
+            Extra(
+                "Summary",
+                r,
+                2,
+                "=" + _cell(sheet, row, TOTAL_COL),
+                "line",
+                name,
+                label=label,
+                block="metrics",
             )
+        )
         r += 1
+    blocks = [("years", SUMMARY_LINES)]
+    if months:
+        blocks.append(("periods", SUMMARY_CASH_LINES))
+    for block, names in blocks:
+        r += 3
+        for name, label in names:
+            line = annual_name(name) if months and block == "years" else name
+            if line not in layout.lines:
+                continue
+            sheet, row = layout.lines[line]
+            n = model.timeline_of(model.spaces[line]).n
+            for p in range(n):
+                extras.append(
+                    Extra(
+                        "Summary",
+                        r,
+                        FIRST_PERIOD_COL + p,
+                        "=" + _cell(sheet, row, FIRST_PERIOD_COL + p, absolute=False),
+                        "line",
+                        line,
+                        p,
+                        label=label,
+                        block=block,
+                    )
+                )
+            r += 1
     # Checks
     r = 5
     present = [n for n in CHECK_LINES if n in layout.lines]
@@ -310,6 +345,7 @@ def _contents_sheet(wb: Workbook) -> None:
         "Timeline": "Periods, dates and flags",
         "Roster": "One row per employee",
         "Statements": "Income and expenditure, cash flow, reserves, checks, metrics",
+        ANNUAL_SHEET: "The statements by financial year from the monthly rows, and the metrics",
         "Council budget": "The council's budget by year: in-house against the spin-out",
         "Appraisal": "Commissioner's options appraisal (values computed by mutualfin)",
         "Risk": "Scenarios, sensitivity and Monte Carlo (values computed by mutualfin)",
@@ -328,8 +364,9 @@ def _contents_sheet(wb: Workbook) -> None:
 
 def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=None) -> None:
     ws = wb.create_sheet("Summary", 2)
-    tl = results.case.timeline
     model = results.case.model
+    tl = model.annual_timeline  # the statement by year
+    native = model.timeline
     safe_text(ws.cell(row=1, column=1), f"{results.case.name}: summary")
     ws.cell(row=1, column=1).font = _TITLE_FONT
     safe_text(
@@ -345,17 +382,33 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=N
         unit = model.lines[e.line].unit
         cell.number_format = number_format(unit)
         if e.period is None:
-            label = dict(SUMMARY_METRICS)[e.line]
-            safe_text(ws.cell(row=row, column=1), label)
+            safe_text(ws.cell(row=row, column=1), e.label)
             safe_text(ws.cell(row=row, column=3), "%" if unit == "fraction" else unit)
             cell.font = Font(bold=True)
         else:
-            safe_text(ws.cell(row=row, column=1), dict(SUMMARY_LINES)[e.line])
+            safe_text(ws.cell(row=row, column=1), e.label)
             safe_text(ws.cell(row=row, column=3), unit)
     metric_rows = [e.row for e in extras if e.sheet == "Summary" and e.period is None]
-    table_rows = sorted({e.row for e in extras if e.sheet == "Summary" and e.period is not None})
+    table_rows = sorted({e.row for e in extras if e.sheet == "Summary" and e.block == "years"})
+    cash_rows = sorted({e.row for e in extras if e.sheet == "Summary" and e.block == "periods"})
     head = (min(table_rows) - 1) if table_rows else (max(metric_rows, default=5) + 2)
     _header(ws, head, ["Statement by year", "", "Unit", "", "", *tl.labels])
+    cash_chart = None
+    if cash_rows:
+        cash_head = min(cash_rows) - 1
+        _header(ws, cash_head, ["Cash by month", "", "Unit", "", "", *native.labels])
+        cash_chart = LineChart()
+        cash_chart.title = "Closing cash by month (the trough, and the facility drawn)"
+        cash_chart.y_axis.title = "£"
+        cash_chart.y_axis.numFmt = "£#,##0"
+        cash_chart.height, cash_chart.width = 7.5, 22
+        last = FIRST_PERIOD_COL + native.n - 1
+        for row in cash_rows:
+            values = Reference(ws, min_col=FIRST_PERIOD_COL, max_col=last, min_row=row)
+            cash_chart.series.append(Series(values, title=ws.cell(row=row, column=1).value))
+        cash_chart.set_categories(
+            Reference(ws, min_col=FIRST_PERIOD_COL, max_col=last, min_row=cash_head)
+        )
     if table_rows:
         chart = BarChart()
         chart.type = "col"
@@ -365,7 +418,11 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=N
         chart.height, chart.width = 7.5, 15
         last_col = FIRST_PERIOD_COL + tl.n - 1
         cats = Reference(ws, min_col=FIRST_PERIOD_COL, max_col=last_col, min_row=head)
-        by_line = {e.line: e.row for e in extras if e.sheet == "Summary" and e.period == 0}
+        by_line = {
+            e.line.removesuffix("_annual"): e.row
+            for e in extras
+            if e.sheet == "Summary" and e.period == 0 and e.block == "years"
+        }
         for name in ("total_income", "net_operating_costs"):
             if name in by_line:
                 values = Reference(
@@ -380,7 +437,7 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=N
             )
             line.series.append(Series(values, title="Closing cash"))
             chart += line
-    after = (max(table_rows) if table_rows else head) + 3
+    after = max([*table_rows, *cash_rows, head]) + 3
     if appraisal is not None:
         safe_text(
             ws.cell(row=after, column=1),
@@ -414,12 +471,14 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=N
     if table_rows:
         ws.row_breaks.append(Break(id=chart_row - 1))  # the chart starts a printed page
         ws.add_chart(chart, f"A{chart_row}")
+    if cash_chart is not None:
+        ws.add_chart(cash_chart, f"A{chart_row + 17}")
     widths = {"A": 36, "B": 15, "C": 15, "D": 15, "E": 15}
     for col, w in widths.items():
         ws.column_dimensions[col].width = w
     from openpyxl.utils import get_column_letter
 
-    for p in range(tl.n):
+    for p in range(max(tl.n, native.n)):
         ws.column_dimensions[get_column_letter(FIRST_PERIOD_COL + p)].width = 12
     ws.row_dimensions[after + 1].height = 45
     for c in range(1, 8):
@@ -787,7 +846,7 @@ def build_case_workbook(
     _case_notes(wb, results)
     _cover_sheet(wb, results, cover)
     first = ["Cover", "Summary", "Bridge", "Inputs", "Parameters", "Timeline", "Roster"]
-    last = ["Statements", "Council budget", "Appraisal", "Risk", "Checks"]
+    last = ["Statements", ANNUAL_SHEET, "Council budget", "Appraisal", "Risk", "Checks"]
     names = wb.sheetnames
     order = [n for n in first if n in names]
     order += [n for n in names if n not in first and n not in last]

@@ -854,6 +854,7 @@ def _write_calc_sheet(
                 cell.number_format = "dd/mm/yyyy"
             if key == "period_label":
                 cell.font = Font(bold=True)
+    earlier = {t for deps in model.prev_deps.values() for t in deps}  # previous() targets
     for name in names:
         line = model.lines[name]
         row0 = layout.lines[name][1]
@@ -897,6 +898,11 @@ def _write_calc_sheet(
                     column=OPENING_COL,
                     value=render_formula(model, layout, opening, sheet, -1, i, name),
                 )
+                c._style = copy.copy(_style(ws, fmt))
+            elif name in earlier:
+                # the engine's default opening, 0, written out: MIN and MAX skip an empty
+                # cell where arithmetic reads it as 0, so MIN(opening, x) would be x
+                c = ws.cell(row=r, column=OPENING_COL, value=0)
                 c._style = copy.copy(_style(ws, fmt))
             style = _style(ws, fmt)
             for p, formula in enumerate(render_row(model, layout, line.expr, sheet, P, i, name)):
