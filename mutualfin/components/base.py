@@ -573,7 +573,7 @@ def expand_yearly(
     >>> expand_yearly([1200, 2400], tl, "spread").tolist()[-2:]
     [100.0, 2400.0]
     >>> rates = expand_yearly([0.03, 0.04], tl, "rate", month=7)  # July: first year unused
-    >>> rates[:12].tolist() == [0.0] * 12, rates[-1]
+    >>> rates[:12].tolist() == [0.0] * 12, float(rates[-1])
     (True, 0.04)
     """
     v = np.asarray(values, dtype=float)
