@@ -189,7 +189,6 @@ def _remind_missing(case, args: argparse.Namespace | None = None) -> None:
 def _print_results(results) -> None:
     from mutualfin.case.formatting import format_value
     from mutualfin.case.results import STATEMENT_ORDER
-    from mutualfin.case.statements import statement
 
     case = results.case
     _print(f"{case.name}")
@@ -222,9 +221,7 @@ def _print_results(results) -> None:
             _print()
     _print("Headline metrics")
     for name in results.metrics.index:
-        s = statement(name)
-        label = s.short if s is not None else name.replace("_", " ")
-        _print(f"  {label:36s} {results.metric_text(name)}")
+        _print(f"  {results.metric_label(name):36s} {results.metric_text(name)}")
     checks = results.checks
     status = "OK" if bool(checks["ok"].all()) else "ERROR"
     _print(f"  {'Checks':36s} {status}")

@@ -40,8 +40,13 @@ STATEMENT_ORDER: dict[str, list[str]] = {
 }
 #: the metrics ``results.metrics`` shows, in order (model lines, then derived figures)
 METRICS = [s.name for s in (*STATEMENTS, *DERIVED) if s.kind in ("metric", "derived")]
-#: metrics of components that the headline metrics show when the case has them
-COMPONENT_METRICS = ("facility_peak", "facility_months_used", "facility_largest_shortfall")
+#: metrics of components that the headline metrics show when the case has them, and their
+#: labels
+COMPONENT_METRICS = {
+    "facility_peak": "Working-capital facility: peak drawn",
+    "facility_months_used": "Working-capital facility: months drawn",
+    "facility_largest_shortfall": "Cash below the floor despite the facility",
+}
 
 
 def metric_text(name: str, value: Any, missing: str | None = None) -> str:
@@ -220,6 +225,13 @@ class Results:
             if name in ev.values:
                 values[name] = ev.array(name)[0]
         return pd.Series(values, name=self.case.name, dtype=object)
+
+    def metric_label(self, name: str) -> str:
+        """A headline metric's label, as the summary shows it."""
+        s = statement(name)
+        if s is not None:
+            return s.short
+        return COMPONENT_METRICS.get(name, name.replace("_", " "))
 
     def metric_text(self, name: str) -> str:
         """One headline metric as text (£, %, years...), from its unit."""

@@ -632,7 +632,7 @@ STATEMENTS: tuple[Statement, ...] = (
     ),
     Statement(
         "taxable_profit",
-        "Taxable profit after losses brought forward (months: the year's, in its last month)",
+        "Taxable profit after losses brought forward",
         IE,
         formula=lambda b: max_(b["surplus_before_tax"] - b["losses_brought_forward"], 0),
         monthly=lambda b: (

@@ -30,6 +30,7 @@ from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.pagebreak import Break
 
+from mutualfin.case.results import COMPONENT_METRICS
 from mutualfin.case.statements import ANNUAL_SHEET, CHECK_TOLERANCE, STATEMENTS, annual_name
 from mutualfin.core.checks import check_text, wrong_kind
 from mutualfin.errors import InputError, MutualfinError, WorkbookError
@@ -62,12 +63,8 @@ QA_ROLES = (
 #: the statement lines the summary shows by year, and its headline metrics: from the list
 SUMMARY_LINES = [(s.name, s.short) for s in STATEMENTS if s.summary and s.kind != "metric"]
 SUMMARY_METRICS = [(s.name, s.short) for s in STATEMENTS if s.summary and s.kind == "metric"]
-#: the working-capital facility's figures, when the case has one
-FACILITY_METRICS = [
-    ("facility_peak", "Working-capital facility: peak drawn"),
-    ("facility_months_used", "Working-capital facility: months drawn"),
-    ("facility_largest_shortfall", "Cash below the floor despite the facility"),
-]
+#: the components' headline figures (the working-capital facility's), when the case has them
+FACILITY_METRICS = list(COMPONENT_METRICS.items())
 #: the summary's cash by period (on a timeline with months): where the trough is
 SUMMARY_CASH_LINES = [
     ("closing_cash", "Closing cash"),
