@@ -483,11 +483,12 @@ def _tax_instalments(b: StatementBuilder) -> Any:
 
 def _tax_balance_paid(b: StatementBuilder) -> Any:
     """Last year's tax less the instalments paid in it: in months 13 and 16 (14 April and 14
-    July, half each) for a large company, else on its due date nine months and a day after
-    the year end (1 January; TMA 1970 s.59D)."""
+    July, half each) where last year was an instalment year (large, after a large year:
+    reg.3), else on its due date nine months and a day after the year end (1 January; TMA
+    1970 s.59D), a repayment where the instalments paid more."""
     rest = b["tax_of_last_year"] - b["tax_instalments_last_year"]
-    large = b["tax_large_last_year"]
-    return rest * (large * (in_month(4) + in_month(7)) / 2 + (1 - large) * in_month(1))
+    due = b["tax_instalment_year_last_year"]
+    return rest * (due * (in_month(4) + in_month(7)) / 2 + (1 - due) * in_month(1))
 
 
 def _trough_date(b: StatementBuilder) -> Any:
@@ -771,6 +772,29 @@ STATEMENTS: tuple[Statement, ...] = (
         unit="flag",
         kind="value",
         formula=_carried("tax_large_last_year", "tax_large"),
+        table=None,
+        mode="months",
+        annual_view=False,
+    ),
+    Statement(
+        "tax_instalment_year",
+        "1 at the end of a year whose tax is paid by instalments: large, and large the year "
+        "before (reg.3: none in a first large year)",
+        CF,
+        unit="flag",
+        kind="value",
+        formula=lambda b: b["tax_large"] * b["tax_large_last_year"],
+        table=None,
+        mode="months",
+        annual_view=False,
+    ),
+    Statement(
+        "tax_instalment_year_last_year",
+        "1 where the last financial year's tax was paid by instalments",
+        CF,
+        unit="flag",
+        kind="value",
+        formula=_carried("tax_instalment_year_last_year", "tax_instalment_year"),
         table=None,
         mode="months",
         annual_view=False,
