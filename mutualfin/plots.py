@@ -39,6 +39,7 @@ __all__ = [
     "appraisal_bars",
     "bridge_chart",
     "cash_and_reserves",
+    "cash_by_month",
     "fan_chart",
     "gbp",
     "income_vs_costs",
@@ -90,10 +91,22 @@ def _figure(width: float = 9, height: float = 5) -> Chart:
 
 
 def _line(results: Results, name: str) -> np.ndarray:
+    """A line by financial year (scenario 0): on a timeline with months, its yearly line."""
     lines = results.case.model.lines
     if name not in lines:
-        return np.zeros(results.case.timeline.n)
-    return np.asarray(results.evaluation.array(name)[0], dtype=float)
+        return np.zeros(results.case.model.annual_timeline.n)
+    return np.asarray(results.annual_values(name)[0], dtype=float)
+
+
+def _ticks(ax: Any, labels: list[str]) -> None:
+    """Period labels on the x axis; a long timeline (months) shows every third, turned."""
+    x = np.arange(len(labels))
+    if len(labels) <= 12:
+        ax.set_xticks(x, labels)
+        return
+    step = 3 if len(labels) <= 36 else 6
+    keep = [k for k in x if k % step == 0 or k == len(labels) - 1]
+    ax.set_xticks(keep, [labels[k] for k in keep], rotation=45, ha="right")
 
 
 def _check_results(results: Any, what: str) -> None:
@@ -117,7 +130,7 @@ def income_vs_costs(results: Results, *, title: str | None = None) -> Figure:
     those costs). Nominal pounds, one pair of bars per period of the case.
     """
     _check_results(results, "income_vs_costs")
-    labels = results.case.timeline.labels
+    labels = results.case.model.annual_timeline.labels
     income = _line(results, "total_income")
     costs = (
         _line(results, "net_operating_costs")
@@ -176,7 +189,7 @@ def cash_and_reserves(
             f"cash_and_reserves: target_months {months!r} must be months of operating cost, "
             "0 to 60 (e.g. 3)"
         )
-    labels = results.case.timeline.labels
+    labels = results.case.model.annual_timeline.labels
     cash = _line(results, "closing_cash")
     reserves = _line(results, "reserves")
     target = _line(results, "monthly_operating_cost") * months
@@ -202,6 +215,41 @@ def cash_and_reserves(
     ax.yaxis.set_major_formatter(GBP)
     ax.set_ylabel("£ at the year end (nominal)")
     ax.set_title(title or f"Cash and reserves: {results.case.name}")
+    ax.legend(loc="upper left", fontsize="small")
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+def cash_by_month(results: Results, *, title: str | None = None) -> Figure:
+    """Closing cash period by period (months, then years on a mixed timeline), the
+    working-capital facility drawn, and the cash floor: where the trough is and what covers
+    it. The lowest closing cash is marked with its amount and month."""
+    _check_results(results, "cash_by_month")
+    frame = results.monthly_cash
+    labels = list(frame.index)
+    x = np.arange(len(labels))
+    fig = _figure(9, 4)
+    ax = fig.add_subplot()
+    cash = frame["closing cash"].to_numpy(float)
+    ax.plot(x, cash, color=INCOME, marker="o", markersize=3, linewidth=2, label="Closing cash")
+    if "facility balance" in frame:
+        ax.bar(x, frame["facility balance"], color=COST, alpha=0.5, label="Facility drawn")
+    floor = float(results.case.finance.inputs.cash_floor)
+    ax.axhline(floor, color=COST, linewidth=0.8, label=f"Cash floor ({gbp(floor)})")
+    low = int(np.argmin(cash))
+    ax.annotate(
+        f"lowest {gbp(cash[low])}, {labels[low]}",
+        (x[low], cash[low]),
+        xytext=(10, 12),
+        textcoords="offset points",
+        fontsize="small",
+        color=TOTAL,
+    )
+    _ticks(ax, labels)
+    ax.yaxis.set_major_formatter(GBP)
+    ax.set_ylabel("£ at the period end (nominal)")
+    ax.set_title(title or f"Cash by month: {results.case.name}")
     ax.legend(loc="upper left", fontsize="small")
     ax.grid(axis="y", alpha=0.3)
     return fig
@@ -521,7 +569,7 @@ def fan_chart(
             )
         ax.plot(x, p[3], color="#1f3864", linewidth=2, label="median")
         ax.axhline(simulation.floor, color="#c0504d", linestyle="--", linewidth=1, label="floor")
-        ax.set_xticks(x, labels)
+        _ticks(ax, labels)
         ax.set_title(simulation.case.model.lines[name].label)
         ax.legend(loc="upper left", fontsize="small")
     fig.suptitle(title or f"Monte Carlo, {simulation.n:,} scenarios: {simulation.case.name}")

@@ -316,7 +316,7 @@ def test_shipped_case_moved_years_on_runs_and_verifies(name, years, tmp_path, so
     path = shift_case(name, tmp_path, years)
     with pytest.warns(mf.errors.AssumptionWarning, match="held flat"):
         case = mf.BusinessCase.from_file(path)
-    assert case.timeline.labels[0] == f"{2026 + years}/{(27 + years) % 100:02d}"
+    assert case.model.annual_timeline.labels[0] == f"{2026 + years}/{(27 + years) % 100:02d}"
     assert any("held flat from" in a for a in case.assumptions)
     results = case.run()
     assert results.checks["ok"].all(), results.checks

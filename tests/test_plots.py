@@ -56,9 +56,10 @@ def test_income_vs_costs(results, tmp_path):
     assert ax.get_title().startswith("Income and costs by year")
     assert len(_bars(ax)) == 2 * 5  # income and costs for each year
     (surplus,) = ax.get_lines()[:1]
-    np.testing.assert_allclose(surplus.get_ydata(), results["surplus_before_tax"])
+    # by financial year (the case plans its first two years by month)
+    np.testing.assert_allclose(surplus.get_ydata(), results.annual("surplus_before_tax"))
     incomes = [b.get_height() for b in _bars(ax)[:5]]
-    np.testing.assert_allclose(incomes, results["total_income"])
+    np.testing.assert_allclose(incomes, results.annual("total_income"))
     assert _ticks(ax) == LABELS
     assert all(t.startswith(("£", "-£", "−£")) for t in _ticks(ax, "y") if t)
     _saves(fig, tmp_path, "income")
@@ -69,9 +70,9 @@ def test_cash_and_reserves_against_the_target(results, tmp_path):
     (ax,) = fig.axes
     assert ax.get_title().startswith("Cash and reserves")
     cash, reserves, target = ax.get_lines()[:3]
-    np.testing.assert_allclose(cash.get_ydata(), results["closing_cash"])
-    np.testing.assert_allclose(reserves.get_ydata(), results["reserves"])
-    np.testing.assert_allclose(target.get_ydata(), 2 * results["monthly_operating_cost"])
+    np.testing.assert_allclose(cash.get_ydata(), results.annual("closing_cash"))
+    np.testing.assert_allclose(reserves.get_ydata(), results.annual("reserves"))
+    np.testing.assert_allclose(target.get_ydata(), 2 * results.annual("monthly_operating_cost"))
     assert len(cash.get_xdata()) == 5
     assert "2 months" in target.get_label()
     assert _ticks(ax) == LABELS
@@ -128,10 +129,22 @@ def test_fan_chart(case, tmp_path):
     assert "200 scenarios" in fig._suptitle.get_text()
     for ax in fig.axes:
         assert len(ax.collections) == 3  # three percentile bands
-        assert len(ax.get_lines()[0].get_xdata()) == 5
-        assert _ticks(ax) == LABELS
+        # by period: 24 months, then 3 years; every third label shown, and the last
+        assert len(ax.get_lines()[0].get_xdata()) == case.timeline.n == 27
+        assert _ticks(ax)[:2] == ["Apr 2026", "Jul 2026"] and _ticks(ax)[-1] == "2030/31"
         assert any(t.startswith(("£", "-£", "−£")) for t in _ticks(ax, "y"))
     _saves(fig, tmp_path, "fan")
+
+
+def test_cash_by_month_marks_the_trough(results, tmp_path):
+    fig = plots.cash_by_month(results)
+    (ax,) = fig.axes
+    cash = ax.get_lines()[0]
+    np.testing.assert_allclose(cash.get_ydata(), results["closing_cash"])
+    low = results.metrics["minimum_cash_period"]
+    assert any(low in t.get_text() for t in ax.texts)
+    assert ax.get_title().startswith("Cash by month")
+    _saves(fig, tmp_path, "cash_by_month")
 
 
 def test_appraisal_bars(tmp_path):

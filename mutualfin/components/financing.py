@@ -89,7 +89,11 @@ class CaseFinance(Component):
 
 
 class Loan(Component):
-    """A loan or social-investment facility: drawdown, interest, straight-line repayment."""
+    """A loan or social-investment facility: drawdown, interest, straight-line repayment.
+
+    ``drawdown_period`` counts the timeline's periods (a month on a timeline with months);
+    interest and repayment are a year's times the period's share of a year, so a loan on a
+    monthly timeline is repaid month by month."""
 
     key = "loan"
     sheet = STATEMENTS

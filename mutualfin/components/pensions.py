@@ -37,6 +37,8 @@ from mutualfin.engine.nodes import (
     Input,
     Line,
     abs_,
+    by_year,
+    from_year,
     growth,
     max_,
     param,
@@ -46,7 +48,6 @@ from mutualfin.engine.nodes import (
     sum_periods,
     total,
     where,
-    year_end,
     year_fraction,
     years_elapsed,
 )
@@ -54,7 +55,10 @@ from mutualfin.errors import InputError, ParameterRangeError
 from mutualfin.params import resolve_store, warn_held
 from mutualfin.uk.pensions import lgps_care_accrual, lgps_employee_rate
 
-__all__ = ["LgpsAdmission", "lgps_care_accrual", "lgps_employee_rate"]
+__all__ = ["YEARLY_SHEET", "LgpsAdmission", "lgps_care_accrual", "lgps_employee_rate"]
+
+#: the sheet of the admission's valuation by financial year, on a timeline with months
+YEARLY_SHEET = "Pensions by year"
 
 #: a figure from the fund actuary, in pounds or a factor, replacing an estimate
 _Actuary = Annotated[
@@ -137,6 +141,21 @@ class LgpsAdmission(RosterComponent):
     ``lgps_bond``
         ``bond_share x`` the exit deficit (or ``actuary_bond``): a stock, not a cost; its
         premium (``bond_premium_rate`` a year of the bond) is ``lgps_bond_premium``.
+
+    Month by month
+    --------------
+    On a timeline with months, pay and contributions are a month's. The valuation is a
+    year-end valuation, so its lines are **by financial year** (sheet "Pensions by year", from
+    the year's pay and contributions by ``by_year``): the CARE account revalued at each year
+    end (the balance at 31 March is revalued on 1 April, regs.23-24), liabilities, assets,
+    surplus, the exit position and the bond. The exit falls in the month the contract ends
+    (``lgps_exit_month``), a spread or deferred debt in equal monthly instalments over
+    ``spread_years``; the secondary amount and the bond premium are a twelfth of a year's a
+    month. The mutual's contributions are paid to the fund the month after
+    (``lgps_contributions_paid``, role ``payments:lgps_contributions_mutual``): employee
+    contributions within the period of the Pensions Act 1995 s.49(8), by the 19th of the month
+    after deduction (Occupational Pension Schemes (Scheme Administration) Regulations 1996
+    reg.16; LGPS Regulations 2013 reg.69(2)), and funds take the employer's with them.
 
     Notes
     -----
@@ -371,19 +390,44 @@ class LgpsAdmission(RosterComponent):
             f"LGPS Regulations 2013 reg.9 bands for {year}/{(year + 1) % 100:02d} base pay",
         )
         pay = self._pay(ctx, is_member)
+        # the valuation is a year-end valuation: on a timeline with months its lines are by
+        # financial year (sheet "Pensions by year"), from the year's pay by member
+        ys = YEARLY_SHEET if months else sheet
+        valuation: list[Line] = []
+        if months:
+            pay_year: Any = Line(
+                "lgps_pensionable_pay_employee_annual",
+                by_year(pay),
+                label="LGPS pensionable pay in the financial year",
+                sheet=ys,
+            )
+            valuation.append(pay_year)
+        else:
+            pay_year = pay
         accrual = where(
             fifty, param("lgps.accrual_fraction_50_50"), param("lgps.accrual_fraction_main")
         )
         cpi_in = ctx.input("cpi_revaluation", yearly="end")
-        # revalued once a year, after the year's last accrual (regs.23-24: the account at 31
-        # March is revalued on 1 April); a rate given by year is already in its last period
-        revaluation = cpi_in * year_end() if months and cpi_in.scalar else cpi_in
+        revaluation: Any = cpi_in
+        if months and not cpi_in.scalar:  # one rate a year, laid in each year's last month
+            by_month = Line(
+                "lgps_cpi_revaluation",
+                cpi_in,
+                unit="fraction",
+                kind="value",
+                label="CARE revaluation (CPI), in each year's last month",
+                sheet=sheet,
+            )
+            valuation.append(by_month)
+            revaluation = by_year(by_month, "sum")
+        # revalued once a year, after the year's accrual (regs.23-24: the account at 31 March
+        # is revalued on 1 April)
         care = Line(
             "care_pension_employee",
-            (previous("care_pension_employee") + pay * accrual) * (1 + revaluation),
+            (previous("care_pension_employee") + pay_year * accrual) * (1 + revaluation),
             label="CARE pension account after the year-end revaluation (pounds a year)",
             kind="balance",
-            sheet=sheet,
+            sheet=ys,
             opening=accrued,
         )
         cpi, npa, life = (
@@ -416,32 +460,32 @@ class LgpsAdmission(RosterComponent):
             unit="ratio",
             kind="value",
             label="Annuity factor, ongoing basis (ESTIMATE, not actuarial)",
-            sheet=sheet,
+            sheet=ys,
+            yearly=months,
         )
-        elapsed = years_elapsed() if months else period_index() + 1
-        years_to_npa = max_(npa - (age + elapsed), 0)
+        years_to_npa = max_(npa - (age + period_index() + 1), 0)  # at each year end
         liab_emp = Line(
             "lgps_liability_ongoing_employee",
             care * (1 + net) ** (-years_to_npa) * annuity,
             label="Liability, ongoing basis (ESTIMATE, not an actuarial valuation)",
             kind="balance",
-            sheet=sheet,
+            sheet=ys,
         )
         liability = Line(
             "lgps_liability_ongoing",
             total(liab_emp),
             kind="balance",
             label="LGPS liability, ongoing basis (ESTIMATE, not an actuarial valuation)",
-            sheet=sheet,
+            sheet=ys,
         )
         care_total = Line(
             "care_pension",
             total(care),
             label="CARE pensions accrued, all members (pounds a year)",
             kind="balance",
-            sheet=sheet,
+            sheet=ys,
         )
-        lines = [pay, care, care_total, annuity, liab_emp, liability]
+        lines = [pay, *valuation, care, care_total, annuity, liab_emp, liability]
         if i.exit_basis == "gilts":
             gilt = self._dated_default(
                 ctx, "gilt_discount_rate", "gilts.long_nominal_yield", "Exit basis: long gilt yield"
@@ -453,21 +497,22 @@ class LgpsAdmission(RosterComponent):
                 unit="ratio",
                 kind="value",
                 label="Annuity factor, gilts exit basis (ESTIMATE)",
-                sheet=sheet,
+                sheet=ys,
+                yearly=months,
             )
             exit_emp = Line(
                 "lgps_liability_exit_employee",
                 care * (1 + gnet) ** (-years_to_npa) * gfactor,
                 label="Liability, gilts exit basis (ESTIMATE)",
                 kind="balance",
-                sheet=sheet,
+                sheet=ys,
             )
             exit_liability = Line(
                 "lgps_liability_exit",
                 total(exit_emp),
                 kind="balance",
                 label="LGPS liability, gilts exit basis (ESTIMATE, not an actuarial valuation)",
-                sheet=sheet,
+                sheet=ys,
             )
             lines += [gfactor, exit_emp, exit_liability]
         else:
@@ -476,7 +521,7 @@ class LgpsAdmission(RosterComponent):
                 liability * ctx.input("exit_multiple"),
                 kind="balance",
                 label="LGPS liability, exit basis = ongoing x exit multiple (ESTIMATE)",
-                sheet=sheet,
+                sheet=ys,
             )
             lines.append(exit_liability)
         total_pay = Line(
@@ -546,15 +591,15 @@ class LgpsAdmission(RosterComponent):
                 "Assets at transfer = ongoing liability (fully funded start; ESTIMATE)",
                 "computed: ongoing value of the accrued pensions at transfer",
             )
-        growth_a: Any = 1 + ctx.input("asset_return")
-        if months:  # a year's return compounded over the period's share of the year
-            growth_a = growth_a ** year_fraction()
+        paid_in: Any = required + members_paid
+        if months:  # the year's contributions, from the months
+            paid_in = by_year(required) + by_year(members_paid)
         assets = Line(
             "lgps_assets",
-            previous("lgps_assets") * growth_a + required + members_paid,
+            previous("lgps_assets") * (1 + ctx.input("asset_return")) + paid_in,
             label="Admission assets (ESTIMATE)",
             kind="balance",
-            sheet=sheet,
+            sheet=ys,
             opening=opening_assets,
         )
         surplus = Line(
@@ -562,21 +607,21 @@ class LgpsAdmission(RosterComponent):
             assets - liability,
             kind="balance",
             label="Surplus (deficit negative), ongoing basis (ESTIMATE)",
-            sheet=sheet,
+            sheet=ys,
         )
         position = Line(
             "lgps_exit_position",
             assets - exit_liability,
             kind="balance",
             label="Surplus (deficit negative) if the admission ended now, exit basis (ESTIMATE)",
-            sheet=sheet,
+            sheet=ys,
         )
         deficit = Line(
             "lgps_exit_deficit",
             max_(-position, 0),
             kind="balance",
             label="Exit deficit if the admission ended now (ESTIMATE, not actuarial)",
-            sheet=sheet,
+            sheet=ys,
         )
         if months:
             # paid to the fund by the 19th of the month after (LGPS Regulations 2013 reg.69(2)
@@ -603,28 +648,44 @@ class LgpsAdmission(RosterComponent):
         """What the end of the admission costs, when, and who bears it."""
         i, sheet = self.inputs, self.sheet
         months = ctx.timeline.freq != "annual"
+        ys = YEARLY_SHEET if months else sheet
         cy = ctx.input("contract_years")
-        if months:  # the period in which the contract's last day falls
-            at_end = (years_elapsed() >= cy) * (years_elapsed() - year_fraction() < cy)
-        else:
-            at_end = period_index().eq(cy - 1)
         beyond = i.contract_years > ctx.timeline.years
         exit_year = Line(
             "lgps_exit_year",
-            at_end,
+            period_index().eq(cy - 1),
             unit="flag",
             kind="value",
-            label=f"1 in the contract's last {'period' if months else 'year'}, when the "
-            "admission ends"
+            label="1 in the contract's last year, when the admission ends"
             + (" (after the case's last year: no exit in these figures)" if beyond else ""),
-            sheet=sheet,
+            sheet=ys,
+            yearly=months,
         )
+        exit_lines = [exit_year]
+        # where the exit falls among the periods: the contract's last month on months
+        if months:
+            exit_period: Any = Line(
+                "lgps_exit_month",
+                (years_elapsed() >= cy) * (years_elapsed() - year_fraction() < cy),
+                unit="flag",
+                kind="value",
+                label="1 in the contract's last month, when the admission ends",
+                sheet=sheet,
+            )
+            exit_lines.append(exit_period)
+        else:
+            exit_period = exit_year
+
+        def at_exit(x: Line) -> Any:
+            """A valuation figure at the exit, in the period of the exit."""
+            return exit_period * (from_year(x) if months else x)
+
         if i.exit_treatment == "subsumed":
             return [
-                exit_year,
+                *exit_lines,
                 Line(
                     "lgps_subsumed_deficit_council",
-                    exit_year * max_(-surplus, 0),
+                    max_(-at_exit(surplus), 0),
                     label="Council subsumes the liabilities: ongoing-basis deficit it takes on",
                     sheet=sheet,
                 ),
@@ -647,10 +708,10 @@ class LgpsAdmission(RosterComponent):
             sum_periods(debt * exit_year),
             kind="metric",
             label="Exit debt at the end of the admission (ESTIMATE unless the actuary's)",
-            sheet=sheet,
+            sheet=ys,
         )
         if i.exit_treatment == "payment":
-            schedule: Any = exit_year
+            schedule: Any = exit_period
         elif months:  # spread or deferred: equal instalments from the exit month
             spread = ctx.input("spread_years")
             schedule = (
@@ -664,13 +725,13 @@ class LgpsAdmission(RosterComponent):
                 / ctx.input("spread_years")
             )
         payment = debt_at_exit * schedule
-        credit = exit_year * max_(position, 0) * ctx.input("exit_credit_share")
+        credit = max_(at_exit(position), 0) * ctx.input("exit_credit_share")
         how = {
             "payment": "paid in the exit year",
             "spread": "spread over spread_years (reg.64B)",
             "deferred": "deferred debt on the ongoing basis over spread_years (reg.64(7A))",
         }[i.exit_treatment]
-        out = [exit_year, debt_at_exit]
+        out = [*exit_lines, debt_at_exit]
         if full:
             out += [
                 Line(
@@ -706,21 +767,25 @@ class LgpsAdmission(RosterComponent):
             )
         else:
             bond_value = ctx.input("bond_share") * deficit
+        months = ctx.timeline.freq != "annual"
         bond = Line(
             "lgps_bond",
             bond_value,
             kind="balance",
             label="Bond or guarantee, sized on the exit estimate",
-            sheet=sheet,
+            sheet=YEARLY_SHEET if months else sheet,
+            yearly=months,
         )
         if i.bond_premium_rate == 0 and "bond_premium_rate" not in self._meta:
             return [bond]
+        premium_on: Any = bond
         premium_rate: Any = ctx.input("bond_premium_rate")
-        if ctx.timeline.freq != "annual":  # a year's premium, by the period's share of it
+        if months:  # a year's premium on the year's bond, by the month's share of a year
+            premium_on = from_year(bond)
             premium_rate = premium_rate * year_fraction()
         premium = Line(
             "lgps_bond_premium",
-            bond * premium_rate,
+            premium_on * premium_rate,
             label="Bond premium a year (a cost to the mutual)",
             sheet=sheet,
         )

@@ -347,6 +347,8 @@ class StaffCosts(RosterComponent):
         transfer = ctx.others.get("transfer") if ctx.others else None
         if not isinstance(transfer, TransferCosts):
             return 1
+        if not (transfer.inputs.redundant or transfer.inputs.not_transferred):
+            return 1  # everyone transfers and stays: no row of 1s per employee and period
         if transfer.roster is not self.roster and list(transfer.roster.ids) != list(
             self.roster.ids
         ):

@@ -253,6 +253,13 @@ class Model:
     def _line_shape(self, line: Line, s: Shape) -> Shape:
         if line.kind == "metric":
             return Shape(s.entity, False, None)
+        if line.yearly:
+            if s.space == NATIVE and getattr(self, "_strict", True):
+                raise ModelError(
+                    f"line {line.name!r} is declared by financial year but uses rows by period; "
+                    "summarise them with by_year(...)"
+                )
+            return Shape(s.entity, True, YEAR)
         return Shape(s.entity, True, s.space or NATIVE)
 
     def _infer_shapes(self) -> None:
@@ -289,7 +296,12 @@ class Model:
         """The period space a line is evaluated in: its own, or for a metric that of the rows
         it aggregates."""
         if line.kind != "metric":
-            return shape.space or NATIVE
+            if line.yearly and shape.space == NATIVE:
+                raise ModelError(
+                    f"line {line.name!r} is declared by financial year but uses rows by period; "
+                    "summarise them with by_year(...)"
+                )
+            return YEAR if line.yearly else (shape.space or NATIVE)
         found = {
             self._shape(node.a, line.name).space
             for node in _walk(line.expr)

@@ -647,6 +647,9 @@ class Line(Expr):
         A tag the engine carries but does not read: a business case uses it as the line's
         role in its statements (see :data:`mutualfin.case.statements.ROLES`, where roles are
         declared and checked).
+    yearly : bool
+        The line is by financial year even where nothing in its definition says so (a factor
+        of scalar inputs that lines by year use); see :func:`by_year`.
     """
 
     def __init__(
@@ -660,8 +663,10 @@ class Line(Expr):
         opening: Any = None,
         role: str | None = None,
         section: str | None = None,
+        yearly: bool = False,
     ):
         self.name = check_name(name, "line")
+        self.yearly = bool(yearly)
         if role is not None and not isinstance(role, str):
             raise InputError(f"line {name!r}: role {role!r} must be text")
         self.role = role
