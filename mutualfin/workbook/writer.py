@@ -837,7 +837,7 @@ def _write_calc_sheet(
         "period_label": "Financial year" if tl.freq == "annual" else "Month or financial year",
         "period_start": "First day of the period",
         "period_end": "Last day of the period",
-        "index": "Years from the start (t in growth formulas)",
+        "index": "Periods from the start (t in growth formulas)",
         "first_period": "1 in the first period",
         "year_fraction": "Length of the period in years",
     }
