@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter
 
@@ -350,3 +351,89 @@ def test_pension_lines_are_plausible_against_the_paybill(name):
     ):
         if line in lines.index:
             assert (lines.loc[line].abs() <= 0.25 * paybill).all(), (line, lines.loc[line])
+
+
+def test_learning_disability_case_shows_its_monthly_trough_and_the_facility_it_needs():
+    """Planned by month, the co-operative's cash is lowest at the end of May 2026, worked by
+    hand from the case file (without its facility; two months' cash from a start of 0):
+
+    ================================================================  =============
+    transition grant (1 April)                                           200,000.00
+    loan 400,000 less two months' interest (6.5% / 12 x 400,000 =        387,333.33
+    2,166.67 each) and May's repayment (400,000 / 48 = 8,333.33)
+    the council's payment for April, received in May (9,100,000 / 12)    758,333.33
+    traded income 2 x 58,333.33 (35 x 20,000 / 12), less May's still      59,132.42
+    owed at 30 debtor days: 58,333.33 x 30 / (365 / 12) = 57,534.25
+    pay of April and May: 2 x 494,734.32 (the roster's salary x fte,    -989,468.64
+    less the 4% vacancy factor, / 12)
+    April's employer NI 56,224.67, auto-enrolment pension 402.75 and     -57,851.09
+    levy 1,223.67 (0.5% x 494,734.32 - 1,250), paid the month after
+    April's LGPS contributions, 16% x 465,983.92 (the LGPS members'      -74,557.43
+    pay), paid the month after
+    April's other costs (at 30 creditor days, all paid by the end of    -344,523.81
+    May): 342,275.04, and 1.37% (1 - 30 / (365 / 12)) of May's
+    164,159.97
+    VAT on April's and May's inputs, reclaimed at the quarter's return    -4,069.09
+    ================================================================  =============
+    trough                                                               -65,670.97
+
+    (rounded to the penny line by line, so the sum is exact to a penny or two). The facility
+    is drawn to the floor (0): its peak is the trough plus the £1,000 arrangement fee paid in
+    April; interest starts on May's balance, in June, and it is repaid by October."""
+    case = mf.BusinessCase.from_file(MODELS / "learning_disability_coop.toml")
+    assert case.timeline.describe() == "24 months then 3 financial years"
+    with_facility = case.run()
+    without = mf.BusinessCase(
+        case.timeline,
+        [c for key, c in case.components.items() if key != "facility"],
+        name=case.name,
+        entities=case.entities,
+    ).run()
+    lines = without.lines.iloc[:, :2]  # April and May 2026
+
+    def two(name):
+        return float(lines.loc[name].sum())
+
+    def penny(x):
+        return pytest.approx(x, abs=0.005)
+
+    roster = pd.read_csv(MODELS / "learning_disability_staff.csv")
+    pay = roster["salary"] * roster["fte"] * (1 - 0.04) / 12
+    assert pay.sum() == penny(494_734.32) and two("staff_pay") == penny(2 * 494_734.32)
+    lgps_pay = pay[roster["scheme"] == "LGPS"].sum()
+    assert lgps_pay == penny(465_983.92)
+    assert lines.loc["lgps_contributions_mutual"].iloc[0] == penny(0.16 * lgps_pay)
+    assert lines.loc["apprenticeship_levy"].iloc[0] == penny(0.005 * pay.sum() - 1_250)
+    assert two("operating_receipts") == pytest.approx(
+        200_000 + 9_100_000 / 12 + 2 * 35 * 20_000 / 12 - 35 * 20_000 / 12 * 30 / (365 / 12),
+        abs=0.01,
+    )
+    assert two("financing_cash_flow") == penny(400_000 - 2 * 400_000 * 0.065 / 12 - 400_000 / 48)
+    # April's costs other than pay, on-costs and LGPS (set-up 187,500, transfer 5,000,
+    # support services 40,000, premises 69,480, ...) and May's, incurred
+    own = ("staff_pay", "staff_oncosts", "lgps_contributions_mutual")
+    other = (
+        lines.loc["net_operating_costs"] + lines.loc["one_off_costs"] - lines.loc[list(own)].sum()
+    )
+    assert other.tolist() == [penny(342_275.04), penny(164_159.97)]
+    paid_other = other.iloc[0] + other.iloc[1] * (1 - 30 / (365 / 12))
+    paid = two("staff_pay") + lines.loc["staff_oncosts"].iloc[0]
+    paid += lines.loc["lgps_contributions_mutual"].iloc[0] + paid_other
+    assert two("operating_payments") == penny(paid)
+    assert two("vat_cash") == penny(-4_069.09)
+    trough = without.metrics["minimum_cash"]
+    assert trough == pytest.approx(
+        200_000.00 + 387_333.33 + 758_333.33 + 59_132.42
+        - 989_468.64 - 57_851.09 - 74_557.43 - 344_523.81 - 4_069.09,
+        abs=0.02,
+    )  # fmt: skip
+    assert trough == penny(-65_670.96)
+    assert without.metrics["minimum_cash_period"] == "May 2026"
+    assert "below the floor" in without.findings[0]
+    m = with_facility.metrics
+    assert m["minimum_cash"] == 0 and m["minimum_cash_period"] == "May 2026"
+    assert m["facility_peak"] == penny(-trough + 1_000)
+    assert m["facility_largest_shortfall"] == 0 and with_facility.findings == []
+    assert m["facility_months_used"] == 5  # drawn at the end of May to September 2026
+    assert with_facility.monthly_cash["facility balance"].iloc[6] == 0  # repaid by October
+    assert m["facility_peak"] < float(case.components["facility"].inputs.limit)
