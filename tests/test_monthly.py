@@ -316,3 +316,79 @@ def test_monthly_case_verifies_in_libreoffice(tmp_path, soffice):
     names = [years.cell(row=k, column=1).value for k in range(1, years.max_row + 1)]
     row = names.index("closing_cash_annual") + 1
     assert years.cell(row=row, column=6).value.startswith("=SUMIF(Timeline!")
+
+
+def test_loan_drawn_in_its_month_and_repaid_month_by_month():
+    """120,000 at 6% a year over one year, drawn in April 2026 (period 0): interest 0.5% a
+    month on the balance before the month's repayment (600 in April, on the amount drawn);
+    10,000 repaid a month from May; the last 10,000 in April 2027. Interest in all: 600 +
+    0.5% x (120,000 + 110,000 + ... + 10,000) = 600 + 0.5% x 780,000 = 4,500."""
+    loan = mf.Loan(amount=120_000, interest_rate=0.06, term_years=1)
+    tl = mf.Timeline(2026, years=2, freq="monthly")
+    ev = mf.Model(tl, loan.build(BuildContext(tl, loan))).evaluate()
+    assert ev["loan_drawdown"].round(2).tolist() == [120_000] + [0] * 23
+    assert ev["loan_repayment"].round(2).tolist() == [0] + [10_000] * 12 + [0] * 11
+    assert ev["loan_balance"].iloc[[0, 1, 11, 12]].round(2).tolist() == [
+        120_000,
+        110_000,
+        10_000,
+        0,
+    ]
+    interest = ev["loan_interest"].round(2).tolist()
+    assert interest[:4] == [600, 600, 550, 500] and interest[12] == 50 and interest[13:] == [0] * 11
+    assert sum(interest) == penny(4_500)
+
+
+def test_loan_on_months_then_years_is_repaid_in_full():
+    """The learning-disability case's loan: 400,000 over 4 years, drawn in April 2026, on 24
+    months then 3 years: 400,000 / 48 = 8,333.33 a month from May 2026 (23 months to March
+    2028: 191,666.67), then 100,000 in 2028/29 and 2029/30 and the last 8,333.33 in
+    2030/31."""
+    loan = mf.Loan(amount=400_000, interest_rate=0.065, term_years=4)
+    tl = mf.Timeline(2026, years=5, freq="monthly", monthly_years=2)
+    ev = mf.Model(tl, loan.build(BuildContext(tl, loan))).evaluate()
+    paid = ev["loan_repayment"]
+    assert paid.iloc[1] == penny(8_333.33) and paid.iloc[:24].sum() == penny(191_666.67)
+    assert paid.iloc[24:].round(2).tolist() == [100_000, 100_000, 8_333.33]
+    assert paid.sum() == penny(400_000) and ev["loan_balance"].iloc[-1] == penny(0)
+    # interest in a year's period is a year's on the balance at its start: 6.5% x 208,333.33
+    assert ev["loan_interest"].iloc[24] == penny(0.065 * 208_333.33)
+
+
+def test_grants_received_on_their_date_in_their_month():
+    """A transition grant on 1 April 2026 and a programme award on 15 September 2026: each in
+    the month containing its date, received in that month (not after debtor days)."""
+    grants = mf.income.Grants(
+        grants=[
+            {"name": "Transition", "amount": 200_000, "date": "2026-04-01"},
+            {"name": "Programme", "amount": 50_000, "date": "2026-09-15"},
+        ]
+    )
+    tl = mf.Timeline(2026, years=1, freq="monthly")
+    ev = mf.Model(tl, grants.build(BuildContext(tl, grants))).evaluate()
+    want = [200_000, 0, 0, 0, 0, 50_000, 0, 0, 0, 0, 0, 0]
+    assert ev["grant_income"].round(2).tolist() == want
+    assert ev["grant_receipts"].round(2).tolist() == want
+
+
+def test_transfer_costs_in_their_months():
+    """Harmonisation of 60,000 in the first year and 30,000 in the second: 5,000 a month, then
+    2,500; pay protection of 12,000 a year for 1.5 years: 1,000 a month for 18 months;
+    statutory redundancy of the nurse made redundant on 30 September 2026, in September: 10
+    complete years of service, none of them worked wholly at 41 or over (41 in June 2026), so
+    a week's pay for each: 10 x 30,000 / 52 = 5,769.23 (ERA 1996 s.162)."""
+    transfer = mf.workforce.TransferCosts(
+        TWO,
+        harmonisation_cost=[60_000, 30_000],
+        pay_protection_amount=12_000,
+        pay_protection_years=1.5,
+        redundant=["A"],
+        redundancy_date="2026-09-30",
+    )
+    tl = mf.Timeline(2026, years=2, freq="monthly")
+    ev = mf.Model(tl, transfer.build(BuildContext(tl, transfer))).evaluate()
+    assert ev["harmonisation"].round(2).tolist() == [5_000] * 12 + [2_500] * 12
+    assert ev["pay_protection"].round(2).tolist() == [1_000] * 18 + [0] * 6
+    redundancy = ev["statutory_redundancy"]
+    assert redundancy["Sep 2026"] == penny(10 * 30_000 / 52)
+    assert redundancy.drop("Sep 2026").abs().max() == 0
