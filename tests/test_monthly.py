@@ -14,6 +14,7 @@ from mutualfin.case import BusinessCase, CaseFinance
 from mutualfin.components import BuildContext
 from mutualfin.components.costs import Overheads, VatLeakage
 from mutualfin.components.income import Contract
+from mutualfin.components.pensions import LgpsAdmission
 from mutualfin.legal_form import LegalForm
 from mutualfin.roster import Roster
 from mutualfin.workforce import StaffCosts
@@ -392,3 +393,39 @@ def test_transfer_costs_in_their_months():
     redundancy = ev["statutory_redundancy"]
     assert redundancy["Sep 2026"] == penny(10 * 30_000 / 52)
     assert redundancy.drop("Sep 2026").abs().max() == 0
+
+
+def test_lgps_by_month_and_its_valuation_by_year():
+    """Two LGPS members (36,000, and half-time on 24,000): pensionable pay 48,000 a year,
+    4,000 a month; contributions at an 18% primary rate 720 a month (8,640 a year), paid to
+    the fund the month after. The valuation is a year-end one: by financial year, each of its
+    figures equal to the same case planned by year, to the penny."""
+    people = roster([("A", "LGPS", 1.0, 36_000), ("B", "LGPS", 0.5, 24_000)])
+
+    def run(freq):
+        parts = [
+            Contract(annual_value=500_000, start_date="2026-04-01", term_years=3),
+            StaffCosts(people),
+            LgpsAdmission(people, primary_rate=0.18, contract_years=3),
+            CaseFinance(),
+        ]
+        tl = mf.Timeline(2026, years=3, freq=freq)
+        return BusinessCase(tl, parts, entities=people.entities).run()
+
+    monthly, annual = run("monthly"), run("annual")
+    assert monthly["lgps_pensionable_pay"].iloc[:12].round(2).tolist() == [4_000] * 12
+    assert monthly["lgps_contributions_mutual"].iloc[:12].round(2).tolist() == [720] * 12
+    assert monthly["lgps_contributions_paid"].iloc[:3].round(2).tolist() == [0, 720, 720]
+    assert monthly.annual("lgps_contributions_mutual").round(2).tolist() == [8_640] * 3
+    compared = []
+    for name, line in annual.case.model.lines.items():
+        if not name.startswith(("lgps_", "care_pension")) or line.kind not in ("flow", "balance"):
+            continue
+        if annual.case.model.shapes[name].entity is not None:
+            continue
+        got, want = monthly.annual(name).tolist(), annual.annual(name).tolist()
+        assert got == [penny(v) for v in want], name
+        compared.append(name)
+    assert {"care_pension", "lgps_liability_ongoing", "lgps_assets", "lgps_exit_position"} <= set(
+        compared
+    )
