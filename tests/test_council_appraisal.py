@@ -135,7 +135,11 @@ def test_council_budget_lines_are_in_the_model_and_pay_back_an_outlay(tmp_path):
     # council's money is paid back within the second year
     case = _case(tmp_path, setup_support=400_000)
     r = case.run()
-    saving = r.evaluation["council_saving"].to_numpy()
+    # the case plans its first two years by month; the council budgets by financial year:
+    # the monthly lines summed by year (council_saving_annual, on the Council budget sheet)
+    saving = r.annual("council_saving").to_numpy()
+    assert r["council_saving"].iloc[:12].sum() == pytest.approx(saving[0])
+    assert r.evaluation["council_saving_annual"].to_numpy() == pytest.approx(saving)
     # 85,000 - 250,000 more set-up = -165,000; then 260,700 the next year
     assert saving[:2] == pytest.approx([-165_000, 260_700])
     # even flows: the outlay starts with the first year; back to zero 165,000 / 260,700 of
@@ -199,10 +203,13 @@ def test_in_house_budget_built_from_the_roster(tmp_path):
         )
 
     case = mf.BusinessCase.from_file(edited_case("youth_service", tmp_path, edit))
-    ev = case.run().evaluation
-    staff = ev["staff_costs"] + ev["lgps_contributions_mutual"] + ev["lgps_contributions_council"]
+    r = case.run()  # by financial year (the case plans its first two years by month)
+    staff = sum(
+        r.annual(n)
+        for n in ("staff_costs", "lgps_contributions_mutual", "lgps_contributions_council")
+    )
     other = np.array([500_000 * 1.02**t for t in range(5)])
-    assert ev["council_in_house_budget"].to_numpy() == pytest.approx(staff.to_numpy() + other)
+    assert r.annual("council_in_house_budget").to_numpy() == pytest.approx(staff.to_numpy() + other)
 
 
 def test_switching_values_say_the_direction_in_words():
@@ -318,13 +325,13 @@ def test_a_contract_ended_by_a_break_leaves_the_service_to_pay_for(tmp_path):
         )
 
     case = mf.BusinessCase.from_file(edited_case("youth_service", tmp_path, edit))
-    ev = case.run().evaluation
-    outside = ev["council_service_outside_contract"].to_numpy()
-    in_house = ev["council_in_house_budget"].to_numpy()
+    r = case.run()  # by financial year (the case plans its first two years by month)
+    outside = r.annual("council_service_outside_contract").to_numpy()
+    in_house = r.annual("council_in_house_budget").to_numpy()
     assert outside[:3].sum() == 0 and outside[3:] == pytest.approx(in_house[3:])
     # in those years the saving is what the council no longer pays: only the overheads,
     # contract management it still pays make it negative
-    saving = ev["council_saving"].to_numpy()[3:]
+    saving = r.annual("council_saving").to_numpy()[3:]
     assert saving == pytest.approx(
         -(np.array([120_000, 45_000]).sum() * 1.02 ** np.array([3, 4])), rel=1e-9
     )

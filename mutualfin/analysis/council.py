@@ -75,7 +75,15 @@ from mutualfin.components.base import (
 )
 from mutualfin.components.income import index_factor, reserved_contract_limit
 from mutualfin.core.calendar import financial_year_label
-from mutualfin.engine.nodes import Line, first_period, payback_, ref, sum_, year_fraction
+from mutualfin.engine.nodes import (
+    Line,
+    by_year,
+    first_period,
+    payback_,
+    ref,
+    sum_,
+    year_fraction,
+)
 from mutualfin.errors import InputError, SolverError, warn_assumption
 
 __all__ = [
@@ -174,6 +182,11 @@ class SocialValue(_Item):
     )
 
 
+#: the sheet of the council's budget lines by period on a timeline with months (the budget
+#: sheet then holds them by financial year)
+BY_PERIOD_SHEET = "Council budget by period"
+
+
 class CouncilAppraisal(Component):
     """The council's side of a case: its budget by year, and the options appraisal.
 
@@ -244,6 +257,11 @@ class CouncilAppraisal(Component):
     ``council_saving`` (in-house less spin-out) with its running total
     (``council_saving_cumulative``) and ``council_payback_years`` (metric: years from the
     first outlay until the council's set-up money is paid back).
+
+    On a timeline with months these lines are worked by period on the sheet "Council budget
+    by period" (the contract paid monthly, a twelfth of a year's budget a month), and the
+    sheet "Council budget" holds each by financial year, ``<name>_annual`` (``by_year``: the
+    months summed, live in the workbook); the payback is of the yearly saving.
     """
 
     key = "appraisal"
@@ -550,6 +568,25 @@ class CouncilAppraisal(Component):
             sheet=s,
             section="Saving",
         )
+        lines += [in_house, *parts, spin_out, saving]
+        if tl.freq != "annual":
+            # the council budgets by financial year (its medium-term financial strategy):
+            # the lines above are worked by period on a sheet of their own, and the budget
+            # sheet sums them by financial year (SUMIF on the Timeline); the payback is of
+            # the yearly saving, as the statements' paybacks are
+            for ln in lines:
+                ln.sheet = BY_PERIOD_SHEET
+            lines += [
+                Line(
+                    f"{ln.name}_annual",
+                    by_year(ln),
+                    label=ln.label,
+                    sheet=s,
+                    section=ln.section,
+                )
+                for ln in list(lines)
+            ]
+            saving = lines[-1]
         payback = Line(
             "council_payback_years",
             payback_(saving),
@@ -560,8 +597,7 @@ class CouncilAppraisal(Component):
             section="Saving",
         )
         payback.missing_text = "not paid back"
-        lines += [in_house, *parts, spin_out, saving, payback]
-        return lines
+        return [*lines, payback]
 
     # -- from results to options ----------------------------------------------------------------
     def option_kinds(self, case) -> list[str]:
@@ -1140,7 +1176,11 @@ class _Builder:
         for line in model.lines.values() if isinstance(model.lines, dict) else model.lines:
             if getattr(line, "sheet", None) != self.comp.sheet or line.kind == "metric":
                 continue
-            if line.name.startswith("council_saving_") and line.name != "council_saving_cumulative":
+            if line.name.startswith("council_saving_") and line.name not in (
+                "council_saving_cumulative",  # the payback's running total
+                "council_saving_annual",  # on a timeline with months: by financial year
+                "council_saving_annual_cumulative",
+            ):
                 continue
             if line.unit != "GBP":
                 continue
@@ -1284,7 +1324,7 @@ class _Builder:
         payback = self.metric("council_payback_years")
         if np.isfinite(payback):
             paid = f"paid back in {payback:.1f} years from the first outlay"
-        elif (self.line("council_saving_cumulative")[: self.case_years] >= 0).all():
+        elif (budget.loc[f"{saving_row}: cumulative", budget.columns[:-1]] >= 0).all():
             paid = "no net outlay (the saving covers it from the first year)"
         else:
             paid = "not paid back within the case's years"
