@@ -30,6 +30,7 @@ from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.pagebreak import Break
 
+from mutualfin.analysis.council import BY_PERIOD_SHEET as COUNCIL_BY_PERIOD
 from mutualfin.case.results import COMPONENT_METRICS
 from mutualfin.case.statements import ANNUAL_SHEET, CHECK_TOLERANCE, STATEMENTS, annual_name
 from mutualfin.core.checks import check_text, wrong_kind
@@ -167,32 +168,49 @@ def plan_case_extras(results) -> list[Extra]:
             )
         )
         r += 1
-    blocks = [("years", SUMMARY_LINES)]
+    r += 3
+    for name, label in SUMMARY_LINES:
+        line = annual_name(name) if months else name
+        if line not in layout.lines:
+            continue
+        sheet, row = layout.lines[line]
+        n = model.timeline_of(model.spaces[line]).n
+        for p in range(n):
+            extras.append(
+                Extra(
+                    "Summary",
+                    r,
+                    FIRST_PERIOD_COL + p,
+                    "=" + _cell(sheet, row, FIRST_PERIOD_COL + p, absolute=False),
+                    "line",
+                    line,
+                    p,
+                    label=label,
+                    block="years",
+                )
+            )
+        r += 1
     if months:
-        blocks.append(("periods", SUMMARY_CASH_LINES))
-    for block, names in blocks:
+        # cash by period as a column table (a row per month, a column per line), so the
+        # Summary prints on a page however many months the plan has
         r += 3
-        for name, label in names:
-            line = annual_name(name) if months and block == "years" else name
-            if line not in layout.lines:
-                continue
-            sheet, row = layout.lines[line]
-            n = model.timeline_of(model.spaces[line]).n
-            for p in range(n):
+        cash = [(n, label) for n, label in SUMMARY_CASH_LINES if n in layout.lines]
+        for k, (name, label) in enumerate(cash):
+            sheet, row = layout.lines[name]
+            for p in range(P):
                 extras.append(
                     Extra(
                         "Summary",
-                        r,
-                        FIRST_PERIOD_COL + p,
+                        r + p,
+                        2 + k,
                         "=" + _cell(sheet, row, FIRST_PERIOD_COL + p, absolute=False),
                         "line",
-                        line,
+                        name,
                         p,
                         label=label,
-                        block=block,
+                        block="periods",
                     )
                 )
-            r += 1
     # Checks
     r = 5
     present = [n for n in CHECK_LINES if n in layout.lines]
@@ -344,6 +362,7 @@ def _contents_sheet(wb: Workbook) -> None:
         "Statements": "Income and expenditure, cash flow, reserves, checks, metrics",
         ANNUAL_SHEET: "The statements by financial year from the monthly rows, and the metrics",
         "Council budget": "The council's budget by year: in-house against the spin-out",
+        COUNCIL_BY_PERIOD: "The council's budget lines by period, summed by year on Council budget",
         "Appraisal": "Commissioner's options appraisal (values computed by mutualfin)",
         "Risk": "Scenarios, sensitivity and Monte Carlo (values computed by mutualfin)",
         "Bridge": "What changed since the last version, input by input (values)",
@@ -378,7 +397,9 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=N
         cell = ws.cell(row=row, column=col, value=e.formula)
         unit = model.lines[e.line].unit
         cell.number_format = number_format(unit)
-        if e.period is None:
+        if e.block == "periods":  # a row per period: the period's label
+            safe_text(ws.cell(row=row, column=1), native.labels[e.period or 0])
+        elif e.period is None:
             safe_text(ws.cell(row=row, column=1), e.label)
             safe_text(ws.cell(row=row, column=3), "%" if unit == "fraction" else unit)
             cell.font = Font(bold=True)
@@ -392,19 +413,23 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=N
     _header(ws, head, ["Statement by year", "", "Unit", "", "", *tl.labels])
     cash_chart = None
     if cash_rows:
-        cash_head = min(cash_rows) - 1
-        _header(ws, cash_head, ["Cash by month", "", "Unit", "", "", *native.labels])
+        cash_head, cash_last = min(cash_rows) - 1, max(cash_rows)
+        cash_cols = sorted({e.col: e.label for e in extras if e.block == "periods"}.items())
+        what = "Cash by month, then by year" if native.mixed else "Cash by month"
+        _header(ws, cash_head, [what, *[f"{label} (£)" for _, label in cash_cols]])
+        ws.row_dimensions[cash_head].height = 45
+        for c in range(1, len(cash_cols) + 2):
+            ws.cell(row=cash_head, column=c).alignment = Alignment(wrap_text=True, vertical="top")
         cash_chart = LineChart()
         cash_chart.title = "Closing cash by month (the trough, and the facility drawn)"
         cash_chart.y_axis.title = "£"
         cash_chart.y_axis.numFmt = "£#,##0"
         cash_chart.height, cash_chart.width = 7.5, 22
-        last = FIRST_PERIOD_COL + native.n - 1
-        for row in cash_rows:
-            values = Reference(ws, min_col=FIRST_PERIOD_COL, max_col=last, min_row=row)
-            cash_chart.series.append(Series(values, title=ws.cell(row=row, column=1).value))
+        for col, label in cash_cols:
+            values = Reference(ws, min_col=col, min_row=cash_head + 1, max_row=cash_last)
+            cash_chart.series.append(Series(values, title=label))
         cash_chart.set_categories(
-            Reference(ws, min_col=FIRST_PERIOD_COL, max_col=last, min_row=cash_head)
+            Reference(ws, min_col=1, min_row=cash_head + 1, max_row=cash_last)
         )
     if table_rows:
         chart = BarChart()
@@ -475,7 +500,7 @@ def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=N
         ws.column_dimensions[col].width = w
     from openpyxl.utils import get_column_letter
 
-    for p in range(max(tl.n, native.n)):
+    for p in range(tl.n):
         ws.column_dimensions[get_column_letter(FIRST_PERIOD_COL + p)].width = 12
     ws.row_dimensions[after + 1].height = 45
     for c in range(1, 8):
@@ -843,7 +868,15 @@ def build_case_workbook(
     _case_notes(wb, results)
     _cover_sheet(wb, results, cover)
     first = ["Cover", "Summary", "Bridge", "Inputs", "Parameters", "Timeline", "Roster"]
-    last = ["Statements", ANNUAL_SHEET, "Council budget", "Appraisal", "Risk", "Checks"]
+    last = [
+        "Statements",
+        ANNUAL_SHEET,
+        "Council budget",
+        COUNCIL_BY_PERIOD,
+        "Appraisal",
+        "Risk",
+        "Checks",
+    ]
     names = wb.sheetnames
     order = [n for n in first if n in names]
     order += [n for n in names if n not in first and n not in last]
