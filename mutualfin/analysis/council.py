@@ -1301,8 +1301,15 @@ class _Builder:
         return dt.date(d.year + y, m + 1, 1) - dt.timedelta(days=1)
 
     def _trough_year(self) -> int | None:
-        cash = self.line("closing_cash")[: self.case_years]
-        return int(cash.argmin()) if cash.size else None
+        """The case year (0 the first) of the mutual's lowest cash: on a timeline with
+        months, the year of the lowest month, not of the lowest year end."""
+        ev = self.results.evaluation
+        if "closing_cash" not in ev.values:
+            return None
+        cash = np.asarray(ev.array("closing_cash"), dtype=float)
+        cash = cash[min(self.s, cash.shape[0] - 1)]
+        years = self.tl.financial_years
+        return int(years[int(cash.argmin())] - years[0])
 
     def scores(self) -> pd.DataFrame:
         scored = [sv for sv in self.i.social_value if sv.score is not None]
