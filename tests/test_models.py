@@ -437,3 +437,37 @@ def test_learning_disability_case_shows_its_monthly_trough_and_the_facility_it_n
     assert m["facility_months_used"] == 5  # drawn at the end of May to September 2026
     assert with_facility.monthly_cash["facility balance"].iloc[6] == 0  # repaid by October
     assert m["facility_peak"] < float(case.components["facility"].inputs.limit)
+
+
+def test_learning_disability_summary_shows_the_trough_and_the_facility(tmp_path):
+    """The workbook's Summary: the facility's peak and months among the headline metrics,
+    and cash by month as a column table (a row per period, so it prints on a page), each
+    cell a link to the Statements sheet (recalculated and compared with Python by
+    test_workbook_verifies_in_libreoffice)."""
+    import openpyxl
+
+    results = mf.BusinessCase.from_file(MODELS / "learning_disability_coop.toml").run()
+    book = openpyxl.load_workbook(results.to_excel(tmp_path / "ld.xlsx"))
+    ws = book["Summary"]
+    column_a = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+    for label in (
+        "Lowest closing cash",
+        "Working-capital facility: peak drawn",
+        "Working-capital facility: months drawn",
+        "Cash below the floor despite the facility",
+    ):
+        assert ws.cell(row=column_a[label], column=2).value.startswith("=Statements!")
+    head = column_a["Cash by month, then by year"]
+    assert [ws.cell(row=head, column=c).value for c in (2, 3)] == [
+        "Closing cash (£)",
+        "Working-capital facility drawn (£)",
+    ]
+    labels = [ws.cell(row=head + 1 + p, column=1).value for p in range(27)]
+    assert labels[:2] == ["Apr 2026", "May 2026"] and labels[24:] == [
+        "2028/29",
+        "2029/30",
+        "2030/31",
+    ]
+    may = ws.cell(row=head + 2, column=3).value  # May 2026: the second period's column, G
+    assert may.startswith("=Statements!G")
+    assert ws.max_column <= 10  # nothing as wide as the 27 periods
