@@ -359,13 +359,15 @@ def _emit_results(fmt: str, results, appraisal, workbook, verified) -> None:
 
     case = results.case
     lines = case.model.lines
-    periods = list(case.timeline.labels)
+    # the statements by financial year (on a timeline with months, from the monthly rows, as
+    # the workbook's "Statements by year"); cash by period beside them in JSON
+    periods = list(case.model.annual_timeline.labels)
     statements = {
         title: {
             name: {
                 "label": lines[name].label,
                 "unit": lines[name].unit,
-                "values": [_plain(v) for v in results[name].tolist()],
+                "values": [_plain(v) for v in results.annual_values(name)[0].tolist()],
             }
             for name in names
             if name in results.evaluation.values
@@ -388,6 +390,17 @@ def _emit_results(fmt: str, results, appraisal, workbook, verified) -> None:
         "periods": periods,
         "statements": {t: v for t, v in statements.items() if v},
         "metrics": metrics,
+        "cash_by_period": (
+            {
+                "periods": list(case.timeline.labels),
+                **{
+                    str(c): [_plain(v) for v in results.monthly_cash[c].tolist()]
+                    for c in results.monthly_cash.columns
+                },
+            }
+            if results.by_month
+            else None
+        ),
         "checks_ok": bool(results.checks["ok"].all()),
         "assumptions": list(case.assumptions),
         "appraisal": None,
@@ -421,6 +434,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 "case": case.name,
                 "valid": True,
                 "periods": list(case.timeline.labels),
+                "years": list(case.model.annual_timeline.labels),
                 "components": list(case.components),
                 "inputs": len(case.model.inputs),
                 "checks": len(checks),
@@ -431,10 +445,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
             }
         )
     else:
-        tl = case.timeline
+        tl, years = case.timeline, case.model.annual_timeline
+        by_month = f" ({tl.describe()})" if tl.freq != "annual" else ""
         _print(
-            f"{Path(args.case).name}: a valid case: {case.name}, {len(tl.labels)} years from "
-            f"{tl.labels[0]}, {len(case.components)} parts, {len(case.model.inputs)} inputs"
+            f"{Path(args.case).name}: a valid case: {case.name}, {years.n} years from "
+            f"{years.labels[0]}{by_month}, {len(case.components)} parts, "
+            f"{len(case.model.inputs)} inputs"
             + (", options appraisal" if appraisal is not None else "")
         )
         _print(
@@ -684,7 +700,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             sim.percentiles().map(lambda v: f"{v:,.2f}" if isinstance(v, float) else v).to_string()
         )
     _print(
-        f"\nProbability that closing cash falls below {_money(args.floor)} in some year: "
+        f"\nProbability that closing cash falls below {_money(args.floor)} in some "
+        f"{'year' if case.timeline.freq == 'annual' else 'period'}: "
         f"{sim.probability_below(args.floor):.1%}"
     )
     _print("\nInputs driving NPV most (rank correlation)")

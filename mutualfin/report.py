@@ -69,11 +69,10 @@ def findings(results, appraisal=None, simulation=None) -> list[str]:
     surplus, lowest cash, reserves, NPV; with an ``appraisal``, the option ranked first; with
     a ``simulation``, the chance of cash below the floor."""
     case = results.case
-    tl = case.timeline
-    labels = tl.labels
+    labels = case.model.annual_timeline.labels  # by financial year, also from months
     period = f"the {len(labels)} years {labels[0]} to {labels[-1]}"
     m = results.metrics
-    income = np.asarray(results["total_income"], dtype=float)
+    income = np.asarray(results.annual_values("total_income")[0], dtype=float)
     out = [
         f"Over {period} the mutual's income is {_money(income.sum())}, "
         f"{results.metric_text('council_income_share')} of it from the parent council.",
@@ -86,8 +85,9 @@ def findings(results, appraisal=None, simulation=None) -> list[str]:
         out.append(f"It makes a deficit after tax of {_money(-surplus)} ({margin} of income).")
     lowest = float(m["minimum_cash"])
     floor = float(case.finance.inputs.cash_floor)
+    every = "month" if results.by_month else "year"
     verdict = (
-        f"above the cash floor of {_money(floor)} every year"
+        f"above the cash floor of {_money(floor)} every {every}"
         if lowest >= floor
         else f"BELOW the cash floor of {_money(floor)}: the case needs more cash or a loan"
     )
@@ -95,6 +95,18 @@ def findings(results, appraisal=None, simulation=None) -> list[str]:
         f"Its cash is lowest at {_money(lowest)} at the end of {m['minimum_cash_period']}, "
         f"{verdict}."
     )
+    peak = float(m.get("facility_peak", 0.0) or 0.0)
+    if peak > 0:
+        short = float(m.get("facility_largest_shortfall", 0.0) or 0.0)
+        out.append(
+            f"A working-capital facility carries it there: at most {_money(peak)} drawn, in "
+            f"{float(m['facility_months_used']):g} months"
+            + (
+                f"; its limit is {_money(short)} short in the worst month."
+                if short > 0
+                else ", within its limit."
+            )
+        )
     months = float(case.finance.inputs.reserves_target_months)
     short_years = int(m["years_reserves_below_target"])
     target = (
@@ -124,17 +136,24 @@ def findings(results, appraisal=None, simulation=None) -> list[str]:
     return out
 
 
+def _period(simulation) -> str:
+    """What a period of the case's timeline is called: year, month, or period (months then
+    years)."""
+    tl = simulation.case.timeline
+    return "year" if tl.freq == "annual" else "period" if tl.mixed else "month"
+
+
 def risk_headline(simulation, floor: float = 0.0) -> list[str]:
     """The Monte Carlo result in sentences: the range of NPV, the chance of cash below
-    ``floor`` in some year, and the input driving NPV most."""
+    ``floor`` in some period (year or month), and the input driving NPV most."""
     p = simulation.percentiles().loc[HEADLINE_NPV]
     drivers = simulation.drivers()
     out = [
         f"In {simulation.n:,} scenarios drawn from the inputs' declared uncertainty (seed "
         f"{simulation.seed}), the net present value is between {_money(p['p10'])} and "
         f"{_money(p['p90'])} in four scenarios out of five (median {_money(p['p50'])}).",
-        f"The chance that closing cash falls below {_money(floor)} in some year is "
-        f"{simulation.probability_below(floor):.1%}.",
+        f"The chance that closing cash falls below {_money(floor)} in some {_period(simulation)} "
+        f"is {simulation.probability_below(floor):.1%}.",
     ]
     if len(drivers) and np.isfinite(float(drivers.iloc[0]["spearman"])):
         top = drivers.iloc[0]
@@ -211,13 +230,13 @@ class _Page:
 
 
 def _key_table(results) -> tuple[list[str], list[list[str]], list[float]]:
-    labels = list(results.case.timeline.labels)
+    labels = list(results.case.model.annual_timeline.labels)  # by year, also from months
     header = ["£ (nominal)", *labels, "Total"]
     rows = []
     for name, kind in KEY_LINES:
         if name not in results.evaluation.values:
             continue
-        values = np.asarray(results[name], dtype=float)
+        values = np.asarray(results.annual_values(name)[0], dtype=float)
         total = _money(values.sum()) if kind == "flow" else ""
         rows.append([_short(name), *(_money(v) for v in values), total])
     first = 0.3

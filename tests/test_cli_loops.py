@@ -59,7 +59,7 @@ def test_check_validates_and_writes_nothing(tmp_path):
     lines = proc.stdout.splitlines()
     assert lines[0].startswith(
         "youth_service.toml: a valid case: Youth service mutual (Epic CIC shaped), 5 years "
-        "from 2026/27"
+        "from 2026/27 (24 months then 3 financial years)"
     )
     assert lines[1].startswith("Checks: OK")
     assert "held flat from" in proc.stdout  # the parameters assumed flat, listed
@@ -72,7 +72,8 @@ def test_check_format_json(tmp_path):
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["valid"] is True and data["failed_checks"] == []
-    assert data["periods"] == ["2026/27", "2027/28", "2028/29", "2029/30", "2030/31"]
+    assert data["years"] == ["2026/27", "2027/28", "2028/29", "2029/30", "2030/31"]
+    assert data["periods"][:2] == ["Apr 2026", "May 2026"] and len(data["periods"]) == 24 + 3
     assert "contract" in data["components"] and data["appraisal"] is True
     assert list(tmp_path.iterdir()) == []
 
@@ -90,10 +91,16 @@ def test_run_format_json_is_data_only(tmp_path):
     results = mf.BusinessCase.from_file(YOUTH).run()
     npv = data["metrics"]["npv_before_financing"]
     assert npv["value"] == pytest.approx(float(results.metrics["npv_before_financing"]))
-    assert npv["text"] == "£1,293,450" and npv["unit"] == "GBP"
+    assert npv["text"] == results.metric_text("npv_before_financing") and npv["unit"] == "GBP"
+    assert npv["text"] == "£1,530,567"  # the youth case planned by month, then by year
     assert data["metrics"]["irr_before_financing"]["value"] is None  # NaN: no net outlay
+    # the statements by financial year; cash by month beside them
+    assert data["periods"] == ["2026/27", "2027/28", "2028/29", "2029/30", "2030/31"]
     cash = data["statements"]["Cash flow"]["closing_cash"]
-    assert cash["values"] == pytest.approx(results["closing_cash"].tolist())
+    assert cash["values"] == pytest.approx(results.annual("closing_cash").tolist())
+    by_month = data["cash_by_period"]
+    assert by_month["periods"][0] == "Apr 2026"
+    assert by_month["closing cash"] == pytest.approx(results["closing_cash"].tolist())
     assert data["checks_ok"] is True and data["workbook"] == str(out)
     assert data["appraisal"][0]["rank"] == 1
     assert "Workbook written" in proc.stderr and out.is_file()
@@ -109,12 +116,12 @@ def test_run_format_csv(tmp_path):
         "label",
         "unit",
         "value",
-        *mf.BusinessCase.from_file(YOUTH).timeline.labels,
+        *mf.BusinessCase.from_file(YOUTH).model.annual_timeline.labels,  # by financial year
     ]
     income = next(r for r in rows if r[1] == "council_income")
-    assert income[5] == "4200000.0"  # the first year's contract, £4.2m
+    assert float(income[5]) == pytest.approx(4_200_000)  # the first year's contract, £4.2m
     npv = next(r for r in rows if r[1] == "npv_before_financing")
-    assert npv[0] == "Headline metrics" and float(npv[4]) == pytest.approx(1_293_449.84, abs=0.01)
+    assert npv[0] == "Headline metrics" and float(npv[4]) == pytest.approx(1_530_567, abs=0.5)
 
 
 def test_simulate_format_json_and_csv():
@@ -152,7 +159,7 @@ def test_diff_command_reports_the_three_inputs_and_a_bridge_to_the_penny(tmp_pat
     proc = cli("diff", YOUTH, new, "--chart", chart, "-o", book, "--figure", "minimum_cash")
     assert proc.returncode == 0, proc.stderr
     assert "Inputs that changed" in proc.stdout and "Bridge (Shapley values" in proc.stdout
-    assert "contract.annual_value -£100,000" in proc.stdout
+    assert "contract.annual_value -£20,000" in proc.stdout  # see test_diff.py
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Bridge" in openpyxl.load_workbook(book, read_only=True).sheetnames
     one_line_error(cli("diff", YOUTH, new, "--chart", chart), "already exists", "--overwrite")
@@ -199,9 +206,10 @@ def test_report_writes_a_two_page_pdf_with_the_findings(tmp_path):
     assert "Findings" in one and "Key figures by year" in one and "Cash and reserves" in one
     # the figures the workbook shows, as sentences and in the key table
     assert "income is £23,783,714, 91.0% of it from the parent council" in one
-    assert "Its cash is lowest at £293,884 at the end of 2026/27" in one
-    assert "at 6.5%, is £1,293,450" in one
-    assert "Closing cash £293,884 £589,465" in one
+    # planned by month: the lowest cash is in a month; the key figures by financial year
+    assert "Its cash is lowest at £297,446 at the end of May 2026" in one
+    assert "at 6.5%, is £1,530,567" in one
+    assert "Closing cash £534,774 £835,445" in one
     assert "Options appraisal" in two and "1. Mutual, reserved contract" in two
     assert "In 500 scenarios drawn from the inputs' declared uncertainty (seed 1)" in two
     digest = mf.BusinessCase.from_file(YOUTH).checksums["youth_service.toml"]

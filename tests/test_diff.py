@@ -97,14 +97,16 @@ def test_diff_figures_are_those_of_each_case_run_on_its_own(three, tmp_path):
     assert three.new_values == pytest.approx(_figures(new), abs=0.005)
 
 
-def test_diff_contract_value_down_100k_lowers_the_lowest_cash_by_exactly_100k(three):
-    """Hand-worked: the youth contract is paid monthly in advance (payment lag 0) and the lowest
-    closing cash is at the end of the first year, before any corporation tax falls due, so
-    £100,000 less contract income a year is £100,000 less cash then, and nothing else moves it.
-    The council pays £100,000 a year less, so its net present cost falls; the mutual's traded
-    price and vacancy factor do not touch what the council pays."""
+def test_diff_contract_value_down_100k_lowers_the_lowest_cash_by_two_months_of_it(three):
+    """Hand-worked: the youth case plans by month; its contract is paid monthly in advance
+    (payment lag 0) and standard-rated, and its lowest closing cash is at the end of May 2026
+    (April's PAYE, pensions and creditors fall due in May), before the first VAT return
+    (August) and any corporation tax. So £100,000 less contract a year is 2 months x 100,000 /
+    12 x 1.2 (the VAT received with it, paid over later) = £20,000 less cash then, and nothing
+    else moves it. The council pays £100,000 a year less, so its net present cost falls; the
+    mutual's traded price and vacancy factor do not touch what the council pays."""
     assert three.parts["contract.annual_value"]["minimum_cash"] == pytest.approx(
-        -100_000, abs=0.005
+        -2 * 100_000 / 12 * 1.2, abs=0.005
     )
     assert three.parts["contract.annual_value"][COUNCIL_NPC] < -300_000
     assert three.parts["traded.price"][COUNCIL_NPC] == pytest.approx(0, abs=0.005)
@@ -159,7 +161,7 @@ def test_diff_findings_bridge_sheet_and_chart(three, tmp_path):
     findings = three.findings()
     assert findings[0].startswith("3 inputs changed from models/youth_service.toml")
     assert "Lowest closing cash moved from" in findings[2]
-    assert "contract.annual_value -£100,000" in findings[2]
+    assert "contract.annual_value -£20,000" in findings[2]
     tables = three.tables()
     assert list(tables) == ["findings", "bridge", "changes"]
     fig = bridge_chart(three, "minimum_cash")
@@ -168,7 +170,7 @@ def test_diff_findings_bridge_sheet_and_chart(three, tmp_path):
     assert len(bars) == 5
     assert bars[0].get_height() == pytest.approx(three.old_values["minimum_cash"])
     assert bars[-1].get_height() == pytest.approx(three.new_values["minimum_cash"])
-    assert bars[1].get_height() == pytest.approx(100_000, abs=0.01)
+    assert bars[1].get_height() == pytest.approx(20_000, abs=0.01)
     with pytest.raises(InputError, match="figure 'irr' is not in the bridge"):
         bridge_chart(three, "irr")
     with pytest.raises(InputError, match="give the result of mutualfin.diff"):

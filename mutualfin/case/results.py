@@ -182,7 +182,7 @@ class Results:
         lines = self.case.model.lines
         names = [n for n in STATEMENT_ORDER[title] if n in self.evaluation.values]
         units = {lines[n].label: lines[n].unit for n in names}
-        table.columns.name = "Financial year" if self.case.timeline.freq == "annual" else "Month"
+        table.columns.name = "Financial year"  # the statements are by year, also from months
         return style_table(table, units, caption=title)
 
     def metrics_table(self):
