@@ -87,7 +87,7 @@ def findings(results, appraisal=None, simulation=None) -> list[str]:
     floor = float(case.finance.inputs.cash_floor)
     every = "month" if results.by_month else "year"
     verdict = (
-        f"above the cash floor of {_money(floor)} every {every}"
+        f"at or above the cash floor of {_money(floor)} every {every}"
         if lowest >= floor
         else f"BELOW the cash floor of {_money(floor)}: the case needs more cash or a loan"
     )
