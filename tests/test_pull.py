@@ -29,6 +29,14 @@ def _pay_award_row(ws) -> int:
     )
 
 
+def _column(period: str) -> int:
+    """The Inputs sheet's column of a period of the youth case (24 months, then years)."""
+    from mutualfin.workbook.layout import FIRST_PERIOD_COL
+
+    labels = mf.BusinessCase.from_file(MODELS / "youth_service.toml").timeline.labels
+    return FIRST_PERIOD_COL + labels.index(period)
+
+
 @pytest.fixture
 def youth(tmp_path):
     """A copy of the youth case file (its roster beside it) and its workbook."""
@@ -54,7 +62,9 @@ def test_pull_round_trip_edited_workbook_equals_the_pulled_case(soffice, youth, 
     _cell(wb, "staff_vacancy_factor").value = 0.045
     ws = wb["Inputs"]
     row = _pay_award_row(ws)
-    ws.cell(row=row, column=7).value = 0.03  # the second year's pay award, 2.5% -> 3%
+    # the second year's pay award, 2.5% -> 3%: one value a year in the case file, laid over
+    # the months on the Inputs sheet, in its month of effect (April 2027)
+    ws.cell(row=row, column=_column("Apr 2027")).value = 0.03
     edited = tmp_path / "edited.xlsx"
     wb.save(edited)
 
@@ -165,3 +175,42 @@ def test_pull_an_unedited_workbook_changes_nothing(youth):
     assert case_file.read_text(encoding="utf-8") == (MODELS / "youth_service.toml").read_text(
         encoding="utf-8"
     )
+
+
+def test_pull_refuses_a_yearly_rate_typed_in_another_month(youth, tmp_path):
+    """The pay award is one value a financial year; on the Inputs sheet it sits in each
+    year's month of effect (April) and 0 in the other months. A rate typed in May 2027 is
+    not one the case file can hold: refused, naming the cell and where to type it."""
+    case_file, book = youth
+    before = case_file.read_bytes()
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Inputs"]
+    cell = ws.cell(row=_pay_award_row(ws), column=_column("May 2027"))
+    assert cell.value == 0
+    cell.value = 0.03
+    wb.save(tmp_path / "e.xlsx")
+    with pytest.raises(WorkbookError) as err:
+        pull(tmp_path / "e.xlsx", case_file)
+    assert str(err.value).startswith(f"Inputs!{cell.coordinate}: staff.pay_award is one value")
+    assert "each year's month of effect from the second year" in str(err.value)
+    assert case_file.read_bytes() == before
+
+
+def test_pull_sums_an_amount_a_year_spread_over_the_months(youth, tmp_path):
+    """Set-up (mobilisation) of £60,000 in the first year is £5,000 a month on the Inputs
+    sheet; typing £6,000 in April 2026 makes the year's £61,000 in the case file."""
+    case_file, book = youth
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Inputs"]
+    row = next(
+        r[0].row for r in ws.iter_rows(min_col=1, max_col=1) if r[0].value == "setup_amounts"
+    )
+    april = ws.cell(row=row, column=_column("Apr 2026"))
+    assert april.value == pytest.approx(5_000)
+    april.value = 6_000
+    wb.save(tmp_path / "e.xlsx")
+    report = pull(tmp_path / "e.xlsx", case_file)
+    (change,) = report.changes
+    assert change.name == "setup.amounts"
+    assert change.new[0] == pytest.approx(61_000) and change.new[1:] == change.old[1:]
+    assert any("spread evenly over the year's months again" in n for n in report.notes)

@@ -686,5 +686,7 @@ class BuildContext:
             )
         except UnitError:
             raise
+        if note:  # one value a year laid over the months: how, for whoever reads it back
+            inp.yearly = (yearly, month, list(getattr(comp.inputs, name)))
         self.created[full] = inp
         return inp

@@ -298,6 +298,10 @@ def pull(
     for name, (value, cell) in held.items():
         inp = case.model.inputs[name]
         old = inp.value.tolist() if np.ndim(inp.value) else float(inp.value)
+        yearly = getattr(inp, "yearly", None)
+        if yearly is not None:  # one value a year in the case file, laid over the months
+            old = list(yearly[2])
+            value = _fold_yearly(value, case.timeline, yearly, name, cell, report.notes)
         if _same(value, old):
             continue
         if inp.kind == "entity":
@@ -333,6 +337,58 @@ def pull(
         save_bytes(target, edited.encode("utf-8"), overwrite=True)
         report.written = True
     return report
+
+
+def _fold_yearly(
+    values: list, timeline: Any, yearly: tuple, name: str, cell: str, notes: list[str]
+) -> list:
+    """The yearly values of an input the case file gives one a financial year and the Inputs
+    sheet lays over the months (:func:`~mutualfin.components.base.expand_yearly`): an amount
+    spread over the months summed by year (the case file spreads it evenly again: a note
+    says so), a rate read in its period of effect, a year-end value in the year's last
+    period. An edit the case file cannot hold (a rate typed in another month) is refused,
+    naming the cell and where to type it."""
+    from mutualfin.components.base import expand_yearly
+
+    how, month, before = yearly
+    row = np.asarray(values, dtype=float)
+    year = timeline.year_of_period
+    if how == "spread":
+        folded = np.bincount(year, weights=row, minlength=timeline.years)
+    else:
+        shape = np.ones(timeline.years)
+        flag = expand_yearly(shape, timeline, how, month) != 0  # where each year's value sits
+        folded = np.asarray(before, dtype=float).copy()  # a rate's first year is unused
+        for p in np.flatnonzero(flag):
+            folded[year[p]] = row[p]
+    out = [float(v) for v in folded]
+    again = expand_yearly(out, timeline, how, month)
+    off = np.flatnonzero(~np.isclose(again, row, rtol=0, atol=1e-9))
+    if how == "spread":  # the year's months summed; the case file spreads it evenly again
+        if off.size:
+            notes.append(
+                f"{name}: the months of each year on the Inputs sheet summed into the case "
+                "file's amount a year, which is spread evenly over the year's months again"
+            )
+        return out
+    if off.size:
+        from openpyxl.utils import get_column_letter
+        from openpyxl.utils.cell import range_boundaries
+
+        sheet, _, cells = cell.partition("!")
+        first_col, first_row, _, _ = range_boundaries(cells)
+        cell = f"{sheet}!{get_column_letter(first_col + int(off[0]))}{first_row}"
+        where = {
+            "end": "each year's last period",
+            "rate": "the first period of each year from the second",
+            "month": "each year's month of effect from the second year",
+        }["month" if how == "rate" and month is not None else how]
+        raise WorkbookError(
+            f"{cell}: {name} is one value a financial year in the case file, laid over the "
+            f"months on the Inputs sheet; a value typed elsewhere cannot be pulled. Edit it in "
+            f"{where}, or in the case file"
+        )
+    return out
 
 
 def _refused(changes, text, target, fields, exc: CaseFileError) -> CaseFileError:
