@@ -106,6 +106,12 @@ HEADLINE_NPV = "npv_before_financing"
 #: (in pounds): the same test in Python (``results.checks``) and in the workbook's Checks sheet
 CHECK_TOLERANCE = 0.01
 
+#: closing cash within this of the lowest (in pounds, half a penny) counts as the lowest: the
+#: period of the lowest cash is the first such period, in Python and in the workbook alike (a
+#: facility holds cash at the floor for months, where two engines can differ in the last
+#: binary digit and so pick different months)
+TROUGH_TIE = 0.005
+
 #: what a component line can be in the statements
 ROLES: dict[str, str] = {
     "income": "income earned by the mutual (counted in total income)",
@@ -492,11 +498,15 @@ def _tax_balance_paid(b: StatementBuilder) -> Any:
 
 
 def _trough_date(b: StatementBuilder) -> Any:
-    """The first day of the first period whose closing cash is the lowest: working rows that
-    find it (1 from that period on, and 1 in it alone), as a date serial."""
+    """The first day of the first period whose closing cash is the lowest (within
+    :data:`TROUGH_TIE`): working rows that find it (1 from that period on, and 1 in it
+    alone), as a date serial."""
     reached = Line(
         "cash_trough_reached",
-        max_(previous("cash_trough_reached"), b["closing_cash"] <= b["minimum_cash"]),
+        max_(
+            previous("cash_trough_reached"),
+            b["closing_cash"] <= b["minimum_cash"] + TROUGH_TIE,
+        ),
         unit="flag",
         kind="value",
         sheet=STATEMENT_SHEET,
@@ -1189,7 +1199,8 @@ def _lowest_cash_period(results: Any) -> str:
     import numpy as np
 
     cash = results.evaluation.array("closing_cash")[0]
-    return results.case.timeline.labels[int(np.argmin(cash))]
+    first = int(np.argmax(cash <= cash.min() + TROUGH_TIE))  # the first of the lowest
+    return results.case.timeline.labels[first]
 
 
 #: figures derived from the results rather than lines of the model
