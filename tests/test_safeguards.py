@@ -47,6 +47,25 @@ def book(youth):
     return build_case_workbook(results, appraisal=case.appraise(results), risk=risk)
 
 
+@pytest.fixture(scope="module")
+def by_year(tmp_path_factory):
+    """The youth case planned by financial year with one employee made redundant: the shape in
+    which the contract's payment lag is a live input (by month, a lag is the structure of
+    the receipts lines) and each employee has a last day employed (a date input)."""
+    from .casefiles import edited_case
+
+    def edit(text):
+        text = text.replace('freq = "monthly"\nmonthly_years = 2\n', "")
+        return text.replace("[transfer]\n", '[transfer]\nredundant = ["YS150"]\n', 1)
+
+    path = edited_case("youth_service", tmp_path_factory.mktemp("by_year"), edit)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        case = mf.BusinessCase.from_file(path)
+    assert case.timeline.freq == "annual"
+    return case, build_case_workbook(case.run())
+
+
 def validations(ws):
     """{cell coordinate: DataValidation} for every cell a validation covers."""
     out = {}
@@ -104,8 +123,8 @@ def test_every_input_cell_is_validated(youth, book):
         ("staff.last_day_employed", "date", "between", "1", "2958465"),  # a date
     ],
 )
-def test_validation_limits_are_the_schema_bounds(youth, book, name, kind, operator, low, high):
-    case, _ = youth
+def test_validation_limits_are_the_schema_bounds(by_year, name, kind, operator, low, high):
+    case, book = by_year
     cells = {inp.name: (s, c) for s, c, inp in input_cells(book, case.model)}
     sheet, coord = cells[name]
     dv = validations(book[sheet])[coord]
@@ -125,10 +144,10 @@ def test_an_open_bound_is_a_formula(youth, book):
     assert dv.formula1 == f"AND({first}>0,{first}<=1.5,ISNUMBER({first}))"
 
 
-def test_validation_message_is_the_case_file_refusal(youth, book, tmp_path):
+def test_validation_message_is_the_case_file_refusal(by_year, tmp_path):
     """The message Excel shows is the case file's own: the same limits and the same reason,
     word for word."""
-    case, _ = youth
+    case, book = by_year
     text = Path(YOUTH).read_text(encoding="utf-8")
     bad = text.replace("payment_lag_months = { value = 0,", "payment_lag_months = { value = 13,")
     assert bad != text
