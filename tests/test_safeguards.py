@@ -226,7 +226,9 @@ def test_protected_workbook_recalculates_verifies_and_takes_live_edits(youth, so
     verify, or of verify --live's edits; and LibreOffice keeps both in the file it saves."""
     _, results = youth
     path = results.to_excel(tmp_path / "youth.xlsx")
-    changes = {"contract.annual_value": 4_000_000.0, "contract.payment_lag_months": 1.0}
+    # two input cells (by month the contract's payment lag is the receipts lines' structure,
+    # not a cell, so the creditor days stand in for it)
+    changes = {"contract.annual_value": 4_000_000.0, "finance.creditor_days": 15.0}
     edited = edit_inputs(path, tmp_path / "edited.xlsx", changes)
     assert openpyxl.load_workbook(edited)["Statements"].protection.sheet  # still protected
     _, report = verify_live(path, results, changes=changes, excel_rules=False)
