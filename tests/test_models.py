@@ -370,12 +370,14 @@ def test_learning_disability_case_shows_its_monthly_trough_and_the_facility_it_n
     levy 1,223.67 (0.5% x 494,734.32 - 1,250), paid the month after
     April's LGPS contributions, 16% x 465,983.92 (the LGPS members'      -74,557.43
     pay), paid the month after
-    April's other costs (at 30 creditor days, all paid by the end of    -344,523.81
-    May): 342,275.04, and 1.37% (1 - 30 / (365 / 12)) of May's
-    164,159.97
-    VAT on April's and May's inputs, reclaimed at the quarter's return    -4,069.09
+    April's other costs (at 30 creditor days, all paid by the end of    -346,773.81
+    May): 344,525.50, and 1.37% (1 - 30 / (365 / 12)) of May's
+    164,127.05
+    VAT on April's and May's inputs, reclaimed at the quarter's return:   -2,250.00
+    9% of 12,500 a month (the year's exempt share of income is 91%,
+    9,100,000 / 10,000,000, so 91% of the VAT is a cost)
     ================================================================  =============
-    trough                                                               -65,670.97
+    trough                                                               -66,101.89
 
     (rounded to the penny line by line, so the sum is exact to a penny or two). The facility
     is drawn to the floor (0): its peak is the trough plus the £1,000 arrangement fee paid in
@@ -415,19 +417,19 @@ def test_learning_disability_case_shows_its_monthly_trough_and_the_facility_it_n
     other = (
         lines.loc["net_operating_costs"] + lines.loc["one_off_costs"] - lines.loc[list(own)].sum()
     )
-    assert other.tolist() == [penny(342_275.04), penny(164_159.97)]
+    assert other.tolist() == [penny(344_525.50), penny(164_127.05)]
     paid_other = other.iloc[0] + other.iloc[1] * (1 - 30 / (365 / 12))
     paid = two("staff_pay") + lines.loc["staff_oncosts"].iloc[0]
     paid += lines.loc["lgps_contributions_mutual"].iloc[0] + paid_other
     assert two("operating_payments") == penny(paid)
-    assert two("vat_cash") == penny(-4_069.09)
+    assert two("vat_cash") == penny(-2 * 12_500 * (1 - 0.91))
     trough = without.metrics["minimum_cash"]
     assert trough == pytest.approx(
         200_000.00 + 387_333.33 + 758_333.33 + 59_132.42
-        - 989_468.64 - 57_851.09 - 74_557.43 - 344_523.81 - 4_069.09,
+        - 989_468.64 - 57_851.09 - 74_557.43 - 346_773.81 - 2_250.00,
         abs=0.02,
     )  # fmt: skip
-    assert trough == penny(-65_670.96)
+    assert trough == penny(-66_101.88)
     assert without.metrics["minimum_cash_period"] == "May 2026"
     assert "below the floor" in without.findings[0]
     m = with_facility.metrics

@@ -5,6 +5,8 @@ dates, the Employment Allowance, the levy and VAT returns, each worked by hand."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,12 +14,15 @@ import pytest
 import mutualfin as mf
 from mutualfin.case import BusinessCase, CaseFinance
 from mutualfin.components import BuildContext
-from mutualfin.components.costs import Overheads, VatLeakage
+from mutualfin.components.costs import Overheads, SetUp, VatLeakage
 from mutualfin.components.income import Contract
 from mutualfin.components.pensions import LgpsAdmission
 from mutualfin.legal_form import LegalForm
 from mutualfin.roster import Roster
+from mutualfin.savings import AbsenceSavings
 from mutualfin.workforce import StaffCosts
+
+MODELS = Path(__file__).resolve().parent.parent / "models"
 
 
 def penny(x):
@@ -140,6 +145,163 @@ def test_monthly_and_annual_plans_agree_where_timing_does_not_matter():
     # 100,000 + 11 months' receipts of 100,000 - pay 50,000 - 11 months' pensions of 1,072.50
     # - support services 120,000 (tax of 2026/27 is paid on 1 January 2028)
     assert cash_m.iloc[0] == penny(1_018_202.50)
+
+
+def outlay_case(freq):
+    """The hand-worked case with an outlay to earn a return on: £1.8m of set-up before
+    go-live (booked in the first period) and a sickness-absence saving ramped over a year."""
+    base = hand_case(freq=freq)
+    parts = [
+        *base.components.values(),
+        SetUp(pre_go_live=1_800_000),
+        AbsenceSavings(
+            fte=1.5,
+            days_lost_before=10,
+            days_lost_after=4,
+            ramp_years=1,
+            annual_pay=22_500,
+            working_days=225,
+            backfill_share=1.0,
+        ),
+    ]
+    return BusinessCase(base.timeline, parts, name="Hand-worked, with an outlay")
+
+
+def test_irr_npv_and_payback_by_year_and_by_month_agree_but_for_marchs_on_costs():
+    """The rule: a case's IRR, NPV and paybacks are worked on its cash flows **by financial
+    year** (the months summed into their year, as the "Statements by year" sheet does with
+    SUMIF, and its IRR and NPV formulas read that row), each year's flow at the year end,
+    however the case is planned. So the same cash in each year gives the same figures, and
+    the only way a plan by month moves them is cash that crosses a 31 March.
+
+    The case by year, worked by hand (pay 50,000, pensions 12,870, NI 6,000 met by the
+    Employment Allowance, support services 120,000, set-up 1,800,000; absence cover before
+    1.5 FTE x 10 days x £100 = 1,500 a year, the saving of 6 days half of 1.5 x 6 x 100 = 900
+    in the first year, as its ramp builds from 0 to 1, then 900):
+
+    * 2026/27: receipts 11 x 100,000 (paid a month in arrears) = 1,100,000 less 50,000,
+      12,870, 120,000, 1,800,000 and 1,500 - 450: -883,920;
+    * 2027/28: receipts 100,000 + 11 x 102,000 = 1,222,000 less 50,000, 12,870, 120,000 and
+      1,500 - 900: 1,038,530 (the year's tax, on 1,040,530 less the loss of 783,920 brought
+      forward, is due on 1 January 2029, after the horizon).
+
+    By month every line of income and expenditure is the same by year (the ramp's months
+    add up to the year's half: 25 (2m - 1) / 16 in month m, 450 in all), and cash differs
+    by one thing: March's pension contributions, 12,870 / 12 = 1,072.50, are paid in April,
+    so the first year's outlay is 1,072.50 smaller (the second year pays last March's and
+    owes this March's, the same). With two flows the IRR is the ratio of the second to the
+    first, less 1: 1,038,530 / 883,920 - 1 = 17.49% by year and 1,038,530 / 882,847.50 - 1 =
+    17.63% by month; the NPVs differ by 1,072.50 / 1.035 = 1,036.23 (the mutual's 3.5%).
+    """
+    by_month, by_year = outlay_case("monthly").run(), outlay_case("annual").run()
+    year_flows = [-883_920.00, 1_038_530.00]
+    march = 12_870 / 12
+    month_flows = [year_flows[0] + march, year_flows[1]]
+    assert by_year.annual("cash_flow_before_financing").tolist() == [penny(v) for v in year_flows]
+    assert by_month.annual("cash_flow_before_financing").tolist() == [penny(v) for v in month_flows]
+    for name in ("total_income", "net_operating_costs", "one_off_costs", "surplus_after_tax"):
+        got, want = by_month.annual(name).tolist(), by_year.annual(name).tolist()
+        assert got == [penny(v) for v in want], name
+    assert by_month.annual("absence_saving").tolist() == [penny(450), penny(900)]
+    # the rates, from the flows alone (two flows: the root of -a + b / (1 + r) is b / a - 1)
+    irr_year = year_flows[1] / -year_flows[0] - 1
+    irr_month = month_flows[1] / -month_flows[0] - 1
+    assert irr_year == pytest.approx(0.174914, abs=1e-6)
+    assert irr_month == pytest.approx(0.176341, abs=1e-6)
+    assert by_year.metrics["irr_before_financing"] == pytest.approx(irr_year, abs=1e-9)
+    assert by_month.metrics["irr_before_financing"] == pytest.approx(irr_month, abs=1e-9)
+    assert by_month.metric_text("irr_before_financing") == "17.6%"
+    assert by_year.metric_text("irr_before_financing") == "17.5%"
+    # NPV at 3.5%, each year's flow discounted from its year end (Excel's NPV)
+    npv = {k: f[0] / 1.035 + f[1] / 1.035**2 for k, f in (("y", year_flows), ("m", month_flows))}
+    assert by_year.metrics["npv_before_financing"] == penny(npv["y"])
+    assert by_month.metrics["npv_before_financing"] == penny(npv["m"])
+    assert npv["m"] - npv["y"] == penny(march / 1.035) == penny(1_036.23)
+    # payback in years (not months): 1 + the first year's outlay over the second's inflow
+    assert by_year.metrics["payback_years"] == pytest.approx(1 + 883_920 / 1_038_530)
+    assert by_month.metrics["payback_years"] == pytest.approx(1 + 882_847.50 / 1_038_530)
+    # the workbook's IRR reads the same yearly row: two columns on "Statements by year"
+    from mutualfin.workbook.writer import plan_layout
+
+    layout, _ = plan_layout(by_month.case.model)
+    sheet, _row = layout.lines["irr_before_financing"]
+    flows_sheet, _ = layout.lines["cash_flow_before_financing_annual"]
+    assert sheet == flows_sheet == "Statements by year"
+
+
+def test_learning_disability_irr_by_month_and_by_year_differ_by_cash_crossing_31_march():
+    """The shipped learning-disability case planned by month (its first 24 months) and
+    the same case file planned by year. Income and expenditure agree line by line but for
+    the finance costs: the loan of 400,000 is repaid monthly from May 2026 (by year, from
+    2027/28), and the facility's interest falls in 2026 (the plan by year sees no trough),
+    so the surplus before tax differs by what those cost, and corporation tax by 25% of it
+    while profits are above £250,000 (to 2028/29) and by 26.5% in the marginal relief band
+    (2029/30 and 2030/31, both plans: 25% less 3/200 of £250,000 less the profit).
+
+    Cash before financing differs by cash that crosses a 31 March (the IRR and NPV of
+    both are on the flows by financial year, see the test above):
+
+    ==============================================================  ===========  ===========
+    cash flow before financing                                       2026/27      2027/28
+    ==============================================================  ===========  ===========
+    planned by year                                                 -294,685.27   240,250.52
+    March's on-costs and LGPS contributions, paid in April (by        +132,408.52     +6,124.05
+    year, paid in the year): 57,851.09 + 74,557.43 (as April's,
+    pay being flat in 2026/27); then March 2028's after a 4%
+    award, less March 2027's
+    other creditors: by year, 30 days of the year's costs, set-up        -16,955.96    +14,730.02
+    included (most of it falls in April by month); by month,
+    30 days of March's
+    VAT: input VAT reclaimed with each quarter's return, two months      -3,375.00       +537.00
+    later (by year, no VAT cash): the March quarter's 3 x 1,125
+    reclaimed in May, then last year's reclaimed less this year's
+    corporation tax paid in 2027/28 on the surplus by month, 25% of            .         -264.25
+    its finance costs 1,056.98 lower
+    planned by month                                                -182,607.71   261,377.36
+    ==============================================================  ===========  ===========
+
+    Nearly all of it is March's on-costs: by month the first year's outlay is 112,077.56
+    smaller, and since the outlay is small beside what follows, the IRR is 121.8% by month
+    against 58.8% by year. Adding each year's timing effect (read from the case's lines by
+    year: on-costs owed, the other creditors, VAT; the tax on the finance costs worked
+    independently at its marginal rate) to the flows by year gives the flows by month, and
+    their IRR.
+    """
+    path = MODELS / "learning_disability_coop.toml"
+    by_month = mf.BusinessCase.from_file(path).run()
+    case = mf.BusinessCase.from_file(path)
+    yearly = mf.Timeline(case.timeline.start, years=case.timeline.years)
+    by_year = BusinessCase(yearly, list(case.components.values()), name=case.name).run()
+    m, y = by_month.annual, by_year.annual
+    # income and expenditure: the same but for finance costs and the tax on them
+    for name in ("total_income", "operating_costs", "savings", "one_off_costs"):
+        assert m(name).tolist() == [penny(v) for v in y(name).tolist()], name
+    finance = (m("finance_costs") - y("finance_costs")).to_numpy()
+    assert finance.round(2).tolist() == [-1_056.98, -8_937.50, -5_958.33, -5_958.33, -5_958.33]
+    tax = (m("corporation_tax") - y("corporation_tax")).to_numpy()
+    marginal = np.array([0.25, 0.25, 0.25, 0.25 + 3 / 200, 0.25 + 3 / 200])
+    np.testing.assert_allclose(tax, -marginal * finance, atol=0.005)
+    # cash before financing, year by year
+    flows_y = y("cash_flow_before_financing").to_numpy()
+    flows_m = m("cash_flow_before_financing").to_numpy()
+    assert flows_y[:2].round(2).tolist() == [-294_685.27, 240_250.52]
+    assert flows_m[:2].round(2).tolist() == [-182_607.71, 261_377.36]
+    on_costs = m("staff_oncosts_paid_owed") + m("lgps_contributions_paid_owed")
+    assert on_costs.iloc[0] == penny(57_851.09 + 74_557.43)  # April's, worked by hand
+    other = (m("creditors") - on_costs) - y("creditors")
+    vat = m("vat_cash_flow")
+    tax_paid = np.concatenate([[0.0], -(marginal * finance)[:-1]])  # paid the year after
+    change = lambda s: np.diff(np.concatenate([[0.0], np.asarray(s, dtype=float)]))  # noqa: E731
+    timing = change(on_costs) + change(other) + vat.to_numpy() - tax_paid
+    assert timing[:2].tolist() == [
+        pytest.approx(132_408.52 - 16_955.96 - 3_375.00, abs=0.02),  # each rounded to a penny
+        pytest.approx(6_124.05 + 14_730.02 + 537.00 - 264.25, abs=0.02),
+    ]
+    np.testing.assert_allclose(flows_y + timing, flows_m, atol=0.02)
+    irr = mf.finance.irr(flows_y + timing)
+    assert irr == pytest.approx(by_month.metrics["irr_before_financing"], abs=1e-6)
+    assert by_month.metric_text("irr_before_financing") == "121.8%"
+    assert by_year.metric_text("irr_before_financing") == "58.8%"
 
 
 def test_payment_in_arrears_moves_the_trough_by_a_month_of_income():

@@ -36,19 +36,22 @@ def test_absence_saving_with_on_costs_backfill_and_ramp():
     # a day of the absent employee: 25,000 x 1.3 / 225 = 144.4444; of cover, x 1.4 = 202.2222
     np.testing.assert_allclose(ev["absence_day_cost"].to_numpy(), 1_300 / 9, rtol=1e-12)
     np.testing.assert_allclose(ev["absence_cover_day_cost"].to_numpy(), 1_820 / 9, rtol=1e-12)
-    # days per FTE: ramp 1/2 then 1: 8.8 - 0.88 = 7.92, then 7.04, 7.04
-    np.testing.assert_allclose(ev["absence_days_per_fte"].to_numpy(), [7.92, 7.04, 7.04])
-    # days avoided: 155 x 0.88 = 136.4, then 155 x 1.76 = 272.8
-    np.testing.assert_allclose(ev["absence_days_avoided"].to_numpy(), [136.4, 272.8, 272.8])
+    # days per FTE: the 2-year ramp's average share is 1/4 in the first year (it builds
+    # from 0 to 1/2), 3/4 in the second, then 1: 8.8 - 1.76 / 4 = 8.36, then 7.48, 7.04
+    np.testing.assert_allclose(ev["absence_days_per_fte"].to_numpy(), [8.36, 7.48, 7.04])
+    # days avoided: 155 x 0.44 = 68.2, then 155 x 1.32 = 204.6, then 155 x 1.76 = 272.8
+    np.testing.assert_allclose(ev["absence_days_avoided"].to_numpy(), [68.2, 204.6, 272.8])
     # cover bought before: 155 x 8.8 = 1,364 days, half covered: 682 x 202.2222 = 137,915.56
     np.testing.assert_allclose(ev["absence_backfill_cost"].to_numpy(), 137_915.5556, atol=0.005)
-    # cashable (cover no longer bought): 136.4 x 0.5 x 202.2222 = 13,791.56; then 27,583.11
+    # cashable (cover no longer bought): 68.2 x 0.5 x 202.2222 = 6,895.78; 204.6 x 0.5 x
+    # 202.2222 = 20,687.33; 272.8 x 0.5 x 202.2222 = 27,583.11
     np.testing.assert_allclose(
-        ev["absence_saving"].to_numpy(), [13_791.5556, 27_583.1111, 27_583.1111], atol=0.005
+        ev["absence_saving"].to_numpy(), [6_895.7778, 20_687.3333, 27_583.1111], atol=0.005
     )
-    # not cash (sick pay is still paid): 136.4 x 0.5 x 144.4444 = 9,851.11; then 19,702.22
+    # not cash (sick pay is still paid): 68.2 x 0.5 x 144.4444 = 4,925.56; then 14,776.67 and
+    # 19,702.22
     np.testing.assert_allclose(
-        ev["absence_time_regained"].to_numpy(), [9_851.1111, 19_702.2222, 19_702.2222], atol=0.005
+        ev["absence_time_regained"].to_numpy(), [4_925.5556, 14_776.6667, 19_702.2222], atol=0.005
     )
     np.testing.assert_allclose(
         ev["absence_cost_adjustment"].to_numpy(), -ev["absence_saving"].to_numpy()
@@ -90,8 +93,11 @@ def test_absence_pay_inflation_and_monthly_ramp():
     )
     _, ev = evaluate(a, mf.Timeline("2026-04-01", years=2, freq="monthly"))
     saving = ev["absence_saving"].to_numpy()
-    # day cost 100; month m of year 1: 12 FTE x 6 days x (m/12) x 1/12 x 100 = 50 m
-    np.testing.assert_allclose(saving[:12], 50 * np.arange(1, 13))
+    # day cost 100; the 1-year ramp's share averages ((m/12)^2 - ((m-1)/12)^2) / (2/12) =
+    # (2m - 1) / 24 in month m of year 1: 12 FTE x 6 days x (2m - 1)/24 x 1/12 x 100 =
+    # 25 (2m - 1), 3,600 in the year: half the full 7,200, as the year planned whole gets
+    np.testing.assert_allclose(saving[:12], 25 * (2 * np.arange(1, 13) - 1))
+    assert saving[:12].sum() == pytest.approx(3_600)
     # year 2: full 6 days, 12 x 6 / 12 = 6 days a month x 110 = 660
     np.testing.assert_allclose(saving[12:], 660)
 
@@ -101,14 +107,19 @@ def test_turnover_saving_default_cost_per_leaver_and_source():
     ctx, ev = evaluate(t, mf.Timeline(2026, years=2))
     assert DEFAULT_COST_PER_LEAVER == 30_614  # £25,181 lost output + £5,433 logistics
     assert "Oxford Economics" in ctx.created["turnover.cost_per_leaver"].source
-    # leavers before 300 x 13.4% = 40.2; after 16% fewer: 33.768; avoided 6.432
-    np.testing.assert_allclose(ev["leavers_avoided"].to_numpy(), [6.432, 6.432])
-    np.testing.assert_allclose(ev["leavers_expected"].to_numpy(), [33.768, 33.768])
-    # cash: 6.432 x £5,433 (recruitment, cover, agency) = 34,945.056
-    np.testing.assert_allclose(ev["turnover_saving"].to_numpy(), 34_945.056, atol=0.005)
-    np.testing.assert_allclose(ev["turnover_cost_adjustment"].to_numpy(), -34_945.056)
+    # leavers before 300 x 13.4% = 40.2; after 16% fewer: 33.768; avoided 6.432 once the
+    # 1-year ramp is done, half of it (3.216) on average over the first year
+    np.testing.assert_allclose(ev["leavers_avoided"].to_numpy(), [3.216, 6.432])
+    np.testing.assert_allclose(ev["leavers_expected"].to_numpy(), [36.984, 33.768])
+    # cash: 6.432 x £5,433 (recruitment, cover, agency) = 34,945.056 (half in the first year)
+    np.testing.assert_allclose(
+        ev["turnover_saving"].to_numpy(), [17_472.528, 34_945.056], atol=0.005
+    )
+    np.testing.assert_allclose(
+        ev["turnover_cost_adjustment"].to_numpy(), [-17_472.528, -34_945.056]
+    )
     # not cash: 6.432 x £25,181 lost output = 161,964.192, a non-cashable benefit
-    np.testing.assert_allclose(ev["turnover_output_regained"].to_numpy(), 161_964.192)
+    np.testing.assert_allclose(ev["turnover_output_regained"].to_numpy(), [80_982.096, 161_964.192])
     assert t.roles["turnover_output_regained"] == "non_cashable"
 
 
@@ -125,8 +136,9 @@ def test_turnover_own_cost_per_leaver_keeps_its_source():
     )
     ctx, ev = evaluate(t, mf.Timeline(2026, years=3))
     assert ctx.created["turnover.cost_per_leaver"].source == "HR recruitment costs 2025/26"
-    # avoided: 100 x 0.025 = 2.5, then 5, 5; x 12,000 x 1.05^t: 30,000; 63,000; 66,150
-    np.testing.assert_allclose(ev["turnover_saving"].to_numpy(), [30_000, 63_000, 66_150])
+    # avoided: 100 x 0.05 x the ramp's average share (1/4, 3/4, 1) = 1.25, 3.75, 5;
+    # x 12,000 x 1.05^t: 15,000; 47,250; 66,150
+    np.testing.assert_allclose(ev["turnover_saving"].to_numpy(), [15_000, 47_250, 66_150])
 
 
 @pytest.mark.parametrize(

@@ -31,8 +31,10 @@ from mutualfin.components.income import index_factor
 from mutualfin.components.legal_form import MOVED_TO_LEGAL_FORM, legal_form_of
 from mutualfin.engine.nodes import (
     Line,
+    by_year,
     cumsum,
     first_period,
+    from_year,
     in_month,
     min_,
     param,
@@ -297,6 +299,10 @@ class Premises(Component):
         return [rent, running, multiplier, gross, relief, rates, total]
 
 
+#: the sheet of the VAT lines by financial year, on a timeline with months
+YEARLY_SHEET = "Costs by year"
+
+
 class VatLeakage(Component):
     """VAT on inputs that the mutual cannot recover, beside what the council recovered.
 
@@ -328,6 +334,14 @@ class VatLeakage(Component):
     ---------------------
     ``vat_on_inputs`` (GBP, flow)
         vatable_costs x index x year_fraction x ``param("vat.standard_rate")``.
+    ``vat_irrecoverable_share`` (fraction)
+        The share lost: the input, or the exempt contract's share of total income. On a
+        timeline with months it is the **financial year's** share in each of its months
+        (sheet "Costs by year": ``vat_contract_income_annual`` over
+        ``vat_total_income_annual``), since partial exemption is settled on the year's
+        supplies by the annual adjustment (VAT Regulations 1995 reg.107): a month with a
+        grant in it does not lose more VAT than its year, and the months' VAT adds up to the
+        year planned whole.
     ``vat_irrecoverable`` (GBP, flow, cost to the mutual)
         vat_on_inputs x irrecoverable_share.
     ``vat_recovered_by_council`` (GBP, flow)
@@ -402,12 +416,39 @@ class VatLeakage(Component):
             status = "no contract" if contract is None else "the contract is standard-rated"
             return 0.0, status
         income, total = ref("contract_income"), ref("total_income")
-        return where(total > 0, income / where(total > 0, total, 1), 0), (
-            "the exempt contract's share of total income"
+        why = "the exempt contract's share of total income"
+        if ctx.timeline.freq == "annual":
+            return where(total > 0, income / where(total > 0, total, 1), 0), why
+        # on months, the financial year's share in each of its months: partial exemption is
+        # settled on the year's supplies (the annual adjustment, VAT Regulations 1995
+        # reg.107), so a month with a grant in it does not recover less than its year
+        s = YEARLY_SHEET
+        income_y = Line(
+            "vat_contract_income_annual",
+            by_year(income, "sum"),
+            label="Contract income in the financial year",
+            sheet=s,
         )
+        total_y = Line(
+            "vat_total_income_annual",
+            by_year(total, "sum"),
+            label="Total income in the financial year",
+            sheet=s,
+        )
+        share_y = Line(
+            "vat_irrecoverable_share_annual",
+            where(total_y > 0, income_y / where(total_y > 0, total_y, 1), 0),
+            unit="fraction",
+            kind="value",
+            label="Exempt contract's share of the year's income (the year's partial exemption)",
+            sheet=s,
+        )
+        self._yearly = [income_y, total_y, share_y]
+        return from_year(share_y), f"{why} in the financial year"
 
     def build(self, ctx: BuildContext) -> list[Line]:
         tl, s = ctx.timeline, self.sheet
+        self._yearly: list[Line] = []
         share, why = self._irrecoverable_share(ctx)
         vat = Line(
             "vat_on_inputs",
@@ -450,7 +491,7 @@ class VatLeakage(Component):
             label="Extra VAT cost of leaving the council",
             sheet=s,
         )
-        lines = [vat, share_line, lost, council, in_house, leaving]
+        lines = [*self._yearly, vat, share_line, lost, council, in_house, leaving]
         if tl.freq != "annual":
             lines += self._returns(ctx, vat, lost)
         return lines

@@ -16,10 +16,12 @@ Conventions
   negative when costs fall) for adding to the cost lines. If the "after" figure is above the
   "before" figure the saving is negative (an extra cost).
 * **Ramp.** The improvement builds up evenly over ``ramp_years`` from the start of the
-  timeline: by the end of each period the share achieved is
-  min(elapsed years / ramp_years, 1), so with a 2-year ramp on an annual timeline the first
-  year gets half the improvement and later years all of it; 0 means the target from the first
-  period. The ramp may not be longer than the timeline.
+  timeline: t years in, the share achieved is min(t / ramp_years, 1), and each period gets
+  that share's **average over the period** (see :func:`ramp_progress`). With a 2-year ramp
+  the first year gets a quarter of the improvement, the second three quarters and later
+  years all of it, whether the case is planned by year or by month (the months of a year
+  add up to the year); 0 means the target from the first day. The ramp may not be longer
+  than the timeline.
 * **Timing.** Annual rates and amounts are in the timeline's first-year prices, uplifted by the
   inflation input once a financial year (see :mod:`mutualfin.income`), and multiplied by
   ``year_fraction()`` on a monthly timeline.
@@ -61,6 +63,7 @@ from mutualfin.engine.nodes import (
     year_fraction,
     years_elapsed,
 )
+from mutualfin.engine.nodes import where as if_
 from mutualfin.engine.timeline import Timeline
 from mutualfin.errors import InputError
 
@@ -92,10 +95,33 @@ _Turnover = Annotated[
 
 
 def ramp_progress(ramp_years: Input, timeline: Timeline, where: str) -> Expr:
-    """Share of an improvement achieved by the end of each period: min(elapsed / ramp, 1).
+    """Share of an improvement achieved in each period, on average over the period.
 
-    Elapsed years at the end of period t are (t + 1) x year_fraction; a ramp of 0 (or shorter
-    than a period) gives 1 throughout. A ramp longer than the timeline is refused.
+    The improvement builds up evenly from the start of the timeline, reaching the target
+    ``ramp_years`` (R) in: t years in, the share is min(t / R, 1). Each period, from a = its
+    start to b = its end (years since the start), gets that share's mean over the period,
+
+        (min(b, R)^2 - min(a, R)^2) / (2 R (b - a)) + (max(b, R) - max(a, R)) / (b - a),
+
+    the integral of min(t / R, 1) over the period divided by its length. The integral adds up
+    over periods, so a financial year planned by month gets the same share in total as the
+    year planned whole: with R = 2, a quarter in the first year (the months 1/48, 3/48, ...
+    23/48, averaging 1/4) and three quarters in the second. Sampling the share at each
+    period's end instead would give a plan by year half the improvement in its first year and
+    a plan by month about 27%: the same case, different savings. A ramp of 0 gives 1
+    throughout; a ramp longer than the timeline is refused.
+
+    Examples
+    --------
+    >>> import mutualfin as mf
+    >>> from mutualfin.engine.nodes import Input, Line
+    >>> for freq in ("annual", "monthly"):
+    ...     tl = mf.Timeline(2026, years=3, freq=freq)
+    ...     ramp = ramp_progress(Input("ramp", 2.0), tl, "ramp")
+    ...     share = mf.Model(tl, [Line("share", ramp, unit="fraction", kind="value")]).evaluate()
+    ...     print(freq, share["share"].to_numpy().reshape(3, -1).mean(axis=1).round(12).tolist())
+    annual [0.25, 0.75, 1.0]
+    monthly [0.25, 0.75, 1.0]
     """
     ramp = float(ramp_years.value)
     if ramp > timeline.years + 1e-9:
@@ -105,10 +131,17 @@ def ramp_progress(ramp_years: Input, timeline: Timeline, where: str) -> Expr:
             "never be reached inside the case; shorten the ramp or lengthen the timeline"
         )
     if timeline.freq == "annual":
-        elapsed = (period_index() + 1) * year_fraction()
+        end = (period_index() + 1) * year_fraction()
     else:  # months, or months then years: the Timeline sheet's years elapsed
-        elapsed = years_elapsed()
-    return min_(elapsed / max_(ramp_years, year_fraction()), 1)
+        end = years_elapsed()
+    length = year_fraction()
+    start = end - length
+    # a ramp of 0 reaches the target at once; R stands in for it where it is 0 so that no
+    # division by 0 is evaluated (the workbook's IF never evaluates that branch)
+    r = if_(ramp_years > 0, ramp_years, 1)
+    building = (min_(end, r) ** 2 - min_(start, r) ** 2) / (2 * r * length)
+    reached = (max_(end, r) - max_(start, r)) / length
+    return if_(ramp_years > 0, building + reached, 1)
 
 
 class AbsenceSavings(Component):
@@ -180,7 +213,7 @@ class AbsenceSavings(Component):
     >>> tl = mf.Timeline(2026, years=3)
     >>> ev = mf.Model(tl, a.build(BuildContext(tl, a))).evaluate()
     >>> ev["absence_saving"].tolist(), ev["absence_time_regained"].tolist()
-    ([5000.0, 10000.0, 10000.0], [5000.0, 10000.0, 10000.0])
+    ([2500.0, 7500.0, 10000.0], [2500.0, 7500.0, 10000.0])
     """
 
     key = "absence"
