@@ -83,6 +83,22 @@ def factored_models(draw):
             e = mf.max_(e, draw(st.sampled_from([0.0, 3.0, fixed, scal[1], plain_series])))
         if clip in ("min", "both"):
             e = mf.min_(draw(st.sampled_from([5.0, scal[0], series, fixed])), e) * 2
+        # a step at a threshold (strict or not, either way round), as the auto-enrolment
+        # trigger is, and a hinge or step weighted by an employee factor from outside, on
+        # one employee factor times a scenario factor (what stays factored)
+        simple = draw(st.sampled_from(emp)) * draw(st.sampled_from([*scal, series]))
+        bar = draw(st.sampled_from([0.0, 3.0, -2.0, fixed, scal[1], plain_series]))
+        step = draw(st.sampled_from(["none", ">", ">=", "<", "<="]))
+        if step != "none":
+            test = {">": simple > bar, ">=": simple >= bar, "<": simple < bar}.get(
+                step, simple <= bar
+            )
+            if draw(st.booleans()):
+                test = draw(st.sampled_from([flag, *emp])) * test
+            e = e + test * draw(st.sampled_from([*scal, series, fixed, 2.0]))
+        if draw(st.booleans()):
+            weight = draw(st.sampled_from([flag, *emp]))
+            e = e + weight * mf.max_(simple - bar, 0) * draw(st.sampled_from([*scal, 2.0]))
         per_emp.append(Line(f"emp_line_{k}", e, unit="ratio"))
     totals = [Line(f"total_{k}", mf.total(x), unit="ratio") for k, x in enumerate(per_emp)]
     mixed = Line("mixed", sum(totals[1:], totals[0]) * scal[0] - fixed, unit="ratio")
@@ -274,3 +290,39 @@ def test_hand_worked_threshold_total_is_not_expanded(monkeypatch):
     ev = model.evaluate({"staff.pay_index": [1.0, 1.5]}, keep=["t"])
     # index 1.0: 10,000 + 20,000 + 25,000; index 1.5: 5,000 + 10,000 + 15,000
     np.testing.assert_allclose(ev.array("t")[:, 0], [55_000.0, 30_000.0])
+
+
+def test_hand_worked_auto_enrolment_total_is_not_expanded(monkeypatch):
+    """Auto-enrolment as the staff component writes it: for staff in no scheme, 3% of
+    qualifying earnings once pay passes the trigger, as a step and two hinges:
+    max(pay - 10,000, 0) + (10,000 - 6,000) x (pay > 10,000) - max(pay - 50,000, 0)
+    (trigger 10,000, lower limit 6,000, upper 50,000). Salaries 8,000 (no scheme), 20,000
+    (no scheme), 60,000 (no scheme) and 30,000 (in a scheme). Index 1.0: 0 + 14,000 +
+    44,000 = 58,000, x 3% = 1,740. Index 1.25 (pay 10,000, 25,000, 75,000): 0 at the trigger
+    (not over it), 19,000, 44,000: 63,000 x 3% = 1,890. Index 0.5 (4,000, 10,000, 30,000):
+    0, 0, 24,000: 720."""
+    staff = Entities("employee", ["E1", "E2", "E3", "E4"])
+    salary = Input("roster.salary", [8_000.0, 20_000.0, 60_000.0, 30_000.0], per=staff)
+    none = Input("roster.no_scheme", [1.0, 1.0, 1.0, 0.0], unit="flag", per=staff)
+    index = Input("staff.pay_index", 1.0, unit="ratio")
+    pay = Line("pay_employee", salary * index)
+    trigger, lower, upper = 10_000.0, 6_000.0, 50_000.0
+    qualifying = (
+        mf.max_(pay - trigger, 0) + (trigger - lower) * (pay > trigger) - mf.max_(pay - upper, 0)
+    )
+    auto = Line("auto_employee", none * (qualifying * 0.03))
+    model = Model(Timeline(2026, years=1), [Line("auto", mf.total(auto))])
+    expanded = []
+    real_dense = engine_model._Hinge.dense
+
+    def spy(self):
+        expanded.append(self.shape)
+        return real_dense(self)
+
+    monkeypatch.setattr(engine_model._Hinge, "dense", spy)
+    scenarios = {"staff.pay_index": [1.0, 1.25, 0.5]}
+    ev = model.evaluate(scenarios, keep=["auto"])
+    np.testing.assert_allclose(ev.array("auto")[:, 0], [1_740.0, 1_890.0, 720.0])
+    assert expanded == []  # a step and hinges, weighted by the flag: never expanded
+    full = model.evaluate(scenarios).array("auto_employee")
+    np.testing.assert_allclose(full[1, :, 0], [0.0, 570.0, 1_320.0, 0.0])

@@ -177,3 +177,30 @@ def test_irr_flows_guess_finds_the_root_in_both_shapes(soffice, tmp_path, flows,
         assert got == pytest.approx(npf.irr(np.array(flows)), rel=1e-9)
     report = verify(write_workbook(ev, tmp_path / "irr.xlsx"), ev)
     assert report.ok, str(report)
+
+
+def test_irr_flows_guess_of_many_scenarios_is_each_rows_own():
+    """Scenarios whose flows change sign once (one rate whatever the guess) are solved in one
+    call; those that change sign more often each from their own guess. Either way every
+    scenario's rate is the one its row alone gives: -100 then 60 twice is 13.07% (60 x^2 +
+    60 x - 100 = 0 for x = 1 / (1 + r): x = (-60 + sqrt(27,600)) / 120 = 0.88444), and a row
+    with two rates (10% and 20%, from -100, 230, -132) gives the one nearer its guess."""
+    rows = np.array(
+        [
+            [-100.0, 60.0, 60.0],
+            [-100.0, 230.0, -132.0],
+            [-200.0, 120.0, 130.0],
+            [-100.0, 230.0, -132.0],
+            [-50.0, 0.0, 80.0],
+        ]
+    )
+    ev = flows_irr_model(rows[0].tolist()).evaluate({"case.flows": rows})
+    got = ev.array("irr").reshape(-1)
+    guesses = mf.engine.nodes.Aggregate.flows_guess(rows)
+    one_by_one = [
+        float(mf.finance.irr(r, guess=float(g))) for r, g in zip(rows, guesses, strict=True)
+    ]
+    np.testing.assert_allclose(got, one_by_one, rtol=1e-12)
+    assert got[0] == pytest.approx(npf.irr(rows[0]), rel=1e-9)
+    assert got[0] == pytest.approx(0.130662, abs=1e-6)
+    assert got[1] in (pytest.approx(0.1), pytest.approx(0.2))

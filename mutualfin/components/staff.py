@@ -411,6 +411,33 @@ class StaffCosts(RosterComponent):
             index = index * (ratio + (1 - ratio) * (1 - turnover) ** years)
         return index
 
+    @staticmethod
+    def _qualifying_earnings(ctx: BuildContext, pay: Any, per_period: Any) -> Any:
+        """Qualifying earnings of a period's ``pay`` once it is over the earnings trigger:
+        ``IF(pay > trigger, MIN(MAX(pay, lower), upper) - lower, 0)`` (Pensions Act 2008
+        ss.3 and 13), thresholds a twelfth of the year's on a month.
+
+        Written, where the lower limit is at or below the trigger and the trigger at or below
+        the upper limit (as every year's figures have been since 2012), as the same figure in
+        a form the engine totals over employees without expanding scenarios x employees x
+        periods (a step at the trigger and two hinges, as employer NI's is one hinge):
+        ``MAX(pay - trigger, 0) + (trigger - lower) x (pay > trigger) - MAX(pay - upper, 0)``.
+        Over the trigger that is ``pay - lower`` less what is over the upper limit; at or under
+        it, 0. With any period's thresholds out of that order the plain form is written.
+        """
+        names = ("qualifying_earnings_lower", "earnings_trigger", "qualifying_earnings_upper")
+        store = resolve_store(ctx.params)
+        tl = ctx.timeline
+        rows = [
+            store.get(f"auto_enrolment.{n}").period_series(tl.starts, tl.ends)[0] for n in names
+        ]
+        lower, trigger, upper = (param(f"auto_enrolment.{n}") * per_period for n in names)
+        if np.all(rows[0] <= rows[1]) and np.all(rows[1] <= rows[2]):
+            return (
+                max_(pay - trigger, 0) + (trigger - lower) * (pay > trigger) - max_(pay - upper, 0)
+            )
+        return where(pay > trigger, clip(pay, lower, upper) - lower, 0)
+
     def build(self, ctx: BuildContext) -> list[Line]:
         r = self.roster
         sheet = self.sheet
@@ -478,21 +505,16 @@ class StaffCosts(RosterComponent):
         )
         # auto-enrolment: staff in no scheme earning over the trigger get the minimum employer
         # contribution on qualifying earnings (Pensions Act 2008 ss.3, 13, 20), less opt-outs
-        lower = param("auto_enrolment.qualifying_earnings_lower") * per_period
-        upper = param("auto_enrolment.qualifying_earnings_upper") * per_period
         auto = Line(
             "auto_enrolment_employee",
             none
-            * where(
-                filled > param("auto_enrolment.earnings_trigger") * per_period,
-                (clip(filled, lower, upper) - lower)
-                * param("auto_enrolment.employer_minimum_rate"),
-                0,
-            )
+            * self._qualifying_earnings(ctx, filled, per_period)
+            * param("auto_enrolment.employer_minimum_rate")
             * (1 - vacancy)
             * in_post
             * (1 - ctx.input("auto_enrolment_opt_out")),
-            label="Auto-enrolment employer contribution (staff in no scheme, over the trigger)",
+            label="Auto-enrolment employer contribution (staff in no scheme, over the trigger): "
+            "qualifying earnings x the minimum rate",
             sheet=sheet,
         )
         pension = Line(

@@ -864,55 +864,114 @@ def _magnitude(x: np.ndarray) -> float:
 
 
 class _Hinge:
-    """``max(a x b + c, 0)`` per entity, held unexpanded: ``a`` (1, E, P or 1) without a
-    scenario axis, ``b`` and ``c`` (S or 1, 1, P or 1) without an entity axis.
+    """``w x max(a x b + c, 0)`` per entity, held unexpanded, or with ``step`` the step
+    ``w x (a x b + c > 0)`` (``>= 0`` where not ``strict``): ``a`` and the weight ``w``
+    (1, E, P or 1) without a scenario axis, ``b`` and ``c`` (S or 1, 1, P or 1) without an
+    entity axis.
 
     Employer NI is ``rate x max(pay - threshold, 0)`` per employee; with an uncertain pay award
     the pay is ``(salary x fte) x pay index``, a product of an employee factor and a scenario
     factor, but the threshold makes the NI of each employee in each scenario a different
     function. Its total over employees is still cheap: for ``b > 0`` the employees who pay are
     those with ``a_e > -c / b``, so with ``a`` sorted once (per period) and summed from the top,
-    ``sum_e max(a_e b + c, 0) = b x (sum of a_e above k) + c x (their count)``, one binary
-    search per scenario and period (``b < 0``: those below k; ``b = 0``: ``E x max(c, 0)``).
+    ``sum_e w_e max(a_e b + c, 0) = b x (sum of w_e a_e above k) + c x (sum of w_e above k)``,
+    one binary search per scenario and period (``b < 0``: those below k; ``b = 0``:
+    ``sum_e w_e x max(c, 0)``). A step is totalled the same way (the sum of the weights above
+    k): the auto-enrolment contribution, which starts at the earnings trigger, is a step and
+    two hinges. The weights are employee factors without scenarios (an employee in no pension
+    scheme, the share of the period in post) that multiply the hinge from outside.
     Exact algebra: it differs from the expanded sum only by rounding (an employee exactly at
-    the threshold adds 0 either way).
+    the threshold adds 0 to a hinge either way; a step's ``strict`` decides whether they
+    count, as the comparison it stands for does).
     """
 
-    __slots__ = ("a", "b", "c", "shape")
+    __slots__ = ("a", "b", "c", "shape", "step", "strict", "w")
 
-    def __init__(self, a: np.ndarray, b: np.ndarray, c: np.ndarray):
-        self.a, self.b, self.c = a, b, c
-        self.shape = np.broadcast_shapes(a.shape, b.shape, c.shape)
+    def __init__(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        c: np.ndarray,
+        w: np.ndarray | None = None,
+        step: bool = False,
+        strict: bool = True,
+    ):
+        self.a, self.b, self.c, self.w = a, b, c, w
+        self.step, self.strict = step, strict
+        shapes = [a.shape, b.shape, c.shape] + ([] if w is None else [w.shape])
+        self.shape = np.broadcast_shapes(*shapes)
+
+    def weighted(self, w: np.ndarray) -> _Hinge:
+        """This hinge (or step) times an employee factor ``w`` without a scenario axis."""
+        return _Hinge(
+            self.a, self.b, self.c, w if self.w is None else self.w * w, self.step, self.strict
+        )
 
     def dense(self) -> np.ndarray:
-        return np.maximum(self.a * self.b + self.c, 0.0)
+        v = self.a * self.b + self.c
+        if self.step:
+            out = (v > 0 if self.strict else v >= 0).astype(float)
+        else:
+            out = np.maximum(v, 0.0)
+        return out if self.w is None else out * self.w
 
     def bound(self) -> float:
-        """A bound on every element, NaN or infinite if a factor is not finite."""
+        """A bound on every element, NaN or infinite if a factor is not finite (a step is 0
+        or 1 whatever its factors are, as the comparison it stands for is)."""
+        w = 1.0 if self.w is None else _magnitude(self.w)
+        if self.step:
+            return w
         a, b, c = (_magnitude(x) for x in (self.a, self.b, self.c))
-        return a * b + c
+        return (a * b + c) * w
 
     def total(self) -> np.ndarray:
         S, E, P = self.shape
         b = np.broadcast_to(self.b, (S, 1, P))[:, 0, :]
         c = np.broadcast_to(self.c, (S, 1, P))[:, 0, :]
         a = self.a[0]  # (E, P or 1)
-        order = np.sort(a, axis=0)
-        zero = np.zeros((1, a.shape[1]))
-        below = np.concatenate([zero, np.cumsum(order, axis=0)])  # sum of the k smallest
-        above = np.concatenate([np.cumsum(order[::-1], axis=0)[::-1], zero])  # from k up
+        w = None if self.w is None else self.w[0]  # (E, P or 1)
+        cols = max(a.shape[1], 1 if w is None else w.shape[1])
+        idx = np.argsort(a, axis=0, kind="stable")
+        order = np.take_along_axis(a, idx, axis=0)  # a sorted, per column of a
+        if cols > order.shape[1]:
+            idx = np.broadcast_to(idx, (E, cols))
+        weight = (
+            np.ones((E, 1))
+            if w is None
+            else np.take_along_axis(np.broadcast_to(w, (E, cols)), idx, axis=0)
+        )
+        # the step sums weights, the hinge weighted a's and weights
+        value = weight if self.step else np.broadcast_to(order, (E, cols)) * weight
+        zero = np.zeros((1, value.shape[1]))
+        wzero = np.zeros((1, weight.shape[1]))
+        below = np.concatenate([zero, np.cumsum(value, axis=0)])  # of the k smallest
+        above = np.concatenate([np.cumsum(value[::-1], axis=0)[::-1], zero])  # from k up
+        w_below = np.concatenate([wzero, np.cumsum(weight, axis=0)])
+        w_above = np.concatenate([np.cumsum(weight[::-1], axis=0)[::-1], wzero])
+        w_all = w_above[0]
         with np.errstate(divide="ignore", invalid="ignore"):
             k = -c / b
+        # b > 0: a_e above k count (a_e b + c > 0); at k, a step that is not strict counts
+        up_side = "left" if self.step and not self.strict else "right"
+        down_side = "right" if self.step and not self.strict else "left"
         out = np.full((S, P), np.nan)
         for p in range(P):
             q = p if a.shape[1] > 1 else 0
+            v = p if value.shape[1] > 1 else 0
+            u = p if weight.shape[1] > 1 else 0
             bp, cp, kp = b[:, p], c[:, p], k[:, p]
             up, down, flat = bp > 0, bp < 0, bp == 0
-            i = np.searchsorted(order[:, q], kp[up], side="right")  # first a_e above k
-            out[up, p] = bp[up] * above[i, q] + cp[up] * (E - i)
-            j = np.searchsorted(order[:, q], kp[down], side="left")  # how many below k
-            out[down, p] = bp[down] * below[j, q] + cp[down] * j
-            out[flat, p] = E * np.maximum(cp[flat], 0.0)
+            i = np.searchsorted(order[:, q], kp[up], side=up_side)  # first a_e above k
+            j = np.searchsorted(order[:, q], kp[down], side=down_side)  # how many below k
+            if self.step:
+                out[up, p] = above[i, v]
+                out[down, p] = below[j, v]
+                hit = cp[flat] > 0 if self.strict else cp[flat] >= 0
+                out[flat, p] = w_all[u] * hit
+            else:
+                out[up, p] = bp[up] * above[i, v] + cp[up] * w_above[i, u]
+                out[down, p] = bp[down] * below[j, v] + cp[down] * w_below[j, u]
+                out[flat, p] = w_all[u] * np.maximum(cp[flat], 0.0)
         return out[:, None, :]
 
 
@@ -1018,11 +1077,17 @@ class _Factored:
         for a1, b1 in self.terms:
             for a2, b2 in other.terms:
                 if isinstance(a1, _Hinge) or isinstance(a2, _Hinge):
-                    # a hinge times a factor without employees stays a hinge
+                    # a hinge times a factor without employees stays a hinge; times one
+                    # without scenarios, a weighted hinge
                     h, other_a = (a1, a2) if isinstance(a1, _Hinge) else (a2, a1)
-                    if isinstance(other_a, _Hinge) or other_a.shape[1] > 1:
+                    if isinstance(other_a, _Hinge):
                         return None
-                    terms.append((h, b1 * b2 * other_a))
+                    if other_a.shape[1] > 1:
+                        if other_a.shape[0] > 1:
+                            return None
+                        terms.append((h.weighted(other_a), b1 * b2))
+                    else:
+                        terms.append((h, b1 * b2 * other_a))
                 else:
                     terms.append((a1 * a2, b1 * b2))
         return _Factored(terms, self.entities)
@@ -1032,13 +1097,20 @@ class _Factored:
         f = np.divide if divide else np.multiply
         if d.shape[1] == 1:
             return _Factored([(a, f(b, d)) for a, b in self.terms], self.entities)
-        if d.shape[0] == 1 and not any(isinstance(a, _Hinge) for a, _ in self.terms):
-            return _Factored([(f(a, d), b) for a, b in self.terms], self.entities)
+        if d.shape[0] == 1:
+            if not divide:  # a hinge times an employee factor: weighted
+                return _Factored(
+                    [(a.weighted(d) if isinstance(a, _Hinge) else a * d, b) for a, b in self.terms],
+                    self.entities,
+                )
+            if not any(isinstance(a, _Hinge) for a, _ in self.terms):
+                return _Factored([(a / d, b) for a, b in self.terms], self.entities)
         return None
 
-    def hinge(self) -> _Hinge | None:
-        """``max(self, 0)`` as a :class:`_Hinge`, where self is ``a x b + c`` with one
-        employee factor ``a`` (no scenario axis) and every other term without employees."""
+    def hinge(self, step: bool = False, strict: bool = True) -> _Hinge | None:
+        """``max(self, 0)`` as a :class:`_Hinge` (with ``step``, ``self > 0``, or ``self >=
+        0`` where not ``strict``), where self is ``a x b + c`` with one employee factor ``a``
+        (no scenario axis) and every other term without employees."""
         main = None
         rest = None
         for a, b in self.terms:
@@ -1053,7 +1125,8 @@ class _Factored:
                 rest = t if rest is None else rest + t
         if main is None:
             return None
-        return _Hinge(main[0], main[1], np.zeros((1, 1, 1)) if rest is None else rest)
+        c = np.zeros((1, 1, 1)) if rest is None else rest
+        return _Hinge(main[0], main[1], c, step=step, strict=strict)
 
 
 def _entity_sum(x: np.ndarray) -> np.ndarray:
@@ -1104,6 +1177,29 @@ def _combine(op: str, x: Any, y: Any) -> Any:
     if op == "/" and fx and not fy:
         return x.scale(y, True)
     return None
+
+
+#: comparisons kept factored as a step: (x minus y or y minus x, strict)
+_STEPS = {">": (False, True), ">=": (False, False), "<": (True, True), "<=": (True, False)}
+
+
+def _compare(op: str, x: Any, y: Any) -> _Factored | None:
+    """``x > y`` (and ``>=``, ``<``, ``<=``) as 1 or 0 per entity, kept factored as a step
+    (a :class:`_Hinge` with ``step``) when the difference is one employee factor times a
+    scenario factor plus terms without employees; None where the plain evaluation should be
+    used."""
+    if not (isinstance(x, _Factored) or isinstance(y, _Factored)):
+        return None
+    if any(not isinstance(v, _Factored) and v.ndim != 3 for v in (x, y)):
+        return None
+    flip, strict = _STEPS[op]
+    diff = _combine("-", y, x) if flip else _combine("-", x, y)
+    if diff is None:
+        return None
+    h = diff.hinge(step=True, strict=strict)
+    if h is None:
+        return None
+    return _Factored([(h, _ONE)], diff.entities)
 
 
 def _min_max(fn: str, x: Any, y: Any) -> _Factored | None:
@@ -1207,6 +1303,8 @@ class _Evaluator:
             out = a.neg() if isinstance(a, _Factored) else -a
         elif isinstance(node, Func) and node.fn in ("MAX", "MIN") and len(node.args) == 2:
             out = _min_max(node.fn, self.factored(node.args[0]), self.factored(node.args[1]))
+        elif isinstance(node, BinOp) and node.op in _STEPS:
+            out = _compare(node.op, self.factored(node.a), self.factored(node.b))
         elif isinstance(node, Total):
             a = self.factored(node.a)
             out = a.total() if isinstance(a, _Factored) else _entity_sum(a)

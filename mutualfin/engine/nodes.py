@@ -951,6 +951,15 @@ class FromYear(Expr):
         return rc.from_year_ref(self), P_ATOM
 
 
+def _sign_changes(rows: np.ndarray) -> np.ndarray:
+    """How many times each row's flows change sign, zeros skipped (Descartes' count)."""
+    sign = np.sign(rows)
+    last = np.where(sign != 0, np.arange(rows.shape[1]), 0)
+    np.maximum.accumulate(last, axis=1, out=last)  # the last non-zero flow so far
+    held = np.take_along_axis(sign, last, axis=1)
+    return np.count_nonzero(held[:, 1:] * held[:, :-1] < 0, axis=1)
+
+
 class Aggregate(Expr):
     """A figure over all periods of a row: NPV, IRR or MIRR (Excel functions of the same name).
 
@@ -1024,6 +1033,13 @@ class Aggregate(Expr):
             guesses = self.flows_guess(rows)
             out = np.full(len(rows), np.nan)
             ok = np.isfinite(guesses)
+            # flows that change sign once have one rate, whatever the guess: solved together
+            # (a Monte Carlo run's rows each have their own guess, so this is one call, not
+            # one a scenario)
+            one = ok & (_sign_changes(rows) == 1)
+            if one.any():
+                out[one] = finance.irr(rows[one])
+            ok &= ~one
             for g in np.unique(guesses[ok]):  # rows sharing a guess are solved together
                 pick = ok & (guesses == g)
                 out[pick] = finance.irr(rows[pick], guess=float(g))
