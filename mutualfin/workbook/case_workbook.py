@@ -15,6 +15,7 @@ Every formula cell the writer adds outside the line rows (summary links, checks)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import os
@@ -26,16 +27,38 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.pagebreak import Break
 
 from mutualfin.case.statements import CHECK_TOLERANCE, STATEMENTS
 from mutualfin.core.checks import check_text, wrong_kind
 from mutualfin.errors import InputError, MutualfinError, WorkbookError
 from mutualfin.workbook import charts
-from mutualfin.workbook.layout import FIRST_PERIOD_COL, TOTAL_COL, quote_sheet
+from mutualfin.workbook.cohorts import per_employee_digest
+from mutualfin.workbook.layout import FIRST_PERIOD_COL, quote_sheet
+from mutualfin.workbook.publication import (
+    DIGEST_LABEL,
+    FULL,
+    PACK_NAME,
+    PACK_TEXT,
+    PUBLICATION,
+    SENSITIVE_MARKING,
+    case_cohorts,
+    check_pack,
+    check_pack_values,
+    has_per_employee,
+    pack_expected,
+    pack_of,
+)
 from mutualfin.workbook.safeguards import highlight_below, highlight_failures, truncations
+from mutualfin.workbook.summary import (
+    Extra,
+    cell_ref,
+    plan_summary,
+    write_summary,
+)
 from mutualfin.workbook.writer import (
     _DATA_FILL,
     _INPUT_FILL,
@@ -44,7 +67,7 @@ from mutualfin.workbook.writer import (
     _page_setup,
     atomic_save,
     build_workbook,
-    number_format,
+    per_employee_inputs,
     plan_layout,
     protect_workbook,
     safe_text,
@@ -59,9 +82,6 @@ QA_ROLES = (
     ("Assurer", "Checks the model and the analysis are fit for purpose"),
     ("Approver", "Signs off the analysis for use in the decision"),
 )
-#: the statement lines the summary shows by year, and its headline metrics: from the list
-SUMMARY_LINES = [(s.name, s.short) for s in STATEMENTS if s.summary and s.kind != "metric"]
-SUMMARY_METRICS = [(s.name, s.short) for s in STATEMENTS if s.summary and s.kind == "metric"]
 CHECK_LINES = [s.name for s in STATEMENTS if s.section == "Checks"]
 
 
@@ -89,20 +109,6 @@ class Cover:
             self.date = self.date.date()
 
 
-@dataclass(frozen=True)
-class Extra:
-    """A formula cell outside the line rows, and what it must equal."""
-
-    sheet: str
-    row: int
-    col: int
-    formula: str
-    kind: str  # "line" (value of a line), "abs_sum", "status", "master"
-    line: str = ""
-    period: int | None = None
-    lines: tuple[str, ...] = ()
-
-
 def _check_results(results: Any, fn: str) -> None:
     """Refuse what is not the Results of ``case.run()``, naming the call that was meant."""
     if hasattr(results, "evaluation") and hasattr(results, "case"):
@@ -121,53 +127,20 @@ def _check_results(results: Any, fn: str) -> None:
     )
 
 
-def _cell(sheet: str, row: int, col: int, absolute: bool = True) -> str:
-    from openpyxl.utils import get_column_letter
-
-    c = get_column_letter(col)
-    ref = f"${c}${row}" if absolute else f"{c}{row}"
-    return f"{quote_sheet(sheet)}!{ref}"
-
-
-def plan_case_extras(results) -> list[Extra]:
-    """Every extra formula cell of the case workbook (summary links, checks)."""
+def plan_case_extras(results, cohorts=None, appraisal=None, risk=None) -> list[Extra]:
+    """Every extra formula cell of the case workbook (summary, checks). The cells do not
+    depend on ``appraisal`` and ``risk`` (only the findings' text, which is not a formula)."""
     model = results.case.model
-    layout, _ = plan_layout(model)
+    layout, _ = plan_layout(model, cohorts)
     P = model.timeline.n
-    extras: list[Extra] = []
-    # Summary: metrics from row 5, statement by year below
-    r = 5
-    for name, _label in SUMMARY_METRICS:
-        if name not in layout.lines:
-            continue
-        sheet, row = layout.lines[name]
-        extras.append(Extra("Summary", r, 2, "=" + _cell(sheet, row, TOTAL_COL), "line", name))
-        r += 1
-    r += 3
-    for name, _label in SUMMARY_LINES:
-        if name not in layout.lines:
-            continue
-        sheet, row = layout.lines[name]
-        for p in range(P):
-            extras.append(
-                Extra(
-                    "Summary",
-                    r,
-                    FIRST_PERIOD_COL + p,
-                    "=" + _cell(sheet, row, FIRST_PERIOD_COL + p, absolute=False),
-                    "line",
-                    name,
-                    p,
-                )
-            )
-        r += 1
+    extras: list[Extra] = list(plan_summary(results, layout, appraisal, risk).extras)
     # Checks
     r = 5
     present = [n for n in CHECK_LINES if n in layout.lines]
     for name in present:
         sheet, row = layout.lines[name]
-        first = _cell(sheet, row, FIRST_PERIOD_COL)
-        last = _cell(sheet, row, FIRST_PERIOD_COL + P - 1).split("!")[1]
+        first = cell_ref(sheet, row, FIRST_PERIOD_COL)
+        last = cell_ref(sheet, row, FIRST_PERIOD_COL + P - 1).split("!")[1]
         extras.append(Extra("Checks", r, 3, f"=SUMPRODUCT(ABS({first}:{last}))", "abs_sum", name))
         extras.append(
             Extra("Checks", r, 4, f'=IF(C{r}<{CHECK_TOLERANCE},"OK","ERROR")', "status", name)
@@ -190,6 +163,8 @@ def plan_case_extras(results) -> list[Extra]:
 def expected_extra(extra: Extra, evaluation, scenario: int = 0) -> tuple[str, Any, str]:
     """(description, expected value, unit) of an extra cell, from the evaluation."""
     model = evaluation.model
+    if extra.expected is not None:
+        return extra.expected
     if extra.kind == "line":
         line = model.lines[extra.line]
         arr = evaluation.values[extra.line]
@@ -226,7 +201,7 @@ def _timeline_text(tl) -> str:
     )
 
 
-def _cover_sheet(wb: Workbook, results, cover: Cover) -> None:
+def _cover_sheet(wb: Workbook, results, cover: Cover, pack: str | None = None) -> None:
     from mutualfin._version import __version__
 
     ws = wb.create_sheet("Cover", 0)
@@ -246,10 +221,17 @@ def _cover_sheet(wb: Workbook, results, cover: Cover) -> None:
         ("Protective marking", cover.marking),
         ("Timeline", _timeline_text(results.case.timeline)),
     ]
+    if pack is not None:
+        rows.append(("Workbook", PACK_TEXT[pack]))
     for r, (k, v) in enumerate(rows, start=3):
         safe_text(ws.cell(row=r, column=1), k)
         ws.cell(row=r, column=1).font = Font(bold=True)
         safe_text(ws.cell(row=r, column=2), v)
+        if len(str(v)) > 60:
+            ws.cell(row=r, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+            ws.row_dimensions[r].height = 13 * math.ceil(len(str(v)) / 60)
+        if k in ("Protective marking", "Workbook") and pack == FULL:
+            ws.cell(row=r, column=2).font = Font(bold=True, color="C00000")
     r = 3 + len(rows) + 1
     safe_text(ws.cell(row=r, column=1), "Quality assurance (AQuA Book roles)")
     ws.cell(row=r, column=1).font = Font(bold=True, size=12)
@@ -271,6 +253,11 @@ def _cover_sheet(wb: Workbook, results, cover: Cover) -> None:
         r += 1
         safe_text(ws.cell(row=r, column=1), f"SHA-256 of {name}")
         safe_text(ws.cell(row=r, column=2), digest)
+        ws.cell(row=r, column=2).font = Font(name="Courier New", size=9)
+    if pack is not None:
+        r += 1
+        safe_text(ws.cell(row=r, column=1), DIGEST_LABEL)
+        safe_text(ws.cell(row=r, column=2), per_employee_digest(results.evaluation))
         ws.cell(row=r, column=2).font = Font(name="Courier New", size=9)
     for label, text in getattr(results.case, "provenance", {}).items():
         r += 1
@@ -297,14 +284,32 @@ def _cover_sheet(wb: Workbook, results, cover: Cover) -> None:
         r += 1
 
 
-def _contents_sheet(wb: Workbook) -> None:
+#: the sheets a cabinet reads and prints; the rest are the model's working sheets
+PACK_SHEETS = (
+    "Cover",
+    "Contents",
+    "Summary",
+    "Bridge",
+    "Inputs",
+    "Statements",
+    "Council budget",
+    "Appraisal",
+    "Risk",
+    "Checks",
+)
+#: the most pages tall each long sheet of the publication pack prints on (fitted to them)
+PRINT_PAGES = {"Summary": 1, "Inputs": 2, "Statements": 2, "Appraisal": 4, "Risk": 2}
+HIDDEN_NOTE = "; a working sheet, hidden in the publication pack (unhide it to audit)"
+
+
+def _contents_sheet(wb: Workbook, working_hidden: bool = False) -> None:
     ws = wb.create_sheet("Contents", 1)
     ws.cell(row=1, column=1, value="Contents").font = _TITLE_FONT
     _header(ws, 3, ["Sheet", "What it holds"])
     what = {
         "Cover": "Title, status, quality assurance, checksums",
         "Contents": "This list",
-        "Summary": "Headline metrics, statement by year, chart, options appraisal",
+        "Summary": "Findings with their status, headline metrics, statement by year, chart",
         "Inputs": "Every input with its source (change the yellow cells)",
         "Parameters": "Dated UK parameters used, by period, with references",
         "Timeline": "Periods, dates and flags",
@@ -321,109 +326,12 @@ def _contents_sheet(wb: Workbook) -> None:
         safe_text(cell, name)
         cell.hyperlink = f"#{quote_sheet(name)}!A1"
         cell.font = Font(color="0563C1", underline="single")
-        safe_text(ws.cell(row=r, column=2), what.get(name, "Calculations of this model"))
+        text = what.get(name, "Calculations of this model")
+        if working_hidden and name not in PACK_SHEETS:
+            text += HIDDEN_NOTE
+        safe_text(ws.cell(row=r, column=2), text)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 70
-
-
-def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=None) -> None:
-    ws = wb.create_sheet("Summary", 2)
-    tl = results.case.timeline
-    model = results.case.model
-    safe_text(ws.cell(row=1, column=1), f"{results.case.name}: summary")
-    ws.cell(row=1, column=1).font = _TITLE_FONT
-    safe_text(
-        ws.cell(row=2, column=1),
-        "Figures link to the Statements sheet; they follow any change to the inputs.",
-    )
-    _header(ws, 4, ["Headline metric", "Value", "Unit"])
-    by_cell = {(e.sheet, e.row, e.col): e for e in extras}
-    for (sheet, row, col), e in by_cell.items():
-        if sheet != "Summary":
-            continue
-        cell = ws.cell(row=row, column=col, value=e.formula)
-        unit = model.lines[e.line].unit
-        cell.number_format = number_format(unit)
-        if e.period is None:
-            label = dict(SUMMARY_METRICS)[e.line]
-            safe_text(ws.cell(row=row, column=1), label)
-            safe_text(ws.cell(row=row, column=3), "%" if unit == "fraction" else unit)
-            cell.font = Font(bold=True)
-        else:
-            safe_text(ws.cell(row=row, column=1), dict(SUMMARY_LINES)[e.line])
-            safe_text(ws.cell(row=row, column=3), unit)
-    metric_rows = [e.row for e in extras if e.sheet == "Summary" and e.period is None]
-    table_rows = sorted({e.row for e in extras if e.sheet == "Summary" and e.period is not None})
-    head = (min(table_rows) - 1) if table_rows else (max(metric_rows, default=5) + 2)
-    _header(ws, head, ["Statement by year", "", "Unit", "", "", *tl.labels])
-    if table_rows:
-        chart = BarChart()
-        chart.type = "col"
-        chart.title = "Income, costs and closing cash"
-        chart.y_axis.title = "£"
-        chart.y_axis.numFmt = "£#,##0"
-        chart.height, chart.width = 7.5, 15
-        last_col = FIRST_PERIOD_COL + tl.n - 1
-        cats = Reference(ws, min_col=FIRST_PERIOD_COL, max_col=last_col, min_row=head)
-        by_line = {e.line: e.row for e in extras if e.sheet == "Summary" and e.period == 0}
-        for name in ("total_income", "net_operating_costs"):
-            if name in by_line:
-                values = Reference(
-                    ws, min_col=FIRST_PERIOD_COL, max_col=last_col, min_row=by_line[name]
-                )
-                chart.series.append(Series(values, title=dict(SUMMARY_LINES)[name]))
-        chart.set_categories(cats)
-        if "closing_cash" in by_line:
-            line = LineChart()
-            values = Reference(
-                ws, min_col=FIRST_PERIOD_COL, max_col=last_col, min_row=by_line["closing_cash"]
-            )
-            line.series.append(Series(values, title="Closing cash"))
-            chart += line
-    after = (max(table_rows) if table_rows else head) + 3
-    if appraisal is not None:
-        safe_text(
-            ws.cell(row=after, column=1),
-            "Options appraisal: net present cost, real terms (values computed by "
-            "mutualfin; detail on the Appraisal sheet)",
-        )
-        ws.cell(row=after, column=1).font = Font(bold=True, size=12)
-        last = "net present social value" if appraisal.monetised else "difference from the cheapest"
-        table = appraisal.table.reset_index()[
-            [
-                "option",
-                "rank",
-                "present cost before optimism bias",
-                "optimism bias",
-                "net present cost",
-                last,
-                "rank before optimism bias",
-            ]
-        ]
-        chart_row = _values_table(ws, table, after + 1) + 2
-    else:
-        chart_row = after
-    headline = _risk_headline(risk)
-    if headline is not None:
-        safe_text(
-            ws.cell(row=chart_row, column=1),
-            "Risk: Monte Carlo (values computed by mutualfin; detail on the Risk sheet)",
-        )
-        ws.cell(row=chart_row, column=1).font = Font(bold=True, size=12)
-        chart_row = _values_table(ws, headline, chart_row + 1) + 2
-    if table_rows:
-        ws.row_breaks.append(Break(id=chart_row - 1))  # the chart starts a printed page
-        ws.add_chart(chart, f"A{chart_row}")
-    widths = {"A": 36, "B": 15, "C": 15, "D": 15, "E": 15}
-    for col, w in widths.items():
-        ws.column_dimensions[col].width = w
-    from openpyxl.utils import get_column_letter
-
-    for p in range(tl.n):
-        ws.column_dimensions[get_column_letter(FIRST_PERIOD_COL + p)].width = 12
-    ws.row_dimensions[after + 1].height = 45
-    for c in range(1, 8):
-        ws.cell(row=after + 1, column=c).alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _case_notes(wb: Workbook, results) -> None:
@@ -445,36 +353,6 @@ def _case_notes(wb: Workbook, results) -> None:
         for k, (name, reading) in enumerate(readings.items(), start=1):
             safe_text(ws.cell(row=row + k, column=1), name)
             safe_text(ws.cell(row=row + k, column=2), reading)
-
-
-def _risk_headline(risk) -> pd.DataFrame | None:
-    """The figures a cabinet paper quotes from a Monte Carlo run, if the risk tables have it."""
-    if not risk or "metric_percentiles" not in risk:
-        return None
-    pct = risk["metric_percentiles"]
-    rows = []
-    names = {
-        "npv_before_financing": "NPV before financing",
-        "minimum_cash": "Lowest closing cash",
-        "closing_reserves": "Reserves at the end",
-    }
-    for name, label in names.items():
-        if name in pct.index:
-            rec = pct.loc[name]
-            rows.append(
-                {
-                    "figure": label,
-                    "10th percentile": rec.get("p10"),
-                    "median": rec.get("p50"),
-                    "90th percentile": rec.get("p90"),
-                }
-            )
-    summary = risk.get("summary")
-    if summary is not None:
-        for item, rec in summary.iterrows():
-            if str(item).startswith("probability"):
-                rows.append({"figure": f"Probability {str(item)[12:]}", "median": rec["value"]})
-    return pd.DataFrame(rows, dtype=object).fillna("") if rows else None
 
 
 def _values_table(
@@ -738,7 +616,7 @@ def appraisal_tables(appraisal) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _highlight_cash(wb: Workbook, results, extras: list[Extra]) -> None:
+def _highlight_cash(wb: Workbook, results, extras: list[Extra], cohorts=None) -> None:
     """Closing cash below the case's cash floor in red, on the Statements and the Summary."""
     from openpyxl.utils import get_column_letter
 
@@ -751,7 +629,7 @@ def _highlight_cash(wb: Workbook, results, extras: list[Extra]) -> None:
         finance = getattr(results.case, "finance", None)
         value = float(getattr(getattr(finance, "inputs", None), "cash_floor", 0.0) or 0.0)
         floor = f"{value:.15g}"
-    layout, _ = plan_layout(model)
+    layout, _ = plan_layout(model, cohorts)
     sheet, row = layout.lines["closing_cash"]
     first = get_column_letter(FIRST_PERIOD_COL)
     last = get_column_letter(FIRST_PERIOD_COL + model.timeline.n - 1)
@@ -769,23 +647,42 @@ def build_case_workbook(
     risk: dict[str, pd.DataFrame] | None = None,
     diff=None,
     protect: bool = True,
+    pack: str = PUBLICATION,
 ) -> Workbook:
+    """The case workbook, not yet saved: the publication pack (no per-employee data) or the
+    full model (``pack="full"``, marked OFFICIAL-SENSITIVE when the case has a roster); see
+    :mod:`mutualfin.workbook.publication`."""
+    check_pack(pack, "build_case_workbook")
     cover = cover or Cover(title=results.case.name)
-    wb = build_workbook(results.evaluation, title=cover.title, marking=cover.marking)
-    extras = plan_case_extras(results)
+    personal = has_per_employee(results)
+    cohorts = case_cohorts(results) if pack == PUBLICATION else None
+    if pack == FULL and personal and SENSITIVE_MARKING not in cover.marking.upper():
+        cover = dataclasses.replace(cover, marking=SENSITIVE_MARKING)
+    wb = build_workbook(
+        results.evaluation, title=cover.title, marking=cover.marking, cohorts=cohorts
+    )
+    wb.defined_names[PACK_NAME] = DefinedName(PACK_NAME, attr_text=f'"{pack}"')
+    if risk is not None and hasattr(risk, "tables"):  # a mutualfin.risk.SimulationResult
+        risk = risk.tables()
+    extras = plan_case_extras(results, cohorts, appraisal, risk)
     if appraisal is not None:
         tables = appraisal_tables(appraisal)
         _values_sheet(wb, "Appraisal", "Commissioner's options appraisal", tables)
-    if risk is not None and hasattr(risk, "tables"):  # a mutualfin.risk.SimulationResult
-        risk = risk.tables()
     if risk:
         _values_sheet(wb, "Risk", "Risk analysis", dict(risk))
     if diff is not None:  # a mutualfin.analysis.diff.CaseDiff
         _values_sheet(wb, "Bridge", f"What changed since {diff.old_name}", diff.tables())
     _checks_sheet(wb, results, extras)
-    _summary_sheet(wb, results, extras, appraisal, risk if risk else None)
+    layout, _ = plan_layout(results.case.model, cohorts)
+    write_summary(
+        wb,
+        results,
+        plan_summary(results, layout, appraisal, risk if risk else None),
+        appraisal,
+        risk if risk else None,
+    )
     _case_notes(wb, results)
-    _cover_sheet(wb, results, cover)
+    _cover_sheet(wb, results, cover, pack if personal else None)
     first = ["Cover", "Summary", "Bridge", "Inputs", "Parameters", "Timeline", "Roster"]
     last = ["Statements", "Council budget", "Appraisal", "Risk", "Checks"]
     names = wb.sheetnames
@@ -793,13 +690,23 @@ def build_case_workbook(
     order += [n for n in names if n not in first and n not in last]
     order += [n for n in last if n in names]
     wb._sheets = [wb[n] for n in order]
-    _contents_sheet(wb)
+    _contents_sheet(wb, working_hidden=cohorts is not None)
+    _highlight_cash(wb, results, extras, cohorts)
+    _list_truncations(wb)  # before the print areas, which reach its last row
     for ws in wb.worksheets:
         _page_setup(ws, cover.title, cover.marking)
         if ws.title in ("Cover", "Contents", "Summary", "Checks", "Appraisal", "Risk", "Bridge"):
             ws.freeze_panes = None
-    _highlight_cash(wb, results, extras)
-    _list_truncations(wb)
+        if cohorts is not None and ws.title not in PACK_SHEETS:
+            # the printed pack is the cabinet's; the live working sheets stay for audit (a
+            # hidden sheet with a print area would still print in LibreOffice: none is set)
+            ws.sheet_state = "hidden"
+            continue
+        if ws.title != "Summary":
+            ws.print_area = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
+        if cohorts is not None and ws.title in PRINT_PAGES:
+            ws.page_setup.fitToHeight = PRINT_PAGES[ws.title]
+    wb["Summary"].page_setup.fitToHeight = 1
     if protect:
         protect_workbook(wb)
     wb.active = 0
@@ -834,9 +741,11 @@ def write_case_workbook(
     created: dt.datetime | None = None,
     diff=None,
     protect: bool = True,
+    pack: str = PUBLICATION,
 ) -> Path:
-    """Write the business-case workbook; with ``store_values``, the file saved is the one
-    LibreOffice recalculated, so viewers without a calculation engine show the figures.
+    """Write the business-case workbook: the publication pack by default, the full
+    per-employee model with ``pack="full"``. With ``store_values``, the file saved is the
+    one LibreOffice recalculated, so viewers without a calculation engine show the figures.
     ``created`` fixes the workbook's timestamps (and the cover date), so the same case gives
     a byte-identical file. ``diff``, from :func:`mutualfin.diff`, adds a Bridge sheet: what
     changed since an earlier version of the case. With ``protect`` (the default) every
@@ -845,10 +754,17 @@ def write_case_workbook(
     _check_results(results, "write_case_workbook")
     if not isinstance(protect, bool):
         raise WorkbookError(f"protect must be True or False, got {protect!r:.60}")
+    check_pack(pack, "write_case_workbook")
     if created is not None and cover is not None and cover.date is None:
         cover.date = created.date()
     wb = build_case_workbook(
-        results, cover=cover, appraisal=appraisal, risk=risk, diff=diff, protect=protect
+        results,
+        cover=cover,
+        appraisal=appraisal,
+        risk=risk,
+        diff=diff,
+        protect=protect,
+        pack=pack,
     )
     target = Path(path)
     if not store_values:
@@ -872,12 +788,23 @@ def verify_case(path: str | os.PathLike, results, **kwargs):
     from mutualfin.workbook.verify import verify
 
     _check_results(results, "verify_case")
-
+    cohorts = None
+    if has_per_employee(results) and pack_of(path) == PUBLICATION:
+        cohorts = case_cohorts(results)
     extras = {
         (e.sheet, e.row, e.col): expected_extra(e, results.evaluation)
-        for e in plan_case_extras(results)
+        for e in plan_case_extras(results, cohorts)
     }
-    return verify(path, results.evaluation, extra_expected=extras, **kwargs)
+    if cohorts is None:
+        return verify(path, results.evaluation, extra_expected=extras, **kwargs)
+    # the publication pack: its own rows, every formula cell expected; cohort values and the
+    # per-employee checksum compared with the full model's
+    layout, sheets = plan_layout(results.case.model, cohorts)
+    expected = pack_expected(results.evaluation, layout, sheets, cohorts)
+    expected.update(extras)
+    report = verify(path, results.evaluation, extra_expected=expected, **kwargs)
+    check_pack_values(path, results, layout, cohorts, report)
+    return report
 
 
 def _live_value(inp) -> float | None:
@@ -899,16 +826,17 @@ def _live_value(inp) -> float | None:
     return None
 
 
-def live_candidates(results) -> dict[str, float]:
+def live_candidates(results, exclude=frozenset()) -> dict[str, float]:
     """Scalar inputs of the case whose change (:func:`_live_value`) moves at least one figure
     of the statements, with their new values: the inputs worth editing to prove a workbook
-    live. Found by evaluating every candidate change at once (one scenario each)."""
+    live (less those in ``exclude``). Found by evaluating every candidate change at once (one
+    scenario each)."""
     _check_results(results, "live_candidates")
     case = results.case
     model = case.model
     proposed: dict[str, float] = {}
     for name, inp in model.inputs.items():
-        if inp.kind != "scalar" or inp.unit == "flag":
+        if inp.kind != "scalar" or inp.unit == "flag" or name in exclude:
             continue
         new = _live_value(inp)
         if new is not None:
@@ -960,9 +888,17 @@ def verify_live(
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise InputError(f"verify_live: seed = {seed!r} must be a whole number, at least 0")
     case = results.case
+    publication = has_per_employee(results) and pack_of(path) == PUBLICATION
+    frozen = per_employee_inputs(case.model) if publication else set()
+    if changes is not None and frozen & set(changes):
+        raise WorkbookError(
+            f"{sorted(frozen & set(changes))[0]} feeds per-employee figures, which a "
+            "publication pack holds as values: prove it live in the full model "
+            "(pack='full', the OFFICIAL-SENSITIVE workbook)"
+        )
     if changes is None:
         rng = np.random.default_rng(seed)
-        movers = live_candidates(results)
+        movers = live_candidates(results, exclude=frozen)
         if not movers:
             raise WorkbookError(
                 "the case has no single-value input whose change moves its figures, so a live "
