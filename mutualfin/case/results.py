@@ -197,6 +197,7 @@ class Results:
         created: Any = None,
         diff: Any = None,
         protect: bool = True,
+        pack: str = "publication",
         **cover: Any,
     ):
         """Write the business-case workbook (cover, contents, summary, inputs, parameters,
@@ -212,6 +213,11 @@ class Results:
         (Review > Unprotect Sheet in Excel turns it off); False writes it unprotected.
         ``diff``: a :func:`mutualfin.diff` of an earlier version of the case against this
         one, written as a Bridge sheet (what changed, and why the figures moved).
+        ``pack``: "publication" (the default, the cabinet appendix: no
+        per-employee data, staff figures by role in groups of at least five, working sheets
+        hidden so the printed pack is the cabinet's) or "full" (the live per-employee model,
+        marked OFFICIAL-SENSITIVE, for the finance team); see
+        :mod:`mutualfin.workbook.publication`.
         Returns the path. The file appears complete or not at all; an existing file is
         replaced only with ``overwrite=True``.
         """
@@ -278,6 +284,7 @@ class Results:
             created=created,
             diff=diff,
             protect=bool(protect),
+            pack=pack,
         )
 
     def verify(self, path: str | os.PathLike, **kwargs: Any):
