@@ -198,7 +198,9 @@ def test_staff_inputs_are_proven_live_in_the_full_model_not_the_pack(soffice, yo
     pub, full = books
     with pytest.raises(WorkbookError, match="feeds per-employee figures"):
         verify_live(pub, results, changes={"staff.vacancy_factor": 0.05}, excel_rules=False)
-    _, report = verify_live(full, results, changes={"staff.vacancy_factor": 0.05}, excel_rules=False)
+    _, report = verify_live(
+        full, results, changes={"staff.vacancy_factor": 0.05}, excel_rules=False
+    )
     assert report.ok, str(report)
 
 

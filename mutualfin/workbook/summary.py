@@ -683,7 +683,7 @@ def write_summary(wb, results, plan: SummaryPlan, appraisal=None, risk=None) -> 
         for cell in ws[row]:
             side = "left" if cell.column == 1 else "right"
             cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal=side)
-        ws.row_dimensions[row].height = 25
+        ws.row_dimensions[row].height = 28
     _widths(ws, plan, tl.n)
     ws.print_area = f"A1:{get_column_letter(max(STATUS_COL, SUM_FIRST_COL + tl.n - 1))}{r}"
     ws.page_setup.fitToHeight = 1
