@@ -796,7 +796,7 @@ def verify_case(path: str | os.PathLike, results, **kwargs):
         for e in plan_case_extras(results, cohorts)
     }
     if cohorts is None:
-        return verify(path, results.evaluation, extra_expected=extras, **kwargs)
+        return _causes_first(verify(path, results.evaluation, extra_expected=extras, **kwargs))
     # the publication pack: its own rows, every formula cell expected; cohort values and the
     # per-employee checksum compared with the full model's
     layout, sheets = plan_layout(results.case.model, cohorts)
@@ -804,6 +804,13 @@ def verify_case(path: str | os.PathLike, results, **kwargs):
     expected.update(extras)
     report = verify(path, results.evaluation, extra_expected=expected, **kwargs)
     check_pack_values(path, results, layout, cohorts, report)
+    return _causes_first(report)
+
+
+def _causes_first(report):
+    """The Summary only links to the model, so a difference there follows one on the model's
+    sheets: list those first, where the report's first lines are read."""
+    report.mismatches.sort(key=lambda m: m.sheet == "Summary")
     return report
 
 
