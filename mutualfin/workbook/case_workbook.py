@@ -59,6 +59,7 @@ from mutualfin.workbook.summary import (
     plan_summary,
     write_summary,
 )
+from mutualfin.workbook.tables import _values_table
 from mutualfin.workbook.writer import (
     _DATA_FILL,
     _INPUT_FILL,
@@ -205,8 +206,8 @@ def _cover_sheet(wb: Workbook, results, cover: Cover, pack: str | None = None) -
     from mutualfin._version import __version__
 
     ws = wb.create_sheet("Cover", 0)
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 60
+    ws.column_dimensions["A"].width = 44  # "SHA-256 of the per-employee figures (full model)"
+    ws.column_dimensions["B"].width = 66
     ws.column_dimensions["C"].width = 18
     ws.column_dimensions["D"].width = 18
     cell = ws.cell(row=1, column=1)
@@ -229,6 +230,7 @@ def _cover_sheet(wb: Workbook, results, cover: Cover, pack: str | None = None) -
         safe_text(ws.cell(row=r, column=2), v)
         if len(str(v)) > 60:
             ws.cell(row=r, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+            ws.cell(row=r, column=1).alignment = Alignment(vertical="top")
             ws.row_dimensions[r].height = 13 * math.ceil(len(str(v)) / 60)
         if k in ("Protective marking", "Workbook") and pack == FULL:
             ws.cell(row=r, column=2).font = Font(bold=True, color="C00000")
@@ -353,51 +355,6 @@ def _case_notes(wb: Workbook, results) -> None:
         for k, (name, reading) in enumerate(readings.items(), start=1):
             safe_text(ws.cell(row=row + k, column=1), name)
             safe_text(ws.cell(row=row + k, column=2), reading)
-
-
-def _values_table(
-    ws, frame: pd.DataFrame, row: int, col: int = 1, formats: dict | None = None
-) -> int:
-    """Write a DataFrame as values (header + rows) from (row, col); return the next row.
-    ``formats`` (column name -> Excel number format, e.g. "0.0%") overrides the format
-    chosen from each number's size."""
-    formats = formats or {}
-    names = [str(c) for c in frame.columns]
-    _header_at(ws, row, col, names)
-    for r, rec in enumerate(frame.itertuples(index=False), start=row + 1):
-        for c, v in enumerate(rec, start=col):
-            cell = ws.cell(row=r, column=c)
-            if isinstance(v, str) or v is None:
-                safe_text(cell, "" if v is None else v, cut=True)
-            elif isinstance(v, bool | np.bool_):
-                safe_text(cell, "yes" if v else "no")
-            elif isinstance(v, int | float | np.integer | np.floating):
-                fv = float(v)
-                if math.isnan(fv):
-                    safe_text(cell, "n/a")
-                else:
-                    cell.value = fv
-                    if fv.is_integer() and abs(fv) < 1000:
-                        cell.number_format = "0"
-                    elif abs(fv) < 10:
-                        cell.number_format = "#,##0.00"
-                    else:
-                        cell.number_format = "#,##0"
-                    if names[c - col] in formats:
-                        cell.number_format = formats[names[c - col]]
-            else:
-                safe_text(cell, str(v), cut=True)
-            cell.fill = _DATA_FILL
-    return row + 1 + len(frame)
-
-
-def _header_at(ws, row: int, col: int, values: list[str]) -> None:
-    from mutualfin.workbook.writer import _HEAD_FILL, _HEAD_FONT
-
-    for c, v in enumerate(values, start=col):
-        cell = ws.cell(row=row, column=c)
-        safe_text(cell, v)
-        cell.fill, cell.font = _HEAD_FILL, _HEAD_FONT
 
 
 def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.DataFrame]) -> None:

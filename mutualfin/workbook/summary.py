@@ -528,7 +528,7 @@ def _probability_below(risk) -> tuple[float, int, float] | None:
 
 def write_summary(wb, results, plan: SummaryPlan, appraisal=None, risk=None) -> None:
     """The Summary sheet from its plan (second in the workbook, after the Cover)."""
-    from mutualfin.workbook.case_workbook import _header_at, _values_table
+    from mutualfin.workbook.tables import _header_at, _values_table
     from mutualfin.workbook.writer import _TITLE_FONT, safe_text
 
     ws = wb.create_sheet("Summary", 2)

@@ -733,10 +733,7 @@ def build_workbook(
 
 
 #: the note beside an input that feeds per-employee figures, in the publication pack
-FROZEN_NOTE = (
-    "Feeds per-employee figures, which this publication pack holds as cohort values from "
-    "the full model: change it in the OFFICIAL-SENSITIVE workbook and rerun mutualfin"
-)
+FROZEN_NOTE = "Feeds the staff cohorts (values in this pack): change it in the full model"
 
 
 def per_employee_inputs(model: Model) -> set[str]:

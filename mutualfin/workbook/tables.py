@@ -1,0 +1,58 @@
+"""Tables of values on a sheet (the Summary's, the Appraisal's and the Risk's): a header row,
+then one row per record, numbers formatted by size unless a column's format is given."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from mutualfin.workbook.writer import _DATA_FILL, safe_text
+
+__all__: list[str] = []
+
+
+def _values_table(
+    ws, frame: pd.DataFrame, row: int, col: int = 1, formats: dict | None = None
+) -> int:
+    """Write a DataFrame as values (header + rows) from (row, col); return the next row.
+    ``formats`` (column name -> Excel number format, e.g. "0.0%") overrides the format
+    chosen from each number's size."""
+    formats = formats or {}
+    names = [str(c) for c in frame.columns]
+    _header_at(ws, row, col, names)
+    for r, rec in enumerate(frame.itertuples(index=False), start=row + 1):
+        for c, v in enumerate(rec, start=col):
+            cell = ws.cell(row=r, column=c)
+            if isinstance(v, str) or v is None:
+                safe_text(cell, "" if v is None else v, cut=True)
+            elif isinstance(v, bool | np.bool_):
+                safe_text(cell, "yes" if v else "no")
+            elif isinstance(v, int | float | np.integer | np.floating):
+                fv = float(v)
+                if math.isnan(fv):
+                    safe_text(cell, "n/a")
+                else:
+                    cell.value = fv
+                    if fv.is_integer() and abs(fv) < 1000:
+                        cell.number_format = "0"
+                    elif abs(fv) < 10:
+                        cell.number_format = "#,##0.00"
+                    else:
+                        cell.number_format = "#,##0"
+                    if names[c - col] in formats:
+                        cell.number_format = formats[names[c - col]]
+            else:
+                safe_text(cell, str(v), cut=True)
+            cell.fill = _DATA_FILL
+    return row + 1 + len(frame)
+
+
+def _header_at(ws, row: int, col: int, values: list[str]) -> None:
+    from mutualfin.workbook.writer import _HEAD_FILL, _HEAD_FONT
+
+    for c, v in enumerate(values, start=col):
+        cell = ws.cell(row=row, column=c)
+        safe_text(cell, v)
+        cell.fill, cell.font = _HEAD_FILL, _HEAD_FONT
