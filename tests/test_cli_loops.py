@@ -95,6 +95,12 @@ def test_run_format_json_is_data_only(tmp_path):
     cash = data["statements"]["Cash flow"]["closing_cash"]
     assert cash["values"] == pytest.approx(results["closing_cash"].tolist())
     assert data["checks_ok"] is True and data["workbook"] == str(out)
+    full = tmp_path / "book-OFFICIAL-SENSITIVE.xlsx"
+    assert data["workbooks"] == [
+        {"path": str(out), "pack": "publication"},
+        {"path": str(full), "pack": "full"},
+    ]
+    assert full.is_file()
     assert data["appraisal"][0]["rank"] == 1
     assert "Workbook written" in proc.stderr and out.is_file()
 
@@ -154,7 +160,13 @@ def test_diff_command_reports_the_three_inputs_and_a_bridge_to_the_penny(tmp_pat
     assert "Inputs that changed" in proc.stdout and "Bridge (Shapley values" in proc.stdout
     assert "contract.annual_value -£100,000" in proc.stdout
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "Bridge" in openpyxl.load_workbook(book, read_only=True).sheetnames
+    # the publication pack and the full model beside it, as run writes them, each with a Bridge
+    full = tmp_path / "v2-OFFICIAL-SENSITIVE.xlsx"
+    for path, roster in ((book, False), (full, True)):
+        names = openpyxl.load_workbook(path, read_only=True).sheetnames
+        assert "Bridge" in names and ("Roster" in names) is roster, path
+    assert f"Workbook written: {book}: publication pack" in proc.stdout
+    assert f"Workbook written: {full}: full model" in proc.stdout
     one_line_error(cli("diff", YOUTH, new, "--chart", chart), "already exists", "--overwrite")
 
 
