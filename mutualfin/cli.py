@@ -263,14 +263,15 @@ def _write_books(args: argparse.Namespace, results, books: dict[Path, str], **kw
                 path.unlink()
         _remove_folders(made)
         raise
-    for path, pack in books.items():
+    for k, (path, pack) in enumerate(books.items()):
         what = {
             "publication": "publication pack (no per-employee data; to publish)"
             if personal
             else "the workbook (the case has no per-employee data)",
             "full": "full model with per-employee data (OFFICIAL-SENSITIVE; do not publish)",
         }[pack]
-        _say(args, f"\nWorkbook written: {path}: {what}")
+        lead = "" if k else "\n"  # one blank line before the list of workbooks
+        _say(args, f"{lead}Workbook written: {path}: {what}")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
