@@ -136,6 +136,33 @@ def _style(ws, fmt: str = "General", bold: bool = False, fill: PatternFill | Non
     return style
 
 
+#: each unit as a reader says it, for the Unit columns (the number format shows the figure)
+UNIT_WORDS = {
+    "GBP": "£",
+    "fraction": "%",
+    "ratio": "ratio",
+    "count": "number",
+    "months": "months",
+    "years": "years",
+    "days": "days",
+    "FTE": "FTE",
+    "index": "index",
+    "flag": "1 = yes, 0 = no",
+    "date": "date",
+    "text": "text",
+}
+
+
+def unit_text(unit: str) -> str:
+    """A unit in words: ``GBP`` as "£", ``fraction`` as "%", ``GBP/year`` as "£ a year",
+    ``days/FTE`` as "days per FTE"; a unit not listed as it is."""
+    head, _, per = unit.partition("/")
+    word = UNIT_WORDS.get(head, head)
+    if not per:
+        return word
+    return f"{word} a {per}" if per in ("year", "day", "month", "week") else f"{word} per {per}"
+
+
 def number_format(unit: str) -> str:
     head = unit.split("/")[0]
     return NUMBER_FORMATS.get(unit, NUMBER_FORMATS.get(head, "#,##0.00"))
@@ -561,7 +588,7 @@ def build_workbook(
     for r, inp in enumerate(scalar, start=4):
         safe_text(ws.cell(row=r, column=1), excel_name(inp.name))
         safe_text(ws.cell(row=r, column=2), inp.label)
-        safe_text(ws.cell(row=r, column=3), inp.unit)
+        safe_text(ws.cell(row=r, column=3), unit_text(inp.unit))
         v = evaluation.inputs[inp.name]
         cell = ws.cell(row=r, column=4, value=float(v[min(scenario, v.shape[0] - 1), 0, 0]))
         cell.fill, cell.font, cell.number_format = _INPUT_FILL, _INPUT_FONT, number_format(inp.unit)
@@ -579,7 +606,7 @@ def build_workbook(
             r = layout.period_inputs[inp.name]
             safe_text(ws.cell(row=r, column=1), excel_name(inp.name))
             safe_text(ws.cell(row=r, column=2), inp.label)
-            safe_text(ws.cell(row=r, column=3), inp.unit)
+            safe_text(ws.cell(row=r, column=3), unit_text(inp.unit))
             safe_text(ws.cell(row=r, column=5), inp.source)
             v = evaluation.inputs[inp.name][min(scenario, evaluation.inputs[inp.name].shape[0] - 1)]
             for p in range(P):
@@ -611,7 +638,7 @@ def build_workbook(
         r = TIMELINE_ROWS[key]
         safe_text(ws.cell(row=r, column=1), key)
         safe_text(ws.cell(row=r, column=2), desc)
-        safe_text(ws.cell(row=r, column=3), unit)
+        safe_text(ws.cell(row=r, column=3), unit_text(unit))
         for p, v in enumerate(values):
             cell = ws.cell(row=r, column=FIRST_PERIOD_COL + p)
             if unit == "text":
@@ -625,7 +652,7 @@ def build_workbook(
         _, start, end = key
         safe_text(ws.cell(row=r, column=1), f"within_{start or 'start'}_{end or 'end'}")
         safe_text(ws.cell(row=r, column=2), "1 in periods overlapping the date range")
-        safe_text(ws.cell(row=r, column=3), "flag")
+        safe_text(ws.cell(row=r, column=3), unit_text("flag"))
         conds = []
         if start is not None:
             c = ws.cell(row=r, column=TOTAL_COL, value=start)
@@ -665,7 +692,7 @@ def build_workbook(
             values, held = prow[key]
             safe_text(ws.cell(row=r, column=1), name)
             safe_text(ws.cell(row=r, column=2), p_obj.description)
-            safe_text(ws.cell(row=r, column=3), p_obj.unit)
+            safe_text(ws.cell(row=r, column=3), unit_text(p_obj.unit))
             note = {
                 "weighted": "day-weighted over the period",
                 "start": "in force on day 1",
@@ -839,7 +866,7 @@ def _write_calc_sheet(
             head = row0 - 1
             safe_text(ws.cell(row=head, column=1), name)
             safe_text(ws.cell(row=head, column=2), f"{line.label} (one row per {axis.name})")
-            safe_text(ws.cell(row=head, column=3), line.unit)
+            safe_text(ws.cell(row=head, column=3), unit_text(line.unit))
             ws.cell(row=head, column=1).font = Font(bold=True)
             if cohorts is not None:
                 _cohort_block(ws, evaluation, name, row0, cohorts, scenario)
@@ -853,7 +880,7 @@ def _write_calc_sheet(
             if i is None:
                 safe_text(ws.cell(row=r, column=1), name)
                 safe_text(ws.cell(row=r, column=2), line.label)
-                safe_text(ws.cell(row=r, column=3), line.unit)
+                safe_text(ws.cell(row=r, column=3), unit_text(line.unit))
             else:
                 cell = ws.cell(row=r, column=2)
                 safe_text(cell, axis.ids[i])
