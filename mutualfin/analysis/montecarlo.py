@@ -681,7 +681,9 @@ class SimulationResult:
         Keys: ``summary`` (what was run), ``inputs`` (each uncertain input's distribution),
         ``metric_percentiles``, one ``<line>_percentiles`` per kept line, ``shortfall`` and
         ``drivers`` (for ``metric``); plus ``correlation`` when one was given. Each has
-        ``attrs["title"]`` and ``attrs["note"]`` saying these are values, not live formulas.
+        ``attrs["title"]`` and ``attrs["note"]`` saying these are values, not live formulas,
+        and ``attrs["units"]``: each value column's unit, or a list of one unit per row where
+        the rows differ (the percentiles of each metric in the metric's unit).
         """
         from mutualfin._version import __version__
 
@@ -747,10 +749,34 @@ class SimulationResult:
         out["drivers"] = (self.drivers(metric).set_index("input"), f"Drivers of {metric}")
         if self.correlation is not None:
             out["correlation"] = (self.correlation.copy(), "Rank correlation imposed")
+        lines = self.case.model.lines
+        inputs = self.case.model.inputs
+        percentiles = out["metric_percentiles"][0]
+        metric_units = [lines[m].unit if m in lines else "" for m in percentiles.index]
+        units: dict[str, dict] = {
+            "summary": {
+                "value": ["text", "count", "text", "count", "text", "GBP", "fraction", "text"]
+            },
+            "inputs": {
+                c: [inputs[n].unit for n in self.draws.columns] for c in ("base", "drawn_mean")
+            },
+            "metric_percentiles": {
+                **{c: metric_units for c in percentiles.columns},
+                "share_never": "fraction",
+            },
+            "shortfall": {"probability": "fraction"},
+            "drivers": {"spearman": "ratio", "share": "fraction"},
+        }
+        for name in self.lines:
+            frame = out[f"{name}_percentiles"][0]
+            units[f"{name}_percentiles"] = {str(c): lines[name].unit for c in frame.columns}
+        if self.correlation is not None:
+            units["correlation"] = {str(c): "ratio" for c in self.correlation.columns}
         result = {}
         for key, (frame, title) in out.items():
             frame.attrs["title"] = title
             frame.attrs["note"] = note
+            frame.attrs["units"] = units.get(key, {})
             result[key] = frame
         return result
 

@@ -370,6 +370,7 @@ def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.Data
     for key, frame in tables.items():
         heading = frame.attrs.get("title", key) if hasattr(frame, "attrs") else key
         formats = dict(frame.attrs.get("formats", {})) if hasattr(frame, "attrs") else {}
+        units = dict(frame.attrs.get("units", {})) if hasattr(frame, "attrs") else {}
         safe_text(ws.cell(row=r, column=1), heading)
         ws.cell(row=r, column=1).font = Font(bold=True, size=12)
         frame = (
@@ -387,7 +388,7 @@ def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.Data
                 ws.row_breaks.append(Break(id=r - 1))
             ws.add_chart(chart, f"A{header_row}")
             header_row += charts.CHART_ROWS
-        r = _values_table(ws, frame, header_row, formats=formats) + 2
+        r = _values_table(ws, frame, header_row, formats=formats, units=units) + 2
     _fit_widths(ws, high=30)
     _sentence_heights(ws)
 
@@ -511,15 +512,34 @@ def _checks_sheet(wb: Workbook, results, extras: list[Extra]) -> None:
     highlight_failures(ws, statuses)
 
 
-def appraisal_tables(appraisal) -> dict[str, pd.DataFrame]:
-    """The Appraisal sheet's tables, in the order a commissioner reads them; percentages
-    shown as percentages (``attrs["formats"]``)."""
+#: columns of the appraisal's tables that hold pounds wherever they appear
+_MONEY_COLUMNS = (
+    "cost",
+    "present value",
+    "optimism bias",
+    "exposure",
+    "expected value (present value)",
+)
+
+
+def with_units(frame: pd.DataFrame, unit: str, *columns) -> pd.DataFrame:
+    """A copy of ``frame`` declaring ``unit`` for those of ``columns`` it has (in
+    ``attrs["units"]``, which the Appraisal and Risk sheets format each number by)."""
+    frame = frame.copy()
+    units = dict(frame.attrs.get("units", {}))
+    units.update({str(c): unit for c in columns if c in frame.columns})
+    frame.attrs["units"] = units
+    return frame
+
+
+def appraisal_tables(appraisal, model=None) -> dict[str, pd.DataFrame]:
+    """The Appraisal sheet's tables, in the order a commissioner reads them, each number
+    formatted by its unit (``attrs["units"]``: pounds, percentages, ranks and scores as whole
+    numbers); ``model``, the case's, gives the units of the inputs switching values name."""
     from mutualfin.analysis.appraisal import STAGES
 
     def pct(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
-        frame = frame.copy()
-        frame.attrs["formats"] = {c: "0.0%" for c in cols if c in frame.columns}
-        return frame
+        return with_units(frame, "fraction", *cols)
 
     stage = STAGES.get(appraisal.stage or "", "stage not given")
     bias = appraisal.optimism_bias.drop(columns=["stage"])
@@ -536,21 +556,34 @@ def appraisal_tables(appraisal) -> dict[str, pd.DataFrame]:
             "reason",
         ]
     ]
+    ranked = with_units(appraisal.table, "count", "rank", "rank before optimism bias")
+    money = [c for c in ranked.columns if c not in ranked.attrs["units"]]
+    bias = with_units(pct(bias, "upper bound", "mitigation", "uplift"), "GBP", *_MONEY_COLUMNS)
     tables: dict[str, pd.DataFrame] = {
         "Findings": pd.DataFrame({"finding": appraisal.findings}),
-        "Options ranked (net present cost, real terms, after optimism bias)": appraisal.table,
-        f"Optimism bias by cost ({stage}): category, upper bound, mitigation and its reason": (
-            pct(bias, "upper bound", "mitigation", "uplift")
+        "Options ranked (net present cost, real terms, after optimism bias)": with_units(
+            ranked, "GBP", *money
         ),
-        "Switching values": pct(appraisal.switching_values(), "change")
+        f"Optimism bias by cost ({stage}): category, upper bound, mitigation and its reason": bias,
+        "Switching values": with_units(
+            pct(appraisal.switching_values(), "change"), "ratio", "multiple"
+        )
         if len(appraisal.options) > 1
         else pd.DataFrame(),
     }
+    if tables["Switching values"].columns.size:
+        tables["Switching values"] = with_units(
+            tables["Switching values"], "GBP", "present value change"
+        )
     if not appraisal.input_switching.empty:
-        tables["Switching values on the case's inputs"] = pct(appraisal.input_switching, "change")
+        frame = pct(appraisal.input_switching, "change")
+        if model is not None:  # base and switching value in the input's own unit
+            by_row = [model.inputs[n].unit if n in model.inputs else "" for n in frame["input"]]
+            frame.attrs["units"].update({"base": by_row, "switching value": by_row})
+        tables["Switching values on the case's inputs"] = frame
     if not appraisal.contingent_liabilities.empty:
-        tables["Contingent liabilities and risks the council keeps"] = (
-            appraisal.contingent_liabilities
+        tables["Contingent liabilities and risks the council keeps"] = with_units(
+            appraisal.contingent_liabilities, "GBP", *_MONEY_COLUMNS
         )
     benefits = [
         {"option": o, "benefit": b, "present value": v}
@@ -558,17 +591,21 @@ def appraisal_tables(appraisal) -> dict[str, pd.DataFrame]:
         for b, v in items.items()
     ]
     if benefits:
-        tables["Monetised benefits (present value)"] = pd.DataFrame(benefits)
+        tables["Monetised benefits (present value)"] = with_units(
+            pd.DataFrame(benefits), "GBP", "present value"
+        )
     if not appraisal.social_value_scores.empty:
-        tables["Social value scored (0 to 5, where no source gives a money value)"] = (
-            appraisal.social_value_scores
+        scores = appraisal.social_value_scores
+        tables["Social value scored (0 to 5, where no source gives a money value)"] = with_units(
+            scores, "count", *[o.name for o in appraisal.options]
         )
     if not appraisal.five_cases.empty:
         tables["Five Case Model: where each case's figures are"] = appraisal.five_cases
     if not appraisal.inputs.empty:
         tables["Appraisal inputs and their sources"] = appraisal.inputs
     for opt in appraisal.options:
-        tables[f"{opt.name}: nominal costs by year"] = appraisal.costs_by_year(opt.name)
+        costs = appraisal.costs_by_year(opt.name)
+        tables[f"{opt.name}: nominal costs by year"] = with_units(costs, "GBP", *costs.columns)
     tables["Notes"] = pd.DataFrame({"note": appraisal.notes})
     return tables
 
@@ -623,7 +660,7 @@ def build_case_workbook(
         risk = risk.tables()
     extras = plan_case_extras(results, cohorts, appraisal, risk)
     if appraisal is not None:
-        tables = appraisal_tables(appraisal)
+        tables = appraisal_tables(appraisal, results.case.model)
         _values_sheet(wb, "Appraisal", "Commissioner's options appraisal", tables)
     if risk:
         _values_sheet(wb, "Risk", "Risk analysis", dict(risk))

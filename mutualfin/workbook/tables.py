@@ -1,5 +1,7 @@
 """Tables of values on a sheet (the Summary's, the Appraisal's and the Risk's): a header row,
-then one row per record, numbers formatted by size unless a column's format is given."""
+then one row per record, each number formatted by its unit where the table declares one
+(``frame.attrs["units"]``: a column's unit, or one unit per row for a column whose rows differ),
+else by a format given for its column, else by its size."""
 
 from __future__ import annotations
 
@@ -8,18 +10,31 @@ import math
 import numpy as np
 import pandas as pd
 
-from mutualfin.workbook.writer import _DATA_FILL, safe_text
+from mutualfin.workbook.writer import _DATA_FILL, number_format, safe_text
 
 __all__: list[str] = []
 
 
+def unit_format(unit: str) -> str:
+    """The number format of a figure in a table of values: by its unit, whole counts with
+    thousands separators."""
+    return "#,##0" if unit == "count" else number_format(unit)
+
+
 def _values_table(
-    ws, frame: pd.DataFrame, row: int, col: int = 1, formats: dict | None = None
+    ws,
+    frame: pd.DataFrame,
+    row: int,
+    col: int = 1,
+    formats: dict | None = None,
+    units: dict | None = None,
 ) -> int:
     """Write a DataFrame as values (header + rows) from (row, col); return the next row.
-    ``formats`` (column name -> Excel number format, e.g. "0.0%") overrides the format
-    chosen from each number's size."""
-    formats = formats or {}
+    ``units`` (column name -> unit, or a list of one unit per row) formats each number by its
+    unit; ``formats`` (column name -> Excel number format, e.g. "0.0%") gives a column's
+    format outright; other numbers are formatted by their size."""
+    formats = dict(formats or {})
+    units = dict(units or {})
     names = [str(c) for c in frame.columns]
     _header_at(ws, row, col, names)
     for r, rec in enumerate(frame.itertuples(index=False), start=row + 1):
@@ -41,8 +56,14 @@ def _values_table(
                         cell.number_format = "#,##0.00"
                     else:
                         cell.number_format = "#,##0"
-                    if names[c - col] in formats:
-                        cell.number_format = formats[names[c - col]]
+                    name = names[c - col]
+                    unit = units.get(name)
+                    if isinstance(unit, list | tuple):
+                        unit = unit[r - row - 1]
+                    if name in formats:
+                        cell.number_format = formats[name]
+                    elif unit and unit != "text":
+                        cell.number_format = unit_format(unit)
             else:
                 safe_text(cell, str(v), cut=True)
             cell.fill = _DATA_FILL
