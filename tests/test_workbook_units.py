@@ -37,10 +37,12 @@ def book(tmp_path_factory):
 
 
 def _column(ws, header: str, after: str):
-    """The cells under ``header`` in the first table whose title row holds ``after``."""
+    """The cells under ``header`` in the first table whose title row holds ``after`` (its
+    header is the first row with text below the title)."""
     rows = list(ws.iter_rows())
     start = next(i for i, r in enumerate(rows) if r[0].value and after in str(r[0].value))
-    head = rows[start + 1]
+    start = next(i for i in range(start + 1, len(rows)) if any(c.value for c in rows[i])) - 1
+    head = rows[start + 1]  # the table's header, below the chart where the table has one
     col = next(c.column for c in head if c.value == header)
     out = []
     for r in rows[start + 2 :]:
