@@ -37,6 +37,7 @@ from mutualfin.core.checks import check_text, wrong_kind
 from mutualfin.errors import InputError, MutualfinError, WorkbookError
 from mutualfin.workbook import charts
 from mutualfin.workbook.cohorts import per_employee_digest
+from mutualfin.workbook.fingerprint import record_block, write_record_sheet
 from mutualfin.workbook.layout import FIRST_PERIOD_COL, quote_sheet
 from mutualfin.workbook.publication import (
     DIGEST_LABEL,
@@ -66,8 +67,10 @@ from mutualfin.workbook.writer import (
     _TITLE_FONT,
     _header,
     _page_setup,
+    _pin_timestamps,
     atomic_save,
     build_workbook,
+    check_target,
     per_employee_inputs,
     plan_layout,
     protect_workbook,
@@ -391,6 +394,7 @@ def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.Data
         r = _values_table(ws, frame, header_row, formats=formats, units=units) + 2
     _fit_widths(ws, high=30)
     _sentence_heights(ws)
+    record_block(ws, title, 1, ws.max_row, ws.max_column, 3)
 
 
 def _chart_of(ws, key: str, frame: pd.DataFrame, header_row: int, heading: str):
@@ -687,6 +691,7 @@ def build_case_workbook(
     _contents_sheet(wb, working_hidden=cohorts is not None)
     _highlight_cash(wb, results, extras, cohorts)
     _list_truncations(wb)  # before the print areas, which reach its last row
+    write_record_sheet(wb, results.case.model, layout)
     for ws in wb.worksheets:
         _page_setup(ws, cover.title, cover.marking)
         if ws.title in ("Cover", "Contents", "Summary", "Checks", "Appraisal", "Risk", "Bridge"):
@@ -731,20 +736,28 @@ def write_case_workbook(
     cover: Cover | None = None,
     appraisal=None,
     risk=None,
-    store_values: bool = False,
+    store_values: bool | None = None,
     created: dt.datetime | None = None,
     diff=None,
     protect: bool = True,
     pack: str = PUBLICATION,
 ) -> Path:
     """Write the business-case workbook: the publication pack by default, the full
-    per-employee model with ``pack="full"``. With ``store_values``, the file saved is the
-    one LibreOffice recalculated, so viewers without a calculation engine show the figures.
+    per-employee model with ``pack="full"``.
+
+    ``store_values``: True saves the file LibreOffice recalculated, so that viewers without
+    a calculation engine (an e-mail preview, ``pandas.read_excel``) show the figures; the
+    formulas stay live, and verification recalculates them all the same. None (the default)
+    stores them where LibreOffice is installed, unless ``created`` is given; False writes
+    formulas only (faster; a viewer without a calculation engine shows blanks).
     ``created`` fixes the workbook's timestamps (and the cover date), so the same case gives
-    a byte-identical file. ``diff``, from :func:`mutualfin.diff`, adds a Bridge sheet: what
-    changed since an earlier version of the case. With ``protect`` (the default) every
-    sheet is protected without a password, the input cells unlocked
-    (:mod:`mutualfin.workbook.safeguards`)."""
+    a byte-identical file; LibreOffice's save is not reproducible (its parts are numbered
+    afresh each time), so with ``created`` values are stored only when asked. ``diff``, from
+    :func:`mutualfin.diff`, adds a Bridge sheet: what changed since an earlier version of the
+    case. With ``protect`` (the default) every sheet is protected without a password, the
+    input cells unlocked (:mod:`mutualfin.workbook.safeguards`)."""
+    from mutualfin.workbook.recalc import find_soffice, recalculate
+
     _check_results(results, "write_case_workbook")
     if not isinstance(protect, bool):
         raise WorkbookError(f"protect must be True or False, got {protect!r:.60}")
@@ -761,43 +774,114 @@ def write_case_workbook(
         pack=pack,
     )
     target = Path(path)
+    if store_values is None:  # a reproducible file (created) is the writer's alone
+        store_values = created is None and find_soffice() is not None
     if not store_values:
         return atomic_save(wb, target, overwrite, created)
-    from mutualfin.workbook.recalc import recalculate
-
-    if (target.exists() or target.is_symlink()) and not overwrite:
-        raise WorkbookError(
-            f"{str(target)!r} already exists; choose another name or pass overwrite=True"
-        )
+    check_target(target, overwrite)
     with tempfile.TemporaryDirectory(prefix="mutualfin-store-") as tmp:
         raw = atomic_save(wb, Path(tmp) / target.name, True, created)
-        calc = recalculate(raw, Path(tmp) / "calc")
-        return save_bytes(target, calc.read_bytes(), overwrite=overwrite)
+        data = recalculate(raw, Path(tmp) / "calc").read_bytes()
+        if created is not None:  # its dates at least
+            data = _pin_timestamps(data, created)
+        return save_bytes(target, data, overwrite=overwrite)
 
 
 def verify_case(path: str | os.PathLike, results, **kwargs):
-    """:func:`mutualfin.excel.verify` for a case workbook, including its summary and checks:
-    recalculated in LibreOffice and, where it is installed, under Excel's rules (keyword
-    arguments such as ``excel_rules`` go to verify)."""
-    from mutualfin.workbook.verify import verify
+    """:func:`mutualfin.excel.verify` for a case workbook: first its structure, then its
+    figures.
+
+    The workbook is compared with the one mutualfin writes for ``results``
+    (:func:`mutualfin.workbook.fingerprint.compare_structure`): every sheet, formula, value,
+    defined name and value block's checksum; a difference is a failure naming the sheet and
+    cell. Input cells may differ: each is reported as an input change and Python runs again
+    with the workbook's inputs. The workbook is then recalculated in LibreOffice and, where
+    it is installed, under Excel's rules (keyword arguments such as ``excel_rules`` go to
+    verify), and every formula cell, the summary and checks included, is compared with
+    Python."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    from mutualfin.workbook.fingerprint import (
+        CHANGED_CELL,
+        RECORD_SHEET,
+        STALE_TEXT,
+        STALE_THRESHOLD,
+        StructureDifference,
+        compare_structure,
+    )
+    from mutualfin.workbook.verify import VerifyReport, verify
 
     _check_results(results, "verify_case")
-    cohorts = None
-    if has_per_employee(results) and pack_of(path) == PUBLICATION:
-        cohorts = case_cohorts(results)
+    if not isinstance(path, str | os.PathLike):
+        raise wrong_kind("verify_case", "path", "the workbook's file path", path, {})
+    src = Path(path)
+    if not src.is_file():
+        raise WorkbookError(f"workbook {str(src)!r} does not exist")
+    model = results.case.model
+    pack = pack_of(src) if has_per_employee(results) else FULL
+    cohorts = case_cohorts(results) if pack == PUBLICATION else None
+    layout, sheets = plan_layout(model, cohorts)
+    actual = _load(src, load_workbook)
+    try:
+        title = actual["Cover"]["A1"].value if "Cover" in actual.sheetnames else None
+        cover = Cover(title=str(title)) if title else Cover(title=results.case.name)
+    except MutualfinError:
+        cover = Cover(title=results.case.name)
+    # what mutualfin writes for this case, without the value blocks (recorded in the file)
+    expected = build_case_workbook(results, cover=cover, pack=pack, protect=False)
+    structure = compare_structure(actual, expected, model, layout)
+    actual.close()
+
+    figures = results
+    refused = None
+    if structure.edited:
+        overrides = {}
+        for name, cells in structure.edited.items():
+            inp = model.inputs[name]
+            base = np.asarray(results.evaluation.inputs[name][0], dtype=float)  # (E, P)
+            if inp.kind == "scalar":
+                overrides[name] = [cells[0]]
+                continue
+            row = base[0, :].copy() if inp.kind == "period" else base[:, 0].copy()
+            for index, value in cells.items():
+                row[index] = value
+            overrides[name] = row[None, :]
+        try:
+            figures = results.case.run(overrides)
+        except MutualfinError as exc:
+            refused = str(exc)
     extras = {
-        (e.sheet, e.row, e.col): expected_extra(e, results.evaluation)
-        for e in plan_case_extras(results, cohorts)
+        (e.sheet, e.row, e.col): expected_extra(e, figures.evaluation)
+        for e in plan_case_extras(figures, cohorts)
     }
-    if cohorts is None:
-        return _causes_first(verify(path, results.evaluation, extra_expected=extras, **kwargs))
-    # the publication pack: its own rows, every formula cell expected; cohort values and the
-    # per-employee checksum compared with the full model's
-    layout, sheets = plan_layout(results.case.model, cohorts)
-    expected = pack_expected(results.evaluation, layout, sheets, cohorts)
-    expected.update(extras)
-    report = verify(path, results.evaluation, extra_expected=expected, **kwargs)
-    check_pack_values(path, results, layout, cohorts, report)
+    if cohorts is not None:  # the publication pack: its own rows, every formula cell expected
+        extras.update(pack_expected(figures.evaluation, layout, sheets, cohorts))
+    moved = structure.moved
+    r, c = CHANGED_CELL
+    extras[(RECORD_SHEET, r, c)] = (
+        "how far the inputs moved since the value blocks",
+        moved,
+        "ratio",
+    )
+    for block in structure.blocks:
+        col, row = coordinate_from_string(block.flag)
+        key = (block.sheet, row, column_index_from_string(col))
+        stale = STALE_TEXT if moved > STALE_THRESHOLD else ""
+        extras[key] = (f"STALE flag of {block.title}", stale, "text")
+    if refused is not None:
+        report = VerifyReport(src)
+        report.not_run.append(f"recalculation: the workbook's inputs are refused: {refused}")
+        report.structure.append(
+            StructureDifference("Inputs", "", "inputs the case file would accept", refused)
+        )
+    else:
+        report = verify(src, figures.evaluation, extra_expected=extras, **kwargs)
+        if cohorts is not None:  # cohort values and the per-employee checksum: values
+            check_pack_values(src, results, layout, cohorts, report)  # from the case's inputs
+    report.structure[:0] = structure.differences
+    report.input_changes = structure.changes
+    report.structure_checked = structure.compared
     return _causes_first(report)
 
 
@@ -806,6 +890,15 @@ def _causes_first(report):
     sheets: list those first, where the report's first lines are read."""
     report.mismatches.sort(key=lambda m: m.sheet == "Summary")
     return report
+
+
+def _load(path: Path, load_workbook):
+    try:
+        return load_workbook(path, data_only=False)
+    except Exception as exc:  # a file that is not a workbook: openpyxl raises many kinds
+        raise WorkbookError(
+            f"{str(path)!r} cannot be read as an Excel workbook ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def _live_value(inp) -> float | None:
@@ -879,7 +972,8 @@ def verify_live(
     case file is); otherwise ``samples`` inputs are picked at random (seeded) among those
     whose change moves the figures (:func:`live_candidates`): whole numbers move by 1,
     fractions by 0.01, other numbers by 10%, always within their bounds.
-    Returns ``(changes, report)``.
+    Returns ``(changes, report)``; ``report.input_changes`` lists the changes as verify found
+    them in the edited workbook, and its value blocks show STALE.
     """
     from mutualfin.workbook.verify import edit_inputs
 
@@ -908,8 +1002,9 @@ def verify_live(
         names = list(movers)
         picked = rng.choice(len(names), size=min(int(samples), len(names)), replace=False)
         changes = {names[k]: movers[names[k]] for k in sorted(int(i) for i in picked)}
+    case.run({k: [v] for k, v in changes.items()})  # refuse a value the case file would
     with tempfile.TemporaryDirectory(prefix="mutualfin-live-") as tmp:
-        rerun = case.run({k: [v] for k, v in changes.items()})
         edited = edit_inputs(path, Path(tmp) / Path(path).name, changes)
-        report = rerun.verify(edited, excel_rules=excel_rules)
+        # verify finds the edited inputs itself, reports them and runs Python with them
+        report = verify_case(edited, results, excel_rules=excel_rules)
     return changes, report

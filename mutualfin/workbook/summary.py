@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from mutualfin.case.formatting import format_money
 from mutualfin.case.statements import STATEMENTS
 from mutualfin.errors import WorkbookError
+from mutualfin.workbook.fingerprint import record_block
 from mutualfin.workbook.layout import FIRST_PERIOD_COL, TOTAL_COL, quote_sheet
 
 __all__ = ["RAG_RULES", "Extra", "plan_summary", "write_summary"]
@@ -60,6 +61,9 @@ LABEL_COL, SUM_TOTAL_COL, SUM_FIRST_COL = 1, 2, 3
 SENTENCE_END = 5
 FIGURE_COL, TEST_COL, STATUS_COL = 6, 7, 9
 FIRST_FINDING_ROW = 6
+#: the row of the STALE flag of the Summary's values computed by mutualfin (findings, the
+#: appraisal and Monte Carlo tables): under the title, where it is read first
+FLAG_ROW = 4
 RAG_FILLS = {
     "GREEN": PatternFill("solid", fgColor="C6EFCE"),
     "AMBER": PatternFill("solid", fgColor="FFEB9C"),
@@ -580,6 +584,10 @@ def write_summary(wb, results, plan: SummaryPlan, appraisal=None, risk=None) -> 
                 s.fill = RAG_FILLS[f.status]
             s.font = Font(bold=True)
             s.alignment = Alignment(horizontal="center", vertical="top")
+    values = [f.row for f in plan.findings if not f.live]
+    if values:  # computed in Python: a value block, flagged STALE when an input changes
+        record_block(ws, "Summary: findings computed by mutualfin", min(values), max(values),
+                     STATUS_COL, FLAG_ROW)  # fmt: skip
     first, last = FIRST_FINDING_ROW, plan.findings[-1].row
     rng = f"{get_column_letter(STATUS_COL)}{first}:{get_column_letter(STATUS_COL)}{last}"
     for word, fill in RAG_FILLS.items():
@@ -649,15 +657,14 @@ def write_summary(wb, results, plan: SummaryPlan, appraisal=None, risk=None) -> 
         )
         table = appraisal.table.reset_index()[["option", "rank", "net present cost", measure]]
         table_heads.append(r + 1)
-        r = (
-            _values_table(
-                ws,
-                table,
-                r + 1,
-                formats={"net present cost": "£#,##0", measure: "£#,##0;[Red]-£#,##0", "rank": "0"},
-            )
-            + 1
+        end = _values_table(
+            ws,
+            table,
+            r + 1,
+            formats={"net present cost": "£#,##0", measure: "£#,##0;[Red]-£#,##0", "rank": "0"},
         )
+        record_block(ws, "Summary: options appraisal", r, end - 1, table.shape[1], FLAG_ROW)
+        r = end + 1
     headline = _risk_headline(risk)
     if headline is not None:
         safe_text(
@@ -666,19 +673,18 @@ def write_summary(wb, results, plan: SummaryPlan, appraisal=None, risk=None) -> 
         )
         ws.cell(row=r, column=1).font = Font(bold=True)
         table_heads.append(r + 1)
-        r = (
-            _values_table(
-                ws,
-                headline,
-                r + 1,
-                formats={
-                    "10th percentile": "£#,##0;[Red]-£#,##0",
-                    "median": "£#,##0;[Red]-£#,##0",
-                    "90th percentile": "£#,##0;[Red]-£#,##0",
-                },
-            )
-            + 1
+        end = _values_table(
+            ws,
+            headline,
+            r + 1,
+            formats={
+                "10th percentile": "£#,##0;[Red]-£#,##0",
+                "median": "£#,##0;[Red]-£#,##0",
+                "90th percentile": "£#,##0;[Red]-£#,##0",
+            },
         )
+        record_block(ws, "Summary: Monte Carlo", r, end - 1, headline.shape[1], FLAG_ROW)
+        r = end + 1
     for row in table_heads:  # a table's header wraps rather than being cut
         for cell in ws[row]:
             side = "left" if cell.column == 1 else "right"

@@ -46,10 +46,12 @@ def _values_table(
                 safe_text(cell, "yes" if v else "no")
             elif isinstance(v, int | float | np.integer | np.floating):
                 fv = float(v)
-                if math.isnan(fv):
-                    safe_text(cell, "n/a")
+                if not math.isfinite(fv):  # an undefined figure (an IRR with no outlay):
+                    safe_text(cell, "n/a")  # infinity is no number a workbook can hold
                 else:
-                    cell.value = fv
+                    # 15 significant digits, what a spreadsheet keeps: the value block's
+                    # checksum then holds whichever program saved the file
+                    cell.value = float(f"{fv:.15g}")
                     if fv.is_integer() and abs(fv) < 1000:
                         cell.number_format = "0"
                     elif abs(fv) < 10:
