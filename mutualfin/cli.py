@@ -3,7 +3,7 @@
 ::
 
     mutualfin run CASE [-o workbook.xlsx] [--pack both|publication|full] [--overwrite]
-                       [--store-values] [--no-protect] [--no-verify] [--no-excel-rules]
+                       [--no-store-values] [--no-protect] [--no-verify] [--no-excel-rules]
                        [--format table|json|csv]
     mutualfin check CASE [--format table|json]
     mutualfin simulate CASE [-n 10000] [--seed 1] [--floor 0] [--format table|json|csv]
@@ -272,6 +272,13 @@ def _write_books(args: argparse.Namespace, results, books: dict[Path, str], **kw
         }[pack]
         lead = "" if k else "\n"  # one blank line before the list of workbooks
         _say(args, f"{lead}Workbook written: {path}: {what}")
+    stored = kwargs.get("store_values")
+    if stored is None:
+        from mutualfin.workbook import find_soffice
+
+        stored = find_soffice() is not None
+    if not stored:
+        _say(args, "Values not stored: viewers without a calculation engine show blank figures.")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -867,8 +874,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--overwrite", action="store_true", help="replace an existing workbook")
     run.add_argument(
         "--store-values",
-        action="store_true",
-        help="save recalculated values too, so previews show figures",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="save recalculated values with the formulas, so previews and pandas show "
+        "figures (the default where LibreOffice is installed; --no-store-values: formulas "
+        "only)",
     )
     run.add_argument(
         "--no-protect",

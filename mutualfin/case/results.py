@@ -193,7 +193,7 @@ class Results:
         overwrite: bool = False,
         appraisal: Any = None,
         risk: Mapping[str, pd.DataFrame] | None = None,
-        store_values: bool = False,
+        store_values: bool | None = None,
         created: Any = None,
         diff: Any = None,
         protect: bool = True,
@@ -206,7 +206,9 @@ class Results:
         ``cover`` fields: title, organisation, author, version, status, date, marking
         (defaults from the case file's [case] table). ``appraisal``: an
         :class:`~mutualfin.appraisal.Appraisal`; ``risk``: tables of values for the Risk sheet;
-        ``store_values``: save LibreOffice's recalculated file, so previews show figures.
+        ``store_values``: save LibreOffice's recalculated file, so previews and
+        ``pandas.read_excel`` show figures (default None: where LibreOffice is installed;
+        False: formulas only).
         ``created``: a datetime fixing the workbook's timestamps, so the same case gives a
         byte-identical file. ``protect`` (default True): every sheet protected without a
         password, only the input cells unlocked, so a formula cannot be typed over by accident
@@ -235,6 +237,8 @@ class Results:
             ("store_values", store_values),
             ("protect", protect),
         ):
+            if arg == "store_values" and flag is None:
+                continue
             if not isinstance(flag, bool | np.bool_):
                 raise InputError(f"to_excel: {arg} must be True or False, got {flag!r:.60}")
         if created is not None and not isinstance(created, dt.datetime):

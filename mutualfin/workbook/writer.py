@@ -380,6 +380,20 @@ def _save_in_memory(wb: Workbook, path: Path) -> bytes:
     return buffer.getvalue()
 
 
+def check_target(path: str | os.PathLike, overwrite: bool) -> Path:
+    """Refuse a workbook path before any work: not .xlsx, no such folder, or taken (without
+    ``overwrite``)."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise WorkbookError(f"workbook path {str(path)!r} must end in .xlsx")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise WorkbookError(f"folder {str(folder)!r} does not exist; create it first")
+    if _exists(path) and not overwrite:
+        raise _already_exists(path)
+    return path
+
+
 def atomic_save(
     wb: Workbook, path: Path, overwrite: bool, created: dt.datetime | None = None
 ) -> Path:
@@ -389,14 +403,7 @@ def atomic_save(
     With ``created``, the workbook's creation and modification times and every part's zip
     date are set to it, so the same inputs give a byte-identical file.
     """
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise WorkbookError(f"workbook path {str(path)!r} must end in .xlsx")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise WorkbookError(f"folder {str(folder)!r} does not exist; create it first")
-    if _exists(path) and not overwrite:
-        raise _already_exists(path)
+    path = check_target(path, overwrite)
     if created is not None:
         wb.properties.created = created
     data = _save_in_memory(wb, path)
