@@ -819,8 +819,8 @@ def verify_case(path: str | os.PathLike, results, **kwargs):
     if not src.is_file():
         raise WorkbookError(f"workbook {str(src)!r} does not exist")
     model = results.case.model
-    pack = pack_of(src) if has_per_employee(results) else FULL
-    cohorts = case_cohorts(results) if pack == PUBLICATION else None
+    pack = pack_of(src)
+    cohorts = case_cohorts(results) if has_per_employee(results) and pack == PUBLICATION else None
     layout, sheets = plan_layout(model, cohorts)
     actual = _load(src, load_workbook)
     try:
