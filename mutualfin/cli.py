@@ -304,12 +304,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     appraisal = case.appraise(results)
     if appraisal is not None and as_table:
         _print("\nOptions appraisal (council's costs, real terms, Green Book discounting)")
-        cols = [
-            "rank",
-            "net present cost",
-            "difference from the cheapest",
-            "equivalent annual net cost",
-        ]
+        cols = ["rank", "net present cost"]
+        if appraisal.monetised:  # ranked by net present social value: show what ranks them
+            _print("Ranked by net present social value: net present cost less monetised benefits")
+            cols += ["monetised benefits", "net present social value"]
+        cols += ["difference from the cheapest", "equivalent annual net cost"]
         table = appraisal.table[cols]
         _print(table.map(lambda v: _money(v) if isinstance(v, float) else v).to_string())
     risk = _risk_tables(case, args.simulate, args.seed) if args.simulate else None

@@ -339,3 +339,40 @@ def test_publication_pack_typed_over_fails_and_an_input_edit_passes(soffice, tmp
     assert report.ok, str(report)
     assert [c.name for c in report.input_changes] == ["contract.annual_value"]
     assert report.figures("Summary!A4")["LibreOffice"] == STALE_TEXT
+
+
+def test_pack_staff_input_edit_fails_clearly_and_turns_the_cohort_flags_on(soffice, tmp_path):
+    """In the publication pack, staff figures are values by cohort from the full model: no
+    formula there can follow a staff input. Editing one (the vacancy factor) fails verify with
+    one line naming the cell and the fix, not hundreds of mismatches, and each cohort block's
+    live flag shows it stale; an edit of another input (the contract's value) leaves the
+    cohort flags off while the value blocks' flags go on."""
+    from mutualfin.workbook.case_workbook import cohort_flag_cells
+    from mutualfin.workbook.fingerprint import COHORT_STALE_TEXT
+    from mutualfin.workbook.publication import case_cohorts
+
+    case = mf.BusinessCase.from_file(YOUTH)
+    results = case.run()
+    path = results.to_excel(tmp_path / "pack.xlsx", store_values=False)
+    layout, _ = plan_layout(case.model, case_cohorts(results))
+    flags = [
+        f"{s}!{openpyxl.utils.get_column_letter(c)}{r}"
+        for s, r, c in cohort_flag_cells(case.model, layout)
+    ]
+    assert len(flags) >= 5  # pay, NI, pension... per employee, one block each
+
+    staff = edit_inputs(path, tmp_path / "staff.xlsx", {"staff.vacancy_factor": 0.06})
+    report = results.verify(staff, excel_rules=False)
+    assert not report.ok
+    assert not report.mismatches  # compared as computed: the one failure says why
+    (why,) = report.structure
+    assert why.sheet == "Inputs" and "cannot follow it; change it in the full model" in str(why)
+    for flag in flags:
+        assert report.figures(flag)["LibreOffice"] == COHORT_STALE_TEXT
+
+    contract = edit_inputs(path, tmp_path / "contract.xlsx", {"contract.annual_value": 3_950_000})
+    report = results.verify(contract, excel_rules=False)
+    assert report.ok, str(report)
+    for flag in flags:
+        assert report.figures(flag)["LibreOffice"] in (None, "")
+    assert report.figures("Summary!A4")["LibreOffice"] == STALE_TEXT

@@ -82,10 +82,24 @@ def test_risk_figures_formatted_by_unit(book):
     }
     assert summary["probability cash below floor in any period"].number_format == "0.0%"
     assert summary["scenarios"].number_format == "#,##0"
-    assert summary["cash floor (GBP)"].number_format == MONEY
+    assert summary["cash floor"].number_format == MONEY
     p50 = _column(ws, "p50", "Percentiles of the metrics")
     metrics = [c.value for c in _column(ws, "metric", "Percentiles of the metrics")]
-    npv = p50[metrics.index("npv_before_financing")]
+    npv = p50[metrics.index("NPV before financing (mutual's rate)")]  # the metric in words
     assert npv.number_format == MONEY
     probability = _column(ws, "probability", "Probability closing cash")
     assert {c.number_format for c in probability} == {"0.0%"}
+
+
+def test_risk_sheet_in_words_not_code_names(book):
+    """Labels in words, not code names (issue 18): no metric or line name, and no Python
+    column name, shows on the Risk sheet; input names stay beside their labels (the name is
+    how the case file and the Inputs sheet find the input)."""
+    ws = book["Risk"]
+    text = [str(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    case_lines = {"npv_before_financing", "minimum_cash", "closing_reserves", "net_outlay"}
+    columns = {"drawn_mean", "metric_at_low", "metric_at_high", "base_value", "spearman"}
+    shown = {t for t in text for name in case_lines | columns if name in t}
+    assert not shown
+    assert "Drivers of NPV before financing (mutual's rate)" in text
+    assert "rank correlation (Spearman)" in text and "mean of the draws" in text

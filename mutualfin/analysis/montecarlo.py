@@ -33,7 +33,7 @@ from mutualfin.analysis._common import (
     _metric_names,
 )
 from mutualfin.analysis.progress import progress_bar
-from mutualfin.case.statements import HEADLINE_NPV
+from mutualfin.case.statements import HEADLINE_NPV, STATEMENTS
 from mutualfin.core.checks import is_finite_number
 from mutualfin.errors import InputError
 
@@ -502,6 +502,14 @@ def simulate(
     )
 
 
+def _metric_words(metric: str, model) -> str:
+    """A metric's name in words for a table's title: the statement's short label, else the
+    model line's label, else the name."""
+    shorts = {s.name: s.short for s in STATEMENTS}
+    line = model.lines.get(metric)
+    return shorts.get(metric) or (line.label if line is not None else "") or metric
+
+
 def _spearman(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Spearman rank correlation of each column of x with y (average ranks for ties; NaN
     where either is constant)."""
@@ -711,7 +719,7 @@ class SimulationResult:
                     "seed",
                     "uncertain inputs",
                     "correlation",
-                    "cash floor (GBP)",
+                    "cash floor",
                     "probability cash below floor in any period",
                     "computed by",
                 ],
@@ -746,7 +754,10 @@ class SimulationResult:
             self.shortfall().to_frame("probability"),
             f"Probability closing cash is below {self.floor:,.0f}",
         )
-        out["drivers"] = (self.drivers(metric).set_index("input"), f"Drivers of {metric}")
+        out["drivers"] = (
+            self.drivers(metric).set_index("input"),
+            f"Drivers of {_metric_words(metric, self.case.model)}",
+        )
         if self.correlation is not None:
             out["correlation"] = (self.correlation.copy(), "Rank correlation imposed")
         lines = self.case.model.lines

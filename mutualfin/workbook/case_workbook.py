@@ -38,7 +38,7 @@ from mutualfin.errors import InputError, MutualfinError, WorkbookError
 from mutualfin.workbook import charts
 from mutualfin.workbook.cohorts import per_employee_digest
 from mutualfin.workbook.fingerprint import record_block, write_record_sheet
-from mutualfin.workbook.layout import FIRST_PERIOD_COL, quote_sheet
+from mutualfin.workbook.layout import FIRST_PERIOD_COL, TOTAL_COL, quote_sheet
 from mutualfin.workbook.publication import (
     DIGEST_LABEL,
     FULL,
@@ -335,8 +335,14 @@ def _contents_sheet(wb: Workbook, working_hidden: bool = False) -> None:
         if working_hidden and name not in PACK_SHEETS:
             text += HIDDEN_NOTE
         safe_text(ws.cell(row=r, column=2), text)
+        ws.cell(row=r, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+        if len(text) > _CONTENTS_WIDTH:  # wrapped within the printed page, not cut at its edge
+            ws.row_dimensions[r].height = 13 * -(-len(text) // _CONTENTS_WIDTH)
     ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 70
+    ws.column_dimensions["B"].width = _CONTENTS_WIDTH + 5
+
+
+_CONTENTS_WIDTH = 100  # characters of "What it holds" on a line: the page's width with column A
 
 
 def _case_notes(wb: Workbook, results) -> None:
@@ -360,7 +366,30 @@ def _case_notes(wb: Workbook, results) -> None:
             safe_text(ws.cell(row=row + k, column=2), reading)
 
 
-def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.DataFrame]) -> None:
+# Metrics whose sheet label is a definition rather than a name: the words a table row uses
+_METRIC_WORDS = {
+    "net_outlay": "Net outlay (1 = cash before financing below zero at some point)",
+    "paid_back": "Paid back by the end (1 = yes)",
+}
+
+
+def line_words(model) -> dict[str, str]:
+    """Each line's name -> its label in words (the Summary's short label where the statement
+    list gives one), for tables of values that name lines: a simulation's metrics, the
+    standard scenarios' columns."""
+    shorts = {s.name: s.short for s in STATEMENTS}
+    out = {n: shorts.get(n) or line.label or n for n, line in model.lines.items()}
+    out.update({n: w for n, w in _METRIC_WORDS.items() if n in out})
+    return out
+
+
+def _values_sheet(
+    wb: Workbook,
+    name: str,
+    title: str,
+    tables: dict[str, pd.DataFrame],
+    words: dict[str, str] | None = None,
+) -> None:
     ws = wb.create_sheet(name)
     safe_text(ws.cell(row=1, column=1), title)
     ws.cell(row=1, column=1).font = _TITLE_FONT
@@ -391,7 +420,7 @@ def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.Data
                 ws.row_breaks.append(Break(id=r - 1))
             ws.add_chart(chart, f"A{header_row}")
             header_row += charts.CHART_ROWS
-        r = _values_table(ws, frame, header_row, formats=formats, units=units) + 2
+        r = _values_table(ws, frame, header_row, formats=formats, units=units, words=words) + 2
     _fit_widths(ws, high=30)
     _sentence_heights(ws)
     record_block(ws, title, 1, ws.max_row, ws.max_column, 3)
@@ -667,7 +696,7 @@ def build_case_workbook(
         tables = appraisal_tables(appraisal, results.case.model)
         _values_sheet(wb, "Appraisal", "Commissioner's options appraisal", tables)
     if risk:
-        _values_sheet(wb, "Risk", "Risk analysis", dict(risk))
+        _values_sheet(wb, "Risk", "Risk analysis", dict(risk), line_words(results.case.model))
     if diff is not None:  # a mutualfin.analysis.diff.CaseDiff
         _values_sheet(wb, "Bridge", f"What changed since {diff.old_name}", diff.tables())
     _checks_sheet(wb, results, extras)
@@ -692,6 +721,8 @@ def build_case_workbook(
     _highlight_cash(wb, results, extras, cohorts)
     _list_truncations(wb)  # before the print areas, which reach its last row
     write_record_sheet(wb, results.case.model, layout)
+    if cohorts is not None:
+        _cohort_flags(wb, results.case.model, layout)
     for ws in wb.worksheets:
         _page_setup(ws, cover.title, cover.marking)
         if ws.title in ("Cover", "Contents", "Summary", "Checks", "Appraisal", "Risk", "Bridge"):
@@ -710,6 +741,28 @@ def build_case_workbook(
         protect_workbook(wb)
     wb.active = 0
     return wb
+
+
+def cohort_flag_cells(model, layout) -> list[tuple[str, int, int]]:
+    """(sheet, row, column) of each staff cohort block's STALE flag in the publication pack:
+    the block's header row, in the Total column."""
+    return [
+        (sheet, row0 - 1, TOTAL_COL)
+        for name, (sheet, row0) in layout.lines.items()
+        if model.shapes[name].entity is not None
+    ]
+
+
+def _cohort_flags(wb: Workbook, model, layout) -> None:
+    """A live STALE flag on each staff cohort block of the publication pack, showing while an
+    input its figures depend on differs from the value they were computed with."""
+    from mutualfin.workbook.fingerprint import RECORD_SHEET, cohort_flag_formula
+
+    sheets = set(wb.sheetnames) - {RECORD_SHEET}  # as the record sheet's copy was planned
+    formula = cohort_flag_formula(model, layout, sheets, per_employee_inputs(model))
+    for sheet, row, col in cohort_flag_cells(model, layout):
+        cell = wb[sheet].cell(row=row, column=col, value=formula)
+        cell.font = Font(bold=True, color="C00000")
 
 
 def _list_truncations(wb: Workbook) -> None:
@@ -804,10 +857,12 @@ def verify_case(path: str | os.PathLike, results, **kwargs):
 
     from mutualfin.workbook.fingerprint import (
         CHANGED_CELL,
+        COHORT_STALE_TEXT,
         RECORD_SHEET,
         STALE_TEXT,
         STALE_THRESHOLD,
         StructureDifference,
+        _show,
         compare_structure,
     )
     from mutualfin.workbook.verify import VerifyReport, verify
@@ -835,9 +890,26 @@ def verify_case(path: str | os.PathLike, results, **kwargs):
 
     figures = results
     refused = None
+    frozen = per_employee_inputs(model) if cohorts is not None else set()
+    cannot_follow = []  # a staff input edited in the pack: its cohort figures cannot follow
+    for change in structure.changes:
+        if change.name in frozen:
+            cannot_follow.append(
+                StructureDifference(
+                    change.sheet,
+                    change.cell,
+                    f"{change.name} as the pack's staff cohort figures were computed with "
+                    f"({_show(change.case)}): they are values from the full model and cannot "
+                    "follow it; change it in the full model (OFFICIAL-SENSITIVE) and rerun "
+                    "mutualfin",
+                    _show(change.workbook),
+                )
+            )
     if structure.edited:
         overrides = {}
         for name, cells in structure.edited.items():
+            if name in frozen:  # compared as computed, the failure above says why
+                continue
             inp = model.inputs[name]
             base = np.asarray(results.evaluation.inputs[name][0], dtype=float)  # (E, P)
             if inp.kind == "scalar":
@@ -869,6 +941,12 @@ def verify_case(path: str | os.PathLike, results, **kwargs):
         key = (block.sheet, row, column_index_from_string(col))
         stale = STALE_TEXT if moved > STALE_THRESHOLD else ""
         extras[key] = (f"STALE flag of {block.title}", stale, "text")
+    if cohorts is not None:
+        staff = per_employee_inputs(model)
+        staff_moved = sum(v for k, v in structure.moved_by_input.items() if k in staff)
+        stale = COHORT_STALE_TEXT if staff_moved > STALE_THRESHOLD else ""
+        for key in cohort_flag_cells(model, layout):
+            extras[key] = ("STALE flag of a staff cohort block", stale, "text")
     if refused is not None:
         report = VerifyReport(src)
         report.not_run.append(f"recalculation: the workbook's inputs are refused: {refused}")
@@ -879,7 +957,7 @@ def verify_case(path: str | os.PathLike, results, **kwargs):
         report = verify(src, figures.evaluation, extra_expected=extras, **kwargs)
         if cohorts is not None:  # cohort values and the per-employee checksum: values
             check_pack_values(src, results, layout, cohorts, report)  # from the case's inputs
-    report.structure[:0] = structure.differences
+    report.structure[:0] = structure.differences + cannot_follow
     report.input_changes = structure.changes
     report.structure_checked = structure.compared
     return _causes_first(report)

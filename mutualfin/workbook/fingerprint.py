@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
@@ -47,6 +47,7 @@ from mutualfin.workbook.layout import FIRST_PERIOD_COL, quote_sheet
 from mutualfin.workbook.writer import safe_text
 
 __all__ = [
+    "COHORT_STALE_TEXT",
     "RECORD_SHEET",
     "STALE_TEXT",
     "STALE_THRESHOLD",
@@ -62,6 +63,13 @@ RECORD_SHEET = "Value blocks"
 #: what each value block shows, through a live formula, while an input differs from the
 #: value the block was computed with
 STALE_TEXT = "STALE: inputs changed since these figures were computed; rerun mutualfin"
+#: what each staff cohort block of the publication pack shows while an input it depends on
+#: differs from the value its figures were computed with (the cohorts are values from the
+#: full model: no formula in the pack can follow a staff input)
+COHORT_STALE_TEXT = (
+    "STALE: a staff input changed since these cohort figures were computed in the full model; "
+    "change it there and rerun mutualfin"
+)
 #: sheets holding the user's metadata and links, not figures: not compared cell by cell
 UNCOMPARED_SHEETS = ("Cover", "Contents")
 #: the sum of relative differences above which the inputs have changed: the copy is kept to
@@ -221,6 +229,33 @@ def changed_formula(model, layout, sheets) -> str:
         b = f"${get_column_letter(c0)}${s0}:${get_column_letter(c1)}${s0 + r1 - r0}"
         parts.append(f"SUMPRODUCT(ABS({quote_sheet(sheet)}!{a}-{me}!{b})/(1+ABS({me}!{b})))")
     return "=" + ("+".join(parts) if parts else "0")
+
+
+def inputs_moved_formula(model, layout, sheets, names) -> str:
+    """The live sum of how far the cells of the inputs ``names`` differ from their copy, as
+    :func:`changed_formula` does for every input: one term per input (a row of cells for an
+    input by period)."""
+    me = quote_sheet(RECORD_SHEET)
+    copy_of = {src: at for at, src in stamp_cells(model, layout, sheets).items()}
+    rows: dict[tuple[str, str, int], list[tuple[int, int, int]]] = {}
+    for (sheet, r, c), (name, _, _) in input_cells(model, layout, sheets).items():
+        if name in names and (sheet, r, c) in copy_of:
+            rows.setdefault((name, sheet, r), []).append((c, *copy_of[(sheet, r, c)]))
+    parts = []
+    for (_, sheet, r), cells in sorted(rows.items()):
+        c0, c1 = min(c for c, _, _ in cells), max(c for c, _, _ in cells)
+        s0 = cells[0][1]
+        a = f"${get_column_letter(c0)}${r}:${get_column_letter(c1)}${r}"
+        b = f"${get_column_letter(c0)}${s0}:${get_column_letter(c1)}${s0}"
+        parts.append(f"SUMPRODUCT(ABS({quote_sheet(sheet)}!{a}-{me}!{b})/(1+ABS({me}!{b})))")
+    return "+".join(parts) if parts else "0"
+
+
+def cohort_flag_formula(model, layout, sheets, names) -> str:
+    """The STALE flag of a staff cohort block: :data:`COHORT_STALE_TEXT` while an input in
+    ``names`` (those the per-employee lines depend on) differs from its copy."""
+    moved = inputs_moved_formula(model, layout, sheets, names)
+    return f'=IF({moved}>{STALE_THRESHOLD:g},"{COHORT_STALE_TEXT}","")'
 
 
 def flag_formula() -> str:
@@ -449,6 +484,8 @@ class Structure:
     #: record sheet's live sum must show; the STALE flags show while it is above
     #: :data:`STALE_THRESHOLD`)
     moved: float = 0.0
+    #: the same, input by input (what a staff cohort block's STALE flag adds up)
+    moved_by_input: dict[str, float] = field(default_factory=dict)
 
 
 def compare_structure(actual, expected, model, layout) -> Structure:
@@ -620,8 +657,10 @@ def compare_structure(actual, expected, model, layout) -> Structure:
                 )
             )
     moved = 0.0
+    by_input: dict[str, float] = {}
     if RECORD_SHEET in found_sheets:
         record = actual[RECORD_SHEET]
+        owner = input_cells(model, layout, sheets)
         for (r, c), (sheet, r0, c0) in stamped.items():
             a = _number(record.cell(row=r, column=c).value)
             b = (
@@ -630,5 +669,8 @@ def compare_structure(actual, expected, model, layout) -> Structure:
                 else None
             )
             if a is not None and b is not None:
-                moved += abs(b - a) / (1 + abs(a))
-    return Structure(diffs, changes, edited, blocks, compared, moved)
+                step = abs(b - a) / (1 + abs(a))
+                moved += step
+                name = owner.get((sheet, r0, c0), ("",))[0]
+                by_input[name] = by_input.get(name, 0.0) + step
+    return Structure(diffs, changes, edited, blocks, compared, moved, by_input)

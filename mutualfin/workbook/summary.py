@@ -477,7 +477,7 @@ def _value_findings(results, appraisal, risk, row: int) -> list[Finding]:
         status = "RED" if p >= RISK_RED else ("AMBER" if p >= RISK_AMBER else "GREEN")
         sentence = (
             f"Risk: in {n:,} Monte Carlo scenarios, closing cash falls below the cash floor "
-            f"({format_money(floor)}) in some year in {p:.0%} of them."
+            f"({format_money(floor)}) in some year in {p:.1%} of them."
         )
         out.append(Finding(row, sentence, p, "0.0%", RAG_RULES["risk"] + tag, status, live=False))
     else:

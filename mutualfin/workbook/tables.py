@@ -21,6 +21,27 @@ def unit_format(unit: str) -> str:
     return "#,##0" if unit == "count" else number_format(unit)
 
 
+# Column names the analysis layer gives its tables (Python's names, kept for code that reads
+# them) and the words a reader sees in a workbook's header
+HEADER_WORDS = {
+    "drawn_mean": "mean of the draws",
+    "base_value": "base value",
+    "low_value": "low value",
+    "high_value": "high value",
+    "metric_at_low": "result at the low value",
+    "metric_at_high": "result at the high value",
+    "spearman": "rank correlation (Spearman)",
+    "share": "share of the rank variance",
+    "share_never": "share of scenarios where it never happens",
+}
+
+
+def header_words(name: str, words: dict[str, str] | None = None) -> str:
+    """A column header in words: a model line's label from ``words``, a known analysis column
+    from :data:`HEADER_WORDS`, else the name itself."""
+    return (words or {}).get(name) or HEADER_WORDS.get(name, name)
+
+
 def _values_table(
     ws,
     frame: pd.DataFrame,
@@ -28,19 +49,25 @@ def _values_table(
     col: int = 1,
     formats: dict | None = None,
     units: dict | None = None,
+    words: dict[str, str] | None = None,
 ) -> int:
     """Write a DataFrame as values (header + rows) from (row, col); return the next row.
     ``units`` (column name -> unit, or a list of one unit per row) formats each number by its
     unit; ``formats`` (column name -> Excel number format, e.g. "0.0%") gives a column's
-    format outright; other numbers are formatted by their size."""
+    format outright; other numbers are formatted by their size. ``words`` (a model line's name
+    -> its label) puts labels in words where a header or a row's first cell holds a line's
+    name (the metrics of a simulation or of the standard scenarios)."""
     formats = dict(formats or {})
     units = dict(units or {})
+    words = dict(words or {})
     names = [str(c) for c in frame.columns]
-    _header_at(ws, row, col, names)
+    _header_at(ws, row, col, [header_words(n, words) for n in names])
     for r, rec in enumerate(frame.itertuples(index=False), start=row + 1):
         for c, v in enumerate(rec, start=col):
             cell = ws.cell(row=r, column=c)
-            if isinstance(v, str) or v is None:
+            if isinstance(v, str) and c == col and v in words:
+                safe_text(cell, words[v], cut=True)
+            elif isinstance(v, str) or v is None:
                 safe_text(cell, "" if v is None else v, cut=True)
             elif isinstance(v, bool | np.bool_):
                 safe_text(cell, "yes" if v else "no")
