@@ -336,13 +336,15 @@ def _contents_sheet(wb: Workbook, working_hidden: bool = False) -> None:
             text += HIDDEN_NOTE
         safe_text(ws.cell(row=r, column=2), text)
         ws.cell(row=r, column=2).alignment = Alignment(wrap_text=True, vertical="top")
-        if len(text) > _CONTENTS_WIDTH:  # wrapped within the printed page, not cut at its edge
-            ws.row_dimensions[r].height = 13 * -(-len(text) // _CONTENTS_WIDTH)
+        cell.alignment = Alignment(vertical="top")
+        if len(text) > _CONTENTS_CHARS:  # wrapped within the printed page, not cut at its edge
+            ws.row_dimensions[r].height = 13 * -(-len(text) // _CONTENTS_CHARS)
     ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = _CONTENTS_WIDTH + 5
+    ws.column_dimensions["B"].width = _CONTENTS_WIDTH
 
 
-_CONTENTS_WIDTH = 100  # characters of "What it holds" on a line: the page's width with column A
+_CONTENTS_WIDTH = 105  # column B, with A the page's width (landscape A4)
+_CONTENTS_CHARS = 125  # characters of text a line of that width holds (rendered and counted)
 
 
 def _case_notes(wb: Workbook, results) -> None:
@@ -421,9 +423,14 @@ def _values_sheet(
             ws.add_chart(chart, f"A{header_row}")
             header_row += charts.CHART_ROWS
         r = _values_table(ws, frame, header_row, formats=formats, units=units, words=words) + 2
-    _fit_widths(ws, high=30)
+    _fit_widths(ws, high=_TEXT_WIDTH)
     _sentence_heights(ws)
     record_block(ws, title, 1, ws.max_row, ws.max_column, 3)
+
+
+#: the widest a values table's text column grows before its text wraps (tables on a sheet
+#: share columns: a wider text column widens every table's, and the printed page shrinks)
+_TEXT_WIDTH = 30
 
 
 def _chart_of(ws, key: str, frame: pd.DataFrame, header_row: int, heading: str):

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from openpyxl.styles import Alignment
 
 from mutualfin.workbook.writer import _DATA_FILL, number_format, safe_text
 
@@ -96,6 +97,8 @@ def _values_table(
             else:
                 safe_text(cell, str(v), cut=True)
             cell.fill = _DATA_FILL
+            # a row's figures level with the first line of its wrapped text, not its foot
+            cell.alignment = Alignment(vertical="top")
     return row + 1 + len(frame)
 
 
