@@ -247,22 +247,33 @@ def _plan_books(case, out: Path, pack: str, overwrite: bool) -> dict[Path, str]:
 
 def _write_books(args: argparse.Namespace, results, books: dict[Path, str], **kwargs) -> None:
     """Write each workbook of ``books`` (both or neither: a failure removes those written and
-    the folders made for them), then say what each is."""
+    the folders made for them, and puts back the files they were to replace), then say what
+    each is."""
     case = results.case
     personal = any(case.model.shapes[n].entity is not None for n in case.model.lines)
     out = next(iter(books))
     made = _make_folders(out.parent) if str(out.parent) else []
     written: list[Path] = []
+    kept: dict[Path, Path] = {}  # a file being replaced -> where it waits until both are written
     try:
         for path, pack in books.items():
+            if args.overwrite and path.is_file():
+                kept[path] = path.with_name(f".{path.name}.{os.getpid()}.replaced")
+                os.replace(path, kept[path])
             results.to_excel(path, overwrite=args.overwrite, pack=pack, **kwargs)
             written.append(path)
     except BaseException:
         for path in written:
             with contextlib.suppress(OSError):
                 path.unlink()
+        for path, aside in kept.items():
+            with contextlib.suppress(OSError):
+                os.replace(aside, path)
         _remove_folders(made)
         raise
+    for aside in kept.values():
+        with contextlib.suppress(OSError):
+            aside.unlink()
     for k, (path, pack) in enumerate(books.items()):
         what = {
             "publication": "publication pack (no per-employee data; to publish)"

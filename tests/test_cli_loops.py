@@ -235,3 +235,38 @@ def test_readme_shows_every_command():
             assert f"mutualfin {command} " in section, command
     assert "mutualfin demo" in section and "mutualfin --version" in section
     assert "--format json" in section
+
+
+def test_a_failed_second_workbook_puts_back_the_files_it_was_replacing(tmp_path):
+    """Both or neither, and with --overwrite neither means the old pair: when the full model
+    fails to write after the pack was written, the new pack is removed and both files the run
+    was replacing are back as they were (before, the old pack was lost)."""
+    import argparse
+    import warnings
+
+    from mutualfin.cli import _write_books
+    from mutualfin.errors import WorkbookError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        case = mf.BusinessCase.from_file(YOUTH)
+    pack, full = tmp_path / "book.xlsx", tmp_path / "book-OFFICIAL-SENSITIVE.xlsx"
+    pack.write_bytes(b"last week's pack")
+    full.write_bytes(b"last week's full model")
+
+    class Failing:  # writes the pack, then fails on the full model (a full disk, say)
+        def __init__(self):
+            self.case = case
+
+        def to_excel(self, path, overwrite, pack, **kwargs):
+            assert overwrite and not path.exists()  # the old file is aside, not overwritten
+            if pack == "full":
+                raise WorkbookError("no space left on the device")
+            path.write_bytes(b"this week's pack")
+
+    args = argparse.Namespace(overwrite=True, quiet=True)
+    with pytest.raises(WorkbookError, match="no space"):
+        _write_books(args, Failing(), {pack: "publication", full: "full"})
+    assert pack.read_bytes() == b"last week's pack"
+    assert full.read_bytes() == b"last week's full model"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [full.name, pack.name]
