@@ -42,6 +42,7 @@ import contextlib
 import json
 import math
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -262,6 +263,8 @@ def _write_books(args: argparse.Namespace, results, books: dict[Path, str], **kw
                 os.replace(path, kept[path])
             results.to_excel(path, overwrite=args.overwrite, pack=pack, **kwargs)
             written.append(path)
+            if path in kept:  # a replaced workbook keeps its own permissions
+                shutil.copymode(kept[path], path)
     except BaseException:
         for path in written:
             with contextlib.suppress(OSError):

@@ -270,3 +270,19 @@ def test_a_failed_second_workbook_puts_back_the_files_it_was_replacing(tmp_path)
     assert pack.read_bytes() == b"last week's pack"
     assert full.read_bytes() == b"last week's full model"
     assert sorted(p.name for p in tmp_path.iterdir()) == [full.name, pack.name]
+
+
+def test_replaced_workbooks_keep_their_permissions(tmp_path):
+    """A shared folder's 0664 workbooks stay 0664 when run --overwrite replaces them."""
+    import stat
+
+    pack, full = tmp_path / "book.xlsx", tmp_path / "book-OFFICIAL-SENSITIVE.xlsx"
+    for path in (pack, full):
+        path.write_bytes(b"old")
+        path.chmod(0o664)
+    proc = cli("run", YOUTH, "-o", pack, "--no-verify", "--no-store-values", "--overwrite")
+    assert proc.returncode == 0, proc.stderr
+    for path in (pack, full):
+        assert path.read_bytes()[:2] == b"PK"  # a new workbook (a zip), not the old bytes
+        assert stat.S_IMODE(path.stat().st_mode) == 0o664
+    assert sorted(p.name for p in tmp_path.iterdir()) == [full.name, pack.name]
