@@ -2,12 +2,14 @@
 
 ::
 
-    mutualfin run CASE [-o workbook.xlsx] [--overwrite] [--store-values] [--no-protect]
-                       [--no-verify] [--no-excel-rules] [--format table|json|csv]
+    mutualfin run CASE [-o workbook.xlsx] [--pack both|publication|full] [--overwrite]
+                       [--no-store-values] [--no-protect] [--no-verify] [--no-excel-rules]
+                       [--format table|json|csv]
     mutualfin check CASE [--format table|json]
     mutualfin simulate CASE [-n 10000] [--seed 1] [--floor 0] [--format table|json|csv]
     mutualfin verify WORKBOOK CASE [--live 2] [--no-excel-rules]
-    mutualfin diff OLD NEW [-o workbook.xlsx] [--chart bridge.png] [--format table|json|csv]
+    mutualfin diff OLD NEW [-o workbook.xlsx] [--pack both|publication|full]
+                   [--chart bridge.png] [--format table|json|csv]
     mutualfin pull WORKBOOK -o CASE [--dry-run] [--force]
     mutualfin report CASE [-o summary.pdf] [--simulate 5000] [--seed 1]
     mutualfin params [PREFIX]
@@ -40,6 +42,7 @@ import contextlib
 import json
 import math
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -233,6 +236,73 @@ def _print_results(results) -> None:
             _print(f"  - {text}")
 
 
+def _plan_books(case, out: Path, pack: str, overwrite: bool) -> dict[Path, str]:
+    """The workbooks to write, path to pack: the publication pack at ``out`` and the full
+    per-employee model beside it (``sensitive_path``), or the one ``--pack`` names; a case
+    with no per-employee lines has one workbook, which is both. Each path is checked now,
+    before any work."""
+    from mutualfin.workbook.publication import sensitive_path
+
+    personal = any(case.model.shapes[n].entity is not None for n in case.model.lines)
+    books = {out: "publication", sensitive_path(out): "full"}
+    if not personal or pack == "publication":
+        books = {out: "publication"}
+    elif pack == "full":
+        books = {sensitive_path(out): "full"}
+    for path in books:
+        _check_output(path, overwrite)
+    return books
+
+
+def _write_books(args: argparse.Namespace, results, books: dict[Path, str], **kwargs) -> None:
+    """Write each workbook of ``books`` (both or neither: a failure removes those written and
+    the folders made for them, and puts back the files they were to replace), then say what
+    each is."""
+    case = results.case
+    personal = any(case.model.shapes[n].entity is not None for n in case.model.lines)
+    out = next(iter(books))
+    made = _make_folders(out.parent) if str(out.parent) else []
+    written: list[Path] = []
+    kept: dict[Path, Path] = {}  # a file being replaced -> where it waits until both are written
+    try:
+        for path, pack in books.items():
+            if args.overwrite and path.is_file():
+                kept[path] = path.with_name(f".{path.name}.{os.getpid()}.replaced")
+                os.replace(path, kept[path])
+            results.to_excel(path, overwrite=args.overwrite, pack=pack, **kwargs)
+            written.append(path)
+            if path in kept:  # a replaced workbook keeps its own permissions
+                shutil.copymode(kept[path], path)
+    except BaseException:
+        for path in written:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        for path, aside in kept.items():
+            with contextlib.suppress(OSError):
+                os.replace(aside, path)
+        _remove_folders(made)
+        raise
+    for aside in kept.values():
+        with contextlib.suppress(OSError):
+            aside.unlink()
+    for k, (path, pack) in enumerate(books.items()):
+        what = {
+            "publication": "publication pack (no per-employee data; to publish)"
+            if personal
+            else "the workbook (the case has no per-employee data)",
+            "full": "full model with per-employee data (OFFICIAL-SENSITIVE; do not publish)",
+        }[pack]
+        lead = "" if k else "\n"  # one blank line before the list of workbooks
+        _say(args, f"{lead}Workbook written: {path}: {what}")
+    stored = kwargs.get("store_values")
+    if stored is None:
+        from mutualfin.workbook import find_soffice
+
+        stored = find_soffice() is not None
+    if not stored:
+        _say(args, "Values not stored: viewers without a calculation engine show blank figures.")
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from mutualfin.case.business_case import BusinessCase
     from mutualfin.workbook import find_soffice
@@ -248,6 +318,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     }
     Cover(**cover)  # refuse bad cover text now, before any work
     case = BusinessCase.from_file(args.case)
+    books = _plan_books(case, out, args.pack, args.overwrite)
     results = case.run()
     as_table = args.format == "table"
     if as_table:
@@ -255,43 +326,39 @@ def _cmd_run(args: argparse.Namespace) -> int:
     appraisal = case.appraise(results)
     if appraisal is not None and as_table:
         _print("\nOptions appraisal (council's costs, real terms, Green Book discounting)")
-        cols = [
-            "rank",
-            "net present cost",
-            "difference from the cheapest",
-            "equivalent annual net cost",
-        ]
+        cols = ["rank", "net present cost"]
+        if appraisal.monetised:  # ranked by net present social value: show what ranks them
+            _print("Ranked by net present social value: net present cost less monetised benefits")
+            cols += ["monetised benefits", "net present social value"]
+        cols += ["difference from the cheapest", "equivalent annual net cost"]
         table = appraisal.table[cols]
         _print(table.map(lambda v: _money(v) if isinstance(v, float) else v).to_string())
     risk = _risk_tables(case, args.simulate, args.seed) if args.simulate else None
-    made = _make_folders(out.parent) if str(out.parent) else []
-    try:
-        results.to_excel(
-            out,
-            overwrite=args.overwrite,
-            appraisal=appraisal,
-            risk=risk,
-            store_values=args.store_values,
-            protect=not args.no_protect,
-            **cover,
-        )
-    except BaseException:
-        _remove_folders(made)
-        raise
-    _say(args, f"\nWorkbook written: {out}")
+    _write_books(
+        args,
+        results,
+        books,
+        appraisal=appraisal,
+        risk=risk,
+        store_values=args.store_values,
+        protect=not args.no_protect,
+        **cover,
+    )
     verified = None
     if args.no_verify:
         pass
     elif find_soffice() is None:
         _say(args, f"Verification skipped: LibreOffice not found ({INSTALL_HINT}).")
     else:
-        _progress("Verifying: recalculating the workbook in LibreOffice...")
-        report = results.verify(out, excel_rules=_excel_rules(args))
-        _say(args, report.summary())
-        verified = report.ok
+        verified = True
+        for path in books:
+            _progress(f"Verifying {path.name}: recalculating it in LibreOffice...")
+            report = results.verify(path, excel_rules=_excel_rules(args))
+            _say(args, report.summary())
+            verified = verified and report.ok
     _remind_missing(case, args)
     if not as_table:
-        _emit_results(args.format, results, appraisal, out, verified)
+        _emit_results(args.format, results, appraisal, books, verified)
     return 1 if verified is False else 0
 
 
@@ -353,8 +420,9 @@ def _metrics_data(results) -> dict:
     return out
 
 
-def _emit_results(fmt: str, results, appraisal, workbook, verified) -> None:
-    """A run's statements, metrics, checks and appraisal as JSON or CSV on standard output."""
+def _emit_results(fmt: str, results, appraisal, books: dict, verified) -> None:
+    """A run's statements, metrics, checks and appraisal as JSON or CSV on standard output.
+    ``books``: the workbooks written, path to pack ("publication" or "full")."""
     from mutualfin.case.results import STATEMENT_ORDER
 
     case = results.case
@@ -404,7 +472,8 @@ def _emit_results(fmt: str, results, appraisal, workbook, verified) -> None:
         "checks_ok": bool(results.checks["ok"].all()),
         "assumptions": list(case.assumptions),
         "appraisal": None,
-        "workbook": str(workbook) if workbook is not None else None,
+        "workbook": str(next(iter(books))) if books else None,
+        "workbooks": [{"path": str(path), "pack": pack} for path, pack in books.items()],
         "verified": verified,
     }
     if appraisal is not None:
@@ -471,8 +540,12 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     from mutualfin.analysis.diff import diff
 
     out = Path(args.output) if args.output else None
+    books: dict[Path, str] = {}
     if out is not None:
-        _check_output(out, args.overwrite)
+        from mutualfin.case.business_case import BusinessCase
+
+        new_case = BusinessCase.from_file(args.new)
+        books = _plan_books(new_case, out, args.pack, args.overwrite)
     chart = Path(args.chart) if args.chart else None
     if chart is not None:
         if chart.suffix.lower() not in (".png", ".pdf", ".svg"):
@@ -548,19 +621,10 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         save_bytes(chart, buffer.getvalue(), overwrite=args.overwrite)
         _say(args, f"Bridge chart written: {chart}")
     if out is not None:
-        from mutualfin.case.business_case import BusinessCase
-
-        new_case = BusinessCase.from_file(args.new)
-        made = _make_folders(out.parent) if str(out.parent) else []
         results = new_case.run()
-        try:
-            results.to_excel(
-                out, overwrite=args.overwrite, appraisal=new_case.appraise(results), diff=d
-            )
-        except BaseException:
-            _remove_folders(made)
-            raise
-        _say(args, f"Workbook of {Path(args.new).name} with a Bridge sheet written: {out}")
+        _write_books(args, results, books, appraisal=new_case.appraise(results), diff=d)
+        each = " in each" if len(books) > 1 else ""
+        _say(args, f"With a Bridge sheet{each}: what changed since {Path(args.old).name}")
     return 0
 
 
@@ -819,6 +883,10 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+_PACK = (
+    "which workbooks: both (default: OUT, the publication pack with no per-employee data, "
+    "and OUT-OFFICIAL-SENSITIVE.xlsx, the full per-employee model), or one of them"
+)
 _NO_EXCEL_RULES = (
     "verify in LibreOffice alone: skip the second engine, which follows Excel's rules "
     "(the formulas package; about ten times LibreOffice's time on a large workbook)"
@@ -844,8 +912,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--overwrite", action="store_true", help="replace an existing workbook")
     run.add_argument(
         "--store-values",
-        action="store_true",
-        help="save recalculated values too, so previews show figures",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="save recalculated values with the formulas, so previews and pandas show "
+        "figures (the default where LibreOffice is installed; --no-store-values: formulas "
+        "only)",
     )
     run.add_argument(
         "--no-protect",
@@ -853,6 +924,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave the sheets unprotected (by default every sheet is protected without a "
         "password, only the yellow input cells unlocked)",
     )
+    run.add_argument("--pack", choices=("both", "publication", "full"), default="both", help=_PACK)
     run.add_argument("--no-verify", action="store_true", help="skip verification")
     run.add_argument("--no-excel-rules", action="store_true", help=_NO_EXCEL_RULES)
     run.add_argument(
@@ -904,8 +976,9 @@ def build_parser() -> argparse.ArgumentParser:
     dif.add_argument("old", help="the earlier case file (TOML)")
     dif.add_argument("new", help="the later case file (TOML)")
     dif.add_argument(
-        "-o", "--output", help="also write the new case's workbook with a Bridge sheet"
+        "-o", "--output", help="also write the new case's workbooks, each with a Bridge sheet"
     )
+    dif.add_argument("--pack", choices=("both", "publication", "full"), default="both", help=_PACK)
     dif.add_argument("--chart", help="also draw the bridge as a waterfall (.png, .pdf or .svg)")
     dif.add_argument(
         "--figure",

@@ -133,7 +133,9 @@ def test_switching_values_on_case_inputs_fed_back_equalise():
     # the ranking's measure (cost less monetised benefits) is equal at the switching value
     assert moved.score(spin) == pytest.approx(moved.score(other), abs=1)
     verb = "stops being preferred" if appraisal.preferred == spin else "becomes preferred"
-    assert f"{spin} {verb} to {other} if contract.annual_value moves to" in row["in words"]
+    label = case.model.inputs["contract.annual_value"].label
+    assert f'{spin} {verb} to {other} if the input "{label}" moves to' in row["in words"]
+    assert "contract.annual_value" not in row["in words"]  # words, not the code name
 
 
 def test_switching_value_that_cannot_occur_says_so():

@@ -49,6 +49,28 @@ def test_help_lists_commands():
     assert "Exit codes" in proc.stdout
 
 
+def test_appraisal_table_shows_what_ranks_the_options(tmp_path):
+    """The youth case monetises benefits, so its options rank by net present social value:
+    the first option can cost more than the second. The table must show the figures that
+    rank them, or it reads as a cheaper option ranked below a dearer one."""
+    out = tmp_path / "book.xlsx"
+    proc = cli(
+        "run",
+        os.path.join(ROOT, "models", "youth_service.toml"),
+        "-o",
+        out,
+        "--no-verify",
+        "--no-store-values",
+    )
+    assert proc.returncode == 0, proc.stderr
+    table = proc.stdout.split("Options appraisal", 1)[1]
+    assert "Ranked by net present social value" in table
+    header = table.splitlines()[2]
+    assert "monetised benefits" in header and "net present social value" in header
+    first = next(line for line in table.splitlines() if line.startswith("Mutual, reserved"))
+    assert "£336,759" in first  # its NPSV against the in-house option (planned by month)
+
+
 def test_new_then_run(case_file, tmp_path):
     out = tmp_path / "book.xlsx"
     proc = cli("run", case_file, "-o", out, "--no-verify")

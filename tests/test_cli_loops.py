@@ -102,6 +102,12 @@ def test_run_format_json_is_data_only(tmp_path):
     assert by_month["periods"][0] == "Apr 2026"
     assert by_month["closing cash"] == pytest.approx(results["closing_cash"].tolist())
     assert data["checks_ok"] is True and data["workbook"] == str(out)
+    full = tmp_path / "book-OFFICIAL-SENSITIVE.xlsx"
+    assert data["workbooks"] == [
+        {"path": str(out), "pack": "publication"},
+        {"path": str(full), "pack": "full"},
+    ]
+    assert full.is_file()
     assert data["appraisal"][0]["rank"] == 1
     assert "Workbook written" in proc.stderr and out.is_file()
 
@@ -161,7 +167,13 @@ def test_diff_command_reports_the_three_inputs_and_a_bridge_to_the_penny(tmp_pat
     assert "Inputs that changed" in proc.stdout and "Bridge (Shapley values" in proc.stdout
     assert "contract.annual_value -£20,000" in proc.stdout  # see test_diff.py
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "Bridge" in openpyxl.load_workbook(book, read_only=True).sheetnames
+    # the publication pack and the full model beside it, as run writes them, each with a Bridge
+    full = tmp_path / "v2-OFFICIAL-SENSITIVE.xlsx"
+    for path, roster in ((book, False), (full, True)):
+        names = openpyxl.load_workbook(path, read_only=True).sheetnames
+        assert "Bridge" in names and ("Roster" in names) is roster, path
+    assert f"Workbook written: {book}: publication pack" in proc.stdout
+    assert f"Workbook written: {full}: full model" in proc.stdout
     one_line_error(cli("diff", YOUTH, new, "--chart", chart), "already exists", "--overwrite")
 
 
@@ -231,3 +243,54 @@ def test_readme_shows_every_command():
             assert f"mutualfin {command} " in section, command
     assert "mutualfin demo" in section and "mutualfin --version" in section
     assert "--format json" in section
+
+
+def test_a_failed_second_workbook_puts_back_the_files_it_was_replacing(tmp_path):
+    """Both or neither, and with --overwrite neither means the old pair: when the full model
+    fails to write after the pack was written, the new pack is removed and both files the run
+    was replacing are back as they were (before, the old pack was lost)."""
+    import argparse
+    import warnings
+
+    from mutualfin.cli import _write_books
+    from mutualfin.errors import WorkbookError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        case = mf.BusinessCase.from_file(YOUTH)
+    pack, full = tmp_path / "book.xlsx", tmp_path / "book-OFFICIAL-SENSITIVE.xlsx"
+    pack.write_bytes(b"last week's pack")
+    full.write_bytes(b"last week's full model")
+
+    class Failing:  # writes the pack, then fails on the full model (a full disk, say)
+        def __init__(self):
+            self.case = case
+
+        def to_excel(self, path, overwrite, pack, **kwargs):
+            assert overwrite and not path.exists()  # the old file is aside, not overwritten
+            if pack == "full":
+                raise WorkbookError("no space left on the device")
+            path.write_bytes(b"this week's pack")
+
+    args = argparse.Namespace(overwrite=True, quiet=True)
+    with pytest.raises(WorkbookError, match="no space"):
+        _write_books(args, Failing(), {pack: "publication", full: "full"})
+    assert pack.read_bytes() == b"last week's pack"
+    assert full.read_bytes() == b"last week's full model"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [full.name, pack.name]
+
+
+def test_replaced_workbooks_keep_their_permissions(tmp_path):
+    """A shared folder's 0664 workbooks stay 0664 when run --overwrite replaces them."""
+    import stat
+
+    pack, full = tmp_path / "book.xlsx", tmp_path / "book-OFFICIAL-SENSITIVE.xlsx"
+    for path in (pack, full):
+        path.write_bytes(b"old")
+        path.chmod(0o664)
+    proc = cli("run", YOUTH, "-o", pack, "--no-verify", "--no-store-values", "--overwrite")
+    assert proc.returncode == 0, proc.stderr
+    for path in (pack, full):
+        assert path.read_bytes()[:2] == b"PK"  # a new workbook (a zip), not the old bytes
+        assert stat.S_IMODE(path.stat().st_mode) == 0o664
+    assert sorted(p.name for p in tmp_path.iterdir()) == [full.name, pack.name]

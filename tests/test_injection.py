@@ -65,7 +65,9 @@ def poisoned_case(folder: Path) -> Path:
 def poisoned_workbook(tmp_path) -> Path:
     case = BusinessCase.from_file(poisoned_case(tmp_path))
     results = case.run()
-    return results.to_excel(tmp_path / "case.xlsx", appraisal=case.appraise(results))
+    # the full model: the publication pack holds no roster id, and a role held by fewer than
+    # five people is merged, so the roster's payloads are in the full model only
+    return results.to_excel(tmp_path / "case.xlsx", appraisal=case.appraise(results), pack="full")
 
 
 def cells_holding(path: Path, texts: list[str], data_only: bool = False) -> dict[str, list]:
@@ -109,3 +111,15 @@ def test_payloads_still_text_after_libreoffice_recalculation(poisoned_workbook, 
         assert cells, f"{payload!r} no longer shows as text after recalculation"
         for cell in cells:
             assert cell.data_type == "s", (payload, cell.parent.title, cell.coordinate)
+
+
+@pytest.mark.libreoffice
+def test_poisoned_workbook_verifies_with_its_hidden_record_as_text(tmp_path, soffice):
+    """Regression: the hidden Value blocks sheet copied the roster's ids as raw cell values,
+    so an id "=HYPERLINK(...)" became a formula there; it is text, and the workbook's
+    structure (a carriage return read back as a line feed) verifies."""
+    case = BusinessCase.from_file(poisoned_case(tmp_path))
+    results = case.run()
+    book = results.to_excel(tmp_path / "case.xlsx", appraisal=case.appraise(results))
+    report = results.verify(book, excel_rules=False)
+    assert report.ok, str(report)

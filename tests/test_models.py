@@ -442,16 +442,29 @@ def test_learning_disability_case_shows_its_monthly_trough_and_the_facility_it_n
 
 
 def test_learning_disability_summary_shows_the_trough_and_the_facility(tmp_path):
-    """The workbook's Summary: the facility's peak and months among the headline metrics,
-    and cash by month as a column table (a row per period, so it prints on a page), each
-    cell a link to the Statements sheet (recalculated and compared with Python by
-    test_workbook_verifies_in_libreoffice)."""
+    """The Summary of the publication pack, planned by month: a finding on the monthly
+    trough (its figure the month, live from the Statements; amber, since the facility is
+    drawn to cover it), the facility's peak and months among the headline metrics, the
+    statement by financial year (five columns, from "Statements by year"), and beside them
+    cash by month as a column table (a row per period, each cell a link to the Statements
+    sheet), all on one printed page (recalculated and compared with Python by
+    test_workbook_verifies_in_both_engines)."""
     import openpyxl
 
+    from mutualfin.workbook.summary import CASH_COL, FIGURE_COL, STATUS_COL, SUM_FIRST_COL
+
     results = mf.BusinessCase.from_file(MODELS / "learning_disability_coop.toml").run()
-    book = openpyxl.load_workbook(results.to_excel(tmp_path / "ld.xlsx"))
+    book = openpyxl.load_workbook(results.to_excel(tmp_path / "ld.xlsx", store_values=False))
     ws = book["Summary"]
     column_a = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+    trough = next(
+        r for r in range(6, 20) if "cash is lowest at the end of the month in the figure" in
+        str(ws.cell(row=r, column=1).value)
+    )  # fmt: skip
+    assert ws.cell(row=trough, column=1).value.startswith("=IF(Statements!")
+    assert ws.cell(row=trough, column=FIGURE_COL).value.startswith("=Statements!")
+    assert ws.cell(row=trough, column=FIGURE_COL).number_format == "mmm yyyy"
+    assert ws.cell(row=trough, column=STATUS_COL).value.startswith("=IF(")
     for label in (
         "Lowest closing cash",
         "Working-capital facility: peak drawn",
@@ -459,17 +472,28 @@ def test_learning_disability_summary_shows_the_trough_and_the_facility(tmp_path)
         "Cash below the floor despite the facility",
     ):
         assert ws.cell(row=column_a[label], column=2).value.startswith("=Statements!")
-    head = column_a["Cash by month, then by year"]
-    assert [ws.cell(row=head, column=c).value for c in (2, 3)] == [
+    head = column_a["Statement by year"]
+    years = [ws.cell(row=head, column=SUM_FIRST_COL + k).value for k in range(5)]
+    assert years == ["2026/27", "2027/28", "2028/29", "2029/30", "2030/31"]
+    cash = ws.cell(row=column_a["Closing cash"], column=SUM_FIRST_COL).value
+    assert cash.startswith("='Statements by year'!")
+    table = next(r for r in range(1, 40) if ws.cell(row=r, column=CASH_COL).value == (
+        "Cash by month, then by year"
+    ))  # fmt: skip
+    assert [ws.cell(row=table, column=CASH_COL + c).value for c in (1, 2, 3)] == [
         "Closing cash (£)",
         "Working-capital facility drawn (£)",
+        "Cash floor (case setting, £)",
     ]
-    labels = [ws.cell(row=head + 1 + p, column=1).value for p in range(27)]
+    labels = [ws.cell(row=table + 1 + p, column=CASH_COL).value for p in range(27)]
     assert labels[:2] == ["Apr 2026", "May 2026"] and labels[24:] == [
         "2028/29",
         "2029/30",
         "2030/31",
     ]
-    may = ws.cell(row=head + 2, column=3).value  # May 2026: the second period's column, G
+    may = ws.cell(row=table + 2, column=CASH_COL + 2).value  # May 2026: the second period's
     assert may.startswith("=Statements!G")
-    assert ws.max_column <= 10  # nothing as wide as the 27 periods
+    # one printed page, the table inside the print area
+    assert ws.page_setup.fitToHeight == 1 and ws.page_setup.fitToWidth == 1
+    last = str(ws.print_area).rsplit(":", 1)[1]  # '$M$43': the last column and row
+    assert last.startswith("$M$") and int(last.split("$")[2]) >= table + 27

@@ -591,3 +591,46 @@ def test_lgps_by_month_and_its_valuation_by_year():
     assert {"care_pension", "lgps_liability_ongoing", "lgps_assets", "lgps_exit_position"} <= set(
         compared
     )
+
+
+@pytest.mark.libreoffice
+def test_learning_disability_pack_verifies_and_its_monthly_sheets_are_compared(soffice, tmp_path):
+    """The publication pack of the case planned by month verifies (every formula cell equal
+    to Python, its structure as written), and the structure comparison covers the sheets a
+    plan by month adds: a figure typed over a formula on "Council budget by period", on
+    "Statements by year" and in the Summary's cash by month recalculates to nothing wrong,
+    yet each is named."""
+    import openpyxl
+
+    from mutualfin.analysis.council import BY_PERIOD_SHEET
+    from mutualfin.workbook.summary import CASH_COL
+
+    case = mf.BusinessCase.from_file(MODELS / "learning_disability_coop.toml")
+    results = case.run()
+    path = results.to_excel(tmp_path / "ld.xlsx", store_values=False)
+    report = results.verify(path, excel_rules=False)
+    assert report.ok, str(report)
+    assert report.structure_checked > 10_000
+    wb = openpyxl.load_workbook(path)
+    assert wb["Statements by year"].sheet_state == "visible"  # the cabinet's statements
+    assert wb[BY_PERIOD_SHEET].sheet_state == "hidden"  # a working sheet of the pack
+    typed = []
+    for sheet in (BY_PERIOD_SHEET, "Statements by year"):
+        ws = wb[sheet]
+        cell = next(
+            c for row in ws.iter_rows(min_row=8) for c in row if str(c.value).startswith("=")
+        )
+        cell.value = 0  # what the formula gives, perhaps: only the structure can tell
+        typed.append(f"{sheet}!{cell.coordinate}")
+    ws = wb["Summary"]
+    cash = next(
+        ws.cell(row=r, column=CASH_COL + 1)
+        for r in range(1, 60)
+        if ws.cell(row=r, column=CASH_COL).value == "May 2026"
+    )
+    cash.value = 0  # May 2026's closing cash, held at the floor: the very figure
+    typed.append(f"Summary!{cash.coordinate}")
+    wb.save(tmp_path / "typed.xlsx")
+    text = str(results.verify(tmp_path / "typed.xlsx", excel_rules=False))
+    for where in typed:
+        assert f"{where}: expected formula =" in text, (where, text[:2000])

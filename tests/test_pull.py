@@ -55,7 +55,9 @@ def _edit(book, out, **values):
 
 @pytest.mark.libreoffice
 def test_pull_round_trip_edited_workbook_equals_the_pulled_case(soffice, youth, tmp_path):
-    case_file, book = youth
+    case_file, _pack = youth
+    # the full model, where every input is live (staff inputs included)
+    book = mf.BusinessCase.from_file(case_file).run().to_excel(tmp_path / "full.xlsx", pack="full")
     before = case_file.read_text(encoding="utf-8")
     wb = openpyxl.load_workbook(book)
     _cell(wb, "contract_annual_value").value = 4_000_000
@@ -69,7 +71,7 @@ def test_pull_round_trip_edited_workbook_equals_the_pulled_case(soffice, youth, 
     wb.save(edited)
 
     report = pull(edited, case_file)
-    assert report.written
+    assert report.written and report.notes == []
     assert sorted(c.name for c in report.changes) == [
         "contract.annual_value",
         "staff.pay_award",
@@ -101,8 +103,34 @@ def test_pull_round_trip_edited_workbook_equals_the_pulled_case(soffice, youth, 
     results = mf.BusinessCase.from_file(case_file).run()
     assert results.verify(edited).ok
     # and a second pull finds nothing left to pull
-    again = pull(results.to_excel(tmp_path / "again.xlsx"), case_file)
+    again = pull(results.to_excel(tmp_path / "again.xlsx", pack="full"), case_file)
     assert again.changes == [] and not again.written
+
+
+@pytest.mark.libreoffice
+def test_pull_from_the_publication_pack(soffice, youth, tmp_path):
+    """The pack has the full model's Inputs sheet: a live input edited there is pulled and the
+    edited pack equals the pulled case; an input feeding the staff cohorts (values in the
+    pack) is pulled too, with a note that the pack's staff figures did not follow it, naming
+    the full model."""
+    case_file, book = youth
+    assert "Roster" not in openpyxl.load_workbook(book).sheetnames
+    edited = _edit(book, tmp_path / "pack2.xlsx", staff_vacancy_factor=0.045)
+    report = pull(edited, case_file, dry_run=True)
+    assert [c.name for c in report.changes] == ["staff.vacancy_factor"]
+    assert report.notes == [
+        "staff.vacancy_factor feeds the staff cohorts, which pack2.xlsx (the publication pack) "
+        "holds as values: its staff figures did not follow the edit. Run the case again for "
+        "figures that do; to watch an edit move every figure, edit the full model "
+        "(pack2-OFFICIAL-SENSITIVE.xlsx)"
+    ]
+    assert "Note: staff.vacancy_factor feeds the staff cohorts" in report.summary()
+
+    edited = _edit(book, tmp_path / "pack.xlsx", contract_annual_value=4_000_000)
+    report = pull(edited, case_file)
+    assert report.written and report.notes == []
+    assert [c.name for c in report.changes] == ["contract.annual_value"]
+    assert mf.BusinessCase.from_file(case_file).run().verify(edited).ok
 
 
 def test_pull_refuses_an_out_of_range_edit_with_a_clear_message(youth, tmp_path):

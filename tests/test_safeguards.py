@@ -39,19 +39,21 @@ def youth():
 
 @pytest.fixture(scope="module")
 def book(youth):
-    """The youth case's workbook with its appraisal and risk sheets, as written (unsaved)."""
+    """The youth case's full model with its appraisal and risk sheets, as written (unsaved):
+    the workbook with every input cell, the Roster's included."""
     case, results = youth
     sim = case.simulate(200, seed=1, progress=False)
     risk = dict(sim.tables())
     risk["tornado"] = tornado(case)
-    return build_case_workbook(results, appraisal=case.appraise(results), risk=risk)
+    return build_case_workbook(results, appraisal=case.appraise(results), risk=risk, pack="full")
 
 
 @pytest.fixture(scope="module")
 def by_year(tmp_path_factory):
-    """The youth case planned by financial year with one employee made redundant: the shape in
-    which the contract's payment lag is a live input (by month, a lag is the structure of
-    the receipts lines) and each employee has a last day employed (a date input)."""
+    """The youth case planned by financial year with one employee made redundant, its full
+    model: the shape in which the contract's payment lag is a live input (by month, a lag is
+    the structure of the receipts lines) and each employee has a last day employed (a date
+    input on the Roster)."""
     from .casefiles import edited_case
 
     def edit(text):
@@ -63,7 +65,7 @@ def by_year(tmp_path_factory):
         warnings.simplefilter("ignore")
         case = mf.BusinessCase.from_file(path)
     assert case.timeline.freq == "annual"
-    return case, build_case_workbook(case.run())
+    return case, build_case_workbook(case.run(), pack="full")  # the Roster's inputs too
 
 
 def validations(ws):
@@ -91,7 +93,7 @@ def input_cells(wb, model):
             for p in range(P):
                 cell = wb["Inputs"].cell(row=r, column=FIRST_PERIOD_COL + p)
                 yield "Inputs", cell.coordinate, inp
-        else:
+        elif "Roster" in wb.sheetnames:  # the full model's (the publication pack has none)
             c = layout.entity_inputs[inp.name]
             for k in range(len(inp.per)):
                 cell = wb["Roster"].cell(row=layout.roster_first_row + k, column=c)
@@ -108,6 +110,17 @@ def test_every_input_cell_is_validated(youth, book):
     assert not missing, missing[:10]
     for sheet, coord, inp in cells:  # each cell's rule is its own input's
         assert by_sheet[sheet][coord].error.startswith(f"{inp.name}: allowed: ")
+
+
+def test_the_publication_packs_input_cells_are_validated_too(youth):
+    """The pack has no Roster; its Inputs sheet is the full model's, each cell validated."""
+    case, results = youth
+    pack = build_case_workbook(results)
+    assert "Roster" not in pack.sheetnames
+    rules = validations(pack["Inputs"])
+    cells = list(input_cells(pack, case.model))
+    assert len(cells) > 50
+    assert [f"{s}!{c}" for s, c, _ in cells if s == "Inputs" and c not in rules] == []
 
 
 @pytest.mark.parametrize(

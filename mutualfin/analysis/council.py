@@ -767,11 +767,12 @@ class CouncilAppraisal(Component):
             return out
 
         base = float(inp.value)
+        what = f'"{inp.label}"' if inp.label else input_name  # in words; the table has the name
         lo, hi = (0.0, 1.0) if inp.unit == "fraction" else (0.0, max(base * 4, 1.0))
         g_lo, g_hi = gap(np.array([lo, hi]))
         if np.sign(g_lo) == np.sign(g_hi):
             raise SolverError(
-                f"{spin} and {other} do not change places for {input_name} between "
+                f"{spin} and {other} do not change places for the input {what} between "
                 f"{lo:,.4g} and {hi:,.4g}"
             )
         # regula falsi, Illinois variant: the gap is close to linear in these inputs
@@ -798,7 +799,7 @@ class CouncilAppraisal(Component):
         leads = appraisal.score(spin) < appraisal.score(other)
         shown = f"£{value:,.0f}" if inp.unit == "GBP" else f"{value:.2%}"
         verb = "stops being preferred to" if leads else "becomes preferred to"
-        words = f"{spin} {verb} {other} if {input_name} moves to {shown}"
+        words = f"{spin} {verb} {other} if the input {what} moves to {shown}"
         if change is not None:
             words += f" ({'up' if change > 0 else 'down'} {abs(change):.1%} from the case's value)"
         return {

@@ -33,7 +33,7 @@ from mutualfin.analysis._common import (
     _metric_names,
 )
 from mutualfin.analysis.progress import progress_bar
-from mutualfin.case.statements import HEADLINE_NPV
+from mutualfin.case.statements import HEADLINE_NPV, STATEMENTS
 from mutualfin.core.checks import is_finite_number
 from mutualfin.errors import InputError
 
@@ -502,6 +502,14 @@ def simulate(
     )
 
 
+def _metric_words(metric: str, model) -> str:
+    """A metric's name in words for a table's title: the statement's short label, else the
+    model line's label, else the name."""
+    shorts = {s.name: s.short for s in STATEMENTS}
+    line = model.lines.get(metric)
+    return shorts.get(metric) or (line.label if line is not None else "") or metric
+
+
 def _spearman(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Spearman rank correlation of each column of x with y (average ranks for ties; NaN
     where either is constant)."""
@@ -681,7 +689,9 @@ class SimulationResult:
         Keys: ``summary`` (what was run), ``inputs`` (each uncertain input's distribution),
         ``metric_percentiles``, one ``<line>_percentiles`` per kept line, ``shortfall`` and
         ``drivers`` (for ``metric``); plus ``correlation`` when one was given. Each has
-        ``attrs["title"]`` and ``attrs["note"]`` saying these are values, not live formulas.
+        ``attrs["title"]`` and ``attrs["note"]`` saying these are values, not live formulas,
+        and ``attrs["units"]``: each value column's unit, or a list of one unit per row where
+        the rows differ (the percentiles of each metric in the metric's unit).
         """
         from mutualfin._version import __version__
 
@@ -709,7 +719,7 @@ class SimulationResult:
                     "seed",
                     "uncertain inputs",
                     "correlation",
-                    "cash floor (GBP)",
+                    "cash floor",
                     "probability cash below floor in any period",
                     "computed by",
                 ],
@@ -744,13 +754,40 @@ class SimulationResult:
             self.shortfall().to_frame("probability"),
             f"Probability closing cash is below {self.floor:,.0f}",
         )
-        out["drivers"] = (self.drivers(metric).set_index("input"), f"Drivers of {metric}")
+        out["drivers"] = (
+            self.drivers(metric).set_index("input"),
+            f"Drivers of {_metric_words(metric, self.case.model)}",
+        )
         if self.correlation is not None:
             out["correlation"] = (self.correlation.copy(), "Rank correlation imposed")
+        lines = self.case.model.lines
+        inputs = self.case.model.inputs
+        percentiles = out["metric_percentiles"][0]
+        metric_units = [lines[m].unit if m in lines else "" for m in percentiles.index]
+        units: dict[str, dict] = {
+            "summary": {
+                "value": ["text", "count", "text", "count", "text", "GBP", "fraction", "text"]
+            },
+            "inputs": {
+                c: [inputs[n].unit for n in self.draws.columns] for c in ("base", "drawn_mean")
+            },
+            "metric_percentiles": {
+                **{c: metric_units for c in percentiles.columns},
+                "share_never": "fraction",
+            },
+            "shortfall": {"probability": "fraction"},
+            "drivers": {"spearman": "ratio", "share": "fraction"},
+        }
+        for name in self.lines:
+            frame = out[f"{name}_percentiles"][0]
+            units[f"{name}_percentiles"] = {str(c): lines[name].unit for c in frame.columns}
+        if self.correlation is not None:
+            units["correlation"] = {str(c): "ratio" for c in self.correlation.columns}
         result = {}
         for key, (frame, title) in out.items():
             frame.attrs["title"] = title
             frame.attrs["note"] = note
+            frame.attrs["units"] = units.get(key, {})
             result[key] = frame
         return result
 

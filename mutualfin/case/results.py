@@ -308,10 +308,11 @@ class Results:
         overwrite: bool = False,
         appraisal: Any = None,
         risk: Mapping[str, pd.DataFrame] | None = None,
-        store_values: bool = False,
+        store_values: bool | None = None,
         created: Any = None,
         diff: Any = None,
         protect: bool = True,
+        pack: str = "publication",
         **cover: Any,
     ):
         """Write the business-case workbook (cover, contents, summary, inputs, parameters,
@@ -320,13 +321,20 @@ class Results:
         ``cover`` fields: title, organisation, author, version, status, date, marking
         (defaults from the case file's [case] table). ``appraisal``: an
         :class:`~mutualfin.appraisal.Appraisal`; ``risk``: tables of values for the Risk sheet;
-        ``store_values``: save LibreOffice's recalculated file, so previews show figures.
+        ``store_values``: save LibreOffice's recalculated file, so previews and
+        ``pandas.read_excel`` show figures (default None: where LibreOffice is installed;
+        False: formulas only).
         ``created``: a datetime fixing the workbook's timestamps, so the same case gives a
         byte-identical file. ``protect`` (default True): every sheet protected without a
         password, only the input cells unlocked, so a formula cannot be typed over by accident
         (Review > Unprotect Sheet in Excel turns it off); False writes it unprotected.
         ``diff``: a :func:`mutualfin.diff` of an earlier version of the case against this
         one, written as a Bridge sheet (what changed, and why the figures moved).
+        ``pack``: "publication" (the default, the cabinet appendix: no
+        per-employee data, staff figures by role in groups of at least five, working sheets
+        hidden so the printed pack is the cabinet's) or "full" (the live per-employee model,
+        marked OFFICIAL-SENSITIVE, for the finance team); see
+        :mod:`mutualfin.workbook.publication`.
         Returns the path. The file appears complete or not at all; an existing file is
         replaced only with ``overwrite=True``.
         """
@@ -344,6 +352,8 @@ class Results:
             ("store_values", store_values),
             ("protect", protect),
         ):
+            if arg == "store_values" and flag is None:
+                continue
             if not isinstance(flag, bool | np.bool_):
                 raise InputError(f"to_excel: {arg} must be True or False, got {flag!r:.60}")
         if created is not None and not isinstance(created, dt.datetime):
@@ -393,6 +403,7 @@ class Results:
             created=created,
             diff=diff,
             protect=bool(protect),
+            pack=pack,
         )
 
     def verify(self, path: str | os.PathLike, **kwargs: Any):

@@ -7,6 +7,11 @@ rules, prove it equal to Python.
 - :mod:`~mutualfin.workbook.safeguards`: data validation of the input cells, protection
   without a password, red rules for failures, Excel's limits;
 - :mod:`~mutualfin.workbook.charts`: Excel's own charts of the values tables;
+- :mod:`~mutualfin.workbook.publication` and :mod:`~mutualfin.workbook.cohorts`: the
+  publication pack (staff by role in cohorts of at least five) and the full OFFICIAL-SENSITIVE
+  model, and the proof that the pack equals the full model;
+- :mod:`~mutualfin.workbook.summary`: the Summary sheet (findings, statuses, chart);
+- :mod:`~mutualfin.workbook.tables`: tables of values on a sheet;
 - :mod:`~mutualfin.workbook.portable`: the worksheet functions the writer may emit, and the
   scan for formulas that depend on how an engine treats logical values;
 - :mod:`~mutualfin.workbook.recalc`: LibreOffice recalculation, headless;

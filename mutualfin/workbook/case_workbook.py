@@ -15,6 +15,7 @@ Every formula cell the writer adds outside the line rows (summary links, checks)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import os
@@ -26,27 +27,52 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.pagebreak import Break
 
 from mutualfin.analysis.council import BY_PERIOD_SHEET as COUNCIL_BY_PERIOD
-from mutualfin.case.results import COMPONENT_METRICS
 from mutualfin.case.statements import ANNUAL_SHEET, CHECK_TOLERANCE, STATEMENTS, annual_name
 from mutualfin.core.checks import check_text, wrong_kind
 from mutualfin.errors import InputError, MutualfinError, WorkbookError
 from mutualfin.workbook import charts
+from mutualfin.workbook.cohorts import per_employee_digest
+from mutualfin.workbook.fingerprint import record_block, write_record_sheet
 from mutualfin.workbook.layout import FIRST_PERIOD_COL, TOTAL_COL, quote_sheet
+from mutualfin.workbook.publication import (
+    DIGEST_LABEL,
+    FULL,
+    PACK_NAME,
+    PACK_TEXT,
+    PUBLICATION,
+    SENSITIVE_MARKING,
+    case_cohorts,
+    check_pack,
+    check_pack_values,
+    has_per_employee,
+    pack_expected,
+    pack_of,
+)
 from mutualfin.workbook.safeguards import highlight_below, highlight_failures, truncations
+from mutualfin.workbook.summary import (
+    Extra,
+    cell_ref,
+    plan_summary,
+    write_summary,
+)
+from mutualfin.workbook.tables import _values_table
 from mutualfin.workbook.writer import (
     _DATA_FILL,
     _INPUT_FILL,
     _TITLE_FONT,
     _header,
     _page_setup,
+    _pin_timestamps,
     atomic_save,
     build_workbook,
-    number_format,
+    check_target,
+    per_employee_inputs,
     plan_layout,
     protect_workbook,
     safe_text,
@@ -61,17 +87,9 @@ QA_ROLES = (
     ("Assurer", "Checks the model and the analysis are fit for purpose"),
     ("Approver", "Signs off the analysis for use in the decision"),
 )
-#: the statement lines the summary shows by year, and its headline metrics: from the list
-SUMMARY_LINES = [(s.name, s.short) for s in STATEMENTS if s.summary and s.kind != "metric"]
-SUMMARY_METRICS = [(s.name, s.short) for s in STATEMENTS if s.summary and s.kind == "metric"]
-#: the components' headline figures (the working-capital facility's), when the case has them
-FACILITY_METRICS = list(COMPONENT_METRICS.items())
-#: the summary's cash by period (on a timeline with months): where the trough is
-SUMMARY_CASH_LINES = [
-    ("closing_cash", "Closing cash"),
-    ("facility_balance", "Working-capital facility drawn"),
-]
 CHECK_LINES = [s.name for s in STATEMENTS if s.section == "Checks"]
+#: closing cash by financial year (the Summary's statement by year on a timeline with months)
+ANNUAL_CLOSING = annual_name("closing_cash")
 
 
 @dataclass
@@ -98,23 +116,6 @@ class Cover:
             self.date = self.date.date()
 
 
-@dataclass(frozen=True)
-class Extra:
-    """A formula cell outside the line rows, and what it must equal."""
-
-    sheet: str
-    row: int
-    col: int
-    formula: str
-    kind: str  # "line" (value of a line), "abs_sum", "status", "master"
-    line: str = ""
-    period: int | None = None
-    lines: tuple[str, ...] = ()
-    #: the Summary's label of the row, and its table: "metrics", "years" or "periods"
-    label: str = ""
-    block: str = ""
-
-
 def _check_results(results: Any, fn: str) -> None:
     """Refuse what is not the Results of ``case.run()``, naming the call that was meant."""
     if hasattr(results, "evaluation") and hasattr(results, "case"):
@@ -133,91 +134,20 @@ def _check_results(results: Any, fn: str) -> None:
     )
 
 
-def _cell(sheet: str, row: int, col: int, absolute: bool = True) -> str:
-    from openpyxl.utils import get_column_letter
-
-    c = get_column_letter(col)
-    ref = f"${c}${row}" if absolute else f"{c}{row}"
-    return f"{quote_sheet(sheet)}!{ref}"
-
-
-def plan_case_extras(results) -> list[Extra]:
-    """Every extra formula cell of the case workbook (summary links, checks)."""
+def plan_case_extras(results, cohorts=None, appraisal=None, risk=None) -> list[Extra]:
+    """Every extra formula cell of the case workbook (summary, checks). The cells do not
+    depend on ``appraisal`` and ``risk`` (only the findings' text, which is not a formula)."""
     model = results.case.model
-    layout, _ = plan_layout(model)
+    layout, _ = plan_layout(model, cohorts)
     P = model.timeline.n
-    months = model.timeline.freq != "annual"
-    extras: list[Extra] = []
-    # Summary: metrics from row 5, statement by year below (the lines by year on months),
-    # then cash by period (on months)
-    r = 5
-    for name, label in [*SUMMARY_METRICS, *FACILITY_METRICS]:
-        if name not in layout.lines:
-            continue
-        sheet, row = layout.lines[name]
-        extras.append(
-            Extra(
-                "Summary",
-                r,
-                2,
-                "=" + _cell(sheet, row, TOTAL_COL),
-                "line",
-                name,
-                label=label,
-                block="metrics",
-            )
-        )
-        r += 1
-    r += 3
-    for name, label in SUMMARY_LINES:
-        line = annual_name(name) if months else name
-        if line not in layout.lines:
-            continue
-        sheet, row = layout.lines[line]
-        n = model.timeline_of(model.spaces[line]).n
-        for p in range(n):
-            extras.append(
-                Extra(
-                    "Summary",
-                    r,
-                    FIRST_PERIOD_COL + p,
-                    "=" + _cell(sheet, row, FIRST_PERIOD_COL + p, absolute=False),
-                    "line",
-                    line,
-                    p,
-                    label=label,
-                    block="years",
-                )
-            )
-        r += 1
-    if months:
-        # cash by period as a column table (a row per month, a column per line), so the
-        # Summary prints on a page however many months the plan has
-        r += 3
-        cash = [(n, label) for n, label in SUMMARY_CASH_LINES if n in layout.lines]
-        for k, (name, label) in enumerate(cash):
-            sheet, row = layout.lines[name]
-            for p in range(P):
-                extras.append(
-                    Extra(
-                        "Summary",
-                        r + p,
-                        2 + k,
-                        "=" + _cell(sheet, row, FIRST_PERIOD_COL + p, absolute=False),
-                        "line",
-                        name,
-                        p,
-                        label=label,
-                        block="periods",
-                    )
-                )
+    extras: list[Extra] = list(plan_summary(results, layout, appraisal, risk).extras)
     # Checks
     r = 5
     present = [n for n in CHECK_LINES if n in layout.lines]
     for name in present:
         sheet, row = layout.lines[name]
-        first = _cell(sheet, row, FIRST_PERIOD_COL)
-        last = _cell(sheet, row, FIRST_PERIOD_COL + P - 1).split("!")[1]
+        first = cell_ref(sheet, row, FIRST_PERIOD_COL)
+        last = cell_ref(sheet, row, FIRST_PERIOD_COL + P - 1).split("!")[1]
         extras.append(Extra("Checks", r, 3, f"=SUMPRODUCT(ABS({first}:{last}))", "abs_sum", name))
         extras.append(
             Extra("Checks", r, 4, f'=IF(C{r}<{CHECK_TOLERANCE},"OK","ERROR")', "status", name)
@@ -240,6 +170,8 @@ def plan_case_extras(results) -> list[Extra]:
 def expected_extra(extra: Extra, evaluation, scenario: int = 0) -> tuple[str, Any, str]:
     """(description, expected value, unit) of an extra cell, from the evaluation."""
     model = evaluation.model
+    if extra.expected is not None:
+        return extra.expected
     if extra.kind == "line":
         line = model.lines[extra.line]
         arr = evaluation.values[extra.line]
@@ -276,12 +208,12 @@ def _timeline_text(tl) -> str:
     )
 
 
-def _cover_sheet(wb: Workbook, results, cover: Cover) -> None:
+def _cover_sheet(wb: Workbook, results, cover: Cover, pack: str | None = None) -> None:
     from mutualfin._version import __version__
 
     ws = wb.create_sheet("Cover", 0)
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 60
+    ws.column_dimensions["A"].width = 44  # "SHA-256 of the per-employee figures (full model)"
+    ws.column_dimensions["B"].width = 66
     ws.column_dimensions["C"].width = 18
     ws.column_dimensions["D"].width = 18
     cell = ws.cell(row=1, column=1)
@@ -296,10 +228,18 @@ def _cover_sheet(wb: Workbook, results, cover: Cover) -> None:
         ("Protective marking", cover.marking),
         ("Timeline", _timeline_text(results.case.timeline)),
     ]
+    if pack is not None:
+        rows.append(("Workbook", PACK_TEXT[pack]))
     for r, (k, v) in enumerate(rows, start=3):
         safe_text(ws.cell(row=r, column=1), k)
         ws.cell(row=r, column=1).font = Font(bold=True)
         safe_text(ws.cell(row=r, column=2), v)
+        if len(str(v)) > 60:
+            ws.cell(row=r, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+            ws.cell(row=r, column=1).alignment = Alignment(vertical="top")
+            ws.row_dimensions[r].height = 13 * math.ceil(len(str(v)) / 60)
+        if k in ("Protective marking", "Workbook") and pack == FULL:
+            ws.cell(row=r, column=2).font = Font(bold=True, color="C00000")
     r = 3 + len(rows) + 1
     safe_text(ws.cell(row=r, column=1), "Quality assurance (AQuA Book roles)")
     ws.cell(row=r, column=1).font = Font(bold=True, size=12)
@@ -321,6 +261,11 @@ def _cover_sheet(wb: Workbook, results, cover: Cover) -> None:
         r += 1
         safe_text(ws.cell(row=r, column=1), f"SHA-256 of {name}")
         safe_text(ws.cell(row=r, column=2), digest)
+        ws.cell(row=r, column=2).font = Font(name="Courier New", size=9)
+    if pack is not None:
+        r += 1
+        safe_text(ws.cell(row=r, column=1), DIGEST_LABEL)
+        safe_text(ws.cell(row=r, column=2), per_employee_digest(results.evaluation))
         ws.cell(row=r, column=2).font = Font(name="Courier New", size=9)
     for label, text in getattr(results.case, "provenance", {}).items():
         r += 1
@@ -347,14 +292,40 @@ def _cover_sheet(wb: Workbook, results, cover: Cover) -> None:
         r += 1
 
 
-def _contents_sheet(wb: Workbook) -> None:
+#: the sheets a cabinet reads and prints; the rest are the model's working sheets
+PACK_SHEETS = (
+    "Cover",
+    "Contents",
+    "Summary",
+    "Bridge",
+    "Inputs",
+    "Statements",
+    ANNUAL_SHEET,
+    "Council budget",
+    "Appraisal",
+    "Risk",
+    "Checks",
+)
+#: the most pages tall each long sheet of the publication pack prints on (fitted to them)
+PRINT_PAGES = {
+    "Summary": 1,
+    "Inputs": 2,
+    "Statements": 2,
+    ANNUAL_SHEET: 2,
+    "Appraisal": 4,
+    "Risk": 2,
+}
+HIDDEN_NOTE = "; a working sheet, hidden in the publication pack (unhide it to audit)"
+
+
+def _contents_sheet(wb: Workbook, working_hidden: bool = False) -> None:
     ws = wb.create_sheet("Contents", 1)
     ws.cell(row=1, column=1, value="Contents").font = _TITLE_FONT
     _header(ws, 3, ["Sheet", "What it holds"])
     what = {
         "Cover": "Title, status, quality assurance, checksums",
         "Contents": "This list",
-        "Summary": "Headline metrics, statement by year, chart, options appraisal",
+        "Summary": "Findings with their status, headline metrics, statement by year, chart",
         "Inputs": "Every input with its source (change the yellow cells)",
         "Parameters": "Dated UK parameters used, by period, with references",
         "Timeline": "Periods, dates and flags",
@@ -373,138 +344,20 @@ def _contents_sheet(wb: Workbook) -> None:
         safe_text(cell, name)
         cell.hyperlink = f"#{quote_sheet(name)}!A1"
         cell.font = Font(color="0563C1", underline="single")
-        safe_text(ws.cell(row=r, column=2), what.get(name, "Calculations of this model"))
+        text = what.get(name, "Calculations of this model")
+        if working_hidden and name not in PACK_SHEETS:
+            text += HIDDEN_NOTE
+        safe_text(ws.cell(row=r, column=2), text)
+        ws.cell(row=r, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = Alignment(vertical="top")
+        if len(text) > _CONTENTS_CHARS:  # wrapped within the printed page, not cut at its edge
+            ws.row_dimensions[r].height = 13 * -(-len(text) // _CONTENTS_CHARS)
     ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 70
+    ws.column_dimensions["B"].width = _CONTENTS_WIDTH
 
 
-def _summary_sheet(wb: Workbook, results, extras: list[Extra], appraisal, risk=None) -> None:
-    ws = wb.create_sheet("Summary", 2)
-    model = results.case.model
-    tl = model.annual_timeline  # the statement by year
-    native = model.timeline
-    safe_text(ws.cell(row=1, column=1), f"{results.case.name}: summary")
-    ws.cell(row=1, column=1).font = _TITLE_FONT
-    safe_text(
-        ws.cell(row=2, column=1),
-        "Figures link to the Statements sheet; they follow any change to the inputs.",
-    )
-    _header(ws, 4, ["Headline metric", "Value", "Unit"])
-    by_cell = {(e.sheet, e.row, e.col): e for e in extras}
-    for (sheet, row, col), e in by_cell.items():
-        if sheet != "Summary":
-            continue
-        cell = ws.cell(row=row, column=col, value=e.formula)
-        unit = model.lines[e.line].unit
-        cell.number_format = number_format(unit)
-        if e.block == "periods":  # a row per period: the period's label
-            safe_text(ws.cell(row=row, column=1), native.labels[e.period or 0])
-        elif e.period is None:
-            safe_text(ws.cell(row=row, column=1), e.label)
-            safe_text(ws.cell(row=row, column=3), "%" if unit == "fraction" else unit)
-            cell.font = Font(bold=True)
-        else:
-            safe_text(ws.cell(row=row, column=1), e.label)
-            safe_text(ws.cell(row=row, column=3), unit)
-    metric_rows = [e.row for e in extras if e.sheet == "Summary" and e.period is None]
-    table_rows = sorted({e.row for e in extras if e.sheet == "Summary" and e.block == "years"})
-    cash_rows = sorted({e.row for e in extras if e.sheet == "Summary" and e.block == "periods"})
-    head = (min(table_rows) - 1) if table_rows else (max(metric_rows, default=5) + 2)
-    _header(ws, head, ["Statement by year", "", "Unit", "", "", *tl.labels])
-    cash_chart = None
-    if cash_rows:
-        cash_head, cash_last = min(cash_rows) - 1, max(cash_rows)
-        cash_cols = sorted({e.col: e.label for e in extras if e.block == "periods"}.items())
-        what = "Cash by month, then by year" if native.mixed else "Cash by month"
-        _header(ws, cash_head, [what, *[f"{label} (£)" for _, label in cash_cols]])
-        ws.row_dimensions[cash_head].height = 45
-        for c in range(1, len(cash_cols) + 2):
-            ws.cell(row=cash_head, column=c).alignment = Alignment(wrap_text=True, vertical="top")
-        cash_chart = LineChart()
-        cash_chart.title = "Closing cash by month (the trough, and the facility drawn)"
-        cash_chart.y_axis.title = "£"
-        cash_chart.y_axis.numFmt = "£#,##0"
-        cash_chart.height, cash_chart.width = 7.5, 22
-        for col, label in cash_cols:
-            values = Reference(ws, min_col=col, min_row=cash_head + 1, max_row=cash_last)
-            cash_chart.series.append(Series(values, title=label))
-        cash_chart.set_categories(
-            Reference(ws, min_col=1, min_row=cash_head + 1, max_row=cash_last)
-        )
-    if table_rows:
-        chart = BarChart()
-        chart.type = "col"
-        chart.title = "Income, costs and closing cash"
-        chart.y_axis.title = "£"
-        chart.y_axis.numFmt = "£#,##0"
-        chart.height, chart.width = 7.5, 15
-        last_col = FIRST_PERIOD_COL + tl.n - 1
-        cats = Reference(ws, min_col=FIRST_PERIOD_COL, max_col=last_col, min_row=head)
-        by_line = {
-            e.line.removesuffix("_annual"): e.row
-            for e in extras
-            if e.sheet == "Summary" and e.period == 0 and e.block == "years"
-        }
-        for name in ("total_income", "net_operating_costs"):
-            if name in by_line:
-                values = Reference(
-                    ws, min_col=FIRST_PERIOD_COL, max_col=last_col, min_row=by_line[name]
-                )
-                chart.series.append(Series(values, title=dict(SUMMARY_LINES)[name]))
-        chart.set_categories(cats)
-        if "closing_cash" in by_line:
-            line = LineChart()
-            values = Reference(
-                ws, min_col=FIRST_PERIOD_COL, max_col=last_col, min_row=by_line["closing_cash"]
-            )
-            line.series.append(Series(values, title="Closing cash"))
-            chart += line
-    after = max([*table_rows, *cash_rows, head]) + 3
-    if appraisal is not None:
-        safe_text(
-            ws.cell(row=after, column=1),
-            "Options appraisal: net present cost, real terms (values computed by "
-            "mutualfin; detail on the Appraisal sheet)",
-        )
-        ws.cell(row=after, column=1).font = Font(bold=True, size=12)
-        last = "net present social value" if appraisal.monetised else "difference from the cheapest"
-        table = appraisal.table.reset_index()[
-            [
-                "option",
-                "rank",
-                "present cost before optimism bias",
-                "optimism bias",
-                "net present cost",
-                last,
-                "rank before optimism bias",
-            ]
-        ]
-        chart_row = _values_table(ws, table, after + 1) + 2
-    else:
-        chart_row = after
-    headline = _risk_headline(risk)
-    if headline is not None:
-        safe_text(
-            ws.cell(row=chart_row, column=1),
-            "Risk: Monte Carlo (values computed by mutualfin; detail on the Risk sheet)",
-        )
-        ws.cell(row=chart_row, column=1).font = Font(bold=True, size=12)
-        chart_row = _values_table(ws, headline, chart_row + 1) + 2
-    if table_rows:
-        ws.row_breaks.append(Break(id=chart_row - 1))  # the chart starts a printed page
-        ws.add_chart(chart, f"A{chart_row}")
-    if cash_chart is not None:
-        ws.add_chart(cash_chart, f"A{chart_row + 17}")
-    widths = {"A": 36, "B": 15, "C": 15, "D": 15, "E": 15}
-    for col, w in widths.items():
-        ws.column_dimensions[col].width = w
-    from openpyxl.utils import get_column_letter
-
-    for p in range(tl.n):
-        ws.column_dimensions[get_column_letter(FIRST_PERIOD_COL + p)].width = 12
-    ws.row_dimensions[after + 1].height = 45
-    for c in range(1, 8):
-        ws.cell(row=after + 1, column=c).alignment = Alignment(wrap_text=True, vertical="top")
+_CONTENTS_WIDTH = 105  # column B, with A the page's width (landscape A4)
+_CONTENTS_CHARS = 125  # characters of text a line of that width holds (rendered and counted)
 
 
 def _case_notes(wb: Workbook, results) -> None:
@@ -528,82 +381,30 @@ def _case_notes(wb: Workbook, results) -> None:
             safe_text(ws.cell(row=row + k, column=2), reading)
 
 
-def _risk_headline(risk) -> pd.DataFrame | None:
-    """The figures a cabinet paper quotes from a Monte Carlo run, if the risk tables have it."""
-    if not risk or "metric_percentiles" not in risk:
-        return None
-    pct = risk["metric_percentiles"]
-    rows = []
-    names = {
-        "npv_before_financing": "NPV before financing",
-        "minimum_cash": "Lowest closing cash",
-        "closing_reserves": "Reserves at the end",
-    }
-    for name, label in names.items():
-        if name in pct.index:
-            rec = pct.loc[name]
-            rows.append(
-                {
-                    "figure": label,
-                    "10th percentile": rec.get("p10"),
-                    "median": rec.get("p50"),
-                    "90th percentile": rec.get("p90"),
-                }
-            )
-    summary = risk.get("summary")
-    if summary is not None:
-        for item, rec in summary.iterrows():
-            if str(item).startswith("probability"):
-                rows.append({"figure": f"Probability {str(item)[12:]}", "median": rec["value"]})
-    return pd.DataFrame(rows, dtype=object).fillna("") if rows else None
+# Metrics whose sheet label is a definition rather than a name: the words a table row uses
+_METRIC_WORDS = {
+    "net_outlay": "Net outlay (1 = cash before financing below zero at some point)",
+    "paid_back": "Paid back by the end (1 = yes)",
+}
 
 
-def _values_table(
-    ws, frame: pd.DataFrame, row: int, col: int = 1, formats: dict | None = None
-) -> int:
-    """Write a DataFrame as values (header + rows) from (row, col); return the next row.
-    ``formats`` (column name -> Excel number format, e.g. "0.0%") overrides the format
-    chosen from each number's size."""
-    formats = formats or {}
-    names = [str(c) for c in frame.columns]
-    _header_at(ws, row, col, names)
-    for r, rec in enumerate(frame.itertuples(index=False), start=row + 1):
-        for c, v in enumerate(rec, start=col):
-            cell = ws.cell(row=r, column=c)
-            if isinstance(v, str) or v is None:
-                safe_text(cell, "" if v is None else v, cut=True)
-            elif isinstance(v, bool | np.bool_):
-                safe_text(cell, "yes" if v else "no")
-            elif isinstance(v, int | float | np.integer | np.floating):
-                fv = float(v)
-                if math.isnan(fv):
-                    safe_text(cell, "n/a")
-                else:
-                    cell.value = fv
-                    if fv.is_integer() and abs(fv) < 1000:
-                        cell.number_format = "0"
-                    elif abs(fv) < 10:
-                        cell.number_format = "#,##0.00"
-                    else:
-                        cell.number_format = "#,##0"
-                    if names[c - col] in formats:
-                        cell.number_format = formats[names[c - col]]
-            else:
-                safe_text(cell, str(v), cut=True)
-            cell.fill = _DATA_FILL
-    return row + 1 + len(frame)
+def line_words(model) -> dict[str, str]:
+    """Each line's name -> its label in words (the Summary's short label where the statement
+    list gives one), for tables of values that name lines: a simulation's metrics, the
+    standard scenarios' columns."""
+    shorts = {s.name: s.short for s in STATEMENTS}
+    out = {n: shorts.get(n) or line.label or n for n, line in model.lines.items()}
+    out.update({n: w for n, w in _METRIC_WORDS.items() if n in out})
+    return out
 
 
-def _header_at(ws, row: int, col: int, values: list[str]) -> None:
-    from mutualfin.workbook.writer import _HEAD_FILL, _HEAD_FONT
-
-    for c, v in enumerate(values, start=col):
-        cell = ws.cell(row=row, column=c)
-        safe_text(cell, v)
-        cell.fill, cell.font = _HEAD_FILL, _HEAD_FONT
-
-
-def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.DataFrame]) -> None:
+def _values_sheet(
+    wb: Workbook,
+    name: str,
+    title: str,
+    tables: dict[str, pd.DataFrame],
+    words: dict[str, str] | None = None,
+) -> None:
     ws = wb.create_sheet(name)
     safe_text(ws.cell(row=1, column=1), title)
     ws.cell(row=1, column=1).font = _TITLE_FONT
@@ -616,6 +417,7 @@ def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.Data
     for key, frame in tables.items():
         heading = frame.attrs.get("title", key) if hasattr(frame, "attrs") else key
         formats = dict(frame.attrs.get("formats", {})) if hasattr(frame, "attrs") else {}
+        units = dict(frame.attrs.get("units", {})) if hasattr(frame, "attrs") else {}
         safe_text(ws.cell(row=r, column=1), heading)
         ws.cell(row=r, column=1).font = Font(bold=True, size=12)
         frame = (
@@ -633,9 +435,15 @@ def _values_sheet(wb: Workbook, name: str, title: str, tables: dict[str, pd.Data
                 ws.row_breaks.append(Break(id=r - 1))
             ws.add_chart(chart, f"A{header_row}")
             header_row += charts.CHART_ROWS
-        r = _values_table(ws, frame, header_row, formats=formats) + 2
-    _fit_widths(ws, high=30)
+        r = _values_table(ws, frame, header_row, formats=formats, units=units, words=words) + 2
+    _fit_widths(ws, high=_TEXT_WIDTH)
     _sentence_heights(ws)
+    record_block(ws, title, 1, ws.max_row, ws.max_column, 3)
+
+
+#: the widest a values table's text column grows before its text wraps (tables on a sheet
+#: share columns: a wider text column widens every table's, and the printed page shrinks)
+_TEXT_WIDTH = 30
 
 
 def _chart_of(ws, key: str, frame: pd.DataFrame, header_row: int, heading: str):
@@ -757,15 +565,34 @@ def _checks_sheet(wb: Workbook, results, extras: list[Extra]) -> None:
     highlight_failures(ws, statuses)
 
 
-def appraisal_tables(appraisal) -> dict[str, pd.DataFrame]:
-    """The Appraisal sheet's tables, in the order a commissioner reads them; percentages
-    shown as percentages (``attrs["formats"]``)."""
+#: columns of the appraisal's tables that hold pounds wherever they appear
+_MONEY_COLUMNS = (
+    "cost",
+    "present value",
+    "optimism bias",
+    "exposure",
+    "expected value (present value)",
+)
+
+
+def with_units(frame: pd.DataFrame, unit: str, *columns) -> pd.DataFrame:
+    """A copy of ``frame`` declaring ``unit`` for those of ``columns`` it has (in
+    ``attrs["units"]``, which the Appraisal and Risk sheets format each number by)."""
+    frame = frame.copy()
+    units = dict(frame.attrs.get("units", {}))
+    units.update({str(c): unit for c in columns if c in frame.columns})
+    frame.attrs["units"] = units
+    return frame
+
+
+def appraisal_tables(appraisal, model=None) -> dict[str, pd.DataFrame]:
+    """The Appraisal sheet's tables, in the order a commissioner reads them, each number
+    formatted by its unit (``attrs["units"]``: pounds, percentages, ranks and scores as whole
+    numbers); ``model``, the case's, gives the units of the inputs switching values name."""
     from mutualfin.analysis.appraisal import STAGES
 
     def pct(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
-        frame = frame.copy()
-        frame.attrs["formats"] = {c: "0.0%" for c in cols if c in frame.columns}
-        return frame
+        return with_units(frame, "fraction", *cols)
 
     stage = STAGES.get(appraisal.stage or "", "stage not given")
     bias = appraisal.optimism_bias.drop(columns=["stage"])
@@ -782,21 +609,34 @@ def appraisal_tables(appraisal) -> dict[str, pd.DataFrame]:
             "reason",
         ]
     ]
+    ranked = with_units(appraisal.table, "count", "rank", "rank before optimism bias")
+    money = [c for c in ranked.columns if c not in ranked.attrs["units"]]
+    bias = with_units(pct(bias, "upper bound", "mitigation", "uplift"), "GBP", *_MONEY_COLUMNS)
     tables: dict[str, pd.DataFrame] = {
         "Findings": pd.DataFrame({"finding": appraisal.findings}),
-        "Options ranked (net present cost, real terms, after optimism bias)": appraisal.table,
-        f"Optimism bias by cost ({stage}): category, upper bound, mitigation and its reason": (
-            pct(bias, "upper bound", "mitigation", "uplift")
+        "Options ranked (net present cost, real terms, after optimism bias)": with_units(
+            ranked, "GBP", *money
         ),
-        "Switching values": pct(appraisal.switching_values(), "change")
+        f"Optimism bias by cost ({stage}): category, upper bound, mitigation and its reason": bias,
+        "Switching values": with_units(
+            pct(appraisal.switching_values(), "change"), "ratio", "multiple"
+        )
         if len(appraisal.options) > 1
         else pd.DataFrame(),
     }
+    if tables["Switching values"].columns.size:
+        tables["Switching values"] = with_units(
+            tables["Switching values"], "GBP", "present value change"
+        )
     if not appraisal.input_switching.empty:
-        tables["Switching values on the case's inputs"] = pct(appraisal.input_switching, "change")
+        frame = pct(appraisal.input_switching, "change")
+        if model is not None:  # base and switching value in the input's own unit
+            by_row = [model.inputs[n].unit if n in model.inputs else "" for n in frame["input"]]
+            frame.attrs["units"].update({"base": by_row, "switching value": by_row})
+        tables["Switching values on the case's inputs"] = frame
     if not appraisal.contingent_liabilities.empty:
-        tables["Contingent liabilities and risks the council keeps"] = (
-            appraisal.contingent_liabilities
+        tables["Contingent liabilities and risks the council keeps"] = with_units(
+            appraisal.contingent_liabilities, "GBP", *_MONEY_COLUMNS
         )
     benefits = [
         {"option": o, "benefit": b, "present value": v}
@@ -804,22 +644,26 @@ def appraisal_tables(appraisal) -> dict[str, pd.DataFrame]:
         for b, v in items.items()
     ]
     if benefits:
-        tables["Monetised benefits (present value)"] = pd.DataFrame(benefits)
+        tables["Monetised benefits (present value)"] = with_units(
+            pd.DataFrame(benefits), "GBP", "present value"
+        )
     if not appraisal.social_value_scores.empty:
-        tables["Social value scored (0 to 5, where no source gives a money value)"] = (
-            appraisal.social_value_scores
+        scores = appraisal.social_value_scores
+        tables["Social value scored (0 to 5, where no source gives a money value)"] = with_units(
+            scores, "count", *[o.name for o in appraisal.options]
         )
     if not appraisal.five_cases.empty:
         tables["Five Case Model: where each case's figures are"] = appraisal.five_cases
     if not appraisal.inputs.empty:
         tables["Appraisal inputs and their sources"] = appraisal.inputs
     for opt in appraisal.options:
-        tables[f"{opt.name}: nominal costs by year"] = appraisal.costs_by_year(opt.name)
+        costs = appraisal.costs_by_year(opt.name)
+        tables[f"{opt.name}: nominal costs by year"] = with_units(costs, "GBP", *costs.columns)
     tables["Notes"] = pd.DataFrame({"note": appraisal.notes})
     return tables
 
 
-def _highlight_cash(wb: Workbook, results, extras: list[Extra]) -> None:
+def _highlight_cash(wb: Workbook, results, extras: list[Extra], cohorts=None) -> None:
     """Closing cash below the case's cash floor in red, on the Statements and the Summary."""
     from openpyxl.utils import get_column_letter
 
@@ -832,13 +676,13 @@ def _highlight_cash(wb: Workbook, results, extras: list[Extra]) -> None:
         finance = getattr(results.case, "finance", None)
         value = float(getattr(getattr(finance, "inputs", None), "cash_floor", 0.0) or 0.0)
         floor = f"{value:.15g}"
-    layout, _ = plan_layout(model)
+    layout, _ = plan_layout(model, cohorts)
     sheet, row = layout.lines["closing_cash"]
     first = get_column_letter(FIRST_PERIOD_COL)
     last = get_column_letter(FIRST_PERIOD_COL + model.timeline.n - 1)
     highlight_below(wb[sheet], f"{first}{row}:{last}{row}", floor)
-    for e in extras:
-        if e.line == "closing_cash" and e.sheet in wb.sheetnames:
+    for e in extras:  # the Summary's closing cash: by year, and by month on months
+        if e.line in ("closing_cash", ANNUAL_CLOSING) and e.sheet in wb.sheetnames:
             highlight_below(wb[e.sheet], f"{get_column_letter(e.col)}{e.row}", floor)
 
 
@@ -850,23 +694,42 @@ def build_case_workbook(
     risk: dict[str, pd.DataFrame] | None = None,
     diff=None,
     protect: bool = True,
+    pack: str = PUBLICATION,
 ) -> Workbook:
+    """The case workbook, not yet saved: the publication pack (no per-employee data) or the
+    full model (``pack="full"``, marked OFFICIAL-SENSITIVE when the case has a roster); see
+    :mod:`mutualfin.workbook.publication`."""
+    check_pack(pack, "build_case_workbook")
     cover = cover or Cover(title=results.case.name)
-    wb = build_workbook(results.evaluation, title=cover.title, marking=cover.marking)
-    extras = plan_case_extras(results)
-    if appraisal is not None:
-        tables = appraisal_tables(appraisal)
-        _values_sheet(wb, "Appraisal", "Commissioner's options appraisal", tables)
+    personal = has_per_employee(results)
+    cohorts = case_cohorts(results) if pack == PUBLICATION else None
+    if pack == FULL and personal and SENSITIVE_MARKING not in cover.marking.upper():
+        cover = dataclasses.replace(cover, marking=SENSITIVE_MARKING)
+    wb = build_workbook(
+        results.evaluation, title=cover.title, marking=cover.marking, cohorts=cohorts
+    )
+    wb.defined_names[PACK_NAME] = DefinedName(PACK_NAME, attr_text=f'"{pack}"')
     if risk is not None and hasattr(risk, "tables"):  # a mutualfin.risk.SimulationResult
         risk = risk.tables()
+    extras = plan_case_extras(results, cohorts, appraisal, risk)
+    if appraisal is not None:
+        tables = appraisal_tables(appraisal, results.case.model)
+        _values_sheet(wb, "Appraisal", "Commissioner's options appraisal", tables)
     if risk:
-        _values_sheet(wb, "Risk", "Risk analysis", dict(risk))
+        _values_sheet(wb, "Risk", "Risk analysis", dict(risk), line_words(results.case.model))
     if diff is not None:  # a mutualfin.analysis.diff.CaseDiff
         _values_sheet(wb, "Bridge", f"What changed since {diff.old_name}", diff.tables())
     _checks_sheet(wb, results, extras)
-    _summary_sheet(wb, results, extras, appraisal, risk if risk else None)
+    layout, _ = plan_layout(results.case.model, cohorts)
+    write_summary(
+        wb,
+        results,
+        plan_summary(results, layout, appraisal, risk if risk else None),
+        appraisal,
+        risk if risk else None,
+    )
     _case_notes(wb, results)
-    _cover_sheet(wb, results, cover)
+    _cover_sheet(wb, results, cover, pack if personal else None)
     first = ["Cover", "Summary", "Bridge", "Inputs", "Parameters", "Timeline", "Roster"]
     last = [
         "Statements",
@@ -882,17 +745,52 @@ def build_case_workbook(
     order += [n for n in names if n not in first and n not in last]
     order += [n for n in last if n in names]
     wb._sheets = [wb[n] for n in order]
-    _contents_sheet(wb)
+    _contents_sheet(wb, working_hidden=cohorts is not None)
+    _highlight_cash(wb, results, extras, cohorts)
+    _list_truncations(wb)  # before the print areas, which reach its last row
+    write_record_sheet(wb, results.case.model, layout)
+    if cohorts is not None:
+        _cohort_flags(wb, results.case.model, layout)
     for ws in wb.worksheets:
         _page_setup(ws, cover.title, cover.marking)
         if ws.title in ("Cover", "Contents", "Summary", "Checks", "Appraisal", "Risk", "Bridge"):
             ws.freeze_panes = None
-    _highlight_cash(wb, results, extras)
-    _list_truncations(wb)
+        if cohorts is not None and ws.title not in PACK_SHEETS:
+            # the printed pack is the cabinet's; the live working sheets stay for audit (a
+            # hidden sheet with a print area would still print in LibreOffice: none is set)
+            ws.sheet_state = "hidden"
+            continue
+        if ws.title != "Summary":
+            ws.print_area = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
+        if cohorts is not None and ws.title in PRINT_PAGES:
+            ws.page_setup.fitToHeight = PRINT_PAGES[ws.title]
+    wb["Summary"].page_setup.fitToHeight = 1
     if protect:
         protect_workbook(wb)
     wb.active = 0
     return wb
+
+
+def cohort_flag_cells(model, layout) -> list[tuple[str, int, int]]:
+    """(sheet, row, column) of each staff cohort block's STALE flag in the publication pack:
+    the block's header row, in the Total column."""
+    return [
+        (sheet, row0 - 1, TOTAL_COL)
+        for name, (sheet, row0) in layout.lines.items()
+        if model.shapes[name].entity is not None
+    ]
+
+
+def _cohort_flags(wb: Workbook, model, layout) -> None:
+    """A live STALE flag on each staff cohort block of the publication pack, showing while an
+    input its figures depend on differs from the value they were computed with."""
+    from mutualfin.workbook.fingerprint import RECORD_SHEET, cohort_flag_formula
+
+    sheets = set(wb.sheetnames) - {RECORD_SHEET}  # as the record sheet's copy was planned
+    formula = cohort_flag_formula(model, layout, sheets, per_employee_inputs(model))
+    for sheet, row, col in cohort_flag_cells(model, layout):
+        cell = wb[sheet].cell(row=row, column=col, value=formula)
+        cell.font = Font(bold=True, color="C00000")
 
 
 def _list_truncations(wb: Workbook) -> None:
@@ -919,54 +817,194 @@ def write_case_workbook(
     cover: Cover | None = None,
     appraisal=None,
     risk=None,
-    store_values: bool = False,
+    store_values: bool | None = None,
     created: dt.datetime | None = None,
     diff=None,
     protect: bool = True,
+    pack: str = PUBLICATION,
 ) -> Path:
-    """Write the business-case workbook; with ``store_values``, the file saved is the one
-    LibreOffice recalculated, so viewers without a calculation engine show the figures.
+    """Write the business-case workbook: the publication pack by default, the full
+    per-employee model with ``pack="full"``.
+
+    ``store_values``: True saves the file LibreOffice recalculated, so that viewers without
+    a calculation engine (an e-mail preview, ``pandas.read_excel``) show the figures; the
+    formulas stay live, and verification recalculates them all the same. None (the default)
+    stores them where LibreOffice is installed, unless ``created`` is given; False writes
+    formulas only (faster; a viewer without a calculation engine shows blanks).
     ``created`` fixes the workbook's timestamps (and the cover date), so the same case gives
-    a byte-identical file. ``diff``, from :func:`mutualfin.diff`, adds a Bridge sheet: what
-    changed since an earlier version of the case. With ``protect`` (the default) every
-    sheet is protected without a password, the input cells unlocked
-    (:mod:`mutualfin.workbook.safeguards`)."""
+    a byte-identical file; LibreOffice's save is not reproducible (its parts are numbered
+    afresh each time), so with ``created`` values are stored only when asked. ``diff``, from
+    :func:`mutualfin.diff`, adds a Bridge sheet: what changed since an earlier version of the
+    case. With ``protect`` (the default) every sheet is protected without a password, the
+    input cells unlocked (:mod:`mutualfin.workbook.safeguards`)."""
+    from mutualfin.workbook.recalc import find_soffice, recalculate
+
     _check_results(results, "write_case_workbook")
     if not isinstance(protect, bool):
         raise WorkbookError(f"protect must be True or False, got {protect!r:.60}")
+    check_pack(pack, "write_case_workbook")
     if created is not None and cover is not None and cover.date is None:
         cover.date = created.date()
     wb = build_case_workbook(
-        results, cover=cover, appraisal=appraisal, risk=risk, diff=diff, protect=protect
+        results,
+        cover=cover,
+        appraisal=appraisal,
+        risk=risk,
+        diff=diff,
+        protect=protect,
+        pack=pack,
     )
     target = Path(path)
+    if store_values is None:  # a reproducible file (created) is the writer's alone
+        store_values = created is None and find_soffice() is not None
     if not store_values:
         return atomic_save(wb, target, overwrite, created)
-    from mutualfin.workbook.recalc import recalculate
-
-    if (target.exists() or target.is_symlink()) and not overwrite:
-        raise WorkbookError(
-            f"{str(target)!r} already exists; choose another name or pass overwrite=True"
-        )
+    check_target(target, overwrite)
     with tempfile.TemporaryDirectory(prefix="mutualfin-store-") as tmp:
         raw = atomic_save(wb, Path(tmp) / target.name, True, created)
-        calc = recalculate(raw, Path(tmp) / "calc")
-        return save_bytes(target, calc.read_bytes(), overwrite=overwrite)
+        data = recalculate(raw, Path(tmp) / "calc").read_bytes()
+        if created is not None:  # its dates at least
+            data = _pin_timestamps(data, created)
+        return save_bytes(target, data, overwrite=overwrite)
 
 
 def verify_case(path: str | os.PathLike, results, **kwargs):
-    """:func:`mutualfin.excel.verify` for a case workbook, including its summary and checks:
-    recalculated in LibreOffice and, where it is installed, under Excel's rules (keyword
-    arguments such as ``excel_rules`` go to verify)."""
-    from mutualfin.workbook.verify import verify
+    """:func:`mutualfin.excel.verify` for a case workbook: first its structure, then its
+    figures.
+
+    The workbook is compared with the one mutualfin writes for ``results``
+    (:func:`mutualfin.workbook.fingerprint.compare_structure`): every sheet, formula, value,
+    defined name and value block's checksum; a difference is a failure naming the sheet and
+    cell. Input cells may differ: each is reported as an input change and Python runs again
+    with the workbook's inputs. The workbook is then recalculated in LibreOffice and, where
+    it is installed, under Excel's rules (keyword arguments such as ``excel_rules`` go to
+    verify), and every formula cell, the summary and checks included, is compared with
+    Python."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    from mutualfin.workbook.fingerprint import (
+        CHANGED_CELL,
+        COHORT_STALE_TEXT,
+        RECORD_SHEET,
+        STALE_TEXT,
+        STALE_THRESHOLD,
+        StructureDifference,
+        _show,
+        compare_structure,
+    )
+    from mutualfin.workbook.verify import VerifyReport, verify
 
     _check_results(results, "verify_case")
+    if not isinstance(path, str | os.PathLike):
+        raise wrong_kind("verify_case", "path", "the workbook's file path", path, {})
+    src = Path(path)
+    if not src.is_file():
+        raise WorkbookError(f"workbook {str(src)!r} does not exist")
+    model = results.case.model
+    pack = pack_of(src)
+    cohorts = case_cohorts(results) if has_per_employee(results) and pack == PUBLICATION else None
+    layout, sheets = plan_layout(model, cohorts)
+    actual = _load(src, load_workbook)
+    try:
+        title = actual["Cover"]["A1"].value if "Cover" in actual.sheetnames else None
+        cover = Cover(title=str(title)) if title else Cover(title=results.case.name)
+    except MutualfinError:
+        cover = Cover(title=results.case.name)
+    # what mutualfin writes for this case, without the value blocks (recorded in the file)
+    expected = build_case_workbook(results, cover=cover, pack=pack, protect=False)
+    structure = compare_structure(actual, expected, model, layout)
+    actual.close()
 
+    figures = results
+    refused = None
+    frozen = per_employee_inputs(model) if cohorts is not None else set()
+    cannot_follow = []  # a staff input edited in the pack: its cohort figures cannot follow
+    for change in structure.changes:
+        if change.name in frozen:
+            cannot_follow.append(
+                StructureDifference(
+                    change.sheet,
+                    change.cell,
+                    f"{change.name} as the pack's staff cohort figures were computed with "
+                    f"({_show(change.case)}): they are values from the full model and cannot "
+                    "follow it; change it in the full model (OFFICIAL-SENSITIVE) and rerun "
+                    "mutualfin",
+                    _show(change.workbook),
+                )
+            )
+    if structure.edited:
+        overrides = {}
+        for name, cells in structure.edited.items():
+            if name in frozen:  # compared as computed, the failure above says why
+                continue
+            inp = model.inputs[name]
+            base = np.asarray(results.evaluation.inputs[name][0], dtype=float)  # (E, P)
+            if inp.kind == "scalar":
+                overrides[name] = [cells[0]]
+                continue
+            row = base[0, :].copy() if inp.kind == "period" else base[:, 0].copy()
+            for index, value in cells.items():
+                row[index] = value
+            overrides[name] = row[None, :]
+        try:
+            figures = results.case.run(overrides)
+        except MutualfinError as exc:
+            refused = str(exc)
     extras = {
-        (e.sheet, e.row, e.col): expected_extra(e, results.evaluation)
-        for e in plan_case_extras(results)
+        (e.sheet, e.row, e.col): expected_extra(e, figures.evaluation)
+        for e in plan_case_extras(figures, cohorts)
     }
-    return verify(path, results.evaluation, extra_expected=extras, **kwargs)
+    if cohorts is not None:  # the publication pack: its own rows, every formula cell expected
+        extras.update(pack_expected(figures.evaluation, layout, sheets, cohorts))
+    moved = structure.moved
+    r, c = CHANGED_CELL
+    extras[(RECORD_SHEET, r, c)] = (
+        "how far the inputs moved since the value blocks",
+        moved,
+        "ratio",
+    )
+    for block in structure.blocks:
+        col, row = coordinate_from_string(block.flag)
+        key = (block.sheet, row, column_index_from_string(col))
+        stale = STALE_TEXT if moved > STALE_THRESHOLD else ""
+        extras[key] = (f"STALE flag of {block.title}", stale, "text")
+    if cohorts is not None:
+        staff = per_employee_inputs(model)
+        staff_moved = sum(v for k, v in structure.moved_by_input.items() if k in staff)
+        stale = COHORT_STALE_TEXT if staff_moved > STALE_THRESHOLD else ""
+        for key in cohort_flag_cells(model, layout):
+            extras[key] = ("STALE flag of a staff cohort block", stale, "text")
+    if refused is not None:
+        report = VerifyReport(src)
+        report.not_run.append(f"recalculation: the workbook's inputs are refused: {refused}")
+        report.structure.append(
+            StructureDifference("Inputs", "", "inputs the case file would accept", refused)
+        )
+    else:
+        report = verify(src, figures.evaluation, extra_expected=extras, **kwargs)
+        if cohorts is not None:  # cohort values and the per-employee checksum: values
+            check_pack_values(src, results, layout, cohorts, report)  # from the case's inputs
+    report.structure[:0] = structure.differences + cannot_follow
+    report.input_changes = structure.changes
+    report.structure_checked = structure.compared
+    return _causes_first(report)
+
+
+def _causes_first(report):
+    """The Summary only links to the model, so a difference there follows one on the model's
+    sheets: list those first, where the report's first lines are read."""
+    report.mismatches.sort(key=lambda m: m.sheet == "Summary")
+    return report
+
+
+def _load(path: Path, load_workbook):
+    try:
+        return load_workbook(path, data_only=False)
+    except Exception as exc:  # a file that is not a workbook: openpyxl raises many kinds
+        raise WorkbookError(
+            f"{str(path)!r} cannot be read as an Excel workbook ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def _live_value(inp) -> float | None:
@@ -988,16 +1026,17 @@ def _live_value(inp) -> float | None:
     return None
 
 
-def live_candidates(results) -> dict[str, float]:
+def live_candidates(results, exclude=frozenset()) -> dict[str, float]:
     """Scalar inputs of the case whose change (:func:`_live_value`) moves at least one figure
     of the statements, with their new values: the inputs worth editing to prove a workbook
-    live. Found by evaluating every candidate change at once (one scenario each)."""
+    live (less those in ``exclude``). Found by evaluating every candidate change at once (one
+    scenario each)."""
     _check_results(results, "live_candidates")
     case = results.case
     model = case.model
     proposed: dict[str, float] = {}
     for name, inp in model.inputs.items():
-        if inp.kind != "scalar" or inp.unit == "flag":
+        if inp.kind != "scalar" or inp.unit == "flag" or name in exclude:
             continue
         new = _live_value(inp)
         if new is not None:
@@ -1039,7 +1078,8 @@ def verify_live(
     case file is); otherwise ``samples`` inputs are picked at random (seeded) among those
     whose change moves the figures (:func:`live_candidates`): whole numbers move by 1,
     fractions by 0.01, other numbers by 10%, always within their bounds.
-    Returns ``(changes, report)``.
+    Returns ``(changes, report)``; ``report.input_changes`` lists the changes as verify found
+    them in the edited workbook, and its value blocks show STALE.
     """
     from mutualfin.workbook.verify import edit_inputs
 
@@ -1049,9 +1089,17 @@ def verify_live(
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise InputError(f"verify_live: seed = {seed!r} must be a whole number, at least 0")
     case = results.case
+    publication = has_per_employee(results) and pack_of(path) == PUBLICATION
+    frozen = per_employee_inputs(case.model) if publication else set()
+    if changes is not None and frozen & set(changes):
+        raise WorkbookError(
+            f"{sorted(frozen & set(changes))[0]} feeds per-employee figures, which a "
+            "publication pack holds as values: prove it live in the full model "
+            "(pack='full', the OFFICIAL-SENSITIVE workbook)"
+        )
     if changes is None:
         rng = np.random.default_rng(seed)
-        movers = live_candidates(results)
+        movers = live_candidates(results, exclude=frozen)
         if not movers:
             raise WorkbookError(
                 "the case has no single-value input whose change moves its figures, so a live "
@@ -1060,8 +1108,9 @@ def verify_live(
         names = list(movers)
         picked = rng.choice(len(names), size=min(int(samples), len(names)), replace=False)
         changes = {names[k]: movers[names[k]] for k in sorted(int(i) for i in picked)}
+    case.run({k: [v] for k, v in changes.items()})  # refuse a value the case file would
     with tempfile.TemporaryDirectory(prefix="mutualfin-live-") as tmp:
-        rerun = case.run({k: [v] for k, v in changes.items()})
         edited = edit_inputs(path, Path(tmp) / Path(path).name, changes)
-        report = rerun.verify(edited, excel_rules=excel_rules)
+        # verify finds the edited inputs itself, reports them and runs Python with them
+        report = verify_case(edited, results, excel_rules=excel_rules)
     return changes, report

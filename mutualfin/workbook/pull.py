@@ -13,6 +13,12 @@ sheet (the name in column A, one value per period from column F). Per-employee i
 Roster sheet come from the roster file, which pull does not rewrite: a change there is
 reported, not pulled.
 
+Both workbooks a case gives can be pulled from: the full model, and the publication pack
+(:mod:`mutualfin.workbook.publication`), which has the same Inputs sheet and no Roster. In the
+pack, inputs that feed per-employee figures are shown as data, since the staff cohorts are
+values there; an edit to one is pulled all the same, with a note that the pack's staff figures
+did not follow it and that the full model is where they do.
+
 What is refused, with nothing written: a cell that holds text or nothing where a number is
 due, or a formula whose value was never saved (open and save the workbook in Excel, or type
 the number); a value the case file would refuse (pull loads and runs the edited case file
@@ -318,6 +324,7 @@ def pull(
             value = bool(value)
         report.changes.append(PullChange(name, cell, old, value, inp.unit))
         values[name] = value
+    _note_frozen(book, case, report)
     if not values:
         return report
     text = source.read_text(encoding="utf-8-sig")
@@ -389,6 +396,29 @@ def _fold_yearly(
             f"{where}, or in the case file"
         )
     return out
+
+
+def _note_frozen(book: Path, case, report: PullReport) -> None:
+    """In a publication pack, inputs that feed per-employee figures are shown as data: the
+    staff cohorts are values, so an edit there moved none of them. Such an edit is pulled
+    (the case file is the record, and the next run follows it), with a note saying so and
+    naming the full model, where every figure follows an edit."""
+    from mutualfin.workbook.publication import PUBLICATION, pack_of, sensitive_path
+    from mutualfin.workbook.writer import per_employee_inputs
+
+    changed = {c.name for c in report.changes}
+    if not changed or pack_of(book) != PUBLICATION:
+        return
+    frozen = sorted(per_employee_inputs(case.model) & changed)
+    if not frozen:
+        return
+    one = len(frozen) == 1
+    report.notes.append(
+        f"{', '.join(frozen)} feed{'s' * one} the staff cohorts, which {book.name} (the "
+        f"publication pack) holds as values: its staff figures did not follow the edit"
+        f"{'' if one else 's'}. Run the case again for figures that do; to watch an edit "
+        f"move every figure, edit the full model ({sensitive_path(book).name})"
+    )
 
 
 def _refused(changes, text, target, fields, exc: CaseFileError) -> CaseFileError:

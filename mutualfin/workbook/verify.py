@@ -36,6 +36,7 @@ from mutualfin.core.checks import wrong_kind
 from mutualfin.engine.model import Evaluation
 from mutualfin.errors import InputError, RecalculationError, VerificationError, WorkbookError
 from mutualfin.workbook import excel_rules as second_engine
+from mutualfin.workbook.fingerprint import InputChange, StructureDifference
 from mutualfin.workbook.layout import FIRST_PERIOD_COL, OPENING_COL, TOTAL_COL
 from mutualfin.workbook.recalc import recalculate
 from mutualfin.workbook.writer import CALC_HEADER, atomic_save, plan_layout
@@ -114,6 +115,13 @@ class VerifyReport:
     not_run: list[str] = field(default_factory=list)
     #: {engine: {(sheet, row, column): value}} for every formula cell, as each engine gave it
     values: dict[str, dict[tuple[str, int, int], Any]] = field(default_factory=dict, repr=False)
+    #: cells, sheets and defined names that are not what mutualfin writes (a case workbook's
+    #: structure; see :mod:`mutualfin.workbook.fingerprint`)
+    structure: list[StructureDifference] = field(default_factory=list)
+    #: input cells whose value differs from the case's (reported; Python ran with them)
+    input_changes: list[InputChange] = field(default_factory=list)
+    #: whether the structure was compared (a case workbook's is), and how many cells
+    structure_checked: int | None = None
 
     def figures(self, ref: str) -> dict[str, Any]:
         """What each engine computed for a formula cell, e.g. ``figures("Statements!D41")``
@@ -125,7 +133,13 @@ class VerifyReport:
 
     @property
     def ok(self) -> bool:
-        return not (self.mismatches or self.errors or self.unchecked or self.engine_dependent)
+        return not (
+            self.mismatches
+            or self.errors
+            or self.unchecked
+            or self.engine_dependent
+            or self.structure
+        )
 
     def summary(self) -> str:
         status = "OK" if self.ok else "FAILED"
@@ -136,6 +150,17 @@ class VerifyReport:
             f"{len(self.unchecked)} formula cells with no Python figure",
             f"  recalculated by {' and '.join(self.engines) or 'no engine'}",
         ]
+        if self.structure_checked is not None:
+            lines.insert(
+                1,
+                f"  structure: {self.structure_checked} cells, every sheet and defined name "
+                f"compared with what mutualfin writes: {len(self.structure)} differences, "
+                f"{len(self.input_changes)} inputs changed",
+            )
+        for change in self.input_changes[:20]:
+            lines.append(f"  {change}")
+        for d in self.structure[:20]:
+            lines.append(f"  not as written  {d}")
         for note in self.not_run:
             lines.append(f"  not run      {note}")
         for m in self.errors[:20]:
@@ -146,7 +171,14 @@ class VerifyReport:
             lines.append(f"  engine-dependent formula  {d}")
         for c in self.unchecked[:20]:
             lines.append(f"  unchecked    {c}")
-        shown = (self.errors, self.mismatches, self.engine_dependent, self.unchecked)
+        shown = (
+            self.errors,
+            self.mismatches,
+            self.engine_dependent,
+            self.unchecked,
+            self.structure,
+            self.input_changes,
+        )
         more = sum(max(0, len(x) - 20) for x in shown)
         if more > 0:
             lines.append(f"  ... and {more} more")
@@ -182,7 +214,7 @@ def _serial(value: Any) -> Any:
 def _agrees(actual: Any, want: Any, unit: str) -> bool:
     """Whether a recalculated cell value equals Python's figure for it."""
     if unit == "text":
-        return str(actual) == str(want)
+        return ("" if actual is None else str(actual)) == str(want)
     if unit == "date" and not isinstance(want, dt.date):  # a line of date serials
         return _close(_serial(actual), want, unit)
     if unit == "date":

@@ -155,6 +155,33 @@ def _style(ws, fmt: str = "General", bold: bool = False, fill: PatternFill | Non
     return style
 
 
+#: each unit as a reader says it, for the Unit columns (the number format shows the figure)
+UNIT_WORDS = {
+    "GBP": "£",
+    "fraction": "%",
+    "ratio": "ratio",
+    "count": "number",
+    "months": "months",
+    "years": "years",
+    "days": "days",
+    "FTE": "FTE",
+    "index": "index",
+    "flag": "1 = yes, 0 = no",
+    "date": "date",
+    "text": "text",
+}
+
+
+def unit_text(unit: str) -> str:
+    """A unit in words: ``GBP`` as "£", ``fraction`` as "%", ``GBP/year`` as "£ a year",
+    ``days/FTE`` as "days per FTE"; a unit not listed as it is."""
+    head, _, per = unit.partition("/")
+    word = UNIT_WORDS.get(head, head)
+    if not per:
+        return word
+    return f"{word} a {per}" if per in ("year", "day", "month", "week") else f"{word} per {per}"
+
+
 def number_format(unit: str) -> str:
     head = unit.split("/")[0]
     return NUMBER_FORMATS.get(unit, NUMBER_FORMATS.get(head, "#,##0.00"))
@@ -372,6 +399,20 @@ def _save_in_memory(wb: Workbook, path: Path) -> bytes:
     return buffer.getvalue()
 
 
+def check_target(path: str | os.PathLike, overwrite: bool) -> Path:
+    """Refuse a workbook path before any work: not .xlsx, no such folder, or taken (without
+    ``overwrite``)."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise WorkbookError(f"workbook path {str(path)!r} must end in .xlsx")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise WorkbookError(f"folder {str(folder)!r} does not exist; create it first")
+    if _exists(path) and not overwrite:
+        raise _already_exists(path)
+    return path
+
+
 def atomic_save(
     wb: Workbook, path: Path, overwrite: bool, created: dt.datetime | None = None
 ) -> Path:
@@ -381,14 +422,7 @@ def atomic_save(
     With ``created``, the workbook's creation and modification times and every part's zip
     date are set to it, so the same inputs give a byte-identical file.
     """
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise WorkbookError(f"workbook path {str(path)!r} must end in .xlsx")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise WorkbookError(f"folder {str(folder)!r} does not exist; create it first")
-    if _exists(path) and not overwrite:
-        raise _already_exists(path)
+    path = check_target(path, overwrite)
     if created is not None:
         wb.properties.created = created
     data = _save_in_memory(wb, path)
@@ -465,8 +499,11 @@ def _timeline_key_order(key: tuple) -> tuple:
     return (order.index(kind) if kind in order else len(order), str(start), str(end))
 
 
-def plan_layout(model: Model) -> tuple[Layout, dict[str, list[str]]]:
-    """Decide the row of everything, and which lines go on which calculation sheet."""
+def plan_layout(model: Model, cohorts=None) -> tuple[Layout, dict[str, list[str]]]:
+    """Decide the row of everything, and which lines go on which calculation sheet.
+
+    With ``cohorts`` (:class:`~mutualfin.workbook.cohorts.Cohorts`, the publication pack), a
+    per-employee line takes one row per cohort instead of one per employee."""
     layout = Layout(header_rows={k: v for k, v in CALC_HEADER.items()})
     inputs = list(model.inputs.values())
     scalar = [i for i in inputs if i.kind == "scalar"]
@@ -538,8 +575,9 @@ def plan_layout(model: Model) -> tuple[Layout, dict[str, list[str]]]:
                 r += 1
             else:  # a header row (name, description, unit), then one row per entity
                 layout.lines[name] = (sheet, r + 1)
-                layout.entity_count[name] = len(axis)
-                r += len(axis) + 1
+                rows = len(axis) if cohorts is None else len(cohorts)
+                layout.entity_count[name] = rows
+                r += rows + 1
     return layout, sheets
 
 
@@ -588,7 +626,7 @@ def _timeline_block(ws, model: Model, layout: Layout, space: str, header: dict, 
         r = header[key]
         safe_text(ws.cell(row=r, column=1), key)
         safe_text(ws.cell(row=r, column=2), desc)
-        safe_text(ws.cell(row=r, column=3), unit)
+        safe_text(ws.cell(row=r, column=3), unit_text(unit))
         for p, v in enumerate(values):
             cell = ws.cell(row=r, column=FIRST_PERIOD_COL + p)
             if unit == "text":
@@ -608,7 +646,7 @@ def _timeline_block(ws, model: Model, layout: Layout, space: str, header: dict, 
             desc = f"Times 1 {_MONTH_NAMES.split()[int(start) - 1]} falls in the period"
         safe_text(ws.cell(row=r, column=1), _timeline_extra_name(key))
         safe_text(ws.cell(row=r, column=2), desc)
-        safe_text(ws.cell(row=r, column=3), unit)
+        safe_text(ws.cell(row=r, column=3), unit_text(unit))
         if kind != "within":
             values = model.time_row(model.time_vars[key], space)
             fmt = "dd/mm/yyyy" if unit == "date" else number_format(unit)
@@ -643,8 +681,15 @@ def build_workbook(
     title: str = "mutualfin model",
     scenario: int = 0,
     marking: str = "",
+    cohorts=None,
 ) -> Workbook:
-    """The workbook of :func:`write_workbook`, not yet saved (to add sheets to it)."""
+    """The workbook of :func:`write_workbook`, not yet saved (to add sheets to it).
+
+    With ``cohorts`` (:class:`~mutualfin.workbook.cohorts.Cohorts`), the publication pack: no
+    Roster sheet, and each per-employee line one row of values per cohort (sums, or averages
+    where the unit does not add up) whose totals over employees stay formulas; inputs that
+    feed per-employee figures are shown as data, since changing them here cannot move those
+    values. Without, every per-employee block is grouped (an outline the reader can fold)."""
     if not isinstance(evaluation, Evaluation):
         raise wrong_kind(
             "write_workbook",
@@ -662,7 +707,8 @@ def build_workbook(
         raise WorkbookError(f"scenario {scenario} is outside 0..{evaluation.n_scenarios - 1}")
     tl = model.timeline
     P = tl.n
-    layout, sheets = plan_layout(model)
+    layout, sheets = plan_layout(model, cohorts)
+    frozen = per_employee_inputs(model) if cohorts is not None else set()
     wb = Workbook()
     wb.remove(wb.active)
 
@@ -675,11 +721,14 @@ def build_workbook(
     for r, inp in enumerate(scalar, start=4):
         safe_text(ws.cell(row=r, column=1), excel_name(inp.name))
         safe_text(ws.cell(row=r, column=2), inp.label)
-        safe_text(ws.cell(row=r, column=3), inp.unit)
+        safe_text(ws.cell(row=r, column=3), unit_text(inp.unit))
         v = evaluation.inputs[inp.name]
         cell = ws.cell(row=r, column=4, value=float(v[min(scenario, v.shape[0] - 1), 0, 0]))
         cell.fill, cell.font, cell.number_format = _INPUT_FILL, _INPUT_FONT, number_format(inp.unit)
         safe_text(ws.cell(row=r, column=5), inp.source)
+        if inp.name in frozen:
+            cell.fill, cell.font = _DATA_FILL, Font(bold=True)
+            safe_text(ws.cell(row=r, column=FIRST_PERIOD_COL), FROZEN_NOTE)
         ref = f"Inputs!$D${r}"
         wb.defined_names[_defined_name(inp.name)] = DefinedName(excel_name(inp.name), attr_text=ref)
     period_inputs = [i for i in model.inputs.values() if i.kind == "period"]
@@ -690,12 +739,14 @@ def build_workbook(
             r = layout.period_inputs[inp.name]
             safe_text(ws.cell(row=r, column=1), excel_name(inp.name))
             safe_text(ws.cell(row=r, column=2), inp.label)
-            safe_text(ws.cell(row=r, column=3), inp.unit)
+            safe_text(ws.cell(row=r, column=3), unit_text(inp.unit))
             safe_text(ws.cell(row=r, column=5), inp.source)
             v = evaluation.inputs[inp.name][min(scenario, evaluation.inputs[inp.name].shape[0] - 1)]
             for p in range(P):
                 cell = ws.cell(row=r, column=FIRST_PERIOD_COL + p, value=float(v[0, p]))
                 cell.fill, cell.font = _INPUT_FILL, _INPUT_FONT
+                if inp.name in frozen:
+                    cell.fill, cell.font = _DATA_FILL, Font(bold=True)
                 cell.number_format = number_format(inp.unit)
     _widths(ws, P)
     ws.column_dimensions["B"].width = 55
@@ -756,7 +807,7 @@ def build_workbook(
 
     # -- Roster (per-entity inputs) -----------------------------------------------------------
     entity_inputs = [i for i in model.inputs.values() if i.kind == "entity"]
-    if entity_inputs:
+    if entity_inputs and cohorts is None:
         axis = next(iter(model.entity_axes.values()))
         ws = wb.create_sheet("Roster")
         _title(ws, f"{title}: one row per {axis.name}")
@@ -774,13 +825,17 @@ def build_workbook(
         ws.column_dimensions["A"].width = 14
         ws.freeze_panes = "B4"
         ws.print_title_rows = "1:3"
+        ws.row_dimensions.group(
+            layout.roster_first_row, layout.roster_first_row + len(axis) - 1, outline_level=1
+        )
+        ws.sheet_properties.outlinePr.summaryBelow = False
 
     # -- calculation sheets -------------------------------------------------------------------
     for sheet, names in sheets.items():
         if sheet in wb.sheetnames:
             raise WorkbookError(f"calculation sheet name {sheet!r} clashes with a fixed sheet")
         ws = wb.create_sheet(sheet)
-        _write_calc_sheet(ws, model, layout, sheet, names, title)
+        _write_calc_sheet(ws, model, layout, sheet, names, title, evaluation, cohorts, scenario)
     for ws in wb.worksheets:
         _page_setup(ws, title, marking)
     add_input_validation(wb, model, layout)
@@ -804,7 +859,7 @@ def _parameter_block(ws, model: Model, rows: dict[tuple, int], space: str) -> No
         values, held = prow[key]
         safe_text(ws.cell(row=r, column=1), name)
         safe_text(ws.cell(row=r, column=2), p_obj.description)
-        safe_text(ws.cell(row=r, column=3), p_obj.unit)
+        safe_text(ws.cell(row=r, column=3), unit_text(p_obj.unit))
         note = {
             "weighted": "day-weighted over the period",
             "start": "in force on day 1",
@@ -824,8 +879,76 @@ def _parameter_block(ws, model: Model, rows: dict[tuple, int], space: str) -> No
             cell.number_format = number_format(p_obj.unit)
 
 
+#: the note beside an input that feeds per-employee figures, in the publication pack
+FROZEN_NOTE = "Feeds the staff cohorts (values in this pack): change it in the full model"
+
+
+def per_employee_inputs(model: Model) -> set[str]:
+    """Names of the inputs a per-employee line depends on, directly or through other lines
+    (their openings and previous values included)."""
+    from mutualfin.engine.nodes import Input as InputNode
+    from mutualfin.engine.nodes import Line as LineNode
+    from mutualfin.engine.nodes import Previous
+
+    found: set[str] = set()
+    seen_lines: set[str] = set()
+    stack = [model.lines[n].expr for n in model.lines if model.shapes[n].entity is not None]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, InputNode):
+            found.add(node.name)
+            continue
+        target = None
+        if isinstance(node, Previous):
+            target = node.target_name
+        elif isinstance(node, LineNode) or type(node).__name__ == "LineRef":
+            target = node.name
+        if target is not None and target not in seen_lines and target in model.lines:
+            seen_lines.add(target)
+            stack.append(model.lines[target].expr)
+            if model.openings.get(target) is not None:
+                stack.append(model.openings[target])
+        stack.extend(node.children())
+    return found
+
+
+def _cohort_block(ws, evaluation, name: str, row0: int, cohorts, scenario: int) -> None:
+    """A per-employee line in the publication pack: one row of values per cohort (sum or
+    average over its members, from the full model), its total over periods a formula."""
+    model = evaluation.model
+    line = model.lines[name]
+    how = cohorts.how(line.unit)
+    head = ws.cell(row=row0 - 1, column=2)
+    safe_text(head, f"{line.label} ({how} over each staff cohort; values from the full model)")
+    arr = evaluation.values[name]
+    arr = arr[min(scenario, arr.shape[0] - 1)]
+    values = cohorts.aggregate(arr, line.unit)
+    fmt = number_format(line.unit)
+    for c, label in enumerate(cohorts.labels):
+        r = row0 + c
+        cell = ws.cell(row=r, column=2)
+        safe_text(cell, label)
+        cell.fill = _ENTITY_FILL
+        for p in range(values.shape[1]):
+            v = ws.cell(row=r, column=FIRST_PERIOD_COL + p, value=float(values[c, p]))
+            v.number_format, v.fill = fmt, _DATA_FILL
+        if line.kind == "flow" and how == "sum":
+            first = get_column_letter(FIRST_PERIOD_COL)
+            last = get_column_letter(FIRST_PERIOD_COL + values.shape[1] - 1)
+            t = ws.cell(row=r, column=TOTAL_COL, value=f"=SUM({first}{r}:{last}{r})")
+            t.number_format, t.font = fmt, Font(bold=True)
+
+
 def _write_calc_sheet(
-    ws, model: Model, layout: Layout, sheet: str, names: list[str], title: str
+    ws,
+    model: Model,
+    layout: Layout,
+    sheet: str,
+    names: list[str],
+    title: str,
+    evaluation: Evaluation | None = None,
+    cohorts=None,
+    scenario: int = 0,
 ) -> None:
     space = layout.sheet_space.get(sheet, "native")
     tl = model.timeline_of(space)
@@ -866,15 +989,21 @@ def _write_calc_sheet(
             head = row0 - 1
             safe_text(ws.cell(row=head, column=1), name)
             safe_text(ws.cell(row=head, column=2), f"{line.label} (one row per {axis.name})")
-            safe_text(ws.cell(row=head, column=3), line.unit)
+            safe_text(ws.cell(row=head, column=3), unit_text(line.unit))
             ws.cell(row=head, column=1).font = Font(bold=True)
+            if cohorts is not None:
+                _cohort_block(ws, evaluation, name, row0, cohorts, scenario)
+                continue
+            # an outline the reader can unfold: the header row stays, the employees fold
+            ws.row_dimensions.group(row0, row0 + len(axis) - 1, outline_level=1, hidden=True)
+            ws.sheet_properties.outlinePr.summaryBelow = False
         entity_style = _style(ws, fill=_ENTITY_FILL)
         for i in entities:
             r = row0 + (i or 0)
             if i is None:
                 safe_text(ws.cell(row=r, column=1), name)
                 safe_text(ws.cell(row=r, column=2), line.label)
-                safe_text(ws.cell(row=r, column=3), line.unit)
+                safe_text(ws.cell(row=r, column=3), unit_text(line.unit))
             else:
                 cell = ws.cell(row=r, column=2)
                 safe_text(cell, axis.ids[i])

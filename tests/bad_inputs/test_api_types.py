@@ -62,7 +62,7 @@ INPUTS = sorted(CASE.model.inputs)
 
 def _book(**kwargs):
     with tempfile.TemporaryDirectory() as tmp:
-        return RESULTS.to_excel(Path(tmp) / "case.xlsx", **kwargs)
+        return RESULTS.to_excel(Path(tmp) / "case.xlsx", store_values=False, **kwargs)
 
 
 #: the API's arguments, each a call taking the value to try in that argument
@@ -77,7 +77,9 @@ CALLS = {
     "break_even(tolerance)": lambda x: CASE.break_even(tolerance=x),
     # text is joined to a temporary folder, so that a valid name writes nowhere else
     "to_excel(path)": lambda x: RESULTS.to_excel(
-        os.path.join(_FOLDER.name, x) if isinstance(x, str) else x, overwrite=True
+        os.path.join(_FOLDER.name, x) if isinstance(x, str) else x,
+        overwrite=True,
+        store_values=False,
     ),
     "to_excel(created)": lambda x: _book(created=x),
     "to_excel(author)": lambda x: _book(author=x),
