@@ -686,7 +686,14 @@ def write_summary(wb, results, plan: SummaryPlan, appraisal=None, risk=None) -> 
         lines = max(math.ceil(len(str(text)) / 95), math.ceil(len(f.test) / 40), 1)
         ws.row_dimensions[f.row].height = 12.5 * lines
         if f.figure is not None:
-            fig = ws.cell(row=f.row, column=FIGURE_COL, value=f.figure)
+            figure = f.figure
+            if not f.live and isinstance(figure, int | float) and math.isfinite(figure):
+                # a value computed by mutualfin, to 15 significant digits as the values tables
+                # write theirs: openpyxl saves 16, and a figure such as 336,758.85125532746
+                # (saved as ...2753) would round to 15 digits differently read back, so its
+                # block's checksum would not hold
+                figure = float(f"{float(figure):.15g}")
+            fig = ws.cell(row=f.row, column=FIGURE_COL, value=figure)
             fig.number_format = f.figure_format
             fig.font = Font(bold=True)
             fig.alignment = Alignment(horizontal="right", vertical="top")
@@ -810,7 +817,7 @@ def write_summary(wb, results, plan: SummaryPlan, appraisal=None, risk=None) -> 
         record_block(ws, "Summary: Monte Carlo", r, end - 1, headline.shape[1], FLAG_ROW)
         r = end + 1
     for row in table_heads:  # a table's header wraps rather than being cut
-        for cell in ws[row]:
+        for cell in ws[row][:STATUS_COL]:  # (not the cash by month beside it, on months)
             side = "left" if cell.column == 1 else "right"
             cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal=side)
         ws.row_dimensions[row].height = 28
