@@ -54,3 +54,26 @@ def test_summary_findings_block_keeps_its_checksum_when_saved(tmp_path):
     stamp = _stamp_text(back[RECORD_SHEET], case.model, layout, sheets)
     for b in blocks:
         assert block_checksum(back[b.sheet], b.range, b.flag, stamp) == b.checksum, b.title
+
+
+def test_risk_block_with_a_date_percentile_keeps_its_checksum(tmp_path):
+    """Regression: the Monte Carlo percentiles include the month of the lowest cash, a date
+    serial (46,143 for 1 May 2026) written as a number in a date format, which openpyxl reads
+    back as a date; the checksum takes a date as its serial number either way."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mf.errors.AssumptionWarning)
+        case = mf.BusinessCase.from_file(MODELS / "youth_service.toml")
+        results = case.run()
+        risk = case.simulate(200, seed=1, progress=False).tables()
+    assert "minimum_cash_date" in risk["metric_percentiles"].index
+    wb = build_case_workbook(results, risk=risk)
+    wb.save(tmp_path / "pack.xlsx")
+    back = openpyxl.load_workbook(tmp_path / "pack.xlsx")
+    dates = [c for row in back["Risk"].iter_rows() for c in row if c.is_date and c.value]
+    assert dates  # the percentiles of the month, read back as dates
+    sheets = set(back.sheetnames) - {RECORD_SHEET}
+    layout, _ = plan_layout(case.model, case_cohorts(results))
+    head = _stamp_rows(case.model, layout, sheets)[1]
+    stamp = _stamp_text(back[RECORD_SHEET], case.model, layout, sheets)
+    (block,) = [b for b in _read_blocks(back[RECORD_SHEET], head, []) if b.sheet == "Risk"]
+    assert block_checksum(back["Risk"], block.range, block.flag, stamp) == block.checksum

@@ -283,13 +283,14 @@ def _canonical(v: Any) -> str | None:
         return None
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
+    if isinstance(v, dt.datetime | dt.date | dt.time):
+        # a date is a number a cell formats as a date: written as the number (a percentile
+        # of the month of the lowest cash), it is read back as a date, and the other way
+        # round; either way the same serial number
+        v = _number(v)
     if isinstance(v, int | float):
         f = float(v)
         return "0" if f == 0 else format(f, f".{_SIGNIFICANT}g")  # written rounded to these
-    if isinstance(v, dt.datetime):
-        return v.isoformat()
-    if isinstance(v, dt.date):
-        return dt.datetime(v.year, v.month, v.day).isoformat()
     return str(v)
 
 
