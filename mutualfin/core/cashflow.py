@@ -607,46 +607,50 @@ _BERNSTEIN_LEVELS = 6  # halvings of a grid cell before it is left to the interv
 
 
 @functools.lru_cache(maxsize=64)
-def _to_bernstein(m: int) -> tuple[np.ndarray, np.ndarray]:
-    """For degree n = m - 1: (m, m) binomials C(j, s), and (m, m) C(i, s) / C(n, s), which takes
-    the coefficients of a polynomial in t to its Bernstein coefficients."""
+def _to_bernstein(m: int) -> tuple[np.ndarray, ...]:
+    """For degree n = m - 1: (m, m) binomials C(j, s) and powers j - s (0 for s > j), row s,
+    column j; and (m, m) C(i, s) / C(n, s), which takes the coefficients of a polynomial in t
+    to its Bernstein coefficients."""
     n = m - 1
     binom = np.array([[math.comb(j, s) for j in range(m)] for s in range(m)], dtype=float)
+    shift = np.array([[max(j - s, 0) for j in range(m)] for s in range(m)])
     basis = np.array([[math.comb(i, s) / math.comb(n, s) for s in range(m)] for i in range(m)])
-    binom.setflags(write=False)
-    basis.setflags(write=False)
-    return binom, basis
+    for a in (binom, shift, basis):
+        a.setflags(write=False)
+    return binom, shift, basis
 
 
 def _bernstein_maps(m: int, x_lo: np.ndarray, x_hi: np.ndarray) -> np.ndarray:
-    """(k, m, m): for each cell [x_lo, x_hi], the map from the power coefficients c_j of P to
-    its Bernstein coefficients on the cell (every entry >= 0, each to a few ulps)."""
-    binom, basis = _to_bernstein(m)
+    """(k, m, m): for each cell [x_lo, x_hi] in [0, 1], the map from the power coefficients
+    c_j of P to its Bernstein coefficients on the cell. Every entry is in [0, 1] (those of
+    x^j lie between x_lo^j and x_hi^j), each to a few (m + 2) ulps (sums of products of
+    positive numbers)."""
+    binom, shift, basis = _to_bernstein(m)
     e = np.arange(m)
     lo_pow = x_lo[:, None] ** e  # (k, m)
     h_pow = (x_hi - x_lo)[:, None] ** e
     # (x_lo + h t)^j = sum_s C(j, s) x_lo^(j - s) h^s t^s: row s, column j
-    shift = np.clip(e[None, :] - e[:, None], 0, None)
-    taylor = binom * lo_pow[:, shift] * h_pow[:, e, None]
+    taylor = binom * lo_pow[:, shift] * h_pow[:, :, None]
     return np.matmul(basis, taylor)
 
 
 @functools.lru_cache(maxsize=64)
 def _grid_bernstein_maps(m: int) -> np.ndarray:
-    """(K, m, m): the maps of :func:`_bernstein_maps` for the grid's cells in u, the last one
-    the tail beyond the grid's end (0 < x <= exp(-u) there)."""
+    """(K m, m): the maps of :func:`_bernstein_maps` for the grid's K cells in u, the last one
+    the tail beyond the grid's end (0 < x <= exp(-u) there), stacked for one product."""
     x = np.concatenate([[1.0], _GRID_X])  # x at the grid points, as the grid evaluates them
-    maps = _bernstein_maps(m, np.append(x[1:], 0.0), x)
+    maps = _bernstein_maps(m, np.append(x[1:], 0.0), x).reshape(-1, m)
     maps.setflags(write=False)
     return maps
 
 
 def _variations(b: np.ndarray, bound: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sign changes down axis 1 of the Bernstein coefficients ``b``, and whether every sign is
-    certain (|b| above its rounding ``bound``)."""
-    certain = (np.abs(b) > bound).all(axis=1)
+    certain (|b| above ``bound``, its rounding bound: the map's entries are at most 1, so each
+    coefficient is within a few (m + 2) eps times sum_j |c_j| of the true one)."""
+    certain = np.abs(b).min(axis=1) > bound
     neg = b < 0
-    return np.count_nonzero(neg[:, 1:] != neg[:, :-1], axis=1), certain
+    return (neg[:, 1:] != neg[:, :-1]).view(np.int8).sum(axis=1), certain
 
 
 def _bernstein_roots(half: _Half, cols: np.ndarray, change: np.ndarray):
@@ -661,10 +665,13 @@ def _bernstein_roots(half: _Half, cols: np.ndarray, change: np.ndarray):
     roots where NPV only touches zero (V stays 2 however small the cell).
     """
     coef = _take(half.coef, cols)
-    m = coef.shape[0]
-    theta = 16.0 * (m + 2) * _EPS
+    m, q = coef.shape
+    # rounding in the map, the product and Horner's rule at the cell's ends (see below)
+    bound = np.abs(coef).sum(axis=0)
+    bound *= 16.0 * (m + 2) * _EPS
     maps = _grid_bernstein_maps(m)
-    var, certain = _variations(np.matmul(maps, coef), theta * np.matmul(maps, np.abs(coef)))
+    b = _product(maps, coef, np.empty((maps.shape[0], q))).reshape(-1, m, q)
+    var, certain = _variations(b, bound)
     one_or_none = var <= 1
     # a cell with one root or none agrees with the grid (for the tail, a root beyond the
     # half's limit does not: it is left to _isolate, which names it)
@@ -679,9 +686,7 @@ def _bernstein_roots(half: _Half, cols: np.ndarray, change: np.ndarray):
         mid = 0.5 * (a + b)
         a, b, col = np.concatenate([a, mid]), np.concatenate([mid, b]), np.concatenate([col, col])
         maps = _bernstein_maps(m, np.exp(-b), np.exp(-a))
-        c = coef.T[col][:, :, None]
-        var, certain = _variations(np.matmul(maps, c), theta * np.matmul(maps, np.abs(c)))
-        var, certain = var[:, 0], certain[:, 0]
+        var, certain = _variations(np.matmul(maps, coef.T[col][:, :, None])[..., 0], bound[col])
         settled[col[~certain]] = False
         one = certain & (var == 1)
         new_col.append(col[one])
