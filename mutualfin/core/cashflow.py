@@ -468,7 +468,7 @@ def _halves(vt: np.ndarray, tau: np.ndarray, rows: np.ndarray) -> list[_Half]:
         kappa = tau.copy()
         halves = [
             _Half(vt, kappa, rows, 1, g0, up),
-            _Half(vt[::-1].copy(), kappa, rows, -1, g0, down),
+            _Half(vt[::-1], kappa, rows, -1, g0, down),  # (a view: see _take)
         ]
         for half in halves:
             half.abs_sum = abs_sum  # (sets the cached property)
@@ -510,7 +510,11 @@ def _side(half: _Half, cols: np.ndarray):
 
 
 def _take(a: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Columns ``cols`` of ``a`` as a C-ordered array (a[:, cols] comes out Fortran-ordered)."""
+    """Columns ``cols`` of ``a`` as a C-ordered array (a[:, cols] comes out Fortran-ordered),
+    or as rows in reverse for a view with its rows in reverse (the r <= 0 half of whole-period
+    rows): taken from that view, np.take would first copy all of it."""
+    if a.ndim > 1 and a.strides[0] < 0:
+        return np.take(a[::-1], cols, axis=-1)[::-1]
     return np.take(a, cols, axis=-1)
 
 
@@ -1219,8 +1223,10 @@ def _grid_roots(half: _Half, only: np.ndarray | None = None):
             cell_stands = np.ones(change.shape, dtype=bool)
             cell_stands[:, again] = stands
             ok = ~short[bj] & cell_stands[cell, bj]
-            bj, ba, bb = np.concatenate([bj[ok], again[ej]]), np.r_[ba[ok], ea], np.r_[bb[ok], eb]
-            bga, bgb = np.r_[bga[ok], ega], np.r_[bgb[ok], egb]
+            old, new = (bj, ba, bb, bga, bgb), (again[ej], ea, eb, ega, egb)
+            bj, ba, bb, bga, bgb = (
+                np.concatenate([o[ok], e]) for o, e in zip(old, new, strict=True)
+            )
     if ok is None:
         ok = ~short[bj]
         if not ok.all():
@@ -1260,7 +1266,7 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
     # that NPV rounds to zero at rates that are not roots. (Transposed to (periods, rows)
     # first: every loop below runs over periods, each step on a contiguous row.)
     vt = np.ascontiguousarray(v.T)
-    big = np.abs(vt).max(axis=0)
+    big = np.maximum(vt.max(axis=0), -vt.min(axis=0))  # (no temporary |vt|)
     extreme = (big > 2.0**960) | ((big < 2.0**-960) & (big > 0))
     if extreme.any():
         vt = vt.copy()  # (the transpose of one row is a view of the caller's array)
@@ -1284,7 +1290,8 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
         cols, u, good, hard = _grid_roots(half, only)
         row, s = half.row[cols], half.side * u
         found.append((row, s, good, np.zeros(row.size, dtype=bool), np.full(row.size, half.side)))
-        left_over.append((half, hard))
+        if hard.size:
+            left_over.append((half, hard))
         if lazy and half.side == near:
             dist = np.where(good, np.abs(np.expm1(s) - guess), np.inf)
             np.minimum.at(nearest, row, dist)
