@@ -334,12 +334,12 @@ def npv(
 # 1. Laguerre's rule bounds the number of roots with u > 0 by the sign changes of the partial
 #    sums c_0, c_0 + c_1, ... (in finance, Norstrom's criterion), with the same parity. For
 #    whole exponents the bound is sharpened by counting the partial sums of the coefficients
-#    of (1 + x) ** 4 G(x) instead (Polya's multiplier adds no root in (0, 1)).
+#    of (1 + x) ** N G(x) instead (Polya's multiplier adds no root in (0, 1)).
 # 2. G is evaluated on a grid; when it shows as many sign changes as the bound allows roots,
 #    every root is bracketed, one to a cell.
-# 3. Otherwise, for whole exponents, the roots are counted cell by cell by Descartes' rule in
-#    Bernstein form, and a cell that may hold several is halved (a few times at most): when
-#    every cell holds none or one, every root is bracketed.
+# 3. Otherwise, for whole exponents and up to 32 terms, the roots are counted cell by cell by
+#    Descartes' rule in Bernstein form, and a cell that may hold several is halved (a few
+#    times at most): when every cell holds none or one, every root is bracketed.
 # 4. Otherwise (a close pair of roots, or a dip of NPV towards zero) the half is subdivided
 #    until each cell provably holds no root or exactly one: every term of G and of its first
 #    two derivatives is monotone in u, so their positive and negative parts at a cell's ends
@@ -356,6 +356,9 @@ _EPS = float(np.finfo(float).eps)
 # out to 1 + r = e^36 either way.
 _GRID = np.array([0.0, 0.1, 0.2, 0.3, 0.45, 0.65, 0.9, 1.3, 2.0, 3.5, 7.0, 15.0, 36.0])
 _GRID_X = np.exp(-_GRID[1:])  # x = exp(-u) at the grid points after the first
+# Polya's multipliers (1 + x)^N tried in turn; rows short enough to be counted in Bernstein
+# form (see _BERNSTEIN_MAX_TERMS) use the first only.
+_POLYA_POWERS = (4, 16, 64, 256)
 # Largest u searched: r up to e^700 (about 1e304), and 1 + r down to 2^-53, the spacing of
 # doubles just above -1 (a rate closer to -100% cannot be told apart from -100%).
 _U_LIMIT_UP = 700.0
@@ -608,6 +611,10 @@ def _laguerre_count(coef: np.ndarray, power: int = 0) -> np.ndarray:
 # few (m + 2) eps of that map applied to |c|, and one larger than that has a certain sign.
 
 _BERNSTEIN_LEVELS = 6  # halvings of a grid cell before it is left to the interval subdivision
+# Longest rows (periods from the first non-zero flow to the last) counted in Bernstein form:
+# its cost grows as their cube, and for 120 periods it was three times that of the Polya
+# counts and interval subdivision it replaces.
+_BERNSTEIN_MAX_TERMS = 32
 
 
 @functools.lru_cache(maxsize=64)
@@ -1207,14 +1214,18 @@ def _grid_roots(half: _Half, only: np.ndarray | None = None):
     short = (seen != count[need]) | (seen < 0)
     ok = None
     if half.dense:
-        # sharpen the count with Polya's multiplier (1 + x)^4: one product, and most columns
-        # with a dip of NPV between grid points are then settled
-        again = np.flatnonzero(short & (seen >= 0))
-        if again.size:
-            short[again] = seen[again] != _laguerre_count(_take(half.coef, need[again]), 4)
-        # then count cell by cell (Descartes' rule in Bernstein form), halving cells with
-        # several possible roots: the grid's brackets stand in cells with one root
-        again = np.flatnonzero(short & (seen >= 0))
+        # sharpen the count with Polya's multiplier (1 + x)^N: one product for each N, and
+        # most columns with a dip of NPV between grid points are then settled
+        bernstein = half.kappa.size <= _BERNSTEIN_MAX_TERMS
+        for power in _POLYA_POWERS[:1] if bernstein else _POLYA_POWERS:
+            again = np.flatnonzero(short & (seen >= 0))
+            if not again.size:
+                break
+            short[again] = seen[again] != _laguerre_count(_take(half.coef, need[again]), power)
+        # then, for short rows, count cell by cell (Descartes' rule in Bernstein form),
+        # halving cells with several possible roots: the grid's brackets stand in cells with
+        # one root
+        again = np.flatnonzero(short & (seen >= 0)) if bernstein else need[:0]
         if again.size:
             settled, stands, (ej, ea, eb, ega, egb) = _bernstein_roots(
                 half, need[again], change[:, again]
@@ -1589,9 +1600,10 @@ def irr(
     sums :math:`c_0, c_0 + c_1, \\dots` have sign changes (for :math:`r \\ge 0` these are the
     cumulative cash flows: Norstrøm's criterion [5]_), and as many modulo 2. Where the
     count is not met by the sign changes of :math:`G` on a fixed grid, it is sharpened by
-    counting the partial sums of :math:`(1 + x)^4 G` (Pólya's multiplier [6]_, which adds no
-    root), and then cell by cell: :math:`G` is a polynomial in :math:`x = e^{-u}`, and the
-    sign changes of its coefficients in the Bernstein basis of a cell bound the roots in the
+    counting the partial sums of :math:`(1 + x)^m G` (Pólya's multiplier [6]_, which adds no
+    root; m = 4, and up to 256 for rows of more than 32 periods), and for rows of up to 32
+    periods then cell by cell: :math:`G` is a polynomial in :math:`x = e^{-u}`, and the sign
+    changes of its coefficients in the Bernstein basis of a cell bound the roots in the
     cell, with their parity (Descartes' rule of signs in Bernstein form [8]_); a cell that
     may hold several is halved, a few times at most. Where some cell still may (roots close
     together, a root where NPV only touches zero, or NPV dipping towards zero between grid
