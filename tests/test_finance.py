@@ -420,6 +420,35 @@ class TestIrrCountsByCell:
             assert_root_within(lambda r: npv_exact(r, flows)[0], rate, 1e-12)
         assert subdivided == [[0]]
 
+    def test_rate_across_zero_is_sought_only_where_it_can_be_nearest(self, monkeypatch):
+        # (1 - 1.5x)(1 - 0.5x) = 1 - 2x + 0.75x^2: rates 50% and -50%. From guess=0.1, 50%
+        # is 0.4 away and any rate below zero at least 0.1 + |r|, so only r >= -0.3 could be
+        # nearer; the one below-zero rate (the r <= 0 half's count is 1) is past that, as
+        # NPV there has not changed sign by r = -0.3, and is not refined
+        refined = []
+        real = cashflow._refine
+
+        def refine(half, cols, *args):
+            refined.append((half.side, cols.size))
+            return real(half, cols, *args)
+
+        monkeypatch.setattr(cashflow, "_refine", refine)
+        flows = [1, -2.0, 0.75]
+        assert irr(flows) == pytest.approx(0.5, abs=1e-15)
+        assert refined == [(1, 1), (-1, 0)]
+        refined.clear()
+        res = irr(flows, full_output=True)
+        assert res.roots == pytest.approx([-0.5, 0.5], abs=1e-15)
+        assert refined == [(1, 1), (-1, 1)]
+        # 1 - 2.45x + 1.425x^2: 50% and -5%, which is nearer (0.15); 1 - 2.2x + 1.17x^2: 30%
+        # and -10%, as near as each other (0.2): of two as close the lower rate. Either way
+        # the rate is the same double as with full_output, and as solved alone
+        rows = [[1, -2.0, 0.75], [1, -2.45, 1.425], [1, -2.2, 1.17]]
+        got = irr(rows)
+        assert got == pytest.approx([0.5, -0.05, -0.1], abs=1e-15)
+        np.testing.assert_array_equal(got, irr(rows, full_output=True).irr)
+        np.testing.assert_array_equal(got, [irr(row) for row in rows])
+
     def test_rows_solved_together_as_alone(self, subdivided):
         # a row of zeros, the close pair, both dips, the double root and one sign change
         # (-100 + 60x + 60x^2: x = (-1 + sqrt(1 + 4 * 100/60)) / 2, rate 1/x - 1 = 13.07%)

@@ -996,7 +996,14 @@ def _fitted_step(x, g, d1, d2):
     step = g / d1  # Newton's step -G/G'
     lam = d2 / d1
     z = -lam * step
-    return x + np.where(np.abs(z) > 1e-8, -np.log1p(z) / lam, step * (1.0 - 0.5 * z))
+    move = np.log1p(z)
+    move /= lam
+    np.negative(move, out=move)
+    near = ~(np.abs(z) > 1e-8)  # (and NaN) the series, without cancellation
+    if near.any():
+        move[near] = step[near] * (1.0 - 0.5 * z[near])
+    move += x
+    return move
 
 
 def _verify(half: _Half, cols: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -1067,22 +1074,27 @@ def _g_scale(coef: np.ndarray, kappa: np.ndarray, dense: bool, u, x=None):
     return g, s
 
 
-def _safe_step(x, g, d1, d2, a, b, before):
+def _safe_step(x, g, d1, d2, a, b, before=None):
     """One safeguarded step from x, in the bracket [a, b] (already shrunk with the sign of G
     at x): the fitted Newton step, or Newton's if that leaves the bracket, or bisection.
 
     As in Numerical Recipes' ``rtsafe``, a step longer than half the step ``before`` the last
-    one is replaced by bisection, so that steps that do not shrink (Newton's method crawling
-    towards a root far away, where one term of G dwarfs the rest) cannot use up the
-    iterations. (A step that rounds to nothing may land on an end of the bracket.)
+    one (if given) is replaced by bisection, so that steps that do not shrink (Newton's
+    method crawling towards a root far away, where one term of G dwarfs the rest) cannot use
+    up the iterations. (A step that rounds to nothing may land on an end of the bracket.)
     """
-    mid = 0.5 * (a + b)
-    fit = _fitted_step(x, g, d1, d2)
-    newton = x + g / d1
-    x_new = np.where((newton >= a) & (newton <= b), newton, mid)
-    x_new = np.where((fit >= a) & (fit <= b), fit, x_new)
-    x_new = np.where(2.0 * np.abs(x_new - x) > before, mid, x_new)
-    return np.where(g == 0, x, x_new)
+    x_new = _fitted_step(x, g, d1, d2)
+    out = np.flatnonzero(~((x_new >= a) & (x_new <= b)))  # (and NaN)
+    if out.size:
+        newton = x[out] + g[out] / d1[out]
+        inside = (newton >= a[out]) & (newton <= b[out])
+        x_new[out] = np.where(inside, newton, 0.5 * (a[out] + b[out]))
+    if before is not None:
+        slow = np.flatnonzero(2.0 * np.abs(x_new - x) > before)
+        x_new[slow] = 0.5 * (a[slow] + b[slow])
+    zero = np.flatnonzero(g == 0)
+    x_new[zero] = x[zero]
+    return x_new
 
 
 def _converged(g, scale, r, x_prev, x, x_new, tight, slope=None):
@@ -1135,15 +1147,14 @@ def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
     x0 = -np.log(wa * np.exp(-a) + wb * np.exp(-b))
     x0 = np.where((x0 > a) & (x0 < b), x0, 0.5 * (a + b))
     # two steps for every bracket (no step before them to limit their length), then the check
-    no_limit = np.full(x0.size, np.inf)
     g, d1, d2 = _g_slopes(coef, kappa, dense, x0)
     right = (g >= 0) == (ga >= 0)  # G(x) has the sign of G(a): the root is to the right
     a, b = np.where(right, x0, a), np.where(right, b, x0)
-    x1 = _safe_step(x0, g, d1, d2, a, b, no_limit)
+    x1 = _safe_step(x0, g, d1, d2, a, b)
     g, d1, d2 = _g_slopes(coef, kappa, dense, x1)
     right = (g >= 0) == (ga >= 0)
     a, b = np.where(right, x1, a), np.where(right, b, x1)
-    x2 = _safe_step(x1, g, d1, d2, a, b, no_limit)
+    x2 = _safe_step(x1, g, d1, d2, a, b)
     r = np.expm1(side * x2)
     done = _converged(
         *_g_scale(coef, kappa, dense, None, _x_of_rate(r, side)), r, x0, x1, x2, tight
@@ -1199,15 +1210,37 @@ class _Solved:
     incomplete: np.ndarray  # (rows,) the subdivision hit its work cap
 
 
-def _grid_roots(half: _Half, only: np.ndarray | None = None):
-    """The roots of the half's columns (or of the columns in ``only``) that the counts and the
-    grid settle: (column, u, passed its check) per root, and the columns left for
-    :func:`_subdivided_roots`.
+def _reach(spare: np.ndarray, side: int) -> np.ndarray:
+    """How far (in u) a half's roots can matter, per column, when every root of the other
+    half is farther from ``guess`` than r = 0, and the best is ``spare`` farther: a root r
+    across r = 0 is |r| + |guess| from ``guess``, so only |r| <= spare counts. -1 where
+    ``spare`` < 0 (no root of this half can count); the bound is widened by 1e-9 (relative)
+    so that rounding cannot drop a root that ties."""
+    with np.errstate(invalid="ignore"):
+        u = np.log1p(spare) if side > 0 else -np.log1p(-spare)
+    u = np.where(np.isnan(u) | (spare >= 1), np.inf, u * (1.0 + 1e-9) + 1e-12)
+    return np.where(spare < 0, -1.0, u)
+
+
+def _grid_roots(half: _Half, reach: np.ndarray | None = None):
+    """The roots of the half's columns that the counts and the grid settle: (column, u,
+    passed its check) per root, and the columns left for :func:`_subdivided_roots`.
+
+    With ``reach`` (see :func:`_reach`) only roots with u <= reach are needed: a column whose
+    count is exactly 1 is dropped when G has not changed sign by u = reach, its one root
+    being beyond. (One that has is solved as it would be without ``reach``, so that the
+    rate returned is the same double as with ``full_output``.)
     """
     count = _laguerre_count(half.coef) if half.count is None else half.count
     need = np.flatnonzero(count != 0)
-    if only is not None:
-        need = need[only[need]]
+    if reach is not None:
+        need = need[reach[need] >= 0]
+        one = np.flatnonzero((count[need] == 1) & (reach[need] < half.limit))
+        if one.size:
+            cols = need[one]
+            g_end = _g_scale(_take(half.coef, cols), half.kappa, half.dense, reach[cols])[0]
+            beyond = (g_end != 0) & ((g_end < 0) == (half.g0[cols] < 0))
+            need = np.delete(need, one[beyond])
     # count the roots (an upper bound of the right parity), then look for them on the grid;
     # where the grid shows as many sign changes as the bound allows roots, all are found
     seen, change, cell, (bj, ba, bb, bga, bgb) = _grid_brackets(half, need)
@@ -1266,9 +1299,10 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
     """Every root of each row's NPV, and the one closest to ``guess``.
 
     Unless every root is wanted, the half of the rate line holding ``guess`` is solved
-    first, and the other half only for rows without a root closer to ``guess`` than 0 is:
-    any root across zero is farther away. The columns the grid cannot settle are
-    subdivided last, those of both halves together when they share their exponents.
+    first, and the other half only for rows without a root closer to ``guess`` than 0 is
+    (any root across zero is farther away), and there only as far as a root could be nearer
+    (see :func:`_reach`). The columns the grid cannot settle are subdivided last, those of
+    both halves together when they share their exponents.
     """
     rows = v.shape[0]
     # a row whose largest flow is within 2^64 of overflow or of the subnormals is scaled by a
@@ -1295,10 +1329,10 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
     nearest = np.full(rows, np.inf)  # distance from guess to the closest checked root so far
     left_over = []
     for half in halves:
-        only = None
+        reach = None
         if lazy and half.side != near:
-            only = nearest[half.row] >= abs(guess)
-        cols, u, good, hard = _grid_roots(half, only)
+            reach = _reach(nearest[half.row] - abs(guess), half.side)
+        cols, u, good, hard = _grid_roots(half, reach)
         row, s = half.row[cols], half.side * u
         found.append((row, s, good, np.zeros(row.size, dtype=bool), np.full(row.size, half.side)))
         if hard.size:
@@ -1618,7 +1652,8 @@ def irr(
     solved together in arrays; the loops run over grid points, subdivision levels and
     iterations, not rows. Unless every root is asked for, the half holding ``guess`` is
     solved first and the other only for rows whose best root is no closer to ``guess``
-    than 0 is.
+    than 0 is, and there only as far from 0 as a root could still be nearer (a row whose
+    one root there lies beyond is not searched).
 
     Multiple roots. The returned rate is the root closest to ``guess``. All roots are in
     ``IrrResult.roots``. numpy-financial returns the root closest to zero (pass
