@@ -420,6 +420,17 @@ class TestIrrCountsByCell:
             assert_root_within(lambda r: npv_exact(r, flows)[0], rate, 1e-12)
         assert subdivided == [[0]]
 
+    def test_short_row_padded_beside_a_long_one(self, subdivided):
+        # padded with zeros to the 40 periods of the row beside it, the close pair is still
+        # counted in Bernstein form by its own 3 terms: the same double as alone
+        flows = np.zeros((2, 40))
+        flows[0, 5:8] = [-1, 2.64, -1.742]
+        flows[1, 0], flows[1, 1:] = -100, 5
+        got = irr(flows)
+        assert got[0] == irr([-1, 2.64, -1.742])
+        assert got[1] == irr(flows[1])
+        assert subdivided == []
+
     def test_rate_across_zero_is_sought_only_where_it_can_be_nearest(self, monkeypatch):
         # (1 - 1.5x)(1 - 0.5x) = 1 - 2x + 0.75x^2: rates 50% and -50%. From guess=0.1, 50%
         # is 0.4 away and any rate below zero at least 0.1 + |r|, so only r >= -0.3 could be

@@ -388,6 +388,10 @@ class _Half:
     side: Any  # +1: r = e^u - 1 >= 0;  -1: r = e^-u - 1 <= 0 (or one per column)
     g0: np.ndarray  # (p,) NPV at r = 0, one value for both halves of a row
     count: np.ndarray | None = None  # (p,) Laguerre's bound, if already known
+    # (p,) terms from a column's first to its last non-zero coefficient, for whole exponents:
+    # what a row alone would have, however long the rows solved beside it (columns are padded
+    # with zeros to one length m)
+    terms: np.ndarray | None = None
 
     @functools.cached_property
     def abs_sum(self) -> np.ndarray:
@@ -399,6 +403,8 @@ class _Half:
         # whole exponents 0, 1, ..., m - 1: Horner's rule and Polya's multiplier apply
         self.dense = bool(np.array_equal(self.kappa, np.arange(m, dtype=float)))
         self.limit = np.where(np.asarray(self.side) > 0, _U_LIMIT_UP, _U_LIMIT_DOWN)
+        if self.dense and self.terms is None:
+            self.terms = m - np.argmax(self.coef[::-1] != 0, axis=0)
 
 
 def _count_sign_changes(vt: np.ndarray) -> np.ndarray:
@@ -478,8 +484,8 @@ def _halves(vt: np.ndarray, tau: np.ndarray, rows: np.ndarray) -> list[_Half]:
         down[~sure] = -1
         kappa = tau.copy()
         halves = [
-            _Half(vt, kappa, rows, 1, g0, up),
-            _Half(vt[::-1], kappa, rows, -1, g0, down),  # (a view: see _take)
+            _Half(vt, kappa, rows, 1, g0, up, np.full(rows.size, n)),
+            _Half(vt[::-1], kappa, rows, -1, g0, down, np.full(rows.size, n)),  # (a view)
         ]
         for half in halves:
             half.abs_sum = abs_sum  # (sets the cached property)
@@ -496,7 +502,7 @@ def _halves(vt: np.ndarray, tau: np.ndarray, rows: np.ndarray) -> list[_Half]:
             ok = (idx >= 0) & (idx < n)
             coef = np.where(ok, np.take_along_axis(vt, np.clip(idx, 0, n - 1), axis=0), 0.0)
             kappa = np.arange(width, dtype=float)
-            out.append(_Half(coef, kappa, rows, side, g0))
+            out.append(_Half(coef, kappa, rows, side, g0, terms=last - first + 1))
         return out
     out = []
     for side, start in ((1, first), (-1, last)):
@@ -672,7 +678,7 @@ def _variations(b: np.ndarray, bound: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return (neg[:, 1:] != neg[:, :-1]).view(np.int8).sum(axis=1), certain
 
 
-def _bernstein_roots(half: _Half, cols: np.ndarray, change: np.ndarray):
+def _bernstein_roots(half: _Half, cols: np.ndarray, change: np.ndarray, m: int):
     """Count the roots of a dense half's columns ``cols`` cell by cell, halving the grid's
     cells that may hold several, for columns whose count the grid did not meet.
 
@@ -681,10 +687,11 @@ def _bernstein_roots(half: _Half, cols: np.ndarray, change: np.ndarray):
     stands, and each halved cell with one root is a new bracket. Returns which columns are
     settled, which of their grid cells stand (K, q), and the new brackets (position in
     ``cols``, a, b, G(a), G(b)); the rest are left to :func:`_isolate`, which also finds
-    roots where NPV only touches zero (V stays 2 however small the cell).
+    roots where NPV only touches zero (V stays 2 however small the cell). The columns have
+    ``m`` terms (any after are padding zeros).
     """
-    coef = _take(half.coef, cols)
-    m, q = coef.shape
+    coef = _take(half.coef, cols)[:m]
+    q = coef.shape[1]
     # rounding in the map, the product and Horner's rule at the cell's ends (see below)
     bound = np.abs(coef).sum(axis=0)
     bound *= 16.0 * (m + 2) * _EPS
@@ -721,7 +728,7 @@ def _bernstein_roots(half: _Half, cols: np.ndarray, change: np.ndarray):
         mine = settled[new_col]
         new_col, new_a, new_b = new_col[mine], new_a[mine], new_b[mine]
     both = np.concatenate([new_col, new_col])
-    g = _g_scale(_take(coef, both), half.kappa, True, np.concatenate([new_a, new_b]))[0]
+    g = _g_scale(_take(coef, both), half.kappa[:m], True, np.concatenate([new_a, new_b]))[0]
     ga, gb = g[: new_col.size], g[new_col.size :]
     # (certain signs of the Bernstein coefficients make the ends' signs certain too; a
     # disagreement would mean a bound too small, and the column goes the slow way)
@@ -1263,29 +1270,35 @@ def _grid_roots(half: _Half, reach: np.ndarray | None = None):
     ok = None
     if half.dense:
         # sharpen the count with Polya's multiplier (1 + x)^N: one product for each N, and
-        # most columns with a dip of NPV between grid points are then settled
-        bernstein = half.kappa.size <= _BERNSTEIN_MAX_TERMS
-        for power in _POLYA_POWERS[:1] if bernstein else _POLYA_POWERS:
-            again = np.flatnonzero(short & (seen >= 0))
-            if not again.size:
-                break
-            short[again] = seen[again] != _laguerre_count(_take(half.coef, need[again]), power)
-        # then, for short rows, count cell by cell (Descartes' rule in Bernstein form),
-        # halving cells with several possible roots: the grid's brackets stand in cells with
-        # one root
-        again = np.flatnonzero(short & (seen >= 0)) if bernstein else need[:0]
+        # most columns with a dip of NPV between grid points are then settled. Rows of up
+        # to _BERNSTEIN_MAX_TERMS terms (by their own length, not the padded one, so that a
+        # row takes the same path whatever rows are solved beside it) take N = 4 only, then
+        # are counted cell by cell (Descartes' rule in Bernstein form), halving cells with
+        # several possible roots: the grid's brackets stand in cells with one root
+        terms = half.terms[need]
+        for power in _POLYA_POWERS:
+            again = short & (seen >= 0)
+            if power > _POLYA_POWERS[0]:
+                again &= terms > _BERNSTEIN_MAX_TERMS
+            again = np.flatnonzero(again)
+            if again.size:
+                counted = _laguerre_count(_take(half.coef, need[again]), power)
+                short[again] = seen[again] != counted
+        again = np.flatnonzero(short & (seen >= 0) & (terms <= _BERNSTEIN_MAX_TERMS))
         if again.size:
-            settled, stands, (ej, ea, eb, ega, egb) = _bernstein_roots(
-                half, need[again], change[:, again]
-            )
-            short[again[settled]] = False
             cell_stands = np.ones(change.shape, dtype=bool)
-            cell_stands[:, again] = stands
+            new = [(bj[:0], ba[:0], bb[:0], bga[:0], bgb[:0])]
+            for length in np.unique(terms[again]):  # (one length unless rows are padded)
+                group = again[terms[again] == length]
+                settled, stands, (ej, *rest) = _bernstein_roots(
+                    half, need[group], change[:, group], length
+                )
+                short[group[settled]] = False
+                cell_stands[:, group] = stands
+                new.append((group[ej], *rest))
             ok = ~short[bj] & cell_stands[cell, bj]
-            old, new = (bj, ba, bb, bga, bgb), (again[ej], ea, eb, ega, egb)
-            bj, ba, bb, bga, bgb = (
-                np.concatenate([o[ok], e]) for o, e in zip(old, new, strict=True)
-            )
+            parts = zip((bj, ba, bb, bga, bgb), *new, strict=True)
+            bj, ba, bb, bga, bgb = (np.concatenate([o[ok], *e]) for o, *e in parts)
     if ok is None:
         ok = ~short[bj]
         if not ok.all():
