@@ -696,8 +696,8 @@ def _bernstein_roots(half: _Half, cols: np.ndarray, change: np.ndarray, m: int):
     bound = np.abs(coef).sum(axis=0)
     bound *= 16.0 * (m + 2) * _EPS
     maps = _grid_bernstein_maps(m)
-    b = _product(maps, coef, np.empty((maps.shape[0], q))).reshape(-1, m, q)
-    var, certain = _variations(b, bound)
+    bern = _product(maps, coef, np.empty((maps.shape[0], q))).reshape(-1, m, q)
+    var, certain = _variations(bern, bound)
     one_or_none = var <= 1
     # a cell with one root or none agrees with the grid (for the tail, a root beyond the
     # half's limit does not: it is left to _isolate, which names it)
