@@ -18,6 +18,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from mutualfin.core import cashflow
 from mutualfin.errors import InputError, SolverError
 from mutualfin.finance import (
     IrrResult,
@@ -343,6 +344,142 @@ class TestIrrFindsEveryRoot:
         got = irr(table)
         np.testing.assert_allclose(got, [irr(row) for row in rows], rtol=1e-12)
 
+
+@pytest.fixture
+def subdivided(monkeypatch):
+    """The input rows handed to the interval subdivision (cashflow._isolate), call by call:
+    what the count in Bernstein form could not settle."""
+    calls = []
+    real = cashflow._isolate
+
+    def isolate(half, idx):
+        calls.append(sorted(half.row[idx].tolist()))
+        return real(half, idx)
+
+    monkeypatch.setattr(cashflow, "_isolate", isolate)
+    return calls
+
+
+class TestIrrCountsByCell:
+    """Rows whose roots the grid cannot count (two in one cell of the grid, or a dip of NPV
+    between grid points) are counted cell by cell in Bernstein form, halving cells, and only
+    what that cannot settle goes on to the interval subdivision. The expected values are
+    worked by hand from the quadratic in x = 1 / (1 + r)."""
+
+    def test_close_pair_in_one_grid_cell(self, subdivided):
+        # -(1 - 1.30x)(1 - 1.34x) = -1 + 2.64x - 1.742x^2: rates 30% and 34%, both between
+        # the grid's points log(1 + r) = 0.2 and 0.3 (0.262 and 0.293), so NPV has one sign
+        # at every grid point; halving the cell twice puts one rate in each half
+        flows = [-1, 2.64, -1.742]
+        res = irr(flows, full_output=True)
+        assert res.roots == pytest.approx([0.30, 0.34], abs=1e-12)
+        for rate in (0.30, 0.34):
+            assert_root_within(lambda r: npv_exact(r, flows)[0], rate, 1e-12)
+        assert res.irr == res.roots[0]  # closer to guess=0.1
+        assert subdivided == []
+
+    def test_dip_that_stays_clear_of_zero(self, subdivided):
+        # 1.0001 - 2.2x + 1.21x^2 = (1 - 1.1x)^2 + 0.0001: two sign changes, but NPV is at
+        # least 0.0001 (at r = 10%), so no rate; halving cells shows it without subdividing
+        flows = [1.0001, -2.2, 1.21]
+        c0, c1, c2 = (Fraction(v) for v in flows)
+        assert c0 - c1**2 / (4 * c2) > Fraction(9999, 10**8)  # the least NPV, exactly
+        res = irr(flows, full_output=True)
+        assert np.isnan(res.irr) and res.roots.size == 0
+        assert res.reason == (
+            "no root: flows change sign 2 times but NPV does not reach zero for any rate "
+            "above -100%"
+        )
+        assert subdivided == []
+
+    def test_dip_close_to_zero_is_subdivided(self, subdivided):
+        # the same with 1e-9 in place of 0.0001: the cells would need ~11 halvings, more than
+        # allowed, so the interval subdivision settles it, with the same answer
+        flows = [1 + 1e-9, -2.2, 1.21]
+        res = irr(flows, full_output=True)
+        assert np.isnan(res.irr) and res.roots.size == 0
+        assert res.reason.startswith("no root: flows change sign 2 times")
+        assert subdivided == [[0]]
+
+    def test_double_root_is_subdivided(self, subdivided):
+        # (1 - 1.1x)^2: 10% twice; the count stays at 2 however small the cell, so the
+        # interval subdivision finds where NPV touches zero
+        res = irr([1, -2.2, 1.21], full_output=True)
+        assert res.irr == pytest.approx(0.1, abs=1e-6)
+        assert subdivided == [[0]]
+
+    def test_close_pair_in_a_long_row_is_subdivided(self, subdivided):
+        # the close pair times 1 + 0.5 x^35 (positive for x > 0: no other rate), 38 periods:
+        # too long for the count in Bernstein form, so the interval subdivision finds both
+        flows = np.zeros(38)
+        flows[:3] = [-1, 2.64, -1.742]
+        flows[35:] = [-0.5, 1.32, -0.871]
+        res = irr(flows, full_output=True)
+        assert res.roots == pytest.approx([0.30, 0.34], abs=1e-12)
+        for rate in (0.30, 0.34):
+            assert_root_within(lambda r: npv_exact(r, flows)[0], rate, 1e-12)
+        assert subdivided == [[0]]
+
+    def test_short_row_padded_beside_a_long_one(self, subdivided):
+        # padded with zeros to the 40 periods of the row beside it, the close pair is still
+        # counted in Bernstein form by its own 3 terms: the same double as alone
+        flows = np.zeros((2, 40))
+        flows[0, 5:8] = [-1, 2.64, -1.742]
+        flows[1, 0], flows[1, 1:] = -100, 5
+        got = irr(flows)
+        assert got[0] == irr([-1, 2.64, -1.742])
+        assert got[1] == irr(flows[1])
+        assert subdivided == []
+
+    def test_rate_across_zero_is_sought_only_where_it_can_be_nearest(self, monkeypatch):
+        # (1 - 1.5x)(1 - 0.5x) = 1 - 2x + 0.75x^2: rates 50% and -50%. From guess=0.1, 50%
+        # is 0.4 away and any rate below zero at least 0.1 + |r|, so only r >= -0.3 could be
+        # nearer; the one below-zero rate (the r <= 0 half's count is 1) is past that, as
+        # NPV there has not changed sign by r = -0.3, and is not refined
+        refined = []
+        real = cashflow._refine
+
+        def refine(half, cols, *args):
+            refined.append((half.side, cols.size))
+            return real(half, cols, *args)
+
+        monkeypatch.setattr(cashflow, "_refine", refine)
+        flows = [1, -2.0, 0.75]
+        assert irr(flows) == pytest.approx(0.5, abs=1e-15)
+        assert refined == [(1, 1), (-1, 0)]
+        refined.clear()
+        res = irr(flows, full_output=True)
+        assert res.roots == pytest.approx([-0.5, 0.5], abs=1e-15)
+        assert refined == [(1, 1), (-1, 1)]
+        # 1 - 2.45x + 1.425x^2: 50% and -5%, which is nearer (0.15); 1 - 2.2x + 1.17x^2: 30%
+        # and -10%, as near as each other (0.2): of two as close the lower rate. Either way
+        # the rate is the same double as with full_output, and as solved alone
+        rows = [[1, -2.0, 0.75], [1, -2.45, 1.425], [1, -2.2, 1.17]]
+        got = irr(rows)
+        assert got == pytest.approx([0.5, -0.05, -0.1], abs=1e-15)
+        np.testing.assert_array_equal(got, irr(rows, full_output=True).irr)
+        np.testing.assert_array_equal(got, [irr(row) for row in rows])
+
+    def test_rows_solved_together_as_alone(self, subdivided):
+        # a row of zeros, the close pair, both dips, the double root and one sign change
+        # (-100 + 60x + 60x^2: x = (-1 + sqrt(1 + 4 * 100/60)) / 2, rate 1/x - 1 = 13.07%)
+        rows = np.array(
+            [
+                [0, 0, 0],
+                [-1, 2.64, -1.742],
+                [1.0001, -2.2, 1.21],
+                [1 + 1e-9, -2.2, 1.21],
+                [1, -2.2, 1.21],
+                [-100, 60, 60],
+            ]
+        )
+        got = irr(rows)
+        assert subdivided == [[3, 4]]  # only the close dip and the double root
+        np.testing.assert_array_equal(got, [irr(row) for row in rows])
+        assert np.isnan(got[[0, 2, 3]]).all()
+        x = (-1 + math.sqrt(1 + 4 * 100 / 60)) / 2
+        assert got[5] == pytest.approx(1 / x - 1, abs=1e-14)
+
     def test_root_too_close_to_minus_one_is_named(self):
         # -1 + 1e-17 x: 1 + r = 1e-17, below the spacing of doubles at -1 (2^-53): exactly
         # -1.0 came back, at which npv() refuses to discount
@@ -531,6 +668,13 @@ class TestInputErrors:
     def test_inf(self):
         with pytest.raises(InputError, match=r"values\[1\] \(position 1\) is inf.*finite"):
             irr([-1, np.inf])
+
+    def test_nan_in_one_row_of_many(self):
+        # a whole batch is refused, naming the cell, before anything is solved
+        flows = np.tile([-100.0, 30, 40, 50, 20, 10, 5, 5, 5, 5], (1000, 1))
+        flows[617, 4] = np.nan
+        with pytest.raises(InputError, match=r"values\[617, 4\] \(row 617, column 4\) is nan"):
+            irr(flows)
 
     def test_text(self):
         with pytest.raises(InputError, match=r"values\[1\] is '1,200', which is not a number"):

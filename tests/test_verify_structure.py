@@ -270,7 +270,7 @@ def test_honest_input_edits_pass_are_reported_and_show_stale_in_libreoffice(soff
     )
 
     flags = [b for b in _blocks(edited)]
-    assert {b[0] for b in flags} == {"Appraisal", "Summary"}
+    assert {b[0] for b in flags} == {"Appraisal", "Appraisal detail", "Summary"}
     calc_edited = recalculate(edited, tmp_path / "calc_edited")
     calc_plain = recalculate(path, tmp_path / "calc_plain")
     for sheet, cell in flags:

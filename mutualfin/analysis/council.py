@@ -1349,7 +1349,8 @@ class _Builder:
                 "figures": f"Net present cost of {len(t)} options ({appraisal.base_year} "
                 f"prices); preferred: {appraisal.preferred}; optimism bias by cost; switching "
                 "values",
-                "where": "Appraisal: options ranked, optimism bias, switching values",
+                "where": "Appraisal: options ranked, switching values; Appraisal detail: optimism "
+                "bias cost by cost",
             },
             {
                 "case": "Commercial",

@@ -334,17 +334,20 @@ def npv(
 # 1. Laguerre's rule bounds the number of roots with u > 0 by the sign changes of the partial
 #    sums c_0, c_0 + c_1, ... (in finance, Norstrom's criterion), with the same parity. For
 #    whole exponents the bound is sharpened by counting the partial sums of the coefficients
-#    of (1 + x) ** m G(x) instead (Polya's multiplier adds no root in (0, 1)).
+#    of (1 + x) ** N G(x) instead (Polya's multiplier adds no root in (0, 1)).
 # 2. G is evaluated on a grid; when it shows as many sign changes as the bound allows roots,
 #    every root is bracketed, one to a cell.
-# 3. Otherwise (a close pair of roots, or a dip of NPV towards zero) the half is subdivided
+# 3. Otherwise, for whole exponents and up to 32 terms, the roots are counted cell by cell by
+#    Descartes' rule in Bernstein form, and a cell that may hold several is halved (a few
+#    times at most): when every cell holds none or one, every root is bracketed.
+# 4. Otherwise (a close pair of roots, or a dip of NPV towards zero) the half is subdivided
 #    until each cell provably holds no root or exactly one: every term of G and of its first
 #    two derivatives is monotone in u, so their positive and negative parts at a cell's ends
 #    bound them over the cell (interval arithmetic). A cell is settled when G cannot vanish on
 #    it; when G' cannot (G monotone: a root iff the ends differ in sign); or when G'' cannot
 #    (G convex or concave, so the tangents at the ends bound it; a dip that may cross zero is
 #    split where the tangents meet, which homes in on its extremum like Newton's method).
-# 4. Each bracket is refined by a Newton-type step safeguarded by bisection, and a rate is
+# 5. Each bracket is refined by a Newton-type step safeguarded by bisection, and a rate is
 #    returned only after NPV is checked at the returned double.
 
 _EPS = float(np.finfo(float).eps)
@@ -352,11 +355,14 @@ _EPS = float(np.finfo(float).eps)
 # Grid in u (1 + r = e^u above zero, e^-u below), finest near r = 0 where most rates are,
 # out to 1 + r = e^36 either way.
 _GRID = np.array([0.0, 0.1, 0.2, 0.3, 0.45, 0.65, 0.9, 1.3, 2.0, 3.5, 7.0, 15.0, 36.0])
+_GRID_X = np.exp(-_GRID[1:])  # x = exp(-u) at the grid points after the first
+# Polya's multipliers (1 + x)^N tried in turn; rows short enough to be counted in Bernstein
+# form (see _BERNSTEIN_MAX_TERMS) use the first only.
+_POLYA_POWERS = (4, 16, 64, 256)
 # Largest u searched: r up to e^700 (about 1e304), and 1 + r down to 2^-53, the spacing of
 # doubles just above -1 (a rate closer to -100% cannot be told apart from -100%).
 _U_LIMIT_UP = 700.0
 _U_LIMIT_DOWN = 53.0 * math.log(2.0)
-_POLYA_POWERS = (4, 16, 64, 256)
 _MAX_ITER = 100
 _MAX_LEVELS = 200
 _MAX_CELLS = 1_000_000
@@ -382,6 +388,10 @@ class _Half:
     side: Any  # +1: r = e^u - 1 >= 0;  -1: r = e^-u - 1 <= 0 (or one per column)
     g0: np.ndarray  # (p,) NPV at r = 0, one value for both halves of a row
     count: np.ndarray | None = None  # (p,) Laguerre's bound, if already known
+    # (p,) terms from a column's first to its last non-zero coefficient, for whole exponents:
+    # what a row alone would have, however long the rows solved beside it (columns are padded
+    # with zeros to one length m)
+    terms: np.ndarray | None = None
 
     @functools.cached_property
     def abs_sum(self) -> np.ndarray:
@@ -393,6 +403,8 @@ class _Half:
         # whole exponents 0, 1, ..., m - 1: Horner's rule and Polya's multiplier apply
         self.dense = bool(np.array_equal(self.kappa, np.arange(m, dtype=float)))
         self.limit = np.where(np.asarray(self.side) > 0, _U_LIMIT_UP, _U_LIMIT_DOWN)
+        if self.dense and self.terms is None:
+            self.terms = m - np.argmax(self.coef[::-1] != 0, axis=0)
 
 
 def _count_sign_changes(vt: np.ndarray) -> np.ndarray:
@@ -400,13 +412,21 @@ def _count_sign_changes(vt: np.ndarray) -> np.ndarray:
     rule of signs)."""
     negative = vt < 0
     if vt.all():
-        return np.count_nonzero(negative[1:] != negative[:-1], axis=0)
+        return _count_down(negative[1:] != negative[:-1])
     sgn = np.sign(vt)
     # carry the last non-zero sign forward over zeros
     idx = np.where(sgn != 0, np.arange(sgn.shape[0])[:, None], 0)
     np.maximum.accumulate(idx, axis=0, out=idx)
     filled = np.take_along_axis(sgn, idx, axis=0)
     return np.count_nonzero((filled[1:] * filled[:-1]) < 0, axis=0)
+
+
+def _count_down(mask: np.ndarray) -> np.ndarray:
+    """True values down each column of a 2-D ``mask`` (np.count_nonzero along the first axis
+    is 7x slower than adding its rows as bytes, which cannot overflow below 128 rows)."""
+    if mask.shape[0] >= 128:
+        return np.count_nonzero(mask, axis=0)
+    return _down(mask.view(np.int8)).astype(np.intp)
 
 
 def _down(a: np.ndarray) -> np.ndarray:
@@ -464,8 +484,8 @@ def _halves(vt: np.ndarray, tau: np.ndarray, rows: np.ndarray) -> list[_Half]:
         down[~sure] = -1
         kappa = tau.copy()
         halves = [
-            _Half(vt, kappa, rows, 1, g0, up),
-            _Half(vt[::-1].copy(), kappa, rows, -1, g0, down),
+            _Half(vt, kappa, rows, 1, g0, up, np.full(rows.size, n)),
+            _Half(vt[::-1], kappa, rows, -1, g0, down, np.full(rows.size, n)),  # (a view)
         ]
         for half in halves:
             half.abs_sum = abs_sum  # (sets the cached property)
@@ -482,7 +502,7 @@ def _halves(vt: np.ndarray, tau: np.ndarray, rows: np.ndarray) -> list[_Half]:
             ok = (idx >= 0) & (idx < n)
             coef = np.where(ok, np.take_along_axis(vt, np.clip(idx, 0, n - 1), axis=0), 0.0)
             kappa = np.arange(width, dtype=float)
-            out.append(_Half(coef, kappa, rows, side, g0))
+            out.append(_Half(coef, kappa, rows, side, g0, terms=last - first + 1))
         return out
     out = []
     for side, start in ((1, first), (-1, last)):
@@ -507,7 +527,11 @@ def _side(half: _Half, cols: np.ndarray):
 
 
 def _take(a: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Columns ``cols`` of ``a`` as a C-ordered array (a[:, cols] comes out Fortran-ordered)."""
+    """Columns ``cols`` of ``a`` as a C-ordered array (a[:, cols] comes out Fortran-ordered),
+    or as rows in reverse for a view with its rows in reverse (the r <= 0 half of whole-period
+    rows): taken from that view, np.take would first copy all of it."""
+    if a.ndim > 1 and a.strides[0] < 0:
+        return np.take(a[::-1], cols, axis=-1)[::-1]
     return np.take(a, cols, axis=-1)
 
 
@@ -584,8 +608,136 @@ def _laguerre_count(coef: np.ndarray, power: int = 0) -> np.ndarray:
         bound *= gamma * 2.0**power
     certain = (np.abs(sums) > bound).all(axis=0)
     neg = sums < 0
-    count = np.count_nonzero(neg[1:] != neg[:-1], axis=0)
+    count = _count_down(neg[1:] != neg[:-1])
     return np.where(certain, count, -1)
+
+
+# ---- counting in a cell: Descartes' rule for the Bernstein form ----------------------------
+#
+# With whole exponents G is a polynomial P(x) = sum_j c_j x^j in x = exp(-u) (0 < x <= 1).
+# Written on a cell x_lo <= x <= x_hi in the Bernstein basis C(n, i) t^i (1 - t)^(n - i),
+# x = x_lo + (x_hi - x_lo) t, n = m - 1, the sign changes V of its coefficients bound the
+# roots inside the cell, with their parity (Descartes' rule of signs for the Bernstein form):
+# V = 0, no root; V = 1, exactly one, simple. Halving a cell separates close roots, V falling
+# to the number of roots once the cell is small beside the distance to the nearest complex
+# roots (Mourrain, Rouillier and Roy, irr's reference [8]). The map from c to the Bernstein
+# coefficients has no negative entry (x_lo >= 0), so each computed coefficient is within a
+# few (m + 2) eps of that map applied to |c|, and one larger than that has a certain sign.
+
+_BERNSTEIN_LEVELS = 6  # halvings of a grid cell before it is left to the interval subdivision
+# Longest rows (periods from the first non-zero flow to the last) counted in Bernstein form:
+# its cost grows as their cube, and for 120 periods it was three times that of the Polya
+# counts and interval subdivision it replaces.
+_BERNSTEIN_MAX_TERMS = 32
+
+
+@functools.lru_cache(maxsize=64)
+def _to_bernstein(m: int) -> tuple[np.ndarray, ...]:
+    """For degree n = m - 1: (m, m) binomials C(j, s) and powers j - s (0 for s > j), row s,
+    column j; and (m, m) C(i, s) / C(n, s), which takes the coefficients of a polynomial in t
+    to its Bernstein coefficients."""
+    n = m - 1
+    binom = np.array([[math.comb(j, s) for j in range(m)] for s in range(m)], dtype=float)
+    shift = np.array([[max(j - s, 0) for j in range(m)] for s in range(m)])
+    basis = np.array([[math.comb(i, s) / math.comb(n, s) for s in range(m)] for i in range(m)])
+    for a in (binom, shift, basis):
+        a.setflags(write=False)
+    return binom, shift, basis
+
+
+def _bernstein_maps(m: int, x_lo: np.ndarray, x_hi: np.ndarray) -> np.ndarray:
+    """(k, m, m): for each cell [x_lo, x_hi] in [0, 1], the map from the power coefficients
+    c_j of P to its Bernstein coefficients on the cell. Every entry is in [0, 1] (those of
+    x^j lie between x_lo^j and x_hi^j), each to a few (m + 2) ulps (sums of products of
+    positive numbers)."""
+    binom, shift, basis = _to_bernstein(m)
+    e = np.arange(m)
+    lo_pow = x_lo[:, None] ** e  # (k, m)
+    h_pow = (x_hi - x_lo)[:, None] ** e
+    # (x_lo + h t)^j = sum_s C(j, s) x_lo^(j - s) h^s t^s: row s, column j
+    taylor = binom * lo_pow[:, shift] * h_pow[:, :, None]
+    return np.matmul(basis, taylor)
+
+
+@functools.lru_cache(maxsize=64)
+def _grid_bernstein_maps(m: int) -> np.ndarray:
+    """(K m, m): the maps of :func:`_bernstein_maps` for the grid's K cells in u, the last one
+    the tail beyond the grid's end (0 < x <= exp(-u) there), stacked for one product."""
+    x = np.concatenate([[1.0], _GRID_X])  # x at the grid points, as the grid evaluates them
+    maps = _bernstein_maps(m, np.append(x[1:], 0.0), x).reshape(-1, m)
+    maps.setflags(write=False)
+    return maps
+
+
+def _variations(b: np.ndarray, bound: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sign changes down axis 1 of the Bernstein coefficients ``b``, and whether every sign is
+    certain (|b| above ``bound``, its rounding bound: the map's entries are at most 1, so each
+    coefficient is within a few (m + 2) eps times sum_j |c_j| of the true one)."""
+    certain = np.abs(b).min(axis=1) > bound
+    neg = b < 0
+    return (neg[:, 1:] != neg[:, :-1]).view(np.int8).sum(axis=1), certain
+
+
+def _bernstein_roots(half: _Half, cols: np.ndarray, change: np.ndarray, m: int):
+    """Count the roots of a dense half's columns ``cols`` cell by cell, halving the grid's
+    cells that may hold several, for columns whose count the grid did not meet.
+
+    ``change`` (K, q) marks the grid's sign changes, cell by cell. A column is settled when
+    every cell provably holds no root or one: where the grid's bracket (or its absence) then
+    stands, and each halved cell with one root is a new bracket. Returns which columns are
+    settled, which of their grid cells stand (K, q), and the new brackets (position in
+    ``cols``, a, b, G(a), G(b)); the rest are left to :func:`_isolate`, which also finds
+    roots where NPV only touches zero (V stays 2 however small the cell). The columns have
+    ``m`` terms (any after are padding zeros).
+    """
+    coef = _take(half.coef, cols)[:m]
+    q = coef.shape[1]
+    # rounding in the map, the product and Horner's rule at the cell's ends (see below)
+    bound = np.abs(coef).sum(axis=0)
+    bound *= 16.0 * (m + 2) * _EPS
+    maps = _grid_bernstein_maps(m)
+    bern = _product(maps, coef, np.empty((maps.shape[0], q))).reshape(-1, m, q)
+    var, certain = _variations(bern, bound)
+    one_or_none = var <= 1
+    # a cell with one root or none agrees with the grid (for the tail, a root beyond the
+    # half's limit does not: it is left to _isolate, which names it)
+    settled = (certain & np.where(one_or_none, var == change, True)).all(axis=0)
+    settled &= one_or_none[-1]
+    cell, col = np.nonzero(~one_or_none[:-1] & settled)
+    a, b = _GRID[cell], _GRID[cell + 1]
+    new_col, new_a, new_b = [col[:0]], [a[:0]], [b[:0]]
+    for _level in range(_BERNSTEIN_LEVELS):
+        if not col.size:
+            break
+        mid = 0.5 * (a + b)
+        a, b, col = np.concatenate([a, mid]), np.concatenate([mid, b]), np.concatenate([col, col])
+        maps = _bernstein_maps(m, np.exp(-b), np.exp(-a))
+        var, certain = _variations(np.matmul(maps, coef.T[col][:, :, None])[..., 0], bound[col])
+        settled[col[~certain]] = False
+        one = certain & (var == 1)
+        new_col.append(col[one])
+        new_a.append(a[one])
+        new_b.append(b[one])
+        more = certain & (var >= 2)
+        more &= settled[col]
+        a, b, col = a[more], b[more], col[more]
+    settled[col] = False  # cells still holding several roots: left to _isolate
+    # brackets of the settled columns, with G at their ends as the refinement evaluates it
+    new_col, new_a, new_b = (np.concatenate(z) for z in (new_col, new_a, new_b))
+    if new_col.size:
+        mine = settled[new_col]
+        new_col, new_a, new_b = new_col[mine], new_a[mine], new_b[mine]
+    both = np.concatenate([new_col, new_col])
+    g = _g_scale(_take(coef, both), half.kappa[:m], True, np.concatenate([new_a, new_b]))[0]
+    ga, gb = g[: new_col.size], g[new_col.size :]
+    # (certain signs of the Bernstein coefficients make the ends' signs certain too; a
+    # disagreement would mean a bound too small, and the column goes the slow way)
+    odd = (ga == 0) | (gb == 0) | ((ga > 0) == (gb > 0))
+    settled[new_col[odd]] = False
+    mine = settled[new_col]
+    stands = np.ones(change.shape, dtype=bool)
+    stands[:-1] = one_or_none[:-1]
+    return settled, stands, (new_col[mine], new_a[mine], new_b[mine], ga[mine], gb[mine])
 
 
 # ---- bracketing on the grid --------------------------------------------------------------
@@ -605,23 +757,30 @@ def _grid_brackets(half: _Half, idx: np.ndarray):
     """Sign changes of G along the grid, for columns ``idx``.
 
     Returns the number of sign changes per column (-1 where G is exactly zero at a grid
-    point: left to :func:`_isolate`), and the brackets (position in ``idx``, a, b, G(a),
+    point: left to :func:`_isolate`), where they are ((K, p): cell by cell, the last cell
+    the tail), the cell of each bracket, and the brackets (position in ``idx``, a, b, G(a),
     G(b)). The last cell runs from the grid's end to where |c_0| outweighs the other terms
     (or to the half's limit), so every root with u > 0 below the limit is in some cell.
     """
     coef = _take(half.coef, idx)
     p = idx.size
     grid = _GRID
-    w = _weights(half.kappa, grid[1:])
     vals = np.empty((grid.size + 1, p))
     vals[0] = half.g0[idx]
     # coefficient by coefficient, so that each column's sums are added in the same order
     # whatever the batch (a BLAS product's order depends on the number of columns, and a
     # row's rate would then move in its last digit with its neighbours)
     inner = vals[1:-1]
-    np.multiply(w[0][:, None], coef[0], out=inner)
-    for j in range(1, coef.shape[0]):
-        inner += w[j][:, None] * coef[j]
+    if half.dense:  # Horner's rule in place: no temporaries (3x faster than the sums below)
+        inner[...] = coef[-1]
+        for j in range(coef.shape[0] - 2, -1, -1):
+            inner *= _GRID_X[:, None]
+            inner += coef[j]
+    else:
+        w = _weights(half.kappa, grid[1:])
+        np.multiply(w[0][:, None], coef[0], out=inner)
+        for j in range(1, coef.shape[0]):
+            inner += w[j][:, None] * coef[j]
     vals[-1] = coef[0]  # the sign of G beyond the tail bound
     ends = np.full(p, grid[-1])
     a0 = np.abs(coef[0])
@@ -638,9 +797,11 @@ def _grid_brackets(half: _Half, idx: np.ndarray):
     found = change.sum(axis=0, dtype=np.int16)
     if not vals.all():
         found[(vals == 0).any(axis=0)] = -1
-    # one sign change (the usual case): its cell is where it is; several: all of them
+    # one sign change (the usual case): its cell is where it is, after the points with the
+    # first point's sign (a sum down the columns: argmax down them is 10x slower); several:
+    # all of them
     j = np.flatnonzero(found == 1)
-    g = np.argmax(change, axis=0)[j]
+    g = _down((neg == neg[0]).view(np.int8))[j].astype(np.intp) - 1
     multi = np.flatnonzero(found > 1)
     if multi.size:  # several: all of them
         g_m, j_m = np.nonzero(change[:, multi])
@@ -649,7 +810,7 @@ def _grid_brackets(half: _Half, idx: np.ndarray):
     b = np.where(g + 1 < grid.size, grid[np.minimum(g + 1, grid.size - 1)], ends[j])
     flat = vals.ravel()
     ga, gb = flat[g * p + j], flat[(g + 1) * p + j]
-    return found, (j, a, b, ga, gb)
+    return found, change, g, (j, a, b, ga, gb)
 
 
 # ---- isolating roots by subdivision --------------------------------------------------------
@@ -834,6 +995,10 @@ def _isolate(half: _Half, idx: np.ndarray):
 
 
 # ---- refining brackets -------------------------------------------------------------------
+#
+# Everything below runs under irr's and xirr's np.errstate (all floating-point warnings off):
+# a step may divide by a vanishing slope or take the logarithm of a negative number, and its
+# result is then rejected by the bracket or np.isfinite rather than trapped.
 
 
 def _fitted_step(x, g, d1, d2):
@@ -843,11 +1008,17 @@ def _fitted_step(x, g, d1, d2):
     (lam = -G''/G'): exact for two-term sums c_0 + c_k exp(-kappa_k u), the shape of G far
     out; Newton's step as lam -> 0; and cubically convergent near a simple root.
     """
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        step = g / d1  # Newton's step -G/G'
-        lam = d2 / d1
-        z = -lam * step
-        return x + np.where(np.abs(z) > 1e-8, -np.log1p(z) / lam, step * (1.0 - 0.5 * z))
+    step = g / d1  # Newton's step -G/G'
+    lam = d2 / d1
+    z = -lam * step
+    move = np.log1p(z)
+    move /= lam
+    np.negative(move, out=move)
+    near = ~(np.abs(z) > 1e-8)  # (and NaN) the series, without cancellation
+    if near.any():
+        move[near] = step[near] * (1.0 - 0.5 * z[near])
+    move += x
+    return move
 
 
 def _verify(half: _Half, cols: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -857,18 +1028,17 @@ def _verify(half: _Half, cols: np.ndarray, r: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     coef = _take(half.coef, cols)
     side = _side(half, cols)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        g, scale = _g_scale(coef, half.kappa, half.dense, None, _x_of_rate(r, side))
-        ok = np.abs(g) <= _VERIFY_RTOL * scale
-        bad = np.flatnonzero(~ok & (r > -1))
-        if bad.size:
-            lo = np.nextafter(r[bad], -np.inf)
-            hi = np.nextafter(r[bad], np.inf)
-            twice = np.r_[bad, bad]
-            twice_side = np.r_[side[bad], side[bad]] if np.ndim(side) else side
-            u2 = twice_side * np.log1p(np.r_[lo, hi])
-            g2 = _g_scale(_take(coef, twice), half.kappa, False, u2)[0]
-            ok[bad] = (lo > -1) & (np.sign(g2[: bad.size]) * np.sign(g2[bad.size :]) <= 0)
+    g, scale = _g_scale(coef, half.kappa, half.dense, None, _x_of_rate(r, side))
+    ok = np.abs(g) <= _VERIFY_RTOL * scale
+    bad = np.flatnonzero(~ok & (r > -1))
+    if bad.size:
+        lo = np.nextafter(r[bad], -np.inf)
+        hi = np.nextafter(r[bad], np.inf)
+        twice = np.r_[bad, bad]
+        twice_side = np.r_[side[bad], side[bad]] if np.ndim(side) else side
+        u2 = twice_side * np.log1p(np.r_[lo, hi])
+        g2 = _g_scale(_take(coef, twice), half.kappa, False, u2)[0]
+        ok[bad] = (lo > -1) & (np.sign(g2[: bad.size]) * np.sign(g2[bad.size :]) <= 0)
     return ok & (r > -1)
 
 
@@ -898,6 +1068,8 @@ def _g_slopes(coef: np.ndarray, kappa: np.ndarray, dense: bool, u: np.ndarray):
 
 def _x_of_rate(r: np.ndarray, side) -> np.ndarray:
     """x = exp(-u) for the double rate r itself: 1 / (1 + r) above zero, 1 + r below."""
+    if np.isscalar(side):
+        return 1.0 / (1.0 + r) if side > 0 else 1.0 + r
     return np.where(np.asarray(side) > 0, 1.0 / (1.0 + r), 1.0 + r)
 
 
@@ -917,60 +1089,61 @@ def _g_scale(coef: np.ndarray, kappa: np.ndarray, dense: bool, u, x=None):
     return g, s
 
 
-def _step(coef, kappa, dense, x, a, b, ga, before):
-    """One safeguarded step towards the root in [a, b] from x: the fitted Newton step, or
-    Newton's if that leaves the bracket (shrunk with the sign of G at x), or bisection.
+def _safe_step(x, g, d1, d2, a, b, before=None):
+    """One safeguarded step from x, in the bracket [a, b] (already shrunk with the sign of G
+    at x): the fitted Newton step, or Newton's if that leaves the bracket, or bisection.
 
     As in Numerical Recipes' ``rtsafe``, a step longer than half the step ``before`` the last
-    one is replaced by bisection, so that steps that do not shrink (Newton's method crawling
-    towards a root far away, where one term of G dwarfs the rest) cannot use up the
-    iterations.
+    one (if given) is replaced by bisection, so that steps that do not shrink (Newton's
+    method crawling towards a root far away, where one term of G dwarfs the rest) cannot use
+    up the iterations. (A step that rounds to nothing may land on an end of the bracket.)
     """
-    g, d1, d2 = _g_slopes(coef, kappa, dense, x)
-    right = (g >= 0) == (ga >= 0)  # G(x) has the sign of G(a): the root is to the right
-    a = np.where(right, x, a)
-    b = np.where(right, b, x)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        fit = _fitted_step(x, g, d1, d2)
-        newton = x + g / d1
-    # (a step that rounds to nothing may land on an end of the bracket)
-    x_new = np.where((newton >= a) & (newton <= b), newton, 0.5 * (a + b))
-    x_new = np.where((fit >= a) & (fit <= b), fit, x_new)
-    x_new = np.where(2.0 * np.abs(x_new - x) > before, 0.5 * (a + b), x_new)
-    return np.where(g == 0, x, x_new), a, b, d1
+    x_new = _fitted_step(x, g, d1, d2)
+    out = np.flatnonzero(~((x_new >= a) & (x_new <= b)))  # (and NaN)
+    if out.size:
+        newton = x[out] + g[out] / d1[out]
+        inside = (newton >= a[out]) & (newton <= b[out])
+        x_new[out] = np.where(inside, newton, 0.5 * (a[out] + b[out]))
+    if before is not None:
+        slow = np.flatnonzero(2.0 * np.abs(x_new - x) > before)
+        x_new[slow] = 0.5 * (a[slow] + b[slow])
+    zero = np.flatnonzero(g == 0)
+    x_new[zero] = x[zero]
+    return x_new
+
+
+def _converged(g, scale, r, x_prev, x, x_new, tight, slope=None):
+    """Whether the step to x_new ends the search (the error left is below 1e-15, or the step
+    is within what rounding in G allows, and NPV at the double returned is within rounding
+    of zero), and whether the step is at the rounding floor of x_new."""
+    e1, e2 = np.abs(x - x_prev), np.abs(x_new - x)
+    q = e2 / e1
+    left = e2 * q * q * q
+    small = (e2 == 0) | (left <= 1e-15 * np.maximum(1.0, np.abs(x_new)))
+    if slope is not None:
+        small |= e2 <= 4.0 * tight * scale / np.abs(slope)
+    floor = e2 <= 4.0 * _EPS * np.maximum(1.0, np.abs(x_new))
+    return small & (np.abs(g) <= tight * scale) & (r > -1), floor
 
 
 def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
     """The root in each bracket [a, b] (G(a) G(b) <= 0), one per entry of ``cols``, and
     whether it passed the check at the returned rate.
 
-    Fitted Newton steps from the secant point. The method converges cubically, so after a
-    step of size e2 that followed one of size e1 the error left is about e2 (e2 / e1)^3; a
-    root is accepted when that is below 1e-15 (relative) and NPV at the returned double is
-    within rounding of zero (a few units in the last place of the flows' discounted size).
-    Almost every bracket needs two plain steps; the rest continue with safeguarded ones
-    (:func:`_step`), and after ``_MAX_ITER`` steps are judged by the looser check of
-    :func:`_verify`.
+    Fitted Newton steps from the secant point, each safeguarded (:func:`_safe_step`): the
+    bracket shrinks with the sign of G at every point evaluated, and a step leaving it falls
+    back to Newton's, then to bisection (clipping a step to the bracket instead left a
+    root near an end to many bisections). The method converges cubically, so after a step
+    of size e2 that followed one of size e1 the error left is about e2 (e2 / e1)^3; a root is
+    accepted when that is below 1e-15 (relative) and NPV at the returned double is within
+    rounding of zero (a few units in the last place of the flows' discounted size). Almost
+    every bracket needs two steps, most of the rest three; after ``_MAX_ITER`` steps the
+    looser check of :func:`_verify` judges.
     """
     k = cols.size
     u = np.empty(k)
     good = np.zeros(k, dtype=bool)
-    kappa, dense = half.kappa, half.dense
     tight = 32.0 * (half.kappa.size + 4) * _EPS
-
-    def check(c, side, x_prev, x, x_new, slope=None):
-        r = np.expm1(side * x_new)
-        e1, e2 = np.abs(x - x_prev), np.abs(x_new - x)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            g, scale = _g_scale(c, kappa, dense, None, _x_of_rate(r, side))
-            q = e2 / e1
-            left = e2 * q * q * q
-            small = (e2 == 0) | (left <= 1e-15 * np.maximum(1.0, np.abs(x_new)))
-            if slope is not None:  # or the step is within what rounding in G allows
-                small |= e2 <= 4.0 * tight * scale / np.abs(slope)
-        # (a step at the rounding floor: nothing left to gain, the looser check decides)
-        floor = e2 <= 4.0 * _EPS * np.maximum(1.0, np.abs(x_new))
-        return small & (np.abs(g) <= tight * scale) & (r > -1), floor
 
     exact = (ga == 0) | (gb == 0)
     if exact.any():
@@ -980,32 +1153,46 @@ def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
     else:
         live = np.arange(k)
     coef = _take(half.coef, cols[live])
+    kappa, dense = half.kappa, half.dense
     side = _side(half, cols[live])
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        # start from the secant in exp(-u), in which G is nearly linear far out, written as a
-        # weighted mean of the ends (weights of one sign: no cancellation when |G(a)| is
-        # many orders of magnitude above |G(b)|)
-        wa, wb = gb / (gb - ga), ga / (ga - gb)
-        x0 = -np.log(wa * np.exp(-a) + wb * np.exp(-b))
+    # start from the secant in exp(-u), in which G is nearly linear far out, written as a
+    # weighted mean of the ends (weights of one sign: no cancellation when |G(a)| is many
+    # orders of magnitude above |G(b)|)
+    wa, wb = gb / (gb - ga), ga / (ga - gb)
+    x0 = -np.log(wa * np.exp(-a) + wb * np.exp(-b))
     x0 = np.where((x0 > a) & (x0 < b), x0, 0.5 * (a + b))
-    mid = 0.5 * (a + b)
-    x1 = _fitted_step(x0, *_g_slopes(coef, kappa, dense, x0))
-    x1 = np.where(np.isfinite(x1), np.clip(x1, a, b), mid)
-    x2 = _fitted_step(x1, *_g_slopes(coef, kappa, dense, x1))
-    x2 = np.where(np.isfinite(x2), np.clip(x2, a, b), mid)
-    done = check(coef, side, x0, x1, x2)[0]  # (a clipped step is not at the floor)
+    # two steps for every bracket (no step before them to limit their length), then the check
+    g, d1, d2 = _g_slopes(coef, kappa, dense, x0)
+    right = (g >= 0) == (ga >= 0)  # G(x) has the sign of G(a): the root is to the right
+    a, b = np.where(right, x0, a), np.where(right, b, x0)
+    x1 = _safe_step(x0, g, d1, d2, a, b)
+    g, d1, d2 = _g_slopes(coef, kappa, dense, x1)
+    right = (g >= 0) == (ga >= 0)
+    a, b = np.where(right, x1, a), np.where(right, b, x1)
+    x2 = _safe_step(x1, g, d1, d2, a, b)
+    r = np.expm1(side * x2)
+    done = _converged(
+        *_g_scale(coef, kappa, dense, None, _x_of_rate(r, side)), r, x0, x1, x2, tight
+    )[0]
     u[live] = x2
     good[live[done]] = True
     keep = np.flatnonzero(~done)
-    live, coef, side = live[keep], _take(coef, keep), side if np.isscalar(side) else side[keep]
+    # the rest: from here each point is checked, and the slopes there give the next step
+    live, coef = live[keep], _take(coef, keep)
+    side = side if np.isscalar(side) else side[keep]
     a, b, ga, x_prev, x = a[keep], b[keep], ga[keep], x1[keep], x2[keep]
     before = np.abs(x1 - x0)[keep]  # the step before the last one
+    g, d1, d2 = _g_slopes(coef, kappa, dense, x) if live.size else (x, x, x)
     for _ in range(_MAX_ITER):
         if not live.size:
             break
-        x_new, a, b, slope = _step(coef, kappa, dense, x, a, b, ga, before)
-        before = np.abs(x - x_prev)
-        done, floor = check(coef, side, x_prev, x, x_new, slope)
+        right = (g >= 0) == (ga >= 0)
+        a, b = np.where(right, x, a), np.where(right, b, x)
+        x_new = _safe_step(x, g, d1, d2, a, b, before)
+        before, slope = np.abs(x - x_prev), d1
+        r = np.expm1(side * x_new)
+        g_r, scale_r = _g_scale(coef, kappa, dense, None, _x_of_rate(r, side))
+        done, floor = _converged(g_r, scale_r, r, x_prev, x, x_new, tight, slope)
         u[live] = x_new
         good[live[done]] = True
         # a bracket too narrow to split leaves the rest to the looser check
@@ -1015,6 +1202,8 @@ def _refine(half: _Half, cols, a, b, ga, gb) -> tuple[np.ndarray, np.ndarray]:
         side = side if np.isscalar(side) else side[keep]
         a, b, ga, x_prev, x = a[keep], b[keep], ga[keep], x[keep], x_new[keep]
         before = before[keep]
+        if live.size:
+            g, d1, d2 = _g_slopes(coef, kappa, dense, x)
     # roots at an end of their bracket, or left by the last step: the looser check
     loose = np.flatnonzero(~good)
     good[loose] = _verify(half, cols[loose], np.expm1(_side(half, cols[loose]) * u[loose]))
@@ -1036,28 +1225,84 @@ class _Solved:
     incomplete: np.ndarray  # (rows,) the subdivision hit its work cap
 
 
-def _grid_roots(half: _Half, only: np.ndarray | None = None):
-    """The roots of the half's columns (or of the columns in ``only``) that the counts and the
-    grid settle: (column, u, passed its check) per root, and the columns left for
-    :func:`_subdivided_roots`.
+def _reach(spare: np.ndarray, side: int) -> np.ndarray:
+    """How far (in u) a half's roots can matter, per column, when every root of the other
+    half is farther from ``guess`` than r = 0, and the best is ``spare`` farther: a root r
+    across r = 0 is |r| + |guess| from ``guess``, so only |r| <= spare counts. -1 where
+    ``spare`` < 0 (no root of this half can count); the bound is widened by 1e-9 (relative)
+    so that rounding cannot drop a root that ties."""
+    u = np.full(spare.shape, np.inf)
+    if side > 0:  # r = e^u - 1 <= spare
+        ok = np.flatnonzero((spare >= 0) & (spare < np.inf))
+        u[ok] = np.log1p(spare[ok])
+    else:  # r = e^-u - 1 >= -spare (any r > -1 when spare >= 1)
+        ok = np.flatnonzero((spare >= 0) & (spare < 1))
+        u[ok] = -np.log1p(-spare[ok])
+    u[ok] *= 1.0 + 1e-9
+    u[ok] += 1e-12
+    u[spare < 0] = -1.0
+    return u
+
+
+def _grid_roots(half: _Half, reach: np.ndarray | None = None):
+    """The roots of the half's columns that the counts and the grid settle: (column, u,
+    passed its check) per root, and the columns left for :func:`_subdivided_roots`.
+
+    With ``reach`` (see :func:`_reach`) only roots with u <= reach are needed: a column whose
+    count is exactly 1 is dropped when G has not changed sign by u = reach, its one root
+    being beyond. (One that has is solved as it would be without ``reach``, so that the
+    rate returned is the same double as with ``full_output``.)
     """
     count = _laguerre_count(half.coef) if half.count is None else half.count
     need = np.flatnonzero(count != 0)
-    if only is not None:
-        need = need[only[need]]
+    if reach is not None:
+        need = need[reach[need] >= 0]
+        one = np.flatnonzero((count[need] == 1) & (reach[need] < half.limit))
+        if one.size:
+            cols = need[one]
+            g_end = _g_scale(_take(half.coef, cols), half.kappa, half.dense, reach[cols])[0]
+            beyond = (g_end != 0) & ((g_end < 0) == (half.g0[cols] < 0))
+            need = np.delete(need, one[beyond])
     # count the roots (an upper bound of the right parity), then look for them on the grid;
     # where the grid shows as many sign changes as the bound allows roots, all are found
-    seen, (bj, ba, bb, bga, bgb) = _grid_brackets(half, need)
+    seen, change, cell, (bj, ba, bb, bga, bgb) = _grid_brackets(half, need)
     short = (seen != count[need]) | (seen < 0)
+    ok = None
     if half.dense:
+        # sharpen the count with Polya's multiplier (1 + x)^N: one product for each N, and
+        # most columns with a dip of NPV between grid points are then settled. Rows of up
+        # to _BERNSTEIN_MAX_TERMS terms (by their own length, not the padded one, so that a
+        # row takes the same path whatever rows are solved beside it) take N = 4 only, then
+        # are counted cell by cell (Descartes' rule in Bernstein form), halving cells with
+        # several possible roots: the grid's brackets stand in cells with one root
+        terms = half.terms[need]
         for power in _POLYA_POWERS:
-            again = np.flatnonzero(short & (seen >= 0))
-            if not again.size:
-                break
-            short[again] = seen[again] != _laguerre_count(_take(half.coef, need[again]), power)
-    ok = ~short[bj]
-    if not ok.all():
-        bj, ba, bb, bga, bgb = bj[ok], ba[ok], bb[ok], bga[ok], bgb[ok]
+            again = short & (seen >= 0)
+            if power > _POLYA_POWERS[0]:
+                again &= terms > _BERNSTEIN_MAX_TERMS
+            again = np.flatnonzero(again)
+            if again.size:
+                counted = _laguerre_count(_take(half.coef, need[again]), power)
+                short[again] = seen[again] != counted
+        again = np.flatnonzero(short & (seen >= 0) & (terms <= _BERNSTEIN_MAX_TERMS))
+        if again.size:
+            cell_stands = np.ones(change.shape, dtype=bool)
+            new = [(bj[:0], ba[:0], bb[:0], bga[:0], bgb[:0])]
+            for length in np.unique(terms[again]):  # (one length unless rows are padded)
+                group = again[terms[again] == length]
+                settled, stands, (ej, *rest) = _bernstein_roots(
+                    half, need[group], change[:, group], length
+                )
+                short[group[settled]] = False
+                cell_stands[:, group] = stands
+                new.append((group[ej], *rest))
+            ok = ~short[bj] & cell_stands[cell, bj]
+            parts = zip((bj, ba, bb, bga, bgb), *new, strict=True)
+            bj, ba, bb, bga, bgb = (np.concatenate([o[ok], *e]) for o, *e in parts)
+    if ok is None:
+        ok = ~short[bj]
+        if not ok.all():
+            bj, ba, bb, bga, bgb = bj[ok], ba[ok], bb[ok], bga[ok], bgb[ok]
     cols = need[bj]
     u, good = _refine(half, cols, ba, bb, bga, bgb)
     return cols, u, good, need[short]
@@ -1082,21 +1327,23 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
     """Every root of each row's NPV, and the one closest to ``guess``.
 
     Unless every root is wanted, the half of the rate line holding ``guess`` is solved
-    first, and the other half only for rows without a root closer to ``guess`` than 0 is:
-    any root across zero is farther away. The columns the grid cannot settle are
-    subdivided last, those of both halves together when they share their exponents.
+    first, and the other half only for rows without a root closer to ``guess`` than 0 is
+    (any root across zero is farther away), and there only as far as a root could be nearer
+    (see :func:`_reach`). The columns the grid cannot settle are subdivided last, those of
+    both halves together when they share their exponents.
     """
     rows = v.shape[0]
     # a row whose largest flow is within 2^64 of overflow or of the subnormals is scaled by a
     # power of two (exactly) to bring that flow to [0.5, 1): sums of flows near the largest
     # double would overflow, and flows near the smallest have few significant bits, so
-    # that NPV rounds to zero at rates that are not roots
-    big = np.abs(v).max(axis=1)
+    # that NPV rounds to zero at rates that are not roots. (Transposed to (periods, rows)
+    # first: every loop below runs over periods, each step on a contiguous row.)
+    vt = np.ascontiguousarray(v.T)
+    big = np.maximum(vt.max(axis=0), -vt.min(axis=0))  # (no temporary |vt|)
     extreme = (big > 2.0**960) | ((big < 2.0**-960) & (big > 0))
     if extreme.any():
-        v = v.copy()
-        v[extreme] = np.ldexp(v[extreme], -np.frexp(big[extreme])[1][:, None])
-    vt = np.ascontiguousarray(v.T)
+        vt = vt.copy()  # (the transpose of one row is a view of the caller's array)
+        vt[:, extreme] = np.ldexp(vt[:, extreme], -np.frexp(big[extreme])[1])
     changes = _count_sign_changes(vt)
     cand = np.flatnonzero(changes > 0)
     beyond_up = np.zeros(rows, dtype=bool)
@@ -1110,13 +1357,14 @@ def _solve(v: np.ndarray, tau: np.ndarray, guess: float, full: bool) -> _Solved:
     nearest = np.full(rows, np.inf)  # distance from guess to the closest checked root so far
     left_over = []
     for half in halves:
-        only = None
+        reach = None
         if lazy and half.side != near:
-            only = nearest[half.row] >= abs(guess)
-        cols, u, good, hard = _grid_roots(half, only)
+            reach = _reach(nearest[half.row] - abs(guess), half.side)
+        cols, u, good, hard = _grid_roots(half, reach)
         row, s = half.row[cols], half.side * u
         found.append((row, s, good, np.zeros(row.size, dtype=bool), np.full(row.size, half.side)))
-        left_over.append((half, hard))
+        if hard.size:
+            left_over.append((half, hard))
         if lazy and half.side == near:
             dist = np.where(good, np.abs(np.expm1(s) - guess), np.inf)
             np.minimum.at(nearest, row, dist)
@@ -1414,20 +1662,26 @@ def irr(
     sums :math:`c_0, c_0 + c_1, \\dots` have sign changes (for :math:`r \\ge 0` these are the
     cumulative cash flows: Norstrøm's criterion [5]_), and as many modulo 2. Where the
     count is not met by the sign changes of :math:`G` on a fixed grid, it is sharpened by
-    counting the partial sums of :math:`(1 + x)^m G` for m up to 256 (Pólya's multiplier
-    [6]_, which adds no root). Where it is still not met (roots close together, or NPV
-    dipping towards zero between grid points) the half is subdivided until every cell
-    provably holds no root or one: every term of :math:`G`, :math:`G'` and :math:`G''` is
-    monotone in :math:`u`, so their positive and negative parts at a cell's ends bound them
-    over the cell (interval arithmetic, [7]_), and a cell is settled when :math:`G`,
-    :math:`G'` or :math:`G''` cannot vanish on it (for :math:`G''`, the tangents at the ends
-    bound a convex :math:`G` from below, and a dip that may cross zero is split where they
-    meet). Each root is then refined by Newton's method fitted to an exponential (exact for
-    two-term sums, cubically convergent), safeguarded by bisection [3]_. All rows are
+    counting the partial sums of :math:`(1 + x)^m G` (Pólya's multiplier [6]_, which adds no
+    root; m = 4, and up to 256 for rows of more than 32 periods), and for rows of up to 32
+    periods then cell by cell: :math:`G` is a polynomial in :math:`x = e^{-u}`, and the sign
+    changes of its coefficients in the Bernstein basis of a cell bound the roots in the
+    cell, with their parity (Descartes' rule of signs in Bernstein form [8]_); a cell that
+    may hold several is halved, a few times at most. Where some cell still may (roots close
+    together, a root where NPV only touches zero, or NPV dipping towards zero between grid
+    points) the half is subdivided until every cell provably holds no root or one: every
+    term of :math:`G`, :math:`G'` and :math:`G''` is monotone in :math:`u`, so their
+    positive and negative parts at a cell's ends bound them over the cell (interval
+    arithmetic, [7]_), and a cell is settled when :math:`G`, :math:`G'` or :math:`G''`
+    cannot vanish on it (for :math:`G''`, the tangents at the ends bound a convex :math:`G`
+    from below, and a dip that may cross zero is split where they meet). Each root is then
+    refined by Newton's method fitted to an exponential (exact for two-term sums, cubically
+    convergent), safeguarded by bisection [3]_. All rows are
     solved together in arrays; the loops run over grid points, subdivision levels and
     iterations, not rows. Unless every root is asked for, the half holding ``guess`` is
     solved first and the other only for rows whose best root is no closer to ``guess``
-    than 0 is.
+    than 0 is, and there only as far from 0 as a root could still be nearer (a row whose
+    one root there lies beyond is not searched).
 
     Multiple roots. The returned rate is the root closest to ``guess``. All roots are in
     ``IrrResult.roots``. numpy-financial returns the root closest to zero (pass
@@ -1453,6 +1707,9 @@ def irr(
        Naturforschenden Gesellschaft in Zürich* 73, 1928, pp. 141-145.
     .. [7] R. E. Moore, R. B. Kearfott and M. J. Cloud, *Introduction to Interval
        Analysis*, SIAM, 2009.
+    .. [8] B. Mourrain, F. Rouillier and M.-F. Roy, "The Bernstein basis and real root
+       isolation", in *Combinatorial and Computational Geometry*, MSRI Publications 52,
+       Cambridge University Press, 2005, pp. 459-478.
 
     Examples
     --------
@@ -1813,10 +2070,10 @@ def xirr(
     with the same promises (every sign change of NPV found, the rate checked, padding
     zeros ignored). The exponents need not be whole numbers: Descartes' and Laguerre's
     rules of signs hold for such exponential sums too, and the subdivision bounds do not
-    depend on them; only Pólya's multiplier needs whole exponents and is skipped. Flows on
-    the same date are added first. Excel iterates from ``guess`` until the result is
-    accurate to 0.000001%; this solver goes to full double precision, so results agree
-    with Excel to the digits Excel shows.
+    depend on them; only Pólya's multiplier and the count in Bernstein form need whole
+    exponents (a polynomial) and are skipped. Flows on the same date are added first.
+    Excel iterates from ``guess`` until the result is accurate to 0.000001%; this solver
+    goes to full double precision, so results agree with Excel to the digits Excel shows.
 
     References
     ----------

@@ -335,6 +335,8 @@ def _contents_sheet(wb: Workbook, working_hidden: bool = False) -> None:
         "Council budget": "The council's budget by year: in-house against the spin-out",
         COUNCIL_BY_PERIOD: "The council's budget lines by period, summed by year on Council budget",
         "Appraisal": "Commissioner's options appraisal (values computed by mutualfin)",
+        DETAIL_SHEET: "The appraisal's working: optimism bias cost by cost, its inputs with "
+        "their sources, each option's costs by year (values computed by mutualfin)",
         "Risk": "Scenarios, sensitivity and Monte Carlo (values computed by mutualfin)",
         "Bridge": "What changed since the last version, input by input (values)",
         "Checks": "Every check and the master check",
@@ -585,6 +587,18 @@ def with_units(frame: pd.DataFrame, unit: str, *columns) -> pd.DataFrame:
     return frame
 
 
+#: the appraisal's working (optimism bias cost by cost, its inputs and their sources, each
+#: option's costs by year): a sheet of its own, so that the Appraisal prints readably within
+#: the pack's pages; in the publication pack it is hidden with the other working sheets
+DETAIL_SHEET = "Appraisal detail"
+
+
+def _is_detail(key: str) -> bool:
+    return key.startswith(("Optimism bias by cost", "Appraisal inputs")) or key.endswith(
+        ": nominal costs by year"
+    )
+
+
 def appraisal_tables(appraisal, model=None) -> dict[str, pd.DataFrame]:
     """The Appraisal sheet's tables, in the order a commissioner reads them, each number
     formatted by its unit (``attrs["units"]``: pounds, percentages, ranks and scores as whole
@@ -714,7 +728,14 @@ def build_case_workbook(
     extras = plan_case_extras(results, cohorts, appraisal, risk)
     if appraisal is not None:
         tables = appraisal_tables(appraisal, results.case.model)
-        _values_sheet(wb, "Appraisal", "Commissioner's options appraisal", tables)
+        detail = {k: v for k, v in tables.items() if _is_detail(k)}
+        _values_sheet(
+            wb,
+            "Appraisal",
+            "Commissioner's options appraisal",
+            {k: v for k, v in tables.items() if k not in detail},
+        )
+        _values_sheet(wb, DETAIL_SHEET, "Options appraisal: the working behind it", detail)
     if risk:
         _values_sheet(wb, "Risk", "Risk analysis", dict(risk), line_words(results.case.model))
     if diff is not None:  # a mutualfin.analysis.diff.CaseDiff
@@ -737,6 +758,7 @@ def build_case_workbook(
         "Council budget",
         COUNCIL_BY_PERIOD,
         "Appraisal",
+        DETAIL_SHEET,
         "Risk",
         "Checks",
     ]
@@ -753,7 +775,15 @@ def build_case_workbook(
         _cohort_flags(wb, results.case.model, layout)
     for ws in wb.worksheets:
         _page_setup(ws, cover.title, cover.marking)
-        if ws.title in ("Cover", "Contents", "Summary", "Checks", "Appraisal", "Risk", "Bridge"):
+        if ws.title in (
+            "Cover",
+            "Contents",
+            "Summary",
+            "Checks",
+            "Appraisal",
+            "Risk",
+            "Bridge",
+        ) or (ws.title == DETAIL_SHEET):
             ws.freeze_panes = None
         if cohorts is not None and ws.title not in PACK_SHEETS:
             # the printed pack is the cabinet's; the live working sheets stay for audit (a
