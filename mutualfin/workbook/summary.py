@@ -833,7 +833,8 @@ def write_summary(wb, results, plan: SummaryPlan, appraisal=None, risk=None) -> 
 def _cash_by_period(ws, results, plan: SummaryPlan) -> None:
     """The table of cash by period beside the metrics (a row per month, then per year:
     closing cash and the facility drawn as links to the Statements, the floor as data) and
-    its chart, below the statement by year: where the trough is, and what covers it."""
+    its chart, beside the metrics in place of the chart by year: where the trough is, and
+    what covers it."""
     from mutualfin.workbook.tables import _header_at
     from mutualfin.workbook.writer import _DATA_FILL, safe_text
 
