@@ -614,6 +614,7 @@ def test_learning_disability_pack_verifies_and_its_monthly_sheets_are_compared(s
     wb = openpyxl.load_workbook(path)
     assert wb["Statements by year"].sheet_state == "visible"  # the cabinet's statements
     assert wb[BY_PERIOD_SHEET].sheet_state == "hidden"  # a working sheet of the pack
+    assert wb["Statements"].sheet_state == "hidden"  # 27 months: no page prints it legibly
     typed = []
     for sheet in (BY_PERIOD_SHEET, "Statements by year"):
         ws = wb[sheet]

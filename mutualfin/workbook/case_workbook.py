@@ -318,7 +318,19 @@ PRINT_PAGES = {
 HIDDEN_NOTE = "; a working sheet, hidden in the publication pack (unhide it to audit)"
 
 
-def _contents_sheet(wb: Workbook, working_hidden: bool = False) -> None:
+def pack_sheets(model) -> tuple[str, ...]:
+    """The sheets the publication pack shows and prints: :data:`PACK_SHEETS`, but for a case
+    planned by month the Statements month by month, which no printed page holds legibly (27
+    columns and more fitted to a page's width): the pack prints Statements by year, the
+    Summary has cash by month, and the monthly sheet stays, hidden, for audit."""
+    if model.timeline.freq == "annual":
+        return PACK_SHEETS
+    return tuple(name for name in PACK_SHEETS if name != "Statements")
+
+
+def _contents_sheet(
+    wb: Workbook, working_hidden: bool = False, shown: tuple[str, ...] = PACK_SHEETS
+) -> None:
     ws = wb.create_sheet("Contents", 1)
     ws.cell(row=1, column=1, value="Contents").font = _TITLE_FONT
     _header(ws, 3, ["Sheet", "What it holds"])
@@ -347,7 +359,7 @@ def _contents_sheet(wb: Workbook, working_hidden: bool = False) -> None:
         cell.hyperlink = f"#{quote_sheet(name)}!A1"
         cell.font = Font(color="0563C1", underline="single")
         text = what.get(name, "Calculations of this model")
-        if working_hidden and name not in PACK_SHEETS:
+        if working_hidden and name not in shown:
             text += HIDDEN_NOTE
         safe_text(ws.cell(row=r, column=2), text)
         ws.cell(row=r, column=2).alignment = Alignment(wrap_text=True, vertical="top")
@@ -767,7 +779,8 @@ def build_case_workbook(
     order += [n for n in names if n not in first and n not in last]
     order += [n for n in last if n in names]
     wb._sheets = [wb[n] for n in order]
-    _contents_sheet(wb, working_hidden=cohorts is not None)
+    shown = pack_sheets(results.case.model)
+    _contents_sheet(wb, working_hidden=cohorts is not None, shown=shown)
     _highlight_cash(wb, results, extras, cohorts)
     _list_truncations(wb)  # before the print areas, which reach its last row
     write_record_sheet(wb, results.case.model, layout)
@@ -785,7 +798,7 @@ def build_case_workbook(
             "Bridge",
         ) or (ws.title == DETAIL_SHEET):
             ws.freeze_panes = None
-        if cohorts is not None and ws.title not in PACK_SHEETS:
+        if cohorts is not None and ws.title not in shown:
             # the printed pack is the cabinet's; the live working sheets stay for audit (a
             # hidden sheet with a print area would still print in LibreOffice: none is set)
             ws.sheet_state = "hidden"
