@@ -27,7 +27,6 @@ import numpy as np
 from mutualfin.errors import InputError
 from mutualfin.workbook.cohorts import Cohorts, per_employee_digest, staff_cohorts
 from mutualfin.workbook.layout import FIRST_PERIOD_COL, OPENING_COL, TOTAL_COL, Layout
-from mutualfin.workbook.writer import CALC_HEADER
 
 __all__ = [
     "FULL",
@@ -119,36 +118,10 @@ def pack_expected(
     """(sheet, row, column) -> (description, expected value, unit) for every formula cell of
     a publication pack's model sheets: timeline headers, lines not per employee, and each
     cohort row's total over the periods (the cohort's sum, from Python)."""
+    from mutualfin.workbook.verify import timeline_expected
+
     model = evaluation.model
-    out: dict[tuple[str, int, int], tuple[str, Any, str]] = {}
-
-    def header_values(space: str) -> dict[str, tuple[Any, str]]:
-        tl = model.timeline_of(space)  # a sheet of lines by financial year has years
-        return {
-            "period_label": (tl.labels, "text"),
-            "period_start": (tl.starts, "date"),
-            "period_end": (tl.ends, "date"),
-            "index": (tl.index, "count"),
-            "first_period": (tl.first_period, "flag"),
-            "year_fraction": (tl.year_fraction, "ratio"),
-        }
-
-    for sheet in sheets:
-        by_kind = header_values(layout.sheet_space.get(sheet, "native"))
-        for key, row in CALC_HEADER.items():
-            values, unit = by_kind[key]
-            for p in range(len(values)):
-                out[(sheet, row, FIRST_PERIOD_COL + p)] = (f"timeline {key}", values[p], unit)
-    for (space, key), row in layout.timeline_rows.items():
-        if key[0] != "within":  # the other rows are data, not formulas
-            continue
-        flag = model.time_row(model.time_vars[key], space)
-        for p in range(len(flag)):
-            out[("Timeline", row, FIRST_PERIOD_COL + p)] = (
-                f"timeline flag {key[1]}..{key[2]}",
-                float(flag[p]),
-                "flag",
-            )
+    out = timeline_expected(model, layout, sheets)
     for name, (sheet, row) in layout.lines.items():
         line = model.lines[name]
         arr = evaluation.values[name]

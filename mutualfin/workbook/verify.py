@@ -241,12 +241,10 @@ def _close(actual: Any, expected: float, unit: str) -> bool:
     return abs(a - e) <= tol
 
 
-def _expected_map(
-    ev: Evaluation, scenario: int
-) -> dict[tuple[str, int, int], tuple[str, float | str | dt.date, str]]:
-    """(sheet, row, column) -> (description, expected value, unit) for every formula cell."""
-    model = ev.model
-    layout, sheets = plan_layout(model)
+def timeline_expected(model, layout, sheets) -> dict[tuple[str, int, int], tuple[str, Any, str]]:
+    """The expected value of every timeline formula cell: each sheet's header rows (the
+    sheet's own timeline: a sheet of lines by financial year has years) and the Timeline's
+    flags of periods within dates; the full model and the publication pack alike."""
     out: dict[tuple[str, int, int], tuple[str, Any, str]] = {}
 
     def header_values(space: str) -> dict[str, tuple[Any, str]]:
@@ -277,6 +275,16 @@ def _expected_map(
                 float(flag[p]),
                 "flag",
             )
+    return out
+
+
+def _expected_map(
+    ev: Evaluation, scenario: int
+) -> dict[tuple[str, int, int], tuple[str, float | str | dt.date, str]]:
+    """(sheet, row, column) -> (description, expected value, unit) for every formula cell."""
+    model = ev.model
+    layout, sheets = plan_layout(model)
+    out = timeline_expected(model, layout, sheets)
     for name, (sheet, row0) in layout.lines.items():
         line = model.lines[name]
         arr = ev.values[name]
