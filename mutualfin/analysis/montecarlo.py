@@ -502,9 +502,9 @@ def simulate(
     )
 
 
-def _metric_words(metric: str, model) -> str:
-    """A metric's name in words for a table's title: the statement's short label, else the
-    model line's label, else the name."""
+def metric_words(metric: str, model) -> str:
+    """A metric's or line's name in words (a table's title, a row's label): the statement's
+    short label, else the model line's label, else the name."""
     shorts = {s.name: s.short for s in STATEMENTS}
     line = model.lines.get(metric)
     return shorts.get(metric) or (line.label if line is not None else "") or metric
@@ -756,7 +756,7 @@ class SimulationResult:
         )
         out["drivers"] = (
             self.drivers(metric).set_index("input"),
-            f"Drivers of {_metric_words(metric, self.case.model)}",
+            f"Drivers of {metric_words(metric, self.case.model)}",
         )
         if self.correlation is not None:
             out["correlation"] = (self.correlation.copy(), "Rank correlation imposed")

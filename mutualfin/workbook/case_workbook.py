@@ -406,8 +406,9 @@ def line_words(model) -> dict[str, str]:
     """Each line's name -> its label in words (the Summary's short label where the statement
     list gives one), for tables of values that name lines: a simulation's metrics, the
     standard scenarios' columns."""
-    shorts = {s.name: s.short for s in STATEMENTS}
-    out = {n: shorts.get(n) or line.label or n for n, line in model.lines.items()}
+    from mutualfin.analysis.montecarlo import metric_words
+
+    out = {n: metric_words(n, model) for n in model.lines}
     out.update({n: w for n, w in _METRIC_WORDS.items() if n in out})
     return out
 
