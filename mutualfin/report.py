@@ -23,13 +23,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import textwrap
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
 
 from mutualfin.case.formatting import format_money, format_value
 from mutualfin.case.statements import HEADLINE_NPV, statement
@@ -51,8 +53,59 @@ KEY_LINES = (
 
 _A4 = (8.27, 11.69)  # inches, portrait
 _LEFT, _WIDTH = 0.08, 0.84
-_WRAP = 112  # characters a line of 9-point text holds across the page
 _LINE = 0.0155  # the height of a 9-point line, as a fraction of the page
+_BULLET = 0.02  # a bulleted sentence's indent, as a fraction of the page's width
+_TEXT_TO_PATH = TextToPath()
+
+#: the topics of the parameter files (mutualfin/params/data), in words
+_TOPICS = {
+    "apprenticeship_levy": "Apprenticeship Levy",
+    "auto_enrolment": "automatic enrolment",
+    "business_rates": "business rates",
+    "cpi": "CPI",
+    "ct": "corporation tax",
+    "gdp_deflator": "GDP deflator",
+    "gilts": "gilt yields",
+    "greenbook": "Green Book",
+    "lgps": "LGPS",
+    "nhs_pension": "NHS Pension Scheme",
+    "ni": "National Insurance",
+    "redundancy": "redundancy",
+    "tps": "Teachers' Pension Scheme",
+    "turnover": "turnover",
+    "vat": "VAT",
+}
+_HELD = re.compile(r"^(?P<name>\S+) held flat from (?P<date>\d{4}-\d{2}-\d{2}): an assumption$")
+
+
+def _text_width(text: str, size: float) -> float:
+    """The width in points of ``text`` set at ``size`` points in the report's font (the
+    font's own metrics, as the PDF sets it)."""
+    prop = FontProperties(size=size)
+    return _TEXT_TO_PATH.get_text_width_height_descent(text, prop, ismath=False)[0]
+
+
+def _wrap(text: str, width: float, size: float = 9) -> list[str]:
+    """``text`` broken into lines at most ``width`` points wide at ``size`` points, measured
+    (a count of characters let lines of wide characters, such as a checksum's digits, run past
+    the margin); a word wider than a line is broken inside."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        trial = f"{line} {word}" if line else word
+        if _text_width(trial, size) <= width:
+            line = trial
+            continue
+        if line:
+            lines.append(line)
+        while _text_width(word, size) > width:
+            cut = len(word) - 1
+            while cut > 1 and _text_width(word[:cut], size) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    return [*lines, line] if line else lines or [""]
 
 
 def _short(name: str) -> str:
@@ -158,8 +211,8 @@ def risk_headline(simulation, floor: float = 0.0) -> list[str]:
     if len(drivers) and np.isfinite(float(drivers.iloc[0]["spearman"])):
         top = drivers.iloc[0]
         out.append(
-            f"The input driving the net present value most is {top['label']} ({top['input']}; "
-            f"rank correlation {float(top['spearman']):+.2f})."
+            f"The input driving the net present value most is \u201c{top['label']}\u201d "
+            f"(rank correlation {float(top['spearman']):+.2f})."
         )
     return out
 
@@ -182,13 +235,15 @@ class _Page:
         self.y -= size / 9 * _LINE + 0.006
 
     def sentences(self, texts: list[str], *, bullet: bool = True) -> None:
+        # points, less 3%: a raster preview hints the glyphs, up to 2% wider than the PDF
+        width = (_WIDTH - _BULLET * bullet) * _A4[0] * 72.0 * 0.97
         for text in texts:
-            lines = textwrap.wrap(text, _WRAP - 3 * bullet) or [""]
+            lines = _wrap(text, width)
             body = "\n".join(lines)
             if bullet:
                 self.fig.text(_LEFT, self.y, "\u2022", fontsize=9, va="top")
             self.fig.text(
-                _LEFT + 0.02 * bullet, self.y, body, fontsize=9, va="top", linespacing=1.3
+                _LEFT + _BULLET * bullet, self.y, body, fontsize=9, va="top", linespacing=1.3
             )
             self.y -= len(lines) * _LINE * 1.05 + 0.004
 
@@ -222,6 +277,18 @@ class _Page:
         ax = self.fig.add_axes((_LEFT + 0.06, self.y - height, _WIDTH - 0.06, height))
         self.y -= height + 0.05
         return ax
+
+    def fit(self, ax) -> None:
+        """Narrow ``ax`` (once drawn on) so that its tick labels and axis labels, whose width
+        depends on the figures, sit within the page's margins (a printer clips near the edge)."""
+        for _ in range(3):  # (the labels can change as the axes narrow)
+            box = ax.get_tightbbox().transformed(self.fig.transFigure.inverted())
+            pos = ax.get_position()
+            left = max(_LEFT - box.x0, 0.0)
+            right = max(box.x1 - (_LEFT + _WIDTH), 0.0)
+            if left <= 1e-4 and right <= 1e-4:
+                return
+            ax.set_position((pos.x0 + left, pos.y0, pos.width - left - right, pos.height))
 
     def save(self) -> None:
         if self.y < 0.04:  # a block ran off the page: a layout bug, not a figure to print
@@ -282,13 +349,33 @@ def _provenance(results, created: dt.datetime) -> list[str]:
         "from the same case shows every figure as a live formula, and mutualfin verify "
         "proves it equal to these figures."
     )
-    if case.assumptions:
-        n = len(case.assumptions)
-        shown = "; ".join(case.assumptions[:2]) + (f"; and {n - 2} more" if n > 2 else "")
+    out.extend(_assumption_sentences(case.assumptions))
+    return out
+
+
+def _assumption_sentences(assumptions: list[str]) -> list[str]:
+    """The case's assumptions in words: the rates and thresholds held flat beyond their
+    parameter files' data, counted by topic with the earliest date, then any other."""
+    held = [m for m in map(_HELD.match, assumptions) if m]
+    others = [a for a in assumptions if not _HELD.match(a)]
+    out = []
+    if held:
+        topics: dict[str, int] = {}
+        for m in held:
+            prefix = m["name"].split(".")[0]
+            topic = _TOPICS.get(prefix, prefix.replace("_", " "))
+            topics[topic] = topics.get(topic, 0) + 1
+        earliest = min(dt.date.fromisoformat(m["date"]) for m in held)
+        n = len(held)
+        listed = ", ".join(f"{t} ({k})" for t, k in topics.items())
+        are = "rates and thresholds are" if n != 1 else "rate or threshold is"
         out.append(
-            f"{n} assumption{'s' * (n != 1)} the case makes, marked on the workbook's "
-            f"Parameters sheet: {shown}."
+            f"{n} {are} held at the last figure mutualfin's dated parameter files give, for "
+            f"the years beyond it (the earliest from {earliest.day} {earliest:%B %Y}): "
+            f"{listed}. Each is an assumption, marked on the workbook's Parameters sheet."
         )
+    for text in others:
+        out.append(f"Assumed: {text}.")
     return out
 
 
@@ -372,6 +459,7 @@ def write_report(
         ax = one.axes(min(0.27, one.y - 0.09))
         cash_and_reserves(results, ax=ax)
         ax.set_title("")
+        one.fit(ax)
         one.save()
 
         two = _Page(pages, header, footer, 2, 2)

@@ -1,0 +1,87 @@
+"""The cabinet paper's financial implications PDF stays inside its margins, in words.
+
+Text used to be wrapped at a count of characters, so lines of wide characters (a checksum's
+digits) ran past the right margin, and the chart's tick labels reached within a few points
+of the paper's edge, where printers clip.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+import mutualfin as mf
+from mutualfin import report
+
+from .casefiles import MODELS
+
+YOUTH = MODELS / "youth_service.toml"
+TOLERANCE = 1.0  # points: Agg's hinted glyphs against the font's own metrics
+
+
+@pytest.mark.parametrize("width", [60.0, 200.0, 480.0])
+def test_wrap_keeps_every_word_and_no_line_is_wider_than_asked(width):
+    digest = "ebf3032647068e7c509a54f3d311122376e0d155248c893b0b51897ae7953d75"
+    text = (
+        f"a_case_file_with_a_long_name.toml: SHA-256 {digest}. Computed by mutualfin on "
+        "30 November 2026; the workbook written from the same case shows every figure."
+    )
+    lines = report._wrap(text, width)
+    assert all(report._text_width(line, 9) <= width for line in lines)
+    assert "".join("".join(lines).split()) == "".join(text.split())
+    if width >= 480:
+        assert digest in " ".join(lines)  # a line's width holds the digest unbroken
+
+
+def test_wrap_counts_width_not_characters():
+    # 40 digits are wider than 40 narrow letters: a count of characters cannot tell
+    assert report._text_width("8" * 40, 9) > 1.5 * report._text_width("l" * 40, 9)
+    assert len(report._wrap("8" * 40 + " " + "l" * 40, report._text_width("8" * 40, 9))) == 2
+
+
+def test_report_text_and_chart_inside_the_margins_and_no_code_names(tmp_path, monkeypatch):
+    long_name = tmp_path / "youth_service_mutual_business_case_for_cabinet_2026_27_v3.toml"
+    shutil.copy(YOUTH, long_name)
+    shutil.copy(YOUTH.with_name("youth_service_staff.csv"), tmp_path)
+    case = mf.BusinessCase.from_file(long_name)
+    results = case.run()
+    figures = []
+    save = report._Page.save
+
+    def keep(page):
+        figures.append(page.fig)
+        save(page)
+
+    monkeypatch.setattr(report._Page, "save", keep)
+    report.write_report(
+        results,
+        tmp_path / "summary.pdf",
+        appraisal=case.appraise(results),
+        simulation=case.simulate(200, seed=1),
+        created=dt.datetime(2026, 11, 30),
+    )
+    assert len(figures) == 2
+    for number, fig in enumerate(figures, 1):
+        fig.draw_without_rendering()
+        left = report._LEFT * fig.bbox.width
+        right = (report._LEFT + report._WIDTH) * fig.bbox.width
+        tol = TOLERANCE * fig.dpi / 72.0
+        for text in fig.texts:
+            box = text.get_window_extent()
+            assert box.x0 >= left - tol, (number, text.get_text()[:60])
+            assert box.x1 <= right + tol, (number, text.get_text()[:60], box.x1 - right)
+        for ax in fig.axes:
+            box = ax.get_tightbbox()
+            assert box.x0 >= left - tol and box.x1 <= right + tol, (number, box, left, right)
+    words = " ".join(" ".join(t.get_text() for t in fig.texts) for fig in figures)
+    words = " ".join(words.split())  # (lines joined)
+    digest = case.checksums[long_name.name]
+    assert f"{long_name.name}: SHA-256 {digest}." in words  # whole, on a line of its own
+    # the cabinet paper names inputs and parameters in words, not by their code names
+    for code in ("contract.annual_value", "apprenticeship_levy.", "held flat from 20"):
+        assert code not in words, code
+    assert "23 rates and thresholds are held at the last figure" in words
+    assert "corporation tax (6)" in words
+    assert 'most is "Contract value in the first financial year' in words.replace("\u201c", '"')
