@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/ruff check mutualfin tests benchmarks
-.venv/bin/ruff format --check mutualfin tests benchmarks
+.venv/bin/ruff check mutualfin tests benchmarks examples notebooks
+.venv/bin/ruff format --check mutualfin tests benchmarks examples notebooks
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?
