@@ -258,6 +258,20 @@ def test_terms_sharing_a_scenario_factor_are_added_once():
     assert ev.array("per")[:, :, 0].tolist() == [[22.0, 44.0], [33.0, 66.0]]
 
 
+def hinge_expansions(monkeypatch) -> list:
+    """A list to which every (scenarios x employees) expansion of a hinge or step appends its
+    shape: empty after an evaluation that totalled them without building the array."""
+    expanded = []
+    real_dense = engine_model._Hinge.dense
+
+    def spy(self):
+        expanded.append(self.shape)
+        return real_dense(self)
+
+    monkeypatch.setattr(engine_model._Hinge, "dense", spy)
+    return expanded
+
+
 def test_hand_worked_threshold_total_is_not_expanded(monkeypatch):
     """Employer NI as the staff component writes it, 10% x max(pay - 15,000, 0), with pay =
     salary x pay index. Salaries 10,000, 20,000 and 30,000. Index 1.0: NI 0 + 500 + 1,500 =
@@ -270,14 +284,7 @@ def test_hand_worked_threshold_total_is_not_expanded(monkeypatch):
     pay = Line("pay_employee", salary * index)
     ni = Line("ni_employee", 0.1 * mf.max_(pay - threshold, 0))
     model = Model(Timeline(2026, years=1), [Line("employer_ni", mf.total(ni))])
-    expanded = []
-    real_dense = engine_model._Hinge.dense
-
-    def spy(self):
-        expanded.append(self.shape)
-        return real_dense(self)
-
-    monkeypatch.setattr(engine_model._Hinge, "dense", spy)
+    expanded = hinge_expansions(monkeypatch)
     ev = model.evaluate({"staff.pay_index": [1.0, 1.5, 0.5]}, keep=["employer_ni"])
     np.testing.assert_allclose(ev.array("employer_ni")[:, 0], [2_000.0, 4_500.0, 0.0])
     assert expanded == []  # totalled by sorting the salaries, never (scenarios x employees)
@@ -312,14 +319,7 @@ def test_hand_worked_auto_enrolment_total_is_not_expanded(monkeypatch):
     )
     auto = Line("auto_employee", none * (qualifying * 0.03))
     model = Model(Timeline(2026, years=1), [Line("auto", mf.total(auto))])
-    expanded = []
-    real_dense = engine_model._Hinge.dense
-
-    def spy(self):
-        expanded.append(self.shape)
-        return real_dense(self)
-
-    monkeypatch.setattr(engine_model._Hinge, "dense", spy)
+    expanded = hinge_expansions(monkeypatch)
     scenarios = {"staff.pay_index": [1.0, 1.25, 0.5]}
     ev = model.evaluate(scenarios, keep=["auto"])
     np.testing.assert_allclose(ev.array("auto")[:, 0], [1_740.0, 1_890.0, 720.0])
