@@ -481,9 +481,9 @@ def test_learning_disability_summary_shows_the_trough_and_the_facility(tmp_path)
         "Cash by month, then by year"
     ))  # fmt: skip
     assert [ws.cell(row=table, column=CASH_COL + c).value for c in (1, 2, 3)] == [
-        "Closing cash (£)",
-        "Working-capital facility drawn (£)",
-        "Cash floor (case setting, £)",
+        "Closing cash",  # (no "(£)": each figure shows its £)
+        "Working-capital facility drawn",
+        "Cash floor (case setting)",
     ]
     labels = [ws.cell(row=table + 1 + p, column=CASH_COL).value for p in range(27)]
     assert labels[:2] == ["Apr 2026", "May 2026"] and labels[24:] == [

@@ -848,7 +848,7 @@ def _cash_by_period(ws, results, plan: SummaryPlan) -> None:
         ws,
         head,
         CASH_COL,
-        [what, *[f"{labels[n]} (£)" for n in cols], "Cash floor (case setting, £)"],
+        [what, *[labels[n] for n in cols], "Cash floor (case setting)"],  # (£ in each cell)
     )
     ws.row_dimensions[head].height = max(ws.row_dimensions[head].height or 0, 40)
     for c in range(CASH_COL, floor_col + 1):
@@ -857,14 +857,20 @@ def _cash_by_period(ws, results, plan: SummaryPlan) -> None:
             wrap_text=True, vertical="top", horizontal=side
         )
     floor = float(results.case.finance.inputs.cash_floor)
+    # top-aligned: a row the table shares with a taller row of the tables beside it (a
+    # wrapped header) keeps its figures under the row above, not at the foot of the row
+    top = Alignment(vertical="top")
+    top_right = Alignment(vertical="top", horizontal="right")
     for p, label in enumerate(native.labels):
-        safe_text(ws.cell(row=head + 1 + p, column=CASH_COL), label)
+        cell = ws.cell(row=head + 1 + p, column=CASH_COL)
+        safe_text(cell, label)
+        cell.alignment = top
         c = ws.cell(row=head + 1 + p, column=floor_col, value=floor)
-        c.number_format, c.fill = _fmt("GBP"), _DATA_FILL
+        c.number_format, c.fill, c.alignment = _fmt("GBP"), _DATA_FILL, top_right
     for e in plan.extras:
         if e.col in cols.values() and head < e.row <= head + native.n:
             c = ws.cell(row=e.row, column=e.col, value=e.formula)
-            c.number_format = e.number_format
+            c.number_format, c.alignment = e.number_format, top_right
     for c in range(CASH_COL, floor_col + 1):
         ws.column_dimensions[get_column_letter(c)].width = 12 if c > CASH_COL else 10
     chart = LineChart()
