@@ -232,3 +232,9 @@ def test_printed_publication_pack_is_at_most_15_pages_with_the_summary_on_one(so
     summary = openpyxl.load_workbook(pub)["Summary"]
     assert (summary.page_setup.fitToWidth, summary.page_setup.fitToHeight) == (1, 1)
     assert len(summary._charts) == 1  # cash against the floor, on the same page
+    # against each period's last day (the Timeline's row), straight lines: a financial year
+    # after the months takes a year's width, not a month's as on a category axis
+    [chart] = summary._charts
+    assert type(chart).__name__ == "ScatterChart"
+    assert {s.xVal.numRef.f for s in chart.series} == {"Timeline!$F$6:$AF$6"}  # 27 periods
+    assert not any(s.smooth for s in chart.series)

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl.chart import LineChart, Reference, Series
+from openpyxl.chart import LineChart, Reference, ScatterChart, Series
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -767,7 +767,9 @@ def write_summary(wb, results, plan: SummaryPlan, appraisal=None, risk=None) -> 
             if row is None:
                 continue
             values = Reference(ws, min_col=SUM_FIRST_COL, max_col=lastc, min_row=row)
-            chart.series.append(Series(values, title=title))
+            series = Series(values, title=title)
+            series.smooth = False  # (LibreOffice smooths a line without the flag)
+            chart.series.append(series)
         chart.set_categories(
             Reference(ws, min_col=SUM_FIRST_COL, max_col=lastc, min_row=plan.year_head)
         )
@@ -835,8 +837,9 @@ def _cash_by_period(ws, results, plan: SummaryPlan) -> None:
     closing cash and the facility drawn as links to the Statements, the floor as data) and
     its chart, beside the metrics in place of the chart by year: where the trough is, and
     what covers it."""
+    from mutualfin.engine.nodes import date_serial
     from mutualfin.workbook.tables import _header_at
-    from mutualfin.workbook.writer import _DATA_FILL, safe_text
+    from mutualfin.workbook.writer import _DATA_FILL, TIMELINE_ROWS, safe_text
 
     native = results.case.model.timeline
     labels = dict(SUMMARY_CASH_LINES)
@@ -873,16 +876,35 @@ def _cash_by_period(ws, results, plan: SummaryPlan) -> None:
             c.number_format, c.alignment = e.number_format, top_right
     for c in range(CASH_COL, floor_col + 1):
         ws.column_dimensions[get_column_letter(c)].width = 12 if c > CASH_COL else 10
-    chart = LineChart()
-    chart.title = "Cash by month"
+    # plotted against each period's last day (the Timeline's row of them), straight lines
+    # between: a month and a financial year then take their own width (on a category axis,
+    # the years after the months were spaced as months, and cash seemed to climb 12 times
+    # as fast), and no smoothing draws cash where it never was
+    chart = ScatterChart()
+    chart.title = "Cash by month" + (", then by year" if native.mixed else "")
+    chart.style = 2
     chart.y_axis.numFmt = "£#,##0"
     chart.y_axis.title = None
+    chart.x_axis.number_format = "mmm yyyy"
+    span = (native.ends[-1] - native.ends[0]).days
+    chart.x_axis.majorUnit = 365.25 if span > 3 * 365 else 365.25 / 2  # (days)
+    chart.x_axis.title = None
     chart.height, chart.width = 7.0, 13.5
     last = head + native.n
+    ends = Reference(
+        ws.parent["Timeline"],
+        min_col=FIRST_PERIOD_COL,
+        max_col=FIRST_PERIOD_COL + native.n - 1,
+        min_row=TIMELINE_ROWS["period_end"],
+    )
     for c in [*cols.values(), floor_col]:
         values = Reference(ws, min_col=c, min_row=head, max_row=last)
-        chart.series.append(Series(values, title_from_data=True))
-    chart.set_categories(Reference(ws, min_col=CASH_COL, min_row=head + 1, max_row=last))
+        series = Series(values, ends, title_from_data=True)
+        series.marker.symbol = "none"
+        series.smooth = False
+        chart.series.append(series)
+    chart.x_axis.scaling.min = date_serial(native.ends[0])
+    chart.x_axis.scaling.max = date_serial(native.ends[-1])
     chart.legend.position = "b"
     chart.y_axis.delete = False
     chart.x_axis.delete = False
