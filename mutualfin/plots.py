@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from mutualfin.analysis.risk import PERCENTILES
+from mutualfin.case.formatting import format_months
 from mutualfin.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -207,7 +208,7 @@ def cash_and_reserves(
         color=TARGET,
         linestyle="--",
         linewidth=1.5,
-        label=f"Reserves target ({months:g} months of operating cost)",
+        label=f"Reserves target ({format_months(months)} of operating cost)",
     )
     floor = float(fin.cash_floor)
     ax.axhline(floor, color=COST, linewidth=0.8, label=f"Cash floor ({gbp(floor)})")

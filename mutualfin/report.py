@@ -33,7 +33,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
-from mutualfin.case.formatting import format_money, format_value
+from mutualfin.case.formatting import format_money, format_months, format_value
 from mutualfin.case.statements import HEADLINE_NPV, statement
 from mutualfin.errors import InputError, WorkbookError
 
@@ -163,9 +163,9 @@ def findings(results, appraisal=None, simulation=None) -> list[str]:
     months = float(case.finance.inputs.reserves_target_months)
     short_years = int(m["years_reserves_below_target"])
     target = (
-        f"meeting the target of {months:g} months of operating cost in every year"
+        f"meeting the target of {format_months(months)} of operating cost in every year"
         if short_years == 0
-        else f"having been below the target of {months:g} months of operating cost in "
+        else f"having been below the target of {format_months(months)} of operating cost in "
         f"{short_years} of the {len(labels)} years"
     )
     out.append(

@@ -85,3 +85,20 @@ def test_report_text_and_chart_inside_the_margins_and_no_code_names(tmp_path, mo
     assert "23 rates and thresholds are held at the last figure" in words
     assert "corporation tax (6)" in words
     assert 'most is "Contract value in the first financial year' in words.replace("\u201c", '"')
+
+
+@pytest.mark.parametrize(
+    ("months", "words"), [(1, "1 month"), (1.0, "1 month"), (1.5, "1.5 months"), (3, "3 months")]
+)
+def test_months_in_words(months, words):
+    from mutualfin.case.formatting import format_months
+
+    assert format_months(months) == words
+
+
+def test_a_reserves_target_of_one_month_is_not_said_in_the_plural():
+    case = mf.BusinessCase.from_file(MODELS / "learning_disability_coop.toml")
+    assert float(case.finance.inputs.reserves_target_months) == 1.0
+    text = " ".join(report.findings(case.run()))
+    assert "below the target of 1 month of operating cost in 3 of the 5 years" in text
+    assert "1 months" not in text

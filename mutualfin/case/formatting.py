@@ -30,7 +30,14 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from pandas.io.formats.style import Styler
 
-__all__ = ["TABLE_STYLES", "format_money", "format_value", "is_missing", "style_table"]
+__all__ = [
+    "TABLE_STYLES",
+    "format_money",
+    "format_months",
+    "format_value",
+    "is_missing",
+    "style_table",
+]
 
 
 def is_missing(value: Any) -> bool:
@@ -43,6 +50,11 @@ def format_money(value: Any) -> str:
     if is_missing(value):
         return "n/a"
     return f"£{value:,.0f}" if value >= 0 else f"-£{-value:,.0f}"
+
+
+def format_months(months: float) -> str:
+    """A number of months in words: "1 month", "1.5 months", "3 months"."""
+    return f"{months:g} month{'' if months == 1 else 's'}"
 
 
 def format_value(value: Any, unit: str, *, missing: str = "n/a") -> str:

@@ -35,7 +35,7 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from mutualfin.case.formatting import format_money
+from mutualfin.case.formatting import format_money, format_months
 from mutualfin.case.results import COMPONENT_METRICS
 from mutualfin.case.statements import STATEMENTS, annual_name
 from mutualfin.errors import WorkbookError
@@ -319,7 +319,7 @@ def plan_summary(results, layout, appraisal=None, risk=None) -> SummaryPlan:
         status = f'=IF({last_flag}>0,"RED",IF({_figure(r)}>0,"AMBER","GREEN"))'
         py_status = "RED" if at_end > 0 else ("AMBER" if years > 0 else "GREEN")
         months = model.inputs.get("finance.reserves_target_months")
-        target = f"target {months.value:g} months of costs; " if months is not None else ""
+        target = f"target {format_months(months.value)} of costs; " if months is not None else ""
         findings.append(
             Finding(
                 r,
