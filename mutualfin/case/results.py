@@ -19,6 +19,7 @@ from mutualfin.case.formatting import format_money, format_value, style_table
 from mutualfin.case.statements import (
     CHECK_TOLERANCE,
     DERIVED,
+    FLOOR_TOLERANCE,
     SECTIONS,
     STATEMENTS,
     annual_name,
@@ -260,7 +261,7 @@ class Results:
                     f"{format_money(gap[worst])} below the floor of {format_money(floor)} in "
                     f"{labels[worst]} even with the facility fully drawn; raise its limit."
                 )
-        elif cash[low] < floor - 0.005:
+        elif cash[low] < floor - FLOOR_TOLERANCE:
             out.append(
                 f"Cash falls to {format_money(cash[low])} in {labels[low]}, below the floor of "
                 f"{format_money(floor)}: a working-capital facility ([facility]) or more "

@@ -112,6 +112,12 @@ CHECK_TOLERANCE = 0.01
 #: binary digit and so pick different months)
 TROUGH_TIE = 0.005
 
+#: closing cash is below the cash floor only when it is at least this far below (in pounds,
+#: half a penny): a facility drawn to hold cash at the floor leaves it a few 1e-12 either side
+#: of it, which is not a shortfall (the Summary's statuses, the Monte Carlo's chance of cash
+#: below the floor and the findings apply the same test)
+FLOOR_TOLERANCE = 0.005
+
 #: what a component line can be in the statements
 ROLES: dict[str, str] = {
     "income": "income earned by the mutual (counted in total income)",

@@ -37,7 +37,7 @@ from openpyxl.utils import get_column_letter
 
 from mutualfin.case.formatting import format_money, format_months
 from mutualfin.case.results import COMPONENT_METRICS
-from mutualfin.case.statements import STATEMENTS, annual_name
+from mutualfin.case.statements import FLOOR_TOLERANCE, STATEMENTS, annual_name
 from mutualfin.errors import WorkbookError
 from mutualfin.workbook.fingerprint import record_block
 from mutualfin.workbook.layout import FIRST_PERIOD_COL, TOTAL_COL, quote_sheet
@@ -251,6 +251,7 @@ def plan_summary(results, layout, appraisal=None, risk=None) -> SummaryPlan:
     year_head = metrics_head + 1 + n_metrics + 1
     floor_row = year_head + 1 + n_years
     floor_ref = f"${get_column_letter(SUM_FIRST_COL)}${floor_row}"
+    floor_less = f"{floor_ref}-{FLOOR_TOLERANCE}"  # (below it by half a penny or more)
     lowest = link("minimum_cash")
     costs = link(yearly("net_operating_costs"), p=0)  # the first year's: a month is a twelfth
     every = "month (planned month by month, then by year)" if monthly else "year"
@@ -263,13 +264,17 @@ def plan_summary(results, layout, appraisal=None, risk=None) -> SummaryPlan:
             "the figure is its lowest."
         )
         sentence = (
-            f'=IF({fig}>={floor_ref},"{viable}","Not viable on cash: '
+            f'=IF({fig}>={floor_less},"{viable}","Not viable on cash: '
             "closing cash falls below the cash floor; more funding, a facility or lower costs "
             'are needed.")'
         )
         month_ref = f"{costs}/12" if costs else "0"
-        status = f'=IF({fig}<{floor_ref},"RED",IF({fig}<{floor_ref}+{month_ref},"AMBER","GREEN"))'
-        py_status = "RED" if value < floor else ("AMBER" if value < floor + month else "GREEN")
+        status = f'=IF({fig}<{floor_less},"RED",IF({fig}<{floor_ref}+{month_ref},"AMBER","GREEN"))'
+        py_status = (
+            "RED"
+            if value < floor - FLOOR_TOLERANCE
+            else ("AMBER" if value < floor + month else "GREEN")
+        )
         findings.append(
             Finding(
                 r,
@@ -286,7 +291,7 @@ def plan_summary(results, layout, appraisal=None, risk=None) -> SummaryPlan:
             sentence,
             "summary finding: cash",
             viable
-            if value >= floor
+            if value >= floor - FLOOR_TOLERANCE
             else "Not viable on cash: closing cash falls below the cash floor; more funding, a "
             "facility or lower costs are needed.",
             "text",
@@ -491,10 +496,11 @@ def _trough_finding(r, results, link, add, status_extra, floor_ref: str, floor: 
             "file) or more opening cash would cover it.",
             f"{head}, at or above the cash floor.",
         )
-        sentence = f'=IF({lowest}<{floor_ref},"{texts[0]}","{texts[1]}")'
-        text = texts[0] if low < floor else texts[1]
-        status = f'=IF({lowest}<{floor_ref},"RED","GREEN")'
-        py_status = "RED" if low < floor else "GREEN"
+        floor_less = f"{floor_ref}-{FLOOR_TOLERANCE}"
+        sentence = f'=IF({lowest}<{floor_less},"{texts[0]}","{texts[1]}")'
+        text = texts[0] if low < floor - FLOOR_TOLERANCE else texts[1]
+        status = f'=IF({lowest}<{floor_less},"RED","GREEN")'
+        py_status = "RED" if low < floor - FLOOR_TOLERANCE else "GREEN"
         test = "below the floor: red; at or above it: green"
     add(r, LABEL_COL, sentence, "summary finding: monthly trough", text, "text")
     add(r, FIGURE_COL, "=" + date, "summary month of the lowest cash", when, "date", MONTH_FORMAT)
