@@ -746,8 +746,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
                     str(m): {str(c): _plain(table.loc[m, c]) for c in table.columns}
                     for m in table.index
                 },
-                "floor": args.floor,
-                "probability_cash_below_floor": sim.probability_below(args.floor),
+                "floor": sim.floor,
+                "probability_cash_below_floor": sim.probability_below(),
                 "drivers": [
                     {k: _plain(v) for k, v in row.items()}
                     for row in drivers.to_dict(orient="records")
@@ -764,9 +764,9 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             sim.percentiles().map(lambda v: f"{v:,.2f}" if isinstance(v, float) else v).to_string()
         )
     _print(
-        f"\nProbability that closing cash falls below {_money(args.floor)} in some "
+        f"\nProbability that closing cash falls below {_money(sim.floor)} in some "
         f"{'year' if case.timeline.freq == 'annual' else 'period'}: "
-        f"{sim.probability_below(args.floor):.1%}"
+        f"{sim.probability_below():.1%}"
     )
     _print("\nInputs driving NPV most (rank correlation)")
     _print(sim.drivers().to_string())
@@ -949,7 +949,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("case", help="case file (TOML) whose inputs declare uncertainty")
     sim.add_argument("-n", type=_whole(1), default=10_000, help="number of scenarios (10,000)")
     sim.add_argument("--seed", type=_whole(0), default=1, help="random seed (1)")
-    sim.add_argument("--floor", type=_pounds, default=0.0, help="cash floor in £ (0)")
+    sim.add_argument(
+        "--floor", type=_pounds, default=None, help="cash floor in £ (default: the case's own)"
+    )
     sim.add_argument("--quiet", action="store_true", help="no progress bar")
     _format(sim, "csv")
     sim.set_defaults(func=_cmd_simulate)

@@ -331,7 +331,7 @@ def simulate(
     seed: int | np.random.Generator | None = None,
     correlation: Any = None,
     chunk_size: int | None = None,
-    floor: float = 0.0,
+    floor: float | None = None,
     lines: Sequence[str] = ("closing_cash", "reserves"),
     progress: Any = None,
     executor: Executor | None = None,
@@ -359,8 +359,9 @@ def simulate(
         default 20,000, or fewer where the engine must expand per-employee lines to
         (scenarios, employees, periods) arrays: about 2 million numbers per such array. The
         numbers do not depend on it beyond rounding in the last digits.
-    floor : float, default 0
-        Cash floor for :meth:`SimulationResult.shortfall` (GBP).
+    floor : float, optional
+        Cash floor for :meth:`SimulationResult.shortfall` (GBP); by default the case's own
+        (``[finance] cash_floor``), the floor its Summary and findings test against.
     lines : sequence of str, default ("closing_cash", "reserves")
         Lines by period kept for every scenario (percentiles by period, fan charts).
     progress : bool, callable or None
@@ -407,6 +408,8 @@ def simulate(
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise InputError(f"simulate: n = {n!r} must be a whole number of scenarios, at least 1")
     n = int(n)
+    if floor is None:
+        floor = float(case.finance.inputs.cash_floor)
     if not is_finite_number(floor):
         raise InputError(f"simulate: floor {floor!r} must be a finite number of pounds")
     if chunk_size is not None and (
@@ -617,7 +620,8 @@ class SimulationResult:
         -------
         pandas.Series
             Indexed by period label, plus ``"any period"``: the share of scenarios in which the
-            line is below the floor in that period (strictly below), or in at least one period.
+            line is below the floor in that period (by half a penny or more), or in at least one
+            period.
         """
         floor = self.floor if floor is None else float(floor)
         # (by half a penny or more: a facility holding cash at the floor leaves a few 1e-12)
