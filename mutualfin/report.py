@@ -34,7 +34,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
 from mutualfin.case.formatting import format_money, format_months, format_value
-from mutualfin.case.statements import HEADLINE_NPV, statement
+from mutualfin.case.statements import FLOOR_TOLERANCE, HEADLINE_NPV, statement
 from mutualfin.errors import InputError, WorkbookError
 
 __all__ = ["KEY_LINES", "findings", "risk_headline", "write_report"]
@@ -108,6 +108,22 @@ def _wrap(text: str, width: float, size: float = 9) -> list[str]:
     return [*lines, line] if line else lines or [""]
 
 
+def _fit_line(text: str, width: float, size: float) -> str:
+    """``text`` on one line at most ``width`` points wide at ``size`` points, cut at a word
+    with an ellipsis if longer (the running header)."""
+    if _text_width(text, size) <= width:
+        return text
+    words = text.split()
+    while len(words) > 1 and _text_width(" ".join(words) + " \u2026", size) > width:
+        words.pop()
+    return " ".join(words) + " \u2026"
+
+
+def _pounds(text: str) -> str:
+    """An input's label as the paper writes money: "(GBP a year)" as "(£ a year)"."""
+    return re.sub(r"\bGBP\b", "£", text)
+
+
 def _short(name: str) -> str:
     s = statement(name)
     return s.short if s is not None else name.replace("_", " ")
@@ -141,7 +157,7 @@ def findings(results, appraisal=None, simulation=None) -> list[str]:
     every = "month" if results.by_month else "year"
     verdict = (
         f"at or above the cash floor of {_money(floor)} every {every}"
-        if lowest >= floor
+        if lowest >= floor - FLOOR_TOLERANCE
         else f"BELOW the cash floor of {_money(floor)}: the case needs more cash or a loan"
     )
     out.append(
@@ -149,14 +165,14 @@ def findings(results, appraisal=None, simulation=None) -> list[str]:
         f"{verdict}."
     )
     peak = float(m.get("facility_peak", 0.0) or 0.0)
-    if peak > 0:
+    if peak >= FLOOR_TOLERANCE:  # (half a penny: as the Summary's statuses)
         short = float(m.get("facility_largest_shortfall", 0.0) or 0.0)
         out.append(
             f"A working-capital facility carries it there: at most {_money(peak)} drawn, in "
-            f"{float(m['facility_months_used']):g} months"
+            f"{format_months(float(m['facility_months_used']))}"
             + (
                 f"; its limit is {_money(short)} short in the worst month."
-                if short > 0
+                if short >= FLOOR_TOLERANCE
                 else ", within its limit."
             )
         )
@@ -211,7 +227,7 @@ def risk_headline(simulation, floor: float = 0.0) -> list[str]:
     if len(drivers) and np.isfinite(float(drivers.iloc[0]["spearman"])):
         top = drivers.iloc[0]
         out.append(
-            f"The input driving the net present value most is \u201c{top['label']}\u201d "
+            f"The input driving the net present value most is \u201c{_pounds(top['label'])}\u201d "
             f"(rank correlation {float(top['spearman']):+.2f})."
         )
     return out
@@ -224,7 +240,9 @@ class _Page:
     def __init__(self, pages: PdfPages, header: str, footer: str, number: int, of: int):
         self.fig = Figure(figsize=_A4)
         self.y = 0.955
-        self.fig.text(_LEFT, 0.975, header, fontsize=7, color="0.35")
+        self.fig.text(
+            _LEFT, 0.975, _fit_line(header, _WIDTH * _A4[0] * 72.0, 7), fontsize=7, color="0.35"
+        )
         self.fig.text(_LEFT + _WIDTH, 0.025, f"Page {number} of {of}", fontsize=7, ha="right")
         self.fig.text(_LEFT, 0.025, footer, fontsize=7, color="0.35")
         self.pages = pages
@@ -291,7 +309,7 @@ class _Page:
             ax.set_position((pos.x0 + left, pos.y0, pos.width - left - right, pos.height))
 
     def save(self) -> None:
-        if self.y < 0.04:  # a block ran off the page: a layout bug, not a figure to print
+        if self.y < 0.04 - 1e-9:  # a block ran off the page: a layout bug, not a figure
             raise WorkbookError("report: the page's content does not fit on A4")
         self.pages.savefig(self.fig)
 
@@ -368,14 +386,23 @@ def _assumption_sentences(assumptions: list[str]) -> list[str]:
         earliest = min(dt.date.fromisoformat(m["date"]) for m in held)
         n = len(held)
         listed = ", ".join(f"{t} ({k})" for t, k in topics.items())
-        are = "rates and thresholds are" if n != 1 else "rate or threshold is"
+        what = (
+            f"{n} rates and thresholds have no published figure for some of the case's years "
+            "and are held at their latest one"
+            if n != 1
+            else "1 rate or threshold has no published figure for some of the case's years and "
+            "is held at its latest one"
+        )
         out.append(
-            f"{n} {are} held at the last figure mutualfin's dated parameter files give, for "
-            f"the years beyond it (the earliest from {earliest.day} {earliest:%B %Y}): "
-            f"{listed}. Each is an assumption, marked on the workbook's Parameters sheet."
+            f"{what} (the earliest from {earliest.day} {earliest:%B %Y}): {listed}. "
+            "Each is an assumption, marked on the workbook's Parameters sheet."
         )
     for text in others:
-        out.append(f"Assumed: {text}.")
+        section = re.match(r"^no \[(?P<name>[a-z_]+)\] given: (?P<rest>.*)$", text)
+        if section and section["name"] == "legal_form":
+            text = f"the case file gives no legal form, so the mutual is {section['rest']}"
+        plain = re.sub(r"\[([a-z_]+)\]", r"\1", text)  # (a case file's [section] as a word)
+        out.append(f"Assumed: {plain}.")
     return out
 
 
@@ -444,19 +471,28 @@ def write_report(
         one = _Page(pages, header, footer, 1, 2)
         one.fig.text(_LEFT, one.y, "Financial implications", fontsize=16, weight="bold", va="top")
         one.y -= 0.035
-        one.fig.text(_LEFT, one.y, case.name, fontsize=12, va="top")
-        one.y -= 0.022
+        full = _WIDTH * _A4[0] * 72.0 * 0.97  # points (as sentences)
+        name = _wrap(case.name, full, 12)
+        one.fig.text(_LEFT, one.y, "\n".join(name), fontsize=12, va="top", linespacing=1.2)
+        one.y -= 0.022 * len(name)
         described = [organisation, *(meta.get(k, "") for k in ("version", "status"))]
+        line = _wrap(" | ".join(d for d in described if d), full, 9)
         one.fig.text(
-            _LEFT, one.y, " | ".join(d for d in described if d), fontsize=9, color="0.3", va="top"
+            _LEFT, one.y, "\n".join(line), fontsize=9, color="0.3", va="top", linespacing=1.3
         )
-        one.y -= 0.02
+        one.y -= 0.02 + _LINE * (len(line) - 1)
         one.heading("Findings")
         one.sentences(findings(results, appraisal, simulation))
         one.heading("Key figures by year")
         one.table(*_key_table(results))
         one.heading("Cash and reserves at each year end")
-        ax = one.axes(min(0.27, one.y - 0.09))
+        room = one.y - 0.09  # (the chart's labels and the footer below it)
+        if room < 0.12:
+            raise WorkbookError(
+                "report: page 1's findings and key figures leave no room for the cash chart; "
+                "shorten the case's name or organisation"
+            )
+        ax = one.axes(min(0.27, room))
         cash_and_reserves(results, ax=ax)
         ax.set_title("")
         one.fit(ax)

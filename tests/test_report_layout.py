@@ -15,7 +15,7 @@ import pytest
 import mutualfin as mf
 from mutualfin import report
 
-from .casefiles import MODELS
+from .casefiles import MODELS, edited_case
 
 YOUTH = MODELS / "youth_service.toml"
 TOLERANCE = 1.0  # points: Agg's hinted glyphs against the font's own metrics
@@ -82,7 +82,7 @@ def test_report_text_and_chart_inside_the_margins_and_no_code_names(tmp_path, mo
     # the cabinet paper names inputs and parameters in words, not by their code names
     for code in ("contract.annual_value", "apprenticeship_levy.", "held flat from 20"):
         assert code not in words, code
-    assert "23 rates and thresholds are held at the last figure" in words
+    assert "23 rates and thresholds have no published figure for some of the case's years" in words
     assert "corporation tax (6)" in words
     assert 'most is "Contract value in the first financial year' in words.replace("\u201c", '"')
 
@@ -102,3 +102,34 @@ def test_a_reserves_target_of_one_month_is_not_said_in_the_plural():
     text = " ".join(report.findings(case.run()))
     assert "below the target of 1 month of operating cost in 3 of the 5 years" in text
     assert "1 months" not in text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(-7.3e-12, "£0"), (-0.4, "£0"), (-0.6, "-£1"), (0.0, "£0"), (-1234.4, "-£1,234")],
+)
+def test_money_rounding_to_zero_has_no_minus_sign(value, text):
+    from mutualfin.case.formatting import format_money
+
+    assert format_money(value) == text
+
+
+def test_a_case_with_a_cash_floor_is_simulated_and_reported_against_it(tmp_path):
+    """The Monte Carlo's floor is the case's own unless given: the Summary's Monte Carlo
+    finding said "below the cash floor (£0)" for a case whose floor was £250,000."""
+    path = edited_case(
+        "youth_service",
+        tmp_path,
+        lambda t: t.replace(
+            'cash_floor = { value = 0, source = "Cash must not go below zero" }',
+            'cash_floor = { value = 250_000, source = "test" }',
+        ),
+    )
+    case = mf.BusinessCase.from_file(path)
+    assert float(case.finance.inputs.cash_floor) == 250_000
+    sim = case.simulate(200, seed=1)
+    assert sim.floor == 250_000
+    assert sim.probability_below() == sim.probability_below(250_000) > 0
+    assert case.simulate(200, seed=1, floor=0.0).probability_below() < sim.probability_below()
+    lines = report.risk_headline(sim, 250_000)
+    assert any("falls below £250,000 in some period" in line for line in lines)

@@ -46,10 +46,12 @@ def is_missing(value: Any) -> bool:
 
 
 def format_money(value: Any) -> str:
-    """£1,234 or -£1,234 (whole pounds); n/a for a missing value."""
+    """£1,234 or -£1,234 (whole pounds); n/a for a missing value. Less than half a pound
+    below zero is £0, not -£0 (rounding leaves a facility's cash at -7e-12)."""
     if is_missing(value):
         return "n/a"
-    return f"£{value:,.0f}" if value >= 0 else f"-£{-value:,.0f}"
+    text = f"{abs(value):,.0f}"
+    return f"£{text}" if value >= 0 or text == "0" else f"-£{text}"
 
 
 def format_months(months: float) -> str:
