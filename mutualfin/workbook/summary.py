@@ -330,7 +330,7 @@ def plan_summary(results, layout, appraisal=None, risk=None) -> SummaryPlan:
                 r,
                 sentence,
                 "=" + below,
-                '0 "years"',
+                '[=1]0 "year";0 "years"',  # (1 year, 2 years)
                 target + RAG_RULES["reserves"],
                 status,
             )
@@ -379,7 +379,7 @@ def plan_summary(results, layout, appraisal=None, risk=None) -> SummaryPlan:
         unit = line.unit
         if math.isnan(value) and line.missing_text is not None:
             value, unit = line.missing_text_for(ev.values, 0), "text"
-        fmt = MONTH_FORMAT if monthly and line.unit == "date" else _fmt(line.unit)
+        fmt = MONTH_FORMAT if line.unit == "date" else _fmt(line.unit)  # (a period's first day)
         add(r, SUM_TOTAL_COL, "=" + ref, f"summary {name}", value, unit, fmt, name)
         metric_rows[name] = r
         r += 1
@@ -732,6 +732,8 @@ def write_summary(wb, results, plan: SummaryPlan, appraisal=None, risk=None) -> 
     # headline metrics
     _header_at(ws, plan.metrics_head, 1, ["Headline metric", "Value"])
     labels = dict(_metrics())
+    if results.case.model.timeline.freq == "annual":  # its date is a financial year's first day
+        labels["minimum_cash_date"] = "Lowest closing cash in the year from"
     for name, row in plan.metric_rows.items():
         safe_text(ws.cell(row=row, column=1), labels[name])
         e = by_cell[(row, SUM_TOTAL_COL)]
@@ -881,7 +883,8 @@ def _cash_by_period(ws, results, plan: SummaryPlan) -> None:
             c = ws.cell(row=e.row, column=e.col, value=e.formula)
             c.number_format, c.alignment = e.number_format, top_right
     for c in range(CASH_COL, floor_col + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 12 if c > CASH_COL else 10
+        # (the first wide enough for its header, "Cash by month, then by year", in two lines)
+        ws.column_dimensions[get_column_letter(c)].width = 12 if c > CASH_COL else 14
     # plotted against each period's last day (the Timeline's row of them), straight lines
     # between: a month and a financial year then take their own width (on a category axis,
     # the years after the months were spaced as months, and cash seemed to climb 12 times
