@@ -241,7 +241,11 @@ class _Page:
         self.fig = Figure(figsize=_A4)
         self.y = 0.955
         self.fig.text(
-            _LEFT, 0.975, _fit_line(header, _WIDTH * _A4[0] * 72.0, 7), fontsize=7, color="0.35"
+            _LEFT,
+            0.975,
+            _fit_line(header, _WIDTH * _A4[0] * 72.0 * 0.97, 7),
+            fontsize=7,
+            color="0.35",
         )
         self.fig.text(_LEFT + _WIDTH, 0.025, f"Page {number} of {of}", fontsize=7, ha="right")
         self.fig.text(_LEFT, 0.025, footer, fontsize=7, color="0.35")

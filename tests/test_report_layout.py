@@ -47,6 +47,22 @@ def test_report_text_and_chart_inside_the_margins_and_no_code_names(tmp_path, mo
     shutil.copy(YOUTH.with_name("youth_service_staff.csv"), tmp_path)
     case = mf.BusinessCase.from_file(long_name)
     results = case.run()
+    figures = pages_inside_margins(monkeypatch, case, results, tmp_path / "summary.pdf")
+    words = " ".join(" ".join(t.get_text() for t in fig.texts) for fig in figures)
+    words = " ".join(words.split())  # (lines joined)
+    digest = case.checksums[long_name.name]
+    assert f"{long_name.name}: SHA-256 {digest}." in words  # whole, on a line of its own
+    # the cabinet paper names inputs and parameters in words, not by their code names
+    for code in ("contract.annual_value", "apprenticeship_levy.", "held flat from 20"):
+        assert code not in words, code
+    assert "23 rates and thresholds have no published figure for some of the case's years" in words
+    assert "corporation tax (6)" in words
+    assert 'most is "Contract value in the first financial year' in words.replace("\u201c", '"')
+
+
+def pages_inside_margins(monkeypatch, case, results, path, n=200):
+    """Write the report and check every text and chart on its pages lies within the margins
+    (Agg's extents, which are a little wider than the PDF's); return the pages' figures."""
     figures = []
     save = report._Page.save
 
@@ -57,9 +73,9 @@ def test_report_text_and_chart_inside_the_margins_and_no_code_names(tmp_path, mo
     monkeypatch.setattr(report._Page, "save", keep)
     report.write_report(
         results,
-        tmp_path / "summary.pdf",
+        path,
         appraisal=case.appraise(results),
-        simulation=case.simulate(200, seed=1),
+        simulation=case.simulate(n, seed=1),
         created=dt.datetime(2026, 11, 30),
     )
     assert len(figures) == 2
@@ -75,16 +91,34 @@ def test_report_text_and_chart_inside_the_margins_and_no_code_names(tmp_path, mo
         for ax in fig.axes:
             box = ax.get_tightbbox()
             assert box.x0 >= left - tol and box.x1 <= right + tol, (number, box, left, right)
-    words = " ".join(" ".join(t.get_text() for t in fig.texts) for fig in figures)
-    words = " ".join(words.split())  # (lines joined)
-    digest = case.checksums[long_name.name]
-    assert f"{long_name.name}: SHA-256 {digest}." in words  # whole, on a line of its own
-    # the cabinet paper names inputs and parameters in words, not by their code names
-    for code in ("contract.annual_value", "apprenticeship_levy.", "held flat from 20"):
-        assert code not in words, code
-    assert "23 rates and thresholds have no published figure for some of the case's years" in words
-    assert "corporation tax (6)" in words
-    assert 'most is "Contract value in the first financial year' in words.replace("\u201c", '"')
+    return figures
+
+
+def test_long_names_and_a_negative_floor_fit_two_pages_inside_the_margins(tmp_path, monkeypatch):
+    """A 95-character name and organisation ran off the paper; with a cash floor of
+    -£50,000 the learning-disability case's page 1 ended 2e-17 past its limit and the report
+    failed with "does not fit on A4"."""
+    name = "Learning-disability support co-operative for the county's adults, a spin-out case v3"
+    org = "Illustrative county council adult social care and health directorate, commissioning"
+
+    def edit(text):
+        text = text.replace(
+            'name = "Learning-disability support co-operative (Leading Lives shaped)"',
+            f'name = "{name}"',
+        ).replace(
+            'organisation = "Illustrative county council adult social care"',
+            f'organisation = "{org}"',
+        )
+        return text.replace(
+            'cash_floor = { value = 0, source = "Cash must not go below zero" }',
+            'cash_floor = { value = -50_000, source = "test" }',
+        )
+
+    case = mf.BusinessCase.from_file(edited_case("learning_disability_coop", tmp_path, edit))
+    assert case.name == name and float(case.finance.inputs.cash_floor) == -50_000
+    figures = pages_inside_margins(monkeypatch, case, case.run(), tmp_path / "ld.pdf", n=100)
+    words = " ".join(" ".join(t.get_text() for fig in figures for t in fig.texts).split())
+    assert name in words and "1 months" not in words
 
 
 @pytest.mark.parametrize(
