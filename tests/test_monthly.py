@@ -635,3 +635,22 @@ def test_learning_disability_pack_verifies_and_its_monthly_sheets_are_compared(s
     text = str(results.verify(tmp_path / "typed.xlsx", excel_rules=False))
     for where in typed:
         assert f"{where}: expected formula =" in text, (where, text[:2000])
+
+
+@pytest.mark.libreoffice
+def test_a_period_starting_exactly_at_a_boundary_is_past_it_in_every_engine(tmp_path, soffice):
+    """The youth case planned by month for all 60 months: its pay protection (2 years) ran
+    a month longer under Excel's rules (one-off costs of £1,666.67 in Apr 2028), because the
+    Timeline's years elapsed, kept to 15 digits in the saved workbook, made 2.08333333333333
+    less 0.0833333333333333 fall short of 2; LibreOffice compares within rounding and Python
+    had the exact figures, so only the second engine saw it (274 engine-dependent cells)."""
+    from .casefiles import edited_case
+
+    path = edited_case("youth_service", tmp_path, lambda t: t.replace("monthly_years = 2\n", "", 1))
+    case = BusinessCase.from_file(path)
+    assert case.timeline.n == 60
+    results = case.run()
+    protection = results["pay_protection"]
+    assert protection.sum() == pytest.approx(40_000) and protection["Apr 2028"] == 0
+    report = results.verify(results.to_excel(tmp_path / "sixty.xlsx"))
+    assert report.ok and not report.engine_dependent, report

@@ -32,7 +32,7 @@ from mutualfin.components.base import (
 )
 from mutualfin.components.income import index_factor
 from mutualfin.components.staff import RosterComponent
-from mutualfin.components.timing import paid_in_arrears
+from mutualfin.components.timing import EDGE, ended_by, paid_in_arrears, started_before
 from mutualfin.engine.nodes import (
     Input,
     Line,
@@ -666,7 +666,7 @@ class LgpsAdmission(RosterComponent):
         if months:
             exit_period: Any = Line(
                 "lgps_exit_month",
-                (years_elapsed() >= cy) * (years_elapsed() - year_fraction() < cy),
+                ended_by(cy) * started_before(cy),
                 unit="flag",
                 kind="value",
                 label="1 in the contract's last month, when the admission ends",
@@ -715,7 +715,7 @@ class LgpsAdmission(RosterComponent):
         elif months:  # spread or deferred: equal instalments from the exit month
             spread = ctx.input("spread_years")
             schedule = (
-                (years_elapsed() >= cy) * (years_elapsed() - cy < spread) * year_fraction() / spread
+                ended_by(cy) * (years_elapsed() - cy < spread - EDGE) * year_fraction() / spread
             )
         else:  # spread (reg.64B) or deferred (reg.64(7A)): equal instalments from the exit year
             start = ctx.input("contract_years") - 1

@@ -41,7 +41,7 @@ from mutualfin.components.base import (
 from mutualfin.components.income import index_factor
 from mutualfin.components.legal_form import MOVED_TO_LEGAL_FORM, legal_form_of
 from mutualfin.components.roster import FTE_BOUNDS, SALARY_BOUNDS, Roster, _whole_years
-from mutualfin.components.timing import paid_in_arrears, year_to_date
+from mutualfin.components.timing import paid_in_arrears, started_before, year_to_date
 from mutualfin.core.bounds import Bounds
 from mutualfin.core.checks import (
     _on_date,
@@ -907,7 +907,7 @@ class TransferCosts(RosterComponent):
             times the period's share of a year, on a timeline with months)."""
             if not months:
                 return period_index() < years
-            return year_fraction() * ((years_elapsed() - year_fraction()) < years)
+            return year_fraction() * started_before(years)
 
         if not tl.start <= on <= tl.ends[-1]:
             raise InputError(

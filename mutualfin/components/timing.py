@@ -22,10 +22,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from mutualfin.engine.nodes import Line, previous, where, year_fraction, year_start
+from mutualfin.engine.nodes import (
+    Line,
+    previous,
+    where,
+    year_fraction,
+    year_start,
+    years_elapsed,
+)
 from mutualfin.engine.timeline import Timeline
 
-__all__ = ["paid_in_arrears", "year_to_date"]
+__all__ = ["EDGE", "ended_by", "paid_in_arrears", "started_before", "year_to_date"]
+
+#: how far (in years, about 30 seconds) a period's start or end must be inside a boundary in
+#: time to count as on its side. The Timeline's years elapsed are figures in the workbook,
+#: kept to 15 digits once an application saves it: 2.08333333333333 less 0.0833333333333333
+#: is 1.9999999999999967, so a month starting exactly two years in counted as starting
+#: before then under Excel's rules (LibreOffice compares within rounding, Python had the
+#: exact figures), and pay protection ran a month longer on a 60-month timeline.
+EDGE = 1e-6
+
+
+def started_before(years: Any) -> Any:
+    """1 in the periods that start before ``years`` years from the timeline's start."""
+    return (years_elapsed() - year_fraction()) < years - EDGE
+
+
+def ended_by(years: Any) -> Any:
+    """1 in the periods that end at or after ``years`` years from the timeline's start."""
+    return years_elapsed() >= years - EDGE
 
 
 def year_to_date(name: str, x: Any, *, sheet: str, label: str, opening: Any = None) -> Line:
