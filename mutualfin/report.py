@@ -34,7 +34,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
 from mutualfin.case.formatting import format_money, format_months, format_value
-from mutualfin.case.statements import FLOOR_TOLERANCE, HEADLINE_NPV, statement
+from mutualfin.case.statements import FLOOR_TOLERANCE, HEADLINE_NPV, below_floor, statement
 from mutualfin.errors import InputError, WorkbookError
 
 __all__ = ["KEY_LINES", "findings", "risk_headline", "write_report"]
@@ -157,7 +157,7 @@ def findings(results, appraisal=None, simulation=None) -> list[str]:
     every = "month" if results.by_month else "year"
     verdict = (
         f"at or above the cash floor of {_money(floor)} every {every}"
-        if lowest >= floor - FLOOR_TOLERANCE
+        if not below_floor(lowest, floor)
         else f"BELOW the cash floor of {_money(floor)}: the case needs more cash or a loan"
     )
     out.append(

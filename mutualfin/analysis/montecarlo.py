@@ -33,7 +33,7 @@ from mutualfin.analysis._common import (
     _metric_names,
 )
 from mutualfin.analysis.progress import progress_bar
-from mutualfin.case.statements import FLOOR_TOLERANCE, HEADLINE_NPV, STATEMENTS
+from mutualfin.case.statements import HEADLINE_NPV, STATEMENTS, below_floor
 from mutualfin.core.checks import is_finite_number
 from mutualfin.errors import InputError
 
@@ -624,8 +624,7 @@ class SimulationResult:
             period.
         """
         floor = self.floor if floor is None else float(floor)
-        # (by half a penny or more: a facility holding cash at the floor leaves a few 1e-12)
-        below = self._line(line) < floor - FLOOR_TOLERANCE
+        below = below_floor(self._line(line), floor)  # (by half a penny or more)
         out = pd.Series(
             [*below.mean(axis=0), below.any(axis=1).mean()],
             index=[*self.case.timeline.labels, "any period"],

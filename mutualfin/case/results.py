@@ -23,6 +23,7 @@ from mutualfin.case.statements import (
     SECTIONS,
     STATEMENTS,
     annual_name,
+    below_floor,
     statement,
 )
 from mutualfin.engine import Evaluation
@@ -255,13 +256,13 @@ class Results:
         if "facility_shortfall" in ev.values:
             gap = ev.array("facility_shortfall")[0]
             worst = int(np.argmax(gap))
-            if gap[worst] >= 0.005:
+            if gap[worst] >= FLOOR_TOLERANCE:
                 out.append(
                     f"The working-capital facility is not enough: cash falls "
                     f"{format_money(gap[worst])} below the floor of {format_money(floor)} in "
                     f"{labels[worst]} even with the facility fully drawn; raise its limit."
                 )
-        elif cash[low] < floor - FLOOR_TOLERANCE:
+        elif below_floor(cash[low], floor):
             out.append(
                 f"Cash falls to {format_money(cash[low])} in {labels[low]}, below the floor of "
                 f"{format_money(floor)}: a working-capital facility ([facility]) or more "

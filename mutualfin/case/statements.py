@@ -118,6 +118,14 @@ TROUGH_TIE = 0.005
 #: below the floor and the findings apply the same test)
 FLOOR_TOLERANCE = 0.005
 
+
+def below_floor(cash: Any, floor: float) -> Any:
+    """Whether ``cash`` (a number or an array) is below ``floor`` by half a penny or more
+    (:data:`FLOOR_TOLERANCE`): the one test of a shortfall, in Python and, as
+    ``cash<floor-0.005``, in the workbook."""
+    return cash < floor - FLOOR_TOLERANCE
+
+
 #: what a component line can be in the statements
 ROLES: dict[str, str] = {
     "income": "income earned by the mutual (counted in total income)",

@@ -37,7 +37,7 @@ from openpyxl.utils import get_column_letter
 
 from mutualfin.case.formatting import format_money, format_months
 from mutualfin.case.results import COMPONENT_METRICS
-from mutualfin.case.statements import FLOOR_TOLERANCE, STATEMENTS, annual_name
+from mutualfin.case.statements import FLOOR_TOLERANCE, STATEMENTS, annual_name, below_floor
 from mutualfin.errors import WorkbookError
 from mutualfin.workbook.fingerprint import record_block
 from mutualfin.workbook.layout import FIRST_PERIOD_COL, TOTAL_COL, quote_sheet
@@ -271,9 +271,7 @@ def plan_summary(results, layout, appraisal=None, risk=None) -> SummaryPlan:
         month_ref = f"{costs}/12" if costs else "0"
         status = f'=IF({fig}<{floor_less},"RED",IF({fig}<{floor_ref}+{month_ref},"AMBER","GREEN"))'
         py_status = (
-            "RED"
-            if value < floor - FLOOR_TOLERANCE
-            else ("AMBER" if value < floor + month else "GREEN")
+            "RED" if below_floor(value, floor) else "AMBER" if value < floor + month else "GREEN"
         )
         findings.append(
             Finding(
@@ -291,7 +289,7 @@ def plan_summary(results, layout, appraisal=None, risk=None) -> SummaryPlan:
             sentence,
             "summary finding: cash",
             viable
-            if value >= floor - FLOOR_TOLERANCE
+            if not below_floor(value, floor)
             else "Not viable on cash: closing cash falls below the cash floor; more funding, a "
             "facility or lower costs are needed.",
             "text",
@@ -301,7 +299,7 @@ def plan_summary(results, layout, appraisal=None, risk=None) -> SummaryPlan:
         r += 1
     # -- the monthly trough and the facility (on months) -------------------------------------
     if trough:
-        findings.append(_trough_finding(r, results, link, add, status_extra, floor_ref, floor))
+        findings.append(_trough_finding(r, results, link, add, status_extra, floor_less, floor))
         r += 1
     # -- reserves against the target -------------------------------------------------------
     below = link("years_reserves_below_target")
@@ -463,7 +461,7 @@ def _metrics() -> list[tuple[str, str]]:
     return [*SUMMARY_METRICS, *FACILITY_METRICS]
 
 
-def _trough_finding(r, results, link, add, status_extra, floor_ref: str, floor: float):
+def _trough_finding(r, results, link, add, status_extra, floor_less: str, floor: float):
     """Where the monthly trough falls (the figure, its month) and what the working-capital
     facility does about it: a live sentence and status (a case planned by month)."""
     ev = results.evaluation
@@ -483,12 +481,13 @@ def _trough_finding(r, results, link, add, status_extra, floor_ref: str, floor: 
             "the floor (its peak and months drawn are among the headline metrics).",
             f"{head}; the working-capital facility is never drawn.",
         )
-        sentence = (
-            f'=IF({short_ref}>=0.005,"{texts[0]}",IF({peak_ref}>=0.005,"{texts[1]}","{texts[2]}"))'
-        )
-        text = texts[0] if short >= 0.005 else texts[1] if peak >= 0.005 else texts[2]
-        status = f'=IF({short_ref}>=0.005,"RED",IF({peak_ref}>=0.005,"AMBER","GREEN"))'
-        py_status = "RED" if short >= 0.005 else "AMBER" if peak >= 0.005 else "GREEN"
+        # (half a penny or more: a shortfall, a draw)
+        short_on, peak_on = (f"{ref}>={FLOOR_TOLERANCE}" for ref in (short_ref, peak_ref))
+        sentence = f'=IF({short_on},"{texts[0]}",IF({peak_on},"{texts[1]}","{texts[2]}"))'
+        falls_short, drawn = short >= FLOOR_TOLERANCE, peak >= FLOOR_TOLERANCE
+        text = texts[0] if falls_short else texts[1] if drawn else texts[2]
+        status = f'=IF({short_on},"RED",IF({peak_on},"AMBER","GREEN"))'
+        py_status = "RED" if falls_short else "AMBER" if drawn else "GREEN"
         test = RAG_RULES["trough"]
     else:
         texts = (
@@ -496,11 +495,10 @@ def _trough_finding(r, results, link, add, status_extra, floor_ref: str, floor: 
             "file) or more opening cash would cover it.",
             f"{head}, at or above the cash floor.",
         )
-        floor_less = f"{floor_ref}-{FLOOR_TOLERANCE}"
         sentence = f'=IF({lowest}<{floor_less},"{texts[0]}","{texts[1]}")'
-        text = texts[0] if low < floor - FLOOR_TOLERANCE else texts[1]
+        text = texts[0] if below_floor(low, floor) else texts[1]
         status = f'=IF({lowest}<{floor_less},"RED","GREEN")'
-        py_status = "RED" if low < floor - FLOOR_TOLERANCE else "GREEN"
+        py_status = "RED" if below_floor(low, floor) else "GREEN"
         test = "below the floor: red; at or above it: green"
     add(r, LABEL_COL, sentence, "summary finding: monthly trough", text, "text")
     add(r, FIGURE_COL, "=" + date, "summary month of the lowest cash", when, "date", MONTH_FORMAT)
