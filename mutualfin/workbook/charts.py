@@ -20,7 +20,7 @@ from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.drawing.line import LineProperties
 
-__all__ = ["CHART_ROWS", "appraisal_chart", "fan_chart", "tornado_chart"]
+__all__ = ["CHART_ROWS", "appraisal_chart", "fan_chart", "plain_line", "tornado_chart"]
 
 #: rows kept for a chart between a table's heading and the table (11 cm is about 22 rows)
 CHART_ROWS = 24
@@ -40,13 +40,20 @@ def _solid(series: Series, rgb: str) -> None:
     series.graphicalProperties.line = LineProperties(solidFill=rgb)
 
 
+def plain_line(series: Series) -> Series:
+    """``series`` drawn as straight segments without markers (LibreOffice smooths a line
+    series that does not say otherwise, drawing figures the case never had)."""
+    series.smooth = False
+    series.marker.symbol = "none"
+    return series
+
+
 def _line(series: Series, rgb: str, width_pt: float = 1.5, dash: str | None = None) -> None:
     series.graphicalProperties = GraphicalProperties()
     series.graphicalProperties.line = LineProperties(solidFill=rgb, w=int(width_pt * 12700))
     if dash:
         series.graphicalProperties.line.prstDash = dash
-    series.smooth = False
-    series.marker.symbol = "none"
+    plain_line(series)
 
 
 def _axes_shown(chart) -> None:

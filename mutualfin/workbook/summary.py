@@ -39,6 +39,7 @@ from mutualfin.case.formatting import format_money, format_months
 from mutualfin.case.results import COMPONENT_METRICS
 from mutualfin.case.statements import FLOOR_TOLERANCE, STATEMENTS, annual_name, below_floor
 from mutualfin.errors import WorkbookError
+from mutualfin.workbook.charts import plain_line
 from mutualfin.workbook.fingerprint import record_block
 from mutualfin.workbook.layout import FIRST_PERIOD_COL, TOTAL_COL, quote_sheet
 
@@ -773,9 +774,7 @@ def write_summary(wb, results, plan: SummaryPlan, appraisal=None, risk=None) -> 
             if row is None:
                 continue
             values = Reference(ws, min_col=SUM_FIRST_COL, max_col=lastc, min_row=row)
-            series = Series(values, title=title)
-            series.smooth = False  # (LibreOffice smooths a line without the flag)
-            chart.series.append(series)
+            chart.series.append(plain_line(Series(values, title=title)))
         chart.set_categories(
             Reference(ws, min_col=SUM_FIRST_COL, max_col=lastc, min_row=plan.year_head)
         )
@@ -906,10 +905,7 @@ def _cash_by_period(ws, results, plan: SummaryPlan) -> None:
     )
     for c in [*cols.values(), floor_col]:
         values = Reference(ws, min_col=c, min_row=head, max_row=last)
-        series = Series(values, ends, title_from_data=True)
-        series.marker.symbol = "none"
-        series.smooth = False
-        chart.series.append(series)
+        chart.series.append(plain_line(Series(values, ends, title_from_data=True)))
     chart.x_axis.scaling.min = date_serial(native.ends[0])
     chart.x_axis.scaling.max = date_serial(native.ends[-1])
     chart.legend.position = "b"
