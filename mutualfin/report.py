@@ -36,6 +36,7 @@ from matplotlib.textpath import TextToPath
 from mutualfin.case.formatting import format_money, format_months, format_value
 from mutualfin.case.statements import FLOOR_TOLERANCE, HEADLINE_NPV, below_floor, statement
 from mutualfin.errors import InputError, WorkbookError
+from mutualfin.params import held_parameter
 
 __all__ = ["KEY_LINES", "findings", "risk_headline", "write_report"]
 
@@ -55,6 +56,9 @@ _A4 = (8.27, 11.69)  # inches, portrait
 _LEFT, _WIDTH = 0.08, 0.84
 _LINE = 0.0155  # the height of a 9-point line, as a fraction of the page
 _BULLET = 0.02  # a bulleted sentence's indent, as a fraction of the page's width
+# the width a line of text may take, in points, less 3%: a raster preview hints the glyphs,
+# up to 2% wider than the PDF sets them
+_TEXT_WIDTH = _WIDTH * _A4[0] * 72.0 * 0.97
 _TEXT_TO_PATH = TextToPath()
 
 #: the topics of the parameter files (mutualfin/params/data), in words
@@ -75,7 +79,6 @@ _TOPICS = {
     "turnover": "turnover",
     "vat": "VAT",
 }
-_HELD = re.compile(r"^(?P<name>\S+) held flat from (?P<date>\d{4}-\d{2}-\d{2}): an assumption$")
 
 
 def _text_width(text: str, size: float) -> float:
@@ -243,7 +246,7 @@ class _Page:
         self.fig.text(
             _LEFT,
             0.975,
-            _fit_line(header, _WIDTH * _A4[0] * 72.0 * 0.97, 7),
+            _fit_line(header, _TEXT_WIDTH, 7),
             fontsize=7,
             color="0.35",
         )
@@ -257,8 +260,7 @@ class _Page:
         self.y -= size / 9 * _LINE + 0.006
 
     def sentences(self, texts: list[str], *, bullet: bool = True) -> None:
-        # points, less 3%: a raster preview hints the glyphs, up to 2% wider than the PDF
-        width = (_WIDTH - _BULLET * bullet) * _A4[0] * 72.0 * 0.97
+        width = _TEXT_WIDTH * (1 - _BULLET * bullet / _WIDTH)
         for text in texts:
             lines = _wrap(text, width)
             body = "\n".join(lines)
@@ -378,16 +380,16 @@ def _provenance(results, created: dt.datetime) -> list[str]:
 def _assumption_sentences(assumptions: list[str]) -> list[str]:
     """The case's assumptions in words: the rates and thresholds held flat beyond their
     parameter files' data, counted by topic with the earliest date, then any other."""
-    held = [m for m in map(_HELD.match, assumptions) if m]
-    others = [a for a in assumptions if not _HELD.match(a)]
+    held = [h for h in map(held_parameter, assumptions) if h is not None]
+    others = [a for a in assumptions if held_parameter(a) is None]
     out = []
     if held:
         topics: dict[str, int] = {}
-        for m in held:
-            prefix = m["name"].split(".")[0]
+        for name, _date in held:
+            prefix = name.split(".")[0]
             topic = _TOPICS.get(prefix, prefix.replace("_", " "))
             topics[topic] = topics.get(topic, 0) + 1
-        earliest = min(dt.date.fromisoformat(m["date"]) for m in held)
+        earliest = min(date for _name, date in held)
         n = len(held)
         listed = ", ".join(f"{t} ({k})" for t, k in topics.items())
         what = (
@@ -475,12 +477,11 @@ def write_report(
         one = _Page(pages, header, footer, 1, 2)
         one.fig.text(_LEFT, one.y, "Financial implications", fontsize=16, weight="bold", va="top")
         one.y -= 0.035
-        full = _WIDTH * _A4[0] * 72.0 * 0.97  # points (as sentences)
-        name = _wrap(case.name, full, 12)
+        name = _wrap(case.name, _TEXT_WIDTH, 12)
         one.fig.text(_LEFT, one.y, "\n".join(name), fontsize=12, va="top", linespacing=1.2)
         one.y -= 0.022 * len(name)
         described = [organisation, *(meta.get(k, "") for k in ("version", "status"))]
-        line = _wrap(" | ".join(d for d in described if d), full, 9)
+        line = _wrap(" | ".join(d for d in described if d), _TEXT_WIDTH, 9)
         one.fig.text(
             _LEFT, one.y, "\n".join(line), fontsize=9, color="0.3", va="top", linespacing=1.3
         )

@@ -167,3 +167,13 @@ def test_a_case_with_a_cash_floor_is_simulated_and_reported_against_it(tmp_path)
     assert case.simulate(200, seed=1, floor=0.0).probability_below() < sim.probability_below()
     lines = report.risk_headline(sim, 250_000)
     assert any("falls below £250,000 in some period" in line for line in lines)
+
+
+def test_held_parameters_are_read_back_from_the_one_wording_that_writes_them():
+    import datetime as _dt
+
+    from mutualfin.params import held_parameter, held_text
+
+    text = held_text("ni.employer_rate", _dt.date(2027, 4, 6))
+    assert held_parameter(text) == ("ni.employer_rate", _dt.date(2027, 4, 6))
+    assert held_parameter("no [legal_form] given: taxed as a body that is not a charity") is None

@@ -67,6 +67,16 @@ def held_text(name: str, held_from: dt.date) -> str:
     return f"{name} held flat from {held_from.isoformat()}: an assumption"
 
 
+_HELD = re.compile(r"^(?P<name>\S+) held flat from (?P<date>\d{4}-\d{2}-\d{2}): an assumption$")
+
+
+def held_parameter(text: str) -> tuple[str, dt.date] | None:
+    """The parameter and date of an assumption worded by :func:`held_text`, else None (an
+    assumption of another kind)."""
+    m = _HELD.match(text)
+    return (m["name"], dt.date.fromisoformat(m["date"])) if m else None
+
+
 def warn_held(value: ParamValue) -> ParamValue:
     """Warn (:class:`~mutualfin.errors.AssumptionWarning`) when ``value`` is held flat beyond
     its parameter's data; return it."""
