@@ -795,9 +795,10 @@ def build_case_workbook(
             "Summary",
             "Checks",
             "Appraisal",
+            DETAIL_SHEET,
             "Risk",
             "Bridge",
-        ) or (ws.title == DETAIL_SHEET):
+        ):
             ws.freeze_panes = None
         if cohorts is not None and ws.title not in shown:
             # the printed pack is the cabinet's; the live working sheets stay for audit (a
